@@ -1,0 +1,97 @@
+"""The app's persisted settings: advanced search parameters, theme and the last wizard choices.
+
+Stored as JSON in appdirs.config_dir(), so a portable build keeps them on its stick.
+A damaged or hand-edited file must never stop the app from starting: whatever cannot be
+used falls back to its default and the reason goes to the log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+from difpy_tk.core.appdirs import config_dir
+from difpy_tk.core.options import OptionError, SearchOptions, cpu_count
+
+log = logging.getLogger("difpy_tk.settings")
+
+SETTINGS_FILE = "settings.json"
+THEMES = ("light", "dark")
+OPTION_FIELDS = (
+    "recursive", "in_folder", "px_size", "similarity", "rotate", "same_dim", "processes", "chunksize",
+)
+"""Settings that are SearchOptions parameters of the same name; SearchOptions validates them."""
+
+
+@dataclass
+class Settings:
+    processes: int = field(default_factory=cpu_count)
+    chunksize: int | None = None
+    theme: str = "light"
+    folders: list[str] = field(default_factory=list)
+    recursive: bool = True
+    in_folder: bool = False
+    px_size: int = 50
+    similarity: str | float = "duplicates"
+    rotate: bool = True
+    same_dim: bool = True
+
+    def search_options(self) -> SearchOptions:
+        """The search these settings describe; raises OptionError like SearchOptions does."""
+        parameters = {name: getattr(self, name) for name in OPTION_FIELDS}
+        return SearchOptions(inputs=tuple(self.folders), **parameters)
+
+
+def settings_path() -> Path:
+    return config_dir() / SETTINGS_FILE
+
+
+def _problem(name: str, value: object) -> str | None:
+    """Why a stored value cannot be used, or None when it can."""
+    if name == "theme":
+        return None if value in THEMES else f"expected one of {', '.join(THEMES)}"
+    if name == "folders":
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        return None if ok else "expected a list of folder paths"
+    try:
+        SearchOptions(inputs=(".",), **{name: value})
+    except OptionError as exc:
+        return str(exc)
+    return None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The stored settings; a missing file gives the defaults, a bad one the defaults plus a log line."""
+    path = path or settings_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        log.warning("settings file %s cannot be read (%s); using the defaults", path, exc)
+        return Settings()
+    if not isinstance(raw, dict):
+        log.warning("settings file %s does not hold an object; using the defaults", path)
+        return Settings()
+    usable = {}
+    for setting in fields(Settings):
+        if setting.name not in raw:
+            continue
+        value = raw[setting.name]
+        problem = _problem(setting.name, value)
+        if problem:
+            log.warning("settings file %s: ignoring %s=%r (%s)", path, setting.name, value, problem)
+        else:
+            usable[setting.name] = value
+    return replace(Settings(), **usable)
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write atomically, so a crash mid-write leaves the previous file, not half of one."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
+    os.replace(temporary, path)
