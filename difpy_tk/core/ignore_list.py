@@ -1,0 +1,126 @@
+"""The persisted "not a duplicate" list: groups or pairs of images the user said are
+different, hidden now and in every later search (peers' most requested missing feature).
+
+An entry is a set of paths; any two paths of one entry are "not duplicates of each
+other". A pair is an entry of two, a hidden group an entry of all its members. A later
+search that puts a new image next to an ignored group still shows the new image."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from difpy_tk.core import appdirs
+from difpy_tk.core.result import Group, SearchResult, now_iso
+
+FILE_NAME = "ignore_list.json"
+FORMAT_VERSION = 1
+log = logging.getLogger("difpy_tk")
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class IgnoreEntry:
+    paths: tuple[str, ...]
+    added: str = field(default_factory=now_iso, compare=False)
+
+    @property
+    def kind(self) -> str:
+        return "pair" if len(self.paths) == 2 else "group"
+
+
+def default_path() -> Path:
+    return appdirs.config_dir() / FILE_NAME
+
+
+def _key(path: str) -> str:
+    """Paths compare as the file system does: case-insensitively on Windows."""
+    return os.path.normcase(os.path.normpath(path))
+
+
+def load(path: Path | None = None) -> list[IgnoreEntry]:
+    """The saved entries, oldest first. A damaged file is set aside (renamed, logged),
+    never silently overwritten, so its contents can still be recovered by hand."""
+    path = path or default_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [IgnoreEntry(tuple(item["paths"]), item.get("added", "")) for item in data["entries"]]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        aside = path.with_name(f"{path.name}.damaged")
+        log.warning("ignore list %s is unreadable (%s); moved aside to %s", path, error, aside)
+        try:
+            os.replace(path, aside)
+        except OSError as move_error:
+            log.warning("could not move %s aside: %s", path, move_error)
+        return []
+
+
+def save(entries: Iterable[IgnoreEntry], path: Path | None = None) -> None:
+    """Write atomically (temp file + rename): a crash never leaves half a list."""
+    path = path or default_path()
+    data = {
+        "version": FORMAT_VERSION,
+        "entries": [{"paths": list(entry.paths), "added": entry.added} for entry in entries],
+    }
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def add(paths: Iterable[str], path: Path | None = None) -> IgnoreEntry:
+    """Mark these images (two for a pair, more for a group) as not duplicates of each other."""
+    unique = tuple(sorted({os.path.normpath(p) for p in paths}))
+    if len(unique) < 2:
+        raise ValueError("an ignore entry needs at least two different images")
+    entry = IgnoreEntry(unique)
+    with _lock:
+        entries = load(path)
+        if entry not in entries:
+            entries.append(entry)
+            save(entries, path)
+    return entry
+
+
+def remove(entry: IgnoreEntry, path: Path | None = None) -> None:
+    """Forget an entry: its images can be reported as duplicates again."""
+    with _lock:
+        entries = load(path)
+        if entry in entries:
+            entries.remove(entry)
+            save(entries, path)
+
+
+class _Index:
+    """Which entries each path belongs to, so a 10,000-group result filters in one pass."""
+
+    def __init__(self, entries: Iterable[IgnoreEntry]) -> None:
+        self._entries: dict[str, set[int]] = {}
+        for number, entry in enumerate(entries):
+            for path in entry.paths:
+                self._entries.setdefault(_key(path), set()).add(number)
+
+    def ignored(self, first: str, second: str) -> bool:
+        return bool(self._entries.get(_key(first), set()) & self._entries.get(_key(second), set()))
+
+
+def _without_ignored(group: Group, index: _Index) -> Group | None:
+    """The group without members ignored against its kept image; None if none is left."""
+    matches = tuple(match for match in group.matches if not index.ignored(group.kept, match.path))
+    if not matches:
+        return None
+    return group if len(matches) == len(group.matches) else replace(group, matches=matches)
+
+
+def filter_result(result: SearchResult, entries: Iterable[IgnoreEntry] | None = None) -> SearchResult:
+    """A copy of result without the ignored pairs and groups (entries default to the saved
+    list). The engine calls this, so hidden groups stay hidden in later searches."""
+    index = _Index(load() if entries is None else entries)
+    groups = [kept for group in result.groups if (kept := _without_ignored(group, index)) is not None]
+    return replace(result, groups=groups)

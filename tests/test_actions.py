@@ -1,0 +1,268 @@
+"""File actions on temp folders: nothing is overwritten, nothing stale is touched, every
+outcome is reported and journalled, and moves can be undone."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from difpy_tk.core import actions
+from difpy_tk.core.journal import Journal, Outcome
+from difpy_tk.core.progress import CancelToken
+from difpy_tk.core.result import FileRecord
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIFPY_TK_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def journal(tmp_path):
+    return Journal(tmp_path / "actions.log")
+
+
+def make_file(path: Path, data: bytes = b"image bytes") -> FileRecord:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    stat = path.stat()
+    return FileRecord(str(path), stat.st_size, stat.st_mtime_ns, 10, 10)
+
+
+def _exdev_for(path, real_replace):
+    def replace(source, destination):
+        if Path(source) == Path(path):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real_replace(source, destination)
+
+    return replace
+
+
+def _raise(error):
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
+
+
+needs_posix_permissions = pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0, reason="needs POSIX permissions enforced (not root)"
+)
+
+
+def test_move_keeps_name_and_journals(tmp_path, journal):
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.ok and result.outcome is Outcome.OK
+    assert result.destination == str(tmp_path / "b" / "x.jpg")
+    assert (tmp_path / "b" / "x.jpg").read_bytes() == b"image bytes"
+    assert not (tmp_path / "a" / "x.jpg").exists()
+    log = journal.path.read_text()
+    assert "move ok" in log and str(tmp_path / "a" / "x.jpg") in log and str(tmp_path / "b" / "x.jpg") in log
+    assert journal.lines() == log.splitlines()
+
+
+def test_move_never_overwrites_a_clash(tmp_path, journal):
+    target = tmp_path / "target"
+    make_file(target / "x.jpg", b"already here")
+    make_file(target / "x (2).jpg", b"also here")
+    first = actions.move_file(make_file(tmp_path / "a" / "x.jpg", b"first"), target, journal)
+    second = actions.move_file(make_file(tmp_path / "b" / "x.jpg", b"second"), target, journal)
+    assert first.destination == str(target / "x (3).jpg")
+    assert second.destination == str(target / "x (4).jpg")
+    assert (target / "x.jpg").read_bytes() == b"already here"
+    assert (target / "x (2).jpg").read_bytes() == b"also here"
+    assert (target / "x (3).jpg").read_bytes() == b"first"
+    assert (target / "x (4).jpg").read_bytes() == b"second"
+
+
+def test_move_across_drives_copies_then_removes(tmp_path, journal, monkeypatch):
+    """os.replace fails with EXDEV between drives; the fallback must copy, keep the mtime
+    and remove the source, and leave no partial file behind."""
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    monkeypatch.setattr(actions.os, "replace", _exdev_for(record.path, os.replace))
+    result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.ok
+    moved = tmp_path / "b" / "x.jpg"
+    assert moved.read_bytes() == b"image bytes" and moved.stat().st_mtime_ns == record.mtime_ns
+    assert not Path(record.path).exists()
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["x.jpg"]
+
+
+def test_move_across_drives_keeps_source_when_it_cannot_be_removed(tmp_path, journal, monkeypatch):
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    monkeypatch.setattr(actions.os, "replace", _exdev_for(record.path, os.replace))
+    monkeypatch.setattr(actions.os, "remove", _raise(PermissionError(errno.EACCES, "Permission denied")))
+    result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.outcome is Outcome.FAILED and "permission denied" in result.reason
+    assert Path(record.path).exists()
+    assert list((tmp_path / "b").iterdir()) == []
+
+
+def test_vanished_and_changed_files_are_skipped(tmp_path, journal):
+    (tmp_path / "b").mkdir()
+    gone = make_file(tmp_path / "a" / "gone.jpg")
+    os.remove(gone.path)
+    changed = make_file(tmp_path / "a" / "changed.jpg")
+    Path(changed.path).write_bytes(b"edited since the search, longer")
+    touched = make_file(tmp_path / "a" / "touched.jpg")
+    os.utime(touched.path, ns=(touched.mtime_ns + 10**9, touched.mtime_ns + 10**9))
+    results = [actions.move_file(r, tmp_path / "b", journal) for r in (gone, changed, touched)]
+    results.append(actions.trash_file(changed, journal))
+    assert [r.outcome for r in results] == [Outcome.SKIPPED] * 4
+    assert results[0].reason == "the file no longer exists"
+    assert results[1].reason == results[2].reason == "the file changed since the search"
+    assert list((tmp_path / "b").iterdir()) == []
+    assert Path(changed.path).exists() and Path(touched.path).exists()
+    assert journal.path.read_text().count("skipped") == 4
+
+
+@needs_posix_permissions
+def test_read_only_target_fails_and_keeps_the_file(tmp_path, journal):
+    record = make_file(tmp_path / "a" / "x.jpg")
+    target = tmp_path / "locked"
+    target.mkdir()
+    target.chmod(0o555)
+    try:
+        result = actions.move_file(record, target, journal)
+    finally:
+        target.chmod(0o755)
+    assert result.outcome is Outcome.FAILED
+    assert "permission denied" in result.reason and str(target) in result.reason
+    assert Path(record.path).exists()
+
+
+def test_read_only_target_simulated(tmp_path, journal, monkeypatch):
+    """The same on any OS and as root: refusing to create the destination name."""
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    denied = PermissionError(errno.EACCES, "Permission denied")
+    monkeypatch.setattr(actions, "_create_exclusive", _raise(denied))
+    result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.outcome is Outcome.FAILED and "permission denied" in result.reason
+    assert Path(record.path).exists()
+
+
+def test_move_to_missing_or_same_folder_fails(tmp_path, journal):
+    record = make_file(tmp_path / "a" / "x.jpg")
+    assert "does not exist" in actions.move_file(record, tmp_path / "nope", journal).reason
+    assert "already in that folder" in actions.move_file(record, tmp_path / "a", journal).reason
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["x.jpg"]
+
+
+def test_trash_ok(tmp_path, journal, monkeypatch):
+    trashed = []
+    monkeypatch.setattr("send2trash.send2trash", trashed.append)
+    record = make_file(tmp_path / "x.jpg")
+    result = actions.trash_file(record, journal)
+    assert result.ok and result.action == "trash" and trashed == [record.path]
+
+
+def test_trash_failure_is_reported_and_never_deletes(tmp_path, journal, monkeypatch):
+    monkeypatch.setattr("send2trash.send2trash", _raise(PermissionError(errno.EACCES, "Permission denied")))
+    record = make_file(tmp_path / "x.jpg")
+    result = actions.trash_file(record, journal, permanent_if_no_trash=True)
+    assert result.outcome is Outcome.FAILED and not result.trash_unavailable
+    assert "permission denied" in result.reason
+    assert Path(record.path).exists()
+
+
+def test_no_trash_needs_explicit_permanent_delete(tmp_path, journal, monkeypatch):
+    from send2trash.exceptions import TrashPermissionError
+
+    monkeypatch.setattr("send2trash.send2trash", _raise(TrashPermissionError("/mnt/.Trash")))
+    record = make_file(tmp_path / "x.jpg")
+    asked = actions.trash_file(record, journal)
+    assert asked.outcome is Outcome.FAILED and asked.trash_unavailable
+    assert Path(record.path).exists()
+    deleted = actions.trash_file(record, journal, permanent_if_no_trash=True)
+    assert deleted.ok and deleted.action == "delete" and "permanently" in deleted.reason
+    assert not Path(record.path).exists()
+
+
+def test_open_uses_an_argument_list(tmp_path, journal, monkeypatch):
+    calls = []
+    monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kw: calls.append((args, kw)))
+    monkeypatch.setattr(actions.sys, "platform", "linux")
+    record = make_file(tmp_path / "a b; rm -rf x.jpg")
+    assert actions.open_file(record.path, journal).ok
+    (args, kwargs), = calls
+    assert args == ["xdg-open", record.path] and not kwargs.get("shell")
+    monkeypatch.setattr(actions.subprocess, "Popen", _raise(FileNotFoundError(errno.ENOENT, "No such file")))
+    failed = actions.open_file(record.path, journal)
+    assert failed.outcome is Outcome.FAILED and "cannot start the image viewer" in failed.reason
+    assert actions.open_file(str(tmp_path / "missing.jpg"), journal).reason == "the file no longer exists"
+
+
+def test_run_bulk_reports_every_file(tmp_path, journal):
+    (tmp_path / "b").mkdir()
+    records = [make_file(tmp_path / "a" / f"{i}.jpg") for i in range(4)]
+    os.remove(records[1].path)
+    cancel = CancelToken()
+    seen = []
+
+    def progress(done, total):
+        seen.append((done, total))
+        if done == 3:
+            cancel.cancel()
+
+    results = actions.run_bulk(
+        records, lambda r: actions.move_file(r, tmp_path / "b", journal), "move", progress, cancel
+    )
+    assert [r.source for r in results] == [r.path for r in records]
+    assert [r.outcome for r in results] == [Outcome.OK, Outcome.SKIPPED, Outcome.OK, Outcome.SKIPPED]
+    assert results[3].reason == "cancelled" and Path(records[3].path).exists()
+    assert seen == [(1, 4), (2, 4), (3, 4)]
+
+
+def test_undo_last_and_all(tmp_path, journal):
+    (tmp_path / "b").mkdir()
+    records = [make_file(tmp_path / "a" / f"{i}.jpg", bytes([i])) for i in range(3)]
+    for record in records:
+        assert actions.move_file(record, tmp_path / "b", journal).ok
+    last = actions.undo_last(journal)
+    assert last.ok and last.destination == records[2].path and Path(records[2].path).read_bytes() == b"\x02"
+    undone = actions.undo_all(journal)
+    assert [r.destination for r in undone] == [records[1].path, records[0].path]
+    assert all(Path(r.path).exists() for r in records)
+    assert list((tmp_path / "b").iterdir()) == []
+    assert actions.undo_last(journal) is None and actions.undo_all(journal) == []
+    assert all(actions.check_unchanged(r) is None for r in records), "a round trip keeps size and mtime"
+
+
+def test_undo_never_overwrites_and_stays_undoable(tmp_path, journal):
+    (tmp_path / "b").mkdir()
+    record = make_file(tmp_path / "a" / "x.jpg", b"original")
+    moved = actions.move_file(record, tmp_path / "b", journal)
+    Path(record.path).write_bytes(b"a new file with the old name")
+    failed = actions.undo_last(journal)
+    assert failed.outcome is Outcome.FAILED and "not overwritten" in failed.reason
+    assert Path(record.path).read_bytes() == b"a new file with the old name"
+    assert Path(moved.destination).read_bytes() == b"original"
+    os.remove(record.path)
+    assert actions.undo_last(journal).ok
+    assert Path(record.path).read_bytes() == b"original"
+
+
+def test_undo_of_a_vanished_move_fails_plainly(tmp_path, journal):
+    (tmp_path / "b").mkdir()
+    moved = actions.move_file(make_file(tmp_path / "a" / "x.jpg"), tmp_path / "b", journal)
+    os.remove(moved.destination)
+    result = actions.undo_last(journal)
+    assert result.outcome is Outcome.FAILED and "no longer where it was moved" in result.reason
+
+
+def test_journal_defaults_to_the_data_dir_and_survives_an_unwritable_log(tmp_path):
+    from difpy_tk.core import appdirs
+
+    assert Journal().path.parent == appdirs.data_dir()
+    broken = Journal(tmp_path / "no such folder" / "actions.log")
+    assert actions.open_file(str(tmp_path / "missing.jpg"), broken).outcome is Outcome.FAILED
+    assert broken.write_error and len(broken.lines()) == 1
