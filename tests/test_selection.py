@@ -72,6 +72,14 @@ def test_no_rule_ever_selects_every_image(rule):
             assert len(selected) < max(1, len(paths)), (rule, paths, selected)
 
 
+def test_a_vanished_keeper_is_replaced_by_the_next_best():
+    """The kept image was deleted outside the app: keep the best one that still exists."""
+    usable = lambda r: r is not BIG  # noqa: E731
+    assert select_in_group(Rule.LOWER_RESOLUTION, GROUP, FILES, usable=usable) == [NEW.path, OLD.path]
+    only_big_usable = lambda r: r is BIG  # noqa: E731
+    assert select_in_group(Rule.KEEP_OLDEST, GROUP, FILES, usable=only_big_usable) == []
+
+
 def test_unknown_paths_are_never_selected():
     assert select_in_group(Rule.LOWER_RESOLUTION, [BIG.path, "/p/unknown.jpg"], FILES) == []
 

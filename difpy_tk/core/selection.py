@@ -7,7 +7,7 @@ image of a group: the failure peers' users fear most (czkawka K#317)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -58,12 +58,20 @@ def is_inside(path: str, folder: str) -> bool:
 
 
 def select_in_group(
-    rule: Rule, paths: Sequence[str], files: Mapping[str, FileRecord], folder: str | None = None
+    rule: Rule,
+    paths: Sequence[str],
+    files: Mapping[str, FileRecord],
+    folder: str | None = None,
+    usable: Callable[[FileRecord], bool] | None = None,
 ) -> list[str]:
     """The paths of one group (its members still present) that the rule acts on.
 
-    Paths without a FileRecord are neither selected nor kept: they cannot be verified."""
+    Paths without a FileRecord, or for which usable() is False (pass a check that the
+    file is still as scanned), are neither selected nor kept: keeping a file that has
+    vanished would let the rule remove the last real copy."""
     records = [files[path] for path in paths if path in files]
+    if usable is not None:
+        records = [record for record in records if usable(record)]
     if rule is Rule.KEEP_FOLDER:
         if folder is None:
             raise ValueError("the 'keep folder' rule needs a folder")
@@ -80,9 +88,10 @@ def select(
     groups: Iterable[Sequence[str]],
     files: Mapping[str, FileRecord],
     folder: str | None = None,
+    usable: Callable[[FileRecord], bool] | None = None,
 ) -> list[list[str]]:
     """select_in_group for each group, in order (empty lists where nothing is selected)."""
-    return [select_in_group(rule, paths, files, folder) for paths in groups]
+    return [select_in_group(rule, paths, files, folder, usable) for paths in groups]
 
 
 @dataclass(frozen=True)
