@@ -3,9 +3,10 @@
 One source picture keeps Windows (.ico), macOS (.icns) and Linux (.png) icons in step;
 the derived files are build outputs (written under .cache/), never edited by hand.
 
-The master is `difpy_tk/assets/icon.png` when the app ships one (the GUI uses it for the
-window icon too), else `build/icons/icon.png`. `--draw` (re)creates the latter from code,
-so the picture itself is reproducible without an image editor.
+The master is the larger of `difpy_tk/assets/icon.png` (the GUI's window icon) and
+`build/icons/icon.png` (1024 px), the app's own asset on a tie: the .icns wants 1024 px.
+`--draw` (re)creates the latter from code, so the picture is reproducible without an
+image editor.
 
     python build/make_icons.py [--draw] [--out DIR]
 """
@@ -26,13 +27,18 @@ NAME = "difpy_tk"
 
 
 def master_path() -> Path:
-    """The first master PNG that exists; the app's own asset wins over the build copy."""
-    for candidate in MASTER_CANDIDATES:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(
-        "no master icon: run `python build/make_icons.py --draw` to create build/icons/icon.png"
-    )
+    """The largest master PNG that exists; the app's own asset wins a tie."""
+    found = [path for path in MASTER_CANDIDATES if path.is_file()]
+    if not found:
+        raise FileNotFoundError(
+            "no master icon: run `python build/make_icons.py --draw` to create build/icons/icon.png"
+        )
+
+    def width(path: Path) -> int:
+        with Image.open(path) as image:
+            return image.width
+
+    return max(found, key=lambda path: (width(path), -found.index(path)))
 
 
 def draw_master(size: int = 1024) -> Image.Image:
