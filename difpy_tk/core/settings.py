@@ -20,7 +20,14 @@ log = logging.getLogger("difpy_tk.settings")
 SETTINGS_FILE = "settings.json"
 THEMES = ("light", "dark")
 OPTION_FIELDS = (
-    "recursive", "in_folder", "px_size", "similarity", "rotate", "same_dim", "processes", "chunksize",
+    "recursive",
+    "in_folder",
+    "px_size",
+    "similarity",
+    "rotate",
+    "same_dim",
+    "processes",
+    "chunksize",
 )
 """Settings that are SearchOptions parameters of the same name; SearchOptions validates them."""
 
@@ -48,18 +55,18 @@ def settings_path() -> Path:
     return config_dir() / SETTINGS_FILE
 
 
-def _problem(name: str, value: object) -> str | None:
-    """Why a stored value cannot be used, or None when it can."""
+def validate_setting(name: str, value: object) -> None:
+    """Raise OptionError when `value` cannot be stored as setting `name`.
+
+    Search parameters are checked by SearchOptions itself, so the rules live in one place."""
     if name == "theme":
-        return None if value in THEMES else f"expected one of {', '.join(THEMES)}"
-    if name == "folders":
-        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
-        return None if ok else "expected a list of folder paths"
-    try:
+        if value not in THEMES:
+            raise OptionError(name, f"expected one of {', '.join(THEMES)}, got {value!r}")
+    elif name == "folders":
+        if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            raise OptionError(name, "expected a list of folder paths")
+    else:
         SearchOptions(inputs=(".",), **{name: value})
-    except OptionError as exc:
-        return str(exc)
-    return None
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -80,9 +87,10 @@ def load_settings(path: Path | None = None) -> Settings:
         if setting.name not in raw:
             continue
         value = raw[setting.name]
-        problem = _problem(setting.name, value)
-        if problem:
-            log.warning("settings file %s: ignoring %s=%r (%s)", path, setting.name, value, problem)
+        try:
+            validate_setting(setting.name, value)
+        except OptionError as exc:
+            log.warning("settings file %s: ignoring %s=%r (%s)", path, setting.name, value, exc)
         else:
             usable[setting.name] = value
     return replace(Settings(), **usable)

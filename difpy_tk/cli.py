@@ -1,0 +1,160 @@
+"""The command line: `difpy-tk scan DIR...`.
+
+Exit codes: 0 the search completed, 2 invalid arguments, 3 an input folder or file does
+not exist, 4 the result could not be saved, 130 interrupted with Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from difpy_tk import __version__
+from difpy_tk.core.engine import run_search
+from difpy_tk.core.options import OptionError, SearchOptions, cpu_count, parse_similarity
+from difpy_tk.core.progress import Cancelled, CancelToken
+from difpy_tk.core.result_io import write_csv, write_json
+
+EXIT_OK, EXIT_USAGE, EXIT_MISSING, EXIT_SAVE, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
+
+
+def _similarity(text: str) -> str | float:
+    try:
+        parse_similarity(text)
+    except OptionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text if text in ("duplicates", "similar") else float(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="difpy-tk",
+        description="Find duplicate and similar images by comparing their pixels. "
+        "Run without arguments to open the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"difpy_tk {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    scan = commands.add_parser(
+        "scan",
+        help="search folders for duplicate or similar images",
+        description="Search folders (and image files) for duplicate or similar images. "
+        "Nothing is moved or deleted: the command only reports.",
+    )
+    scan.add_argument("inputs", nargs="+", metavar="DIR", help="folders or image files to search")
+    scan.add_argument(
+        "--similarity", type=_similarity, default="duplicates",
+        help="'duplicates' finds pixel-identical images (the default); 'similar' also finds "
+        "near-identical ones, e.g. the same photo saved as PNG and JPEG (mean squared error "
+        "up to 5); or give your own MSE limit, a number >= 0",
+    )
+    scan.add_argument("--no-rotate", dest="rotate", action="store_false",
+                      help="do not look for copies turned by 90, 180 or 270 degrees")
+    scan.add_argument("--no-same-dim", dest="same_dim", action="store_false",
+                      help="also compare images whose width and height differ (e.g. a resized copy)")
+    scan.add_argument("--in-folder", action="store_true",
+                      help="search each given folder on its own, never matching across folders "
+                      "(needs two or more folders)")
+    scan.add_argument("--no-recursive", dest="recursive", action="store_false",
+                      help="do not look into sub-folders")
+    scan.add_argument("--px-size", type=int, default=50,
+                      help="size images are shrunk to before comparing (10-5000, default 50); "
+                      "raise in steps of 50 for images with text")
+    scan.add_argument("--processes", type=int, default=cpu_count(),
+                      help=f"worker processes for decoding images (1-{cpu_count()}, default all)")
+    scan.add_argument("--chunksize", type=int, default=None,
+                      help="images compared per block: lower uses less memory, higher can be "
+                      "faster (default: automatic)")
+    scan.add_argument("--json", metavar="FILE", help="save the result as JSON (difPy-compatible keys)")
+    scan.add_argument("--csv", metavar="FILE", help="save the groups as CSV for a spreadsheet")
+    scan.add_argument("--no-cache", dest="use_cache", action="store_false",
+                      help="do not read or write the tensor cache (every image is decoded)")
+    scan.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+class ProgressBar:
+    """A one-line progress bar with an ETA on stderr, redrawn at most 10 times a second."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.phase = ""
+        self.phase_start = time.monotonic()
+        self.last_draw = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase != self.phase:
+            self.phase, self.phase_start = phase, now
+        elif now - self.last_draw < 0.1 and done < total:
+            return
+        self.last_draw = now
+        if total <= 0:
+            self.stream.write(f"\r{phase}...{' ' * 40}")
+        else:
+            width = 30
+            filled = int(width * done / total)
+            elapsed = now - self.phase_start
+            eta = elapsed / done * (total - done) if done else 0.0
+            self.stream.write(
+                f"\r{phase:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ETA {eta:5.1f}s"
+            )
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\r" + " " * 78 + "\r")
+        self.stream.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        options = SearchOptions(
+            inputs=tuple(args.inputs), recursive=args.recursive, in_folder=args.in_folder,
+            px_size=args.px_size, similarity=args.similarity, rotate=args.rotate,
+            same_dim=args.same_dim, processes=args.processes, chunksize=args.chunksize,
+            use_cache=args.use_cache,
+        )
+    except OptionError as error:
+        print(f"difpy-tk: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    bar = None if args.quiet else ProgressBar()
+    cancel = CancelToken()
+    try:
+        result = run_search(options, progress=bar, cancel=cancel)
+    except KeyboardInterrupt:
+        cancel.cancel()
+        print("\ndifpy-tk: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Cancelled:
+        return EXIT_INTERRUPTED
+    except FileNotFoundError as error:
+        print(f"difpy-tk: error: {error}", file=sys.stderr)
+        return EXIT_MISSING
+    except (OptionError, ValueError) as error:
+        print(f"difpy-tk: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if bar is not None:
+            bar.close()
+    print(
+        f"Searched {result.files_searched} images in {sum(result.timings.values()):.1f} s: "
+        f"{len(result.groups)} groups, {result.duplicate_count} duplicate and "
+        f"{result.similar_count} similar matches; {len(result.invalid)} invalid and "
+        f"{len(result.skipped)} skipped files."
+    )
+    for group in result.groups:
+        print(group.kept)
+        for match in group.matches:
+            turn = f", turned {match.rotation}°" if match.rotation else ""
+            print(f"    {match.path}  (MSE {match.mse:.3f}{turn})")
+    try:
+        if args.json:
+            write_json(result, args.json)
+        if args.csv:
+            write_csv(result, args.csv)
+    except OSError as error:
+        print(f"difpy-tk: error: could not save the result: {error}", file=sys.stderr)
+        return EXIT_SAVE
+    return EXIT_OK

@@ -1,0 +1,164 @@
+"""A persistent tensor cache, so that a rescan of an unchanged folder decodes nothing.
+
+Entries are keyed by path, size, mtime, px_size and decoder version; a file that changed
+in any of them is decoded again. Failures are cached too (a damaged file stays damaged
+until it changes). The cache is an optimisation only: a corrupt database is moved aside
+and rebuilt, a locked one is bypassed, and either way the search goes on."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from difpy_tk.core.appdirs import data_dir
+
+log = logging.getLogger("difpy_tk")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tensors (
+    path TEXT NOT NULL,
+    px INTEGER NOT NULL,
+    decoder TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    tensor BLOB,
+    reason TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (path, px, decoder)
+)
+"""
+LOOKUP_BATCH = 500
+
+
+def default_cache_path() -> Path:
+    return data_dir() / "tensor-cache.sqlite3"
+
+
+def cache_size_bytes(path: Path | None = None) -> int:
+    """Bytes on disk, including SQLite's side files, for the Settings dialog."""
+    path = Path(path or default_cache_path())
+    return sum(
+        candidate.stat().st_size
+        for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-journal"))
+        if candidate.exists()
+    )
+
+
+def clear_cache(path: Path | None = None) -> None:
+    path = Path(path or default_cache_path())
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-journal"), Path(f"{path}-shm")):
+        candidate.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class CachedEntry:
+    width: int
+    height: int
+    tensor: np.ndarray | None
+    reason: str
+
+
+class TensorCache:
+    """One open cache database; every method degrades to a no-op once it failed."""
+
+    def __init__(self, path: Path | str | None, px_size: int, decoder: str) -> None:
+        self.path = Path(path) if path else default_cache_path()
+        self.px_size = px_size
+        self.decoder = decoder
+        self.connection: sqlite3.Connection | None = self._open()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=1.0)
+        connection.execute(SCHEMA)
+        connection.execute("SELECT count(*) FROM tensors LIMIT 1").fetchone()
+        return connection
+
+    def _open(self) -> sqlite3.Connection | None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return self._connect()
+        except sqlite3.OperationalError as error:
+            log.warning("Tensor cache %s is not usable (%s); searching without it.", self.path, error)
+            return None
+        except sqlite3.DatabaseError as error:
+            log.warning("Tensor cache %s is damaged (%s); starting a new one.", self.path, error)
+            try:
+                os.replace(self.path, f"{self.path}.damaged")
+                return self._connect()
+            except (OSError, sqlite3.Error) as second:
+                log.warning("Could not rebuild the tensor cache (%s); searching without it.", second)
+                return None
+        except OSError as error:
+            log.warning("Tensor cache folder is not writable (%s); searching without it.", error)
+            return None
+
+    def _fail(self, error: Exception) -> None:
+        log.warning("Tensor cache stopped working (%s); going on without it.", error)
+        self.close()
+
+    def lookup(self, files: list[str], stats: list[tuple[int, int]]) -> dict[int, CachedEntry]:
+        """Entries for the files whose size and mtime still match, by index into files."""
+        if self.connection is None:
+            return {}
+        found: dict[int, CachedEntry] = {}
+        index_of = {path: i for i, path in enumerate(files)}
+        shape = (self.px_size, self.px_size, 3)
+        try:
+            for start in range(0, len(files), LOOKUP_BATCH):
+                batch = files[start : start + LOOKUP_BATCH]
+                marks = ",".join("?" * len(batch))
+                rows = self.connection.execute(
+                    "SELECT path, size, mtime_ns, width, height, tensor, reason FROM tensors "
+                    f"WHERE px = ? AND decoder = ? AND path IN ({marks})",
+                    (self.px_size, self.decoder, *batch),
+                )
+                for path, size, mtime_ns, width, height, blob, reason in rows:
+                    i = index_of[path]
+                    if stats[i] != (size, mtime_ns):
+                        continue
+                    tensor = None
+                    if blob is not None:
+                        if len(blob) != self.px_size * self.px_size * 3:
+                            continue
+                        tensor = np.frombuffer(blob, dtype=np.uint8).reshape(shape)
+                    found[i] = CachedEntry(width, height, tensor, reason)
+        except sqlite3.Error as error:
+            self._fail(error)
+            return {}
+        return found
+
+    def store(self, rows: Iterable[tuple[str, int, int, int, int, np.ndarray | None, str]]) -> None:
+        """Save (path, size, mtime_ns, width, height, tensor or None, reason) in one
+        transaction: a cancelled or killed scan leaves whole entries or none."""
+        if self.connection is None:
+            return
+        try:
+            with self.connection:
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO tensors "
+                    "(path, px, decoder, size, mtime_ns, width, height, tensor, reason) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    self._encode(rows),
+                )
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    def _encode(self, rows: Iterable[tuple]) -> Iterator[tuple]:
+        for path, size, mtime_ns, width, height, tensor, reason in rows:
+            blob = None if tensor is None else np.ascontiguousarray(tensor, dtype=np.uint8).tobytes()
+            yield (path, self.px_size, self.decoder, size, mtime_ns, width, height, blob, reason)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except sqlite3.Error:
+                log.debug("closing the tensor cache failed", exc_info=True)
+            self.connection = None

@@ -1,0 +1,123 @@
+"""Decoding every listed file into a tensor, in a spawn-context process pool.
+
+Workers run difpy_tk.core.tensors.decode_batch. A worker that dies (a decoder crash
+takes the whole process down) breaks the pool; the batches it was running are then
+retried one file at a time, each alone in a fresh pool, so only the file that crashes
+the decoder is lost and the scan goes on."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+import numpy as np
+
+from difpy_tk.core.progress import CancelToken, ProgressCallback, no_progress
+from difpy_tk.core.tensors import decode_batch
+
+log = logging.getLogger("difpy_tk")
+
+BATCH_SIZE = 8
+"""Files per worker task: small enough that cancel is prompt, big enough to amortise IPC."""
+POLL_SECONDS = 0.1
+CRASH_REASON = "the image decoder crashed on this file"
+
+Outcome = tuple[np.ndarray | None, int, int, str]
+
+
+def _new_pool(processes: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+
+
+class _Decoder:
+    def __init__(self, paths: list[str], px_size: int, processes: int) -> None:
+        self.paths = paths
+        self.px_size = px_size
+        self.processes = processes
+        self.pending: deque[list[int]] = deque(
+            list(range(start, min(start + BATCH_SIZE, len(paths)))) for start in range(0, len(paths), BATCH_SIZE)
+        )
+        self.suspects: deque[int] = deque()
+        """Files of a batch that broke the pool; each runs alone to find the culprit."""
+        self.in_flight: dict[Future, tuple[list[int], bool]] = {}
+        self.pool = _new_pool(processes)
+
+    def busy(self) -> bool:
+        return bool(self.pending or self.suspects or self.in_flight)
+
+    def _submit(self, batch: list[int], solo: bool) -> None:
+        future = self.pool.submit(decode_batch, [self.paths[i] for i in batch], self.px_size)
+        self.in_flight[future] = (batch, solo)
+
+    def fill(self) -> None:
+        if self.suspects:
+            if not self.in_flight:
+                self._submit([self.suspects.popleft()], solo=True)
+            return
+        while self.pending and len(self.in_flight) < self.processes * 3:
+            self._submit(self.pending.popleft(), solo=False)
+
+    def collect(self, on_result: Callable[[int, Outcome], None]) -> int:
+        """Wait briefly for finished tasks; returns how many files were settled."""
+        finished, _ = wait(self.in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        settled = 0
+        broken = False
+        for future in finished:
+            batch, solo = self.in_flight.pop(future)
+            try:
+                outcomes = future.result()
+            except BrokenProcessPool:
+                broken = True
+                if solo:
+                    log.warning("The image decoder crashed on %s; it is listed as invalid.", self.paths[batch[0]])
+                    on_result(batch[0], (None, 0, 0, CRASH_REASON))
+                    settled += 1
+                else:
+                    self.suspects.extend(batch)
+                continue
+            for i, outcome in zip(batch, outcomes):
+                on_result(i, outcome)
+            settled += len(batch)
+        if broken:
+            for batch, _solo in self.in_flight.values():
+                self.suspects.extend(batch)
+            self.in_flight.clear()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = _new_pool(self.processes)
+        return settled
+
+    def close(self) -> None:
+        """Do not wait for running workers: they finish their small batch and exit."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def decode_files(
+    paths: list[str],
+    px_size: int,
+    processes: int,
+    on_result: Callable[[int, Outcome], None],
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> None:
+    """Decode paths[i] for every i and call on_result(i, outcome) in the calling thread.
+
+    Raises Cancelled (from the token) within about POLL_SECONDS."""
+    if not paths:
+        return
+    decoder = _Decoder(paths, px_size, processes)
+    done = 0
+    try:
+        while decoder.busy():
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            decoder.fill()
+            settled = decoder.collect(on_result)
+            if settled:
+                done += settled
+                progress("decoding", done, len(paths))
+    finally:
+        decoder.close()

@@ -1,0 +1,144 @@
+"""Finding the image files to search.
+
+Walks folders itself instead of globbing (a folder named `br[1]` is a glob pattern),
+follows symlinked folders at most once (a symlink loop must not list a file forty
+times), and lists the same physical file only once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from difpy_tk.core.progress import CancelToken
+from difpy_tk.core.result import Problem
+
+# difPy 4.2.1's list, plus the formats it misses that Pillow (or pillow-heif) decodes.
+IMAGE_EXTENSIONS = frozenset(
+    (
+        "apng bw cdf cur dcx dds dib emf eps fli flc fpx ftex fits gd gd2 gif gbr icb icns iim ico im imt "
+        "j2k jfif jfi jif jp2 jpe jpeg jpg jpm jpf jpx mic mpo msp nc pbm pcd pcx pgm png ppm psd pixar ras "
+        "rgb rgba sgi spi spider sun tga tif tiff vda vst wal webp xbm xpm bmp"
+    ).split()
+)
+HEIF_EXTENSIONS = frozenset({"heic", "heif", "avif"})
+TRASH_FOLDER_NAMES = frozenset({"$recycle.bin", ".trash", ".trashes", "recycler"})
+
+
+def heif_available() -> bool:
+    """HEIC/HEIF/AVIF are searched only when pillow-heif is installed to decode them."""
+    try:
+        import pillow_heif  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def supported_extensions() -> frozenset[str]:
+    return IMAGE_EXTENSIONS | HEIF_EXTENSIONS if heif_available() else IMAGE_EXTENSIONS
+
+
+def _is_trash(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRASH_FOLDER_NAMES or lowered.startswith(".trash-")
+
+
+@dataclass
+class Listing:
+    """The files to decode, each tagged with the input folder it was found under."""
+
+    files: list[str] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
+    """roots[i] is the input (folder or file) files[i] came from: in-folder mode groups by it."""
+    stats: list[tuple[int, int]] = field(default_factory=list)
+    """stats[i] is (size in bytes, mtime_ns) of files[i] when it was listed."""
+    skipped: list[Problem] = field(default_factory=list)
+
+
+class _Walker:
+    def __init__(self, extensions: frozenset[str], cancel: CancelToken | None) -> None:
+        self.extensions = extensions
+        self.cancel = cancel
+        self.listing = Listing()
+        self.seen_files: dict[tuple[int, int], str] = {}
+        self.seen_dirs: set[tuple[int, int]] = set()
+
+    def add_file(self, path: str, root: str, stat: os.stat_result) -> None:
+        ext = os.path.splitext(path)[1].lower().lstrip(".")
+        if ext not in self.extensions:
+            reason = f"not an image type we read (.{ext})" if ext else "no file extension"
+            self.listing.skipped.append(Problem(path, reason))
+            return
+        key = (stat.st_dev, stat.st_ino)
+        first = self.seen_files.get(key)
+        if first is not None:
+            self.listing.skipped.append(Problem(path, f"same file as {first} (a link to it)"))
+            return
+        self.seen_files[key] = path
+        self.listing.files.append(path)
+        self.listing.roots.append(root)
+        self.listing.stats.append((stat.st_size, stat.st_mtime_ns))
+
+    def walk(self, folder: str, root: str, recursive: bool) -> None:
+        try:
+            stat = os.stat(folder)
+        except OSError as error:
+            self.listing.skipped.append(Problem(folder, f"folder cannot be read: {error.strerror}"))
+            return
+        key = (stat.st_dev, stat.st_ino)
+        if key in self.seen_dirs:
+            self.listing.skipped.append(Problem(folder, "folder already searched (a link or loop)"))
+            return
+        self.seen_dirs.add(key)
+        try:
+            with os.scandir(folder) as entries:
+                children = sorted(entries, key=lambda entry: entry.name)
+        except OSError as error:
+            self.listing.skipped.append(Problem(folder, f"folder cannot be read: {error.strerror}"))
+            return
+        subfolders = []
+        for entry in children:
+            if self.cancel is not None:
+                self.cancel.raise_if_cancelled()
+            try:
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+                entry_stat = entry.stat() if is_file else None
+            except OSError as error:
+                self.listing.skipped.append(Problem(entry.path, f"cannot be read: {error.strerror}"))
+                continue
+            if is_dir:
+                subfolders.append(entry)
+            elif is_file and entry_stat is not None:
+                self.add_file(entry.path, root, entry_stat)
+            elif entry.is_symlink():
+                self.listing.skipped.append(Problem(entry.path, "broken link"))
+        if not recursive:
+            return
+        for entry in subfolders:
+            if _is_trash(entry.name):
+                self.listing.skipped.append(Problem(entry.path, "Recycle Bin/Trash folder, not searched"))
+            else:
+                self.walk(entry.path, root, recursive)
+
+
+def list_images(inputs: Iterable[str], recursive: bool = True, cancel: CancelToken | None = None) -> Listing:
+    """Expand folders and files into image paths, in a deterministic order.
+
+    Raises FileNotFoundError for an input that does not exist (the user typed it), and
+    ValueError for an input given twice (difPy refuses that too)."""
+    walker = _Walker(supported_extensions(), cancel)
+    normalised: list[str] = []
+    for raw in inputs:
+        path = os.path.abspath(os.path.expanduser(raw))
+        if not os.path.exists(path):
+            raise FileNotFoundError(f'"{raw}" does not exist')
+        if path in normalised:
+            raise ValueError(f'"{raw}" was given more than once')
+        normalised.append(path)
+    for path in normalised:
+        if os.path.isdir(path):
+            walker.walk(path, path, recursive)
+        else:
+            walker.add_file(path, path, os.stat(path))
+    return walker.listing

@@ -1,0 +1,203 @@
+"""One search from inputs to groups: list, decode (cache first), search, group.
+
+The engine is blocking and GUI-agnostic: the app runs it in a worker thread, feeds it
+a CancelToken, and receives progress through a callback it forwards to the Tk thread."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from difpy_tk import __version__
+from difpy_tk.core.cache import TensorCache
+from difpy_tk.core.decoding import Outcome, decode_files
+from difpy_tk.core.discovery import Listing, list_images
+from difpy_tk.core.grouping import build_groups
+from difpy_tk.core.options import OptionError, SearchOptions
+from difpy_tk.core.progress import CancelToken, ProgressCallback, no_progress
+from difpy_tk.core.result import FileRecord, Problem, SearchResult, now_iso, quality_key
+from difpy_tk.core.search import find_matches
+from difpy_tk.core.tensors import DECODER_VERSION
+
+log = logging.getLogger("difpy_tk")
+
+
+class _Decoded:
+    """Tensors and records of the files that decoded, collected as outcomes arrive."""
+
+    def __init__(self, listing: Listing, px_size: int) -> None:
+        self.listing = listing
+        self.tensors = np.empty((len(listing.files), px_size, px_size, 3), dtype=np.uint8)
+        self.dims: dict[int, tuple[int, int]] = {}
+        self.invalid: dict[int, str] = {}
+        self.fresh: list[tuple] = []
+        """Rows decoded in this run, to be written to the cache."""
+
+    def accept(self, index: int, outcome: Outcome, from_cache: bool = False) -> None:
+        tensor, width, height, reason = outcome
+        if tensor is None:
+            self.invalid[index] = reason
+        else:
+            self.tensors[index] = tensor
+            self.dims[index] = (width, height)
+        if not from_cache:
+            size, mtime_ns = self.listing.stats[index]
+            self.fresh.append((self.listing.files[index], size, mtime_ns, width, height, tensor, reason))
+
+
+def _decode(
+    listing: Listing,
+    options: SearchOptions,
+    cache_path: str | None,
+    progress: ProgressCallback,
+    cancel: CancelToken | None,
+) -> tuple[_Decoded, int]:
+    decoded = _Decoded(listing, options.px_size)
+    cache = TensorCache(cache_path, options.px_size, DECODER_VERSION) if options.use_cache else None
+    try:
+        cached = cache.lookup(listing.files, listing.stats) if cache else {}
+        for index, entry in cached.items():
+            decoded.accept(index, (entry.tensor, entry.width, entry.height, entry.reason), from_cache=True)
+        missing = [i for i in range(len(listing.files)) if i not in cached]
+        log.info(
+            "%d of %d images found in the tensor cache; decoding %d.", len(cached), len(listing.files), len(missing)
+        )
+        progress("decoding", len(cached), len(listing.files))
+
+        def on_result(position: int, outcome: Outcome) -> None:
+            decoded.accept(missing[position], outcome)
+
+        def on_progress(phase: str, done: int, total: int) -> None:
+            progress(phase, len(cached) + done, len(listing.files))
+
+        decode_files(
+            [listing.files[i] for i in missing],
+            options.px_size,
+            options.processes,
+            on_result,
+            on_progress,
+            cancel,
+        )
+        if cache is not None:
+            cache.store(decoded.fresh)
+    finally:
+        if cache is not None:
+            cache.close()
+    return decoded, len(cached)
+
+
+def _partitions(keys: Sequence[tuple]) -> list[np.ndarray]:
+    """Indices that may be compared with each other: same in-folder root and/or dims."""
+    buckets: dict[tuple, list[int]] = defaultdict(list)
+    for index, key in enumerate(keys):
+        buckets[key].append(index)
+    return [np.array(members) for _, members in sorted(buckets.items()) if len(members) > 1]
+
+
+def run_search(
+    options: SearchOptions,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    cache_path: str | None = None,
+) -> SearchResult:
+    """Search for duplicate/similar images. Blocking; raises Cancelled when cancelled,
+    OptionError or FileNotFoundError when the inputs cannot be searched."""
+    progress = progress or no_progress
+    if options.in_folder and len(options.inputs) < 2:
+        raise OptionError("in_folder", "searching each folder on its own needs at least two folders")
+    started = now_iso()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    log.info("Search started: %s", ", ".join(options.inputs))
+    progress("listing", 0, 0)
+    listing = list_images(options.inputs, options.recursive, cancel)
+    timings["listing"] = time.perf_counter() - clock
+    log.info("%d image files found, %d other entries skipped.", len(listing.files), len(listing.skipped))
+
+    clock = time.perf_counter()
+    decoded, cache_hits = _decode(listing, options, cache_path, progress, cancel)
+    timings["decoding"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    valid = sorted(decoded.dims)
+    records = []
+    for index in valid:
+        size, mtime_ns = listing.stats[index]
+        width, height = decoded.dims[index]
+        records.append(FileRecord(listing.files[index], size, mtime_ns, width, height))
+    tensors = decoded.tensors[valid]
+    del decoded.tensors
+    keys = [
+        (
+            listing.roots[index] if options.in_folder else "",
+            tuple(sorted(decoded.dims[index])) if options.same_dim else (),
+        )
+        for index in valid
+    ]
+    ranking = sorted(range(len(records)), key=lambda i: quality_key(records[i]))
+    priority = np.empty(len(records), dtype=np.int64)
+    priority[ranking] = np.arange(len(records))
+    matches = find_matches(
+        tensors,
+        options.sse_limit,
+        options.rotate,
+        _partitions(keys),
+        priority,
+        options.effective_chunksize(len(records)),
+        progress,
+        cancel,
+    )
+    timings["searching"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    progress("grouping", 0, 1)
+    folders = [listing.roots[index] for index in valid] if options.in_folder else None
+    groups = build_groups(records, matches, options.px_size * options.px_size * 3, folders)
+    progress("grouping", 1, 1)
+    timings["grouping"] = time.perf_counter() - clock
+
+    invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]
+    for problem in invalid:
+        log.warning("Invalid image %s: %s", problem.path, problem.reason)
+    result = SearchResult(
+        parameters=_parameters(options),
+        files={record.path: record for record in records},
+        groups=groups,
+        invalid=invalid,
+        skipped=listing.skipped,
+        timings=timings,
+        started=started,
+        finished=now_iso(),
+        cache_hits=cache_hits,
+    )
+    log.info(
+        "Search finished: %d groups, %d duplicate and %d similar matches among %d images.",
+        len(groups),
+        result.duplicate_count,
+        result.similar_count,
+        len(records),
+    )
+    return result
+
+
+def _parameters(options: SearchOptions) -> dict:
+    return {
+        "directory": list(options.inputs),
+        "recursive": options.recursive,
+        "in_folder": options.in_folder,
+        "limit_extensions": True,
+        "px_size": options.px_size,
+        "similarity": options.similarity,
+        "similarity_mse": options.threshold,
+        "rotate": options.rotate,
+        "same_dim": options.same_dim,
+        "processes": options.processes,
+        "chunksize": options.chunksize,
+        "use_cache": options.use_cache,
+        "version": __version__,
+        "decoder": DECODER_VERSION,
+    }

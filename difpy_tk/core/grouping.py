@@ -1,0 +1,61 @@
+"""Turning matching pairs into the groups a person reviews.
+
+Images are visited from the best (quality_key) down; an image not yet in a group claims
+every matching image that is not in one either, and becomes their kept image. So every
+image is in at most one group, each member matches the kept image itself (no chains),
+and the kept image is the best of its group. The outcome depends only on the pairs and
+the file records, never on decode or search order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from difpy_tk.core.result import FileRecord, Group, Match, quality_key
+from difpy_tk.core.search import Matches
+
+
+def clockwise_degrees(quarter_turns: int, member_is_second: bool) -> int:
+    """Degrees the member must be turned clockwise to look like the kept image.
+
+    Matches says rot90(second, k) ≈ first, and numpy's rot90 turns counter-clockwise."""
+    turns = quarter_turns if member_is_second else -quarter_turns
+    return (-turns % 4) * 90
+
+
+def build_groups(
+    records: Sequence[FileRecord],
+    matches: Matches,
+    element_count: int,
+    folders: Sequence[str | None] | None = None,
+) -> list[Group]:
+    """Groups sorted by the kept image's path; members by MSE, then path."""
+    n = len(records)
+    neighbours: list[list[tuple[int, int, int, bool]]] = [[] for _ in range(n)]
+    for a, b, sse, turns in zip(
+        matches.first.tolist(), matches.second.tolist(), matches.sse.tolist(), matches.quarter_turns.tolist()
+    ):
+        neighbours[a].append((b, sse, turns, True))
+        neighbours[b].append((a, sse, turns, False))
+    order = sorted((i for i in range(n) if neighbours[i]), key=lambda i: quality_key(records[i]))
+    taken = np.zeros(n, dtype=bool)
+    groups = []
+    for kept in order:
+        if taken[kept]:
+            continue
+        members = [
+            Match(records[other].path, sse / element_count, clockwise_degrees(turns, other_is_second))
+            for other, sse, turns, other_is_second in neighbours[kept]
+            if not taken[other]
+        ]
+        if not members:
+            continue
+        taken[kept] = True
+        for other, *_ in neighbours[kept]:
+            taken[other] = True
+        members.sort(key=lambda match: (match.mse, match.path))
+        folder = folders[kept] if folders is not None else None
+        groups.append(Group(records[kept].path, tuple(members), folder))
+    groups.sort(key=lambda group: group.kept)
+    return groups

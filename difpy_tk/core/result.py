@@ -1,0 +1,106 @@
+"""The outcome of a search: groups of matching images plus what could not be searched.
+
+The groups are star-shaped around a kept image, the way people review them: each member
+matches the kept image directly, so no group is a chain of look-alikes of look-alikes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A searched image as it was on disk when it was decoded."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    width: int
+    height: int
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+    @property
+    def mtime(self) -> float:
+        return self.mtime_ns / 1e9
+
+
+def quality_key(record: FileRecord) -> tuple:
+    """Sort key that puts the image to keep first: most pixels, then the larger file,
+    then the older one (the original, usually), then the path for a stable order."""
+    return (-record.pixels, -record.size, record.mtime_ns, record.path)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A group member; mse is its true mean squared error to the kept image and
+    rotation the clockwise turn (degrees) of the member that gives that error."""
+
+    path: str
+    mse: float
+    rotation: int = 0
+
+
+@dataclass(frozen=True)
+class Group:
+    kept: str
+    matches: tuple[Match, ...]
+    folder: str | None = None
+    """The input folder the group belongs to, when searching in-folder."""
+
+    @property
+    def is_duplicate(self) -> bool:
+        """True when every member is pixel-identical to the kept image (MSE 0)."""
+        return all(match.mse == 0 for match in self.matches)
+
+    @property
+    def paths(self) -> list[str]:
+        return [self.kept, *(match.path for match in self.matches)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file that was not searched, and why, in words a user understands."""
+
+    path: str
+    reason: str
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class SearchResult:
+    """Everything a search found; exporters live in result_io."""
+
+    parameters: dict
+    files: dict[str, FileRecord]
+    groups: list[Group]
+    invalid: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    started: str = field(default_factory=now_iso)
+    finished: str = field(default_factory=now_iso)
+    cache_hits: int = 0
+
+    @property
+    def lower_quality(self) -> list[str]:
+        """Every group member that is not kept: difPy's candidates for move/delete."""
+        return [match.path for group in self.groups for match in group.matches]
+
+    @property
+    def duplicate_count(self) -> int:
+        """Matches with MSE 0 (difPy's 'duplicates' count)."""
+        return sum(1 for group in self.groups for match in group.matches if match.mse == 0)
+
+    @property
+    def similar_count(self) -> int:
+        return sum(1 for group in self.groups for match in group.matches if match.mse > 0)
+
+    @property
+    def files_searched(self) -> int:
+        return len(self.files)

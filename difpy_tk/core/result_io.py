@@ -1,0 +1,213 @@
+"""Saving, loading and describing a SearchResult.
+
+The JSON holds difPy 4.2.1's `result`, `lower_quality` and `stats` with the same keys,
+so scripts written for difPy read it, plus our richer form (groups with MSE and rotation,
+file sizes and resolutions, invalid and skipped files with reasons, phase timings),
+which is what load_json reads back. Files are written to a temporary name and renamed,
+so an interrupted export never leaves half a file behind."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+from difpy_tk.core.result import FileRecord, Group, Match, Problem, SearchResult
+
+FORMAT_NAME = "difpy_tk-result"
+FORMAT_VERSION = 1
+
+
+def _shifted(iso: str, seconds: float) -> str:
+    return (datetime.fromisoformat(iso) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+
+def _difpy_result(result: SearchResult) -> dict:
+    def entries(group: Group) -> list:
+        return [[match.path, match.mse] for match in group.matches]
+
+    if not result.parameters.get("in_folder"):
+        return {group.kept: entries(group) for group in result.groups}
+    nested: dict[str, dict] = {}
+    for group in result.groups:
+        nested.setdefault(group.folder or "", {})[group.kept] = entries(group)
+    return nested
+
+
+def _difpy_stats(result: SearchResult) -> dict:
+    p = result.parameters
+    build_seconds = result.timings.get("listing", 0.0) + result.timings.get("decoding", 0.0)
+    search_seconds = result.timings.get("searching", 0.0) + result.timings.get("grouping", 0.0)
+    build_end = _shifted(result.started, build_seconds)
+    problems = {problem.path: problem.reason for problem in result.invalid + result.skipped}
+    return {
+        "directory": p.get("directory", []),
+        "total_files": result.files_searched + len(problems),
+        "invalid_files": {"count": len(problems), "logs": problems},
+        "process": {
+            "build": {
+                "duration": {"start": result.started, "end": build_end, "seconds_elapsed": round(build_seconds, 4)},
+                "parameters": {
+                    key: p.get(key) for key in ("recursive", "in_folder", "limit_extensions", "px_size", "processes")
+                },
+            },
+            "search": {
+                "duration": {"start": build_end, "end": result.finished, "seconds_elapsed": round(search_seconds, 4)},
+                "parameters": {
+                    "similarity_mse": p.get("similarity_mse"),
+                    **{key: p.get(key) for key in ("rotate", "same_dim", "processes", "chunksize")},
+                },
+                "files_searched": result.files_searched,
+                "matches_found": {"duplicates": result.duplicate_count, "similar": result.similar_count},
+            },
+        },
+    }
+
+
+def to_dict(result: SearchResult) -> dict:
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "result": _difpy_result(result),
+        "lower_quality": result.lower_quality,
+        "stats": _difpy_stats(result),
+        "parameters": result.parameters,
+        "started": result.started,
+        "finished": result.finished,
+        "timings": result.timings,
+        "cache_hits": result.cache_hits,
+        "groups": [
+            {
+                "kept": group.kept,
+                "folder": group.folder,
+                "kind": "duplicate" if group.is_duplicate else "similar",
+                "matches": [{"path": m.path, "mse": m.mse, "rotation": m.rotation} for m in group.matches],
+            }
+            for group in result.groups
+        ],
+        "files": {
+            path: {"size": r.size, "mtime_ns": r.mtime_ns, "width": r.width, "height": r.height}
+            for path, r in result.files.items()
+        },
+        "invalid": [{"path": p.path, "reason": p.reason} for p in result.invalid],
+        "skipped": [{"path": p.path, "reason": p.reason} for p in result.skipped],
+    }
+
+
+def from_dict(data: dict) -> SearchResult:
+    """Raises ValueError with a plain message for a file that is not one of our results."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise ValueError("this file is not a difpy_tk search result")
+    if data.get("format_version", 0) > FORMAT_VERSION:
+        raise ValueError("this result was saved by a newer version of difpy_tk")
+    try:
+        files = {path: FileRecord(path, **fields) for path, fields in data["files"].items()}
+        groups = [
+            Group(
+                g["kept"],
+                tuple(Match(m["path"], float(m["mse"]), int(m["rotation"])) for m in g["matches"]),
+                g["folder"],
+            )
+            for g in data["groups"]
+        ]
+        return SearchResult(
+            parameters=data["parameters"],
+            files=files,
+            groups=groups,
+            invalid=[Problem(p["path"], p["reason"]) for p in data["invalid"]],
+            skipped=[Problem(p["path"], p["reason"]) for p in data["skipped"]],
+            timings={k: float(v) for k, v in data["timings"].items()},
+            started=data["started"],
+            finished=data["finished"],
+            cache_hits=int(data.get("cache_hits", 0)),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"the result file is incomplete or damaged ({error})") from error
+
+
+def _write_atomically(path: str | os.PathLike, write: Callable[[IO[str]], None], encoding: str = "utf-8") -> None:
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
+            write(stream)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(result: SearchResult, path: str | os.PathLike) -> None:
+    _write_atomically(path, lambda stream: json.dump(to_dict(result), stream, indent=1, ensure_ascii=False))
+
+
+def load_json(path: str | os.PathLike) -> SearchResult:
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = json.load(stream)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"the result file is not valid JSON ({error})") from error
+    return from_dict(data)
+
+
+CSV_COLUMNS = ["group", "role", "path", "folder", "name", "mse", "rotation", "width", "height", "bytes", "modified"]
+
+
+def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
+    """One row per image of every group; UTF-8 with a BOM so spreadsheets show names right."""
+
+    def write(stream: IO[str]) -> None:
+        writer = csv.writer(stream)
+        writer.writerow(CSV_COLUMNS)
+        for number, group in enumerate(result.groups, start=1):
+            rows = [("kept", group.kept, 0.0, 0)] + [("match", m.path, m.mse, m.rotation) for m in group.matches]
+            for role, file_path, mse, rotation in rows:
+                record = result.files.get(file_path)
+                modified = datetime.fromtimestamp(record.mtime).isoformat(timespec="seconds") if record else ""
+                writer.writerow(
+                    [
+                        number,
+                        role,
+                        file_path,
+                        os.path.dirname(file_path),
+                        os.path.basename(file_path),
+                        f"{mse:.4f}",
+                        rotation,
+                        record.width if record else "",
+                        record.height if record else "",
+                        record.size if record else "",
+                        modified,
+                    ]
+                )
+
+    _write_atomically(path, write, encoding="utf-8-sig")
+
+
+def format_log(result: SearchResult) -> str:
+    """The search log as a person reads it: what was asked, how long it took, and every
+    file that was not searched, with the reason."""
+    p = result.parameters
+    lines = [
+        f"Search started {result.started}, finished {result.finished}",
+        "Folders: " + "; ".join(p.get("directory", [])),
+        (
+            f"Parameters: similarity={p.get('similarity')} (MSE <= {p.get('similarity_mse')}), "
+            f"rotate={p.get('rotate')}, same_dim={p.get('same_dim')}, recursive={p.get('recursive')}, "
+            f"in_folder={p.get('in_folder')}, px_size={p.get('px_size')}, processes={p.get('processes')}, "
+            f"chunksize={p.get('chunksize') or 'auto'}, cache={'on' if p.get('use_cache') else 'off'}"
+        ),
+        "Timings: " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in result.timings.items()),
+        f"Images searched: {result.files_searched} ({result.cache_hits} from the cache)",
+        f"Groups: {len(result.groups)}; duplicate matches: {result.duplicate_count}; "
+        f"similar matches: {result.similar_count}",
+        f"Invalid files: {len(result.invalid)}",
+        *(f"  INVALID {problem.path}: {problem.reason}" for problem in result.invalid),
+        f"Skipped files: {len(result.skipped)}",
+        *(f"  SKIPPED {problem.path}: {problem.reason}" for problem in result.skipped),
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,99 @@
+"""Turning one image file into the small tensor the search compares.
+
+This module runs inside worker processes: it imports no tkinter and keeps its state to
+module-level constants, so a spawned (or frozen) worker needs nothing from the parent."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+DRAFT_FACTOR = 4
+"""A JPEG is DCT-scaled so that its smaller side stays at least DRAFT_FACTOR * px_size.
+The benchmark's --decode-check compares planted recall against a full decode."""
+
+DECODER_VERSION = f"pil{Image.__version__}-exif-bicubic-draft{DRAFT_FACTOR}"
+"""Part of the cache key: a tensor made by another decoder is never reused."""
+
+_ROTATED_ORIENTATIONS = {5, 6, 7, 8}
+
+
+class DecodeError(Exception):
+    """An image that cannot be searched; the message is shown to the user as is."""
+
+
+def _register_optional_decoders() -> None:
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return
+    register_heif_opener()
+
+
+_register_optional_decoders()
+
+
+def _plain_reason(error: BaseException) -> str:
+    if isinstance(error, UnidentifiedImageError):
+        return "not a readable image (unknown format or damaged file)"
+    if isinstance(error, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
+        return f"image is too large to open safely ({error})"
+    if isinstance(error, PermissionError):
+        return "permission denied: the file cannot be read"
+    if isinstance(error, FileNotFoundError):
+        return "the file disappeared before it could be read"
+    if isinstance(error, MemoryError):
+        return "not enough memory to open this image"
+    message = str(error)
+    if "truncated" in message or "broken data stream" in message:
+        return "the image file is truncated or damaged"
+    return f"could not decode the image: {message or type(error).__name__}"
+
+
+def decode_tensor(path: str, px_size: int) -> tuple[np.ndarray, int, int]:
+    """Return (tensor uint8 px×px×3, width, height) with the image as a person sees it:
+    EXIF orientation applied, so width and height are the displayed ones."""
+    if os.path.getsize(path) == 0:
+        raise DecodeError("empty file (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                orientation = image.getexif().get(0x0112, 1)
+                if orientation in _ROTATED_ORIENTATIONS:
+                    width, height = height, width
+                if image.format == "JPEG":
+                    side = DRAFT_FACTOR * px_size
+                    image.draft("RGB", (side, side))
+                image = ImageOps.exif_transpose(image)
+                if image.mode != "RGB":
+                    image = image.convert("RGB")
+                small = image.resize((px_size, px_size), Image.Resampling.BICUBIC)
+                tensor = np.asarray(small, dtype=np.uint8)
+    except DecodeError:
+        raise
+    except (Exception, Image.DecompressionBombWarning) as error:
+        raise DecodeError(_plain_reason(error)) from error
+    if tensor.shape != (px_size, px_size, 3):
+        raise DecodeError(f"unexpected image layout {tensor.shape}")
+    return tensor, width, height
+
+
+def decode_batch(paths: list[str], px_size: int) -> list[tuple[np.ndarray | None, int, int, str]]:
+    """Worker task: decode several files so that pickling and scheduling costs are
+    shared. Each entry is (tensor, width, height, "") or (None, 0, 0, reason)."""
+    out: list[tuple[np.ndarray | None, int, int, str]] = []
+    for path in paths:
+        try:
+            tensor, width, height = decode_tensor(path, px_size)
+        except DecodeError as error:
+            out.append((None, 0, 0, str(error)))
+        except OSError as error:
+            out.append((None, 0, 0, _plain_reason(error)))
+        else:
+            out.append((tensor, width, height, ""))
+    return out

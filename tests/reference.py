@@ -1,0 +1,33 @@
+"""The brute-force reference every fast path is checked against: plain numpy over all
+pairs and all allowed rotations, no pruning, no hashing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def brute_force_pairs(
+    tensors: np.ndarray, sse_limit: int, rotate: bool, partitions: list[np.ndarray] | None = None
+) -> dict[tuple[int, int], int]:
+    """{(i, j): best SSE} for i < j in the same partition with best SSE <= sse_limit."""
+    n = len(tensors)
+    if partitions is None:
+        partitions = [np.arange(n)]
+    turns = (0, 1, 2, 3) if rotate else (0,)
+    wide = tensors.astype(np.int64)
+    found: dict[tuple[int, int], int] = {}
+    for members in partitions:
+        members = sorted(int(m) for m in members)
+        for position, i in enumerate(members):
+            others = np.array(members[position + 1 :], dtype=np.int64)
+            if len(others) == 0:
+                continue
+            best = None
+            for t in turns:
+                rotated = np.rot90(wide[others], t, axes=(1, 2))
+                sse = ((rotated - wide[i][None]) ** 2).reshape(len(others), -1).sum(axis=1)
+                best = sse if best is None else np.minimum(best, sse)
+            for j, value in zip(others.tolist(), best.tolist()):
+                if value <= sse_limit:
+                    found[(i, j)] = value
+    return found
