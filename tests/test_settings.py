@@ -22,8 +22,17 @@ def test_missing_file_gives_defaults():
 
 
 def test_round_trip():
-    settings = Settings(processes=1, chunksize=128, theme="dark", folders=["/a", "/b"], in_folder=True,
-                        px_size=100, similarity=2.5, rotate=False, same_dim=False)
+    settings = Settings(
+        processes=1,
+        chunksize=128,
+        theme="dark",
+        folders=["/a", "/b"],
+        in_folder=True,
+        px_size=100,
+        similarity=2.5,
+        rotate=False,
+        same_dim=False,
+    )
     save_settings(settings)
     assert settings_path().is_file()
     assert load_settings() == settings
@@ -38,8 +47,16 @@ def test_corrupt_file_gives_defaults_and_a_log_line(content, caplog):
 
 
 def test_bad_values_fall_back_one_by_one(caplog):
-    stored = {"processes": 0, "chunksize": "big", "theme": "purple", "folders": "/a", "px_size": 100,
-              "similarity": -1, "rotate": "yes", "unknown": 1}
+    stored = {
+        "processes": 0,
+        "chunksize": "big",
+        "theme": "purple",
+        "folders": "/a",
+        "px_size": 100,
+        "similarity": -1,
+        "rotate": "yes",
+        "unknown": 1,
+    }
     settings_path().write_text(json.dumps(stored), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="difpy_tk"):
         loaded = load_settings()
@@ -49,8 +66,17 @@ def test_bad_values_fall_back_one_by_one(caplog):
 
 
 def test_search_options_uses_every_option_setting(tmp_path):
-    settings = Settings(processes=1, chunksize=64, folders=[str(tmp_path)], in_folder=True, px_size=60,
-                        similarity="similar", rotate=False, same_dim=False, recursive=False)
+    settings = Settings(
+        processes=1,
+        chunksize=64,
+        folders=[str(tmp_path)],
+        in_folder=True,
+        px_size=60,
+        similarity="similar",
+        rotate=False,
+        same_dim=False,
+        recursive=False,
+    )
     options = settings.search_options()
     assert options.inputs == (str(tmp_path),)
     assert (options.processes, options.chunksize, options.px_size, options.threshold) == (1, 64, 60, 5.0)

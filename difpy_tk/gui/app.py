@@ -1,0 +1,147 @@
+"""The desktop app: one window that shows one screen at a time.
+
+The App object owns what the screens share (settings, the last result, the session log,
+the queue into the Tk thread) and routes the global keys: Enter = next/start,
+Esc = back/cancel, Ctrl/Cmd+O = add a folder."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tkinter as tk
+import traceback
+from pathlib import Path
+from tkinter import messagebox, ttk
+
+from difpy_tk.core.options import SearchOptions
+from difpy_tk.core.result import SearchResult
+from difpy_tk.core.settings import load_settings, save_settings
+from difpy_tk.gui.dnd import create_root
+from difpy_tk.gui.logbook import LogBook
+from difpy_tk.gui.screens.base import Screen
+from difpy_tk.gui.screens.configure_step import ConfigureScreen
+from difpy_tk.gui.screens.import_step import ImportScreen
+from difpy_tk.gui.screens.menu import MenuScreen
+from difpy_tk.gui.screens.results import ResultsScreen
+from difpy_tk.gui.screens.searching import SearchingScreen
+from difpy_tk.gui.theme import apply_theme
+from difpy_tk.gui.worker import QueueLogHandler, UiQueue
+
+log = logging.getLogger("difpy_tk.gui")
+
+ICON_PATH = Path(__file__).resolve().parent.parent / "assets" / "icon.png"
+SCREENS = {
+    "menu": MenuScreen,
+    "import": ImportScreen,
+    "configure": ConfigureScreen,
+    "searching": SearchingScreen,
+    "results": ResultsScreen,
+}
+
+
+class App:
+    def __init__(self, root: tk.Tk) -> None:
+        self.root = root
+        self.result: SearchResult | None = None
+        self.logbook = LogBook()
+        self.ui = UiQueue(root)
+        self._log_handler = QueueLogHandler(self.ui, self.logbook.add)
+        package_logger = logging.getLogger("difpy_tk")
+        if package_logger.level == logging.NOTSET:
+            package_logger.setLevel(logging.INFO)  # the session log shows the engine's INFO lines
+        package_logger.addHandler(self._log_handler)
+        self.settings = load_settings()  # after the handler: a damaged file shows up in View Logs
+
+        root.title("difpy_tk")
+        root.geometry("880x680")
+        root.minsize(720, 600)
+        self.icon = tk.PhotoImage(master=root, file=str(ICON_PATH)) if ICON_PATH.is_file() else None
+        if self.icon is not None:
+            root.iconphoto(True, self.icon)
+        apply_theme(root, self.settings.theme)
+        self.body = ttk.Frame(root)
+        self.body.pack(fill="both", expand=True)
+        self.screens: dict[str, Screen] = {name: screen(self) for name, screen in SCREENS.items()}
+        self.current: Screen | None = None
+
+        root.bind("<Return>", lambda event: self.current.on_return())
+        root.bind("<KP_Enter>", lambda event: self.current.on_return())
+        root.bind("<Escape>", lambda event: self.current.on_escape())
+        modifier = "Command" if root.tk.call("tk", "windowingsystem") == "aqua" else "Control"
+        root.bind(f"<{modifier}-o>", lambda event: self.add_folder())
+        root.protocol("WM_DELETE_WINDOW", self.close)
+        self.show("menu")
+
+    def show(self, name: str) -> None:
+        if self.current is not None:
+            self.current.pack_forget()
+        self.current = self.screens[name]
+        self.current.pack(fill="both", expand=True)
+        self.current.on_show()
+
+    def add_folder(self) -> None:
+        """Ctrl/Cmd+O anywhere but during a search: go to step 1 and browse."""
+        if self.current is self.screens["searching"]:
+            return
+        if self.current is not self.screens["import"]:
+            self.show("import")
+        self.screens["import"].browse()
+
+    def start_search(self, options: SearchOptions) -> None:
+        self._save_settings()
+        self.logbook.clear()
+        self.show("searching")
+        self.screens["searching"].start(options)
+
+    def show_result(self, result: SearchResult) -> None:
+        self.result = result
+        self.screens["results"].show_result(result)
+        self.show("results")
+
+    def _save_settings(self) -> None:
+        """Remember the wizard's choices; failing to is worth a log line, not a lost search."""
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            log.warning("could not save the settings: %s", exc)
+
+    def report_callback_error(self, kind: type[BaseException], value: BaseException, tb: object) -> None:
+        """Installed as Tk's handler: a failing callback is logged and explained, never lost."""
+        log.error("unexpected error in the app:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        messagebox.showerror("Something went wrong", f"{value}\n\nThe details are in View Logs.", parent=self.root)
+
+    def close(self) -> None:
+        """Stop a running search (its worker processes too), remember the choices and quit."""
+        worker = self.screens["searching"].worker
+        if worker is not None:
+            worker.cancel()
+        self.current.store()
+        self._save_settings()
+        logging.getLogger("difpy_tk").removeHandler(self._log_handler)
+        self.ui.close()
+        self.root.destroy()
+
+
+def _enable_dpi_awareness() -> None:
+    """Without this Windows bitmap-scales the window on HiDPI screens and the text is blurry."""
+    if sys.platform != "win32":
+        return
+    import ctypes
+
+    try:
+        ctypes.OleDLL("shcore").SetProcessDpiAwareness(1)
+    except (AttributeError, OSError) as exc:  # Windows < 8.1 has no shcore: blurry, but works
+        log.info("could not enable DPI awareness: %s", exc)
+
+
+def main(argv: list[str]) -> int:
+    """Open the app; folders given on the command line are imported into step 1."""
+    _enable_dpi_awareness()
+    root = create_root()
+    app = App(root)
+    root.report_callback_exception = app.report_callback_error
+    if argv:
+        app.settings.folders = list(argv)
+        app.show("import")
+    root.mainloop()
+    return 0

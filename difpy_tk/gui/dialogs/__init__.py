@@ -1,0 +1,1 @@
+"""Windows that open over the app: the search log and the settings."""

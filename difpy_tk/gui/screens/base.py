@@ -1,0 +1,49 @@
+"""What every full-window screen has: a heading, a content area and a bottom button bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from tkinter import ttk
+from typing import TYPE_CHECKING
+
+from difpy_tk.gui.widgets import hint
+
+if TYPE_CHECKING:
+    from difpy_tk.gui.app import App
+
+
+class Screen(ttk.Frame):
+    """A page of the app. The app shows one at a time and routes Enter and Esc to it."""
+
+    def __init__(self, app: App, title: str, subtitle: str = "") -> None:
+        super().__init__(app.body, padding=(32, 24, 32, 20))
+        self.app = app
+        if title:
+            ttk.Label(self, text=title, style="Heading.TLabel").pack(anchor="w")
+        if subtitle:
+            hint(self, subtitle).pack(fill="x", pady=(4, 0))
+        # Packed before the content so a small window shrinks the content, not the buttons.
+        self.nav = ttk.Frame(self)
+        self.nav.pack(side="bottom", fill="x", pady=(16, 0))
+        ttk.Separator(self, orient="horizontal").pack(side="bottom", fill="x")
+        self.content = ttk.Frame(self, padding=(0, 16, 0, 0))
+        self.content.pack(fill="both", expand=True)
+
+    def nav_button(self, text: str, command: Callable[[], None], primary: bool = False) -> ttk.Button:
+        """A bottom-bar button: the primary one on the right, others on the left."""
+        button = ttk.Button(self.nav, text=text, command=command, style="Primary.TButton" if primary else "TButton")
+        button.pack(side="right" if primary else "left")
+        return button
+
+    def on_show(self) -> None:
+        """Called each time the screen becomes visible: refresh from the app's state."""
+
+    def store(self) -> bool:
+        """Copy the screen's choices into the app's settings; False (shown to the user) if invalid."""
+        return True
+
+    def on_return(self) -> None:
+        """Enter: the screen's forward action."""
+
+    def on_escape(self) -> None:
+        """Esc: the screen's back or cancel action."""

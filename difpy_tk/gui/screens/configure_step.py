@@ -1,0 +1,134 @@
+"""Step 2: what counts as a match, then start the search."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+from typing import TYPE_CHECKING
+
+from difpy_tk.core.options import SIMILARITY_PRESETS, OptionError, parse_similarity
+from difpy_tk.gui.screens.base import Screen
+from difpy_tk.gui.widgets import Collapsible, error_label, hint, option_message, read_float
+
+if TYPE_CHECKING:
+    from difpy_tk.gui.app import App
+
+MODES = {
+    "duplicates": (
+        "Duplicates",
+        "Exact matches only: images whose pixels are identical (MSE 0). If your duplicates have "
+        "different file types (photo.png and photo.jpg), choose Similar instead.",
+    ),
+    "similar": (
+        "Similar",
+        "Duplicates plus images that look almost the same (MSE 5 or lower), such as re-saved, "
+        "re-compressed or slightly edited copies.",
+    ),
+}
+CUSTOM_HINT = (
+    "The largest mean squared error between two images that still counts as a match. "
+    "0 finds exact duplicates only; Similar uses 5; higher values find looser matches."
+)
+ROTATE_HINT = "Also compare each image turned by 90°, 180° and 270°, to find rotated copies."
+SAME_DIM_HINT = (
+    "Only compare images with the same width and height: much faster. Turn this off when "
+    "duplicates may have different sizes or file types (photo.png and photo.jpg)."
+)
+
+
+class ConfigureScreen(Screen):
+    def __init__(self, app: App) -> None:
+        super().__init__(
+            app,
+            "Step 2 of 2 · Configure search",
+            "Choose what counts as a match. difpy_tk compares the images pixel by pixel.",
+        )
+        self.mode_var = tk.StringVar(value="duplicates")
+        self.custom_var = tk.StringVar()
+        self.rotate_var = tk.BooleanVar()
+        self.same_dim_var = tk.BooleanVar()
+
+        for mode, (label, explanation) in MODES.items():
+            ttk.Radiobutton(
+                self.content, text=label, value=mode, variable=self.mode_var, command=self._update_state
+            ).pack(anchor="w", pady=(6, 0))
+            hint(self.content, explanation).pack(fill="x", padx=(24, 0))
+
+        self.advanced = Collapsible(self.content, "Advanced")
+        self.advanced.pack(fill="x", pady=(14, 0))
+        body = self.advanced.body
+        custom_row = ttk.Frame(body)
+        custom_row.pack(fill="x")
+        ttk.Radiobutton(
+            custom_row,
+            text="Custom MSE threshold",
+            value="custom",
+            variable=self.mode_var,
+            command=self._update_state,
+        ).pack(side="left")
+        self.custom_entry = ttk.Entry(custom_row, textvariable=self.custom_var, width=8)
+        self.custom_entry.pack(side="left", padx=(8, 0))
+        hint(body, CUSTOM_HINT).pack(fill="x", padx=(24, 0))
+        ttk.Checkbutton(body, text="Rotate", variable=self.rotate_var).pack(anchor="w", pady=(8, 0))
+        hint(body, ROTATE_HINT).pack(fill="x", padx=(24, 0))
+        ttk.Checkbutton(body, text="Same dimensions", variable=self.same_dim_var).pack(anchor="w", pady=(8, 0))
+        hint(body, SAME_DIM_HINT).pack(fill="x", padx=(24, 0))
+        self.error = error_label(self.content)
+        self.error.pack(fill="x", pady=(10, 0))
+
+        self.back_button = self.nav_button("← Back", self.back)
+        self.start_button = self.nav_button("Start search", self.start, primary=True)
+
+    def on_show(self) -> None:
+        settings = self.app.settings
+        similarity = settings.similarity
+        is_preset = isinstance(similarity, str) and similarity in SIMILARITY_PRESETS
+        self.mode_var.set(similarity if is_preset else "custom")
+        self.custom_var.set("" if is_preset else f"{parse_similarity(similarity):g}")
+        if not is_preset and not self.advanced.expanded:
+            self.advanced.toggle()
+        self.rotate_var.set(settings.rotate)
+        self.same_dim_var.set(settings.same_dim)
+        self.error.configure(text="")
+        self._update_state()
+        self.start_button.focus_set()
+
+    def _update_state(self) -> None:
+        self.custom_entry.state(["!disabled"] if self.mode_var.get() == "custom" else ["disabled"])
+
+    def store(self) -> bool:
+        mode = self.mode_var.get()
+        try:
+            similarity = parse_similarity(read_float(self.custom_var.get(), "similarity")) if mode == "custom" else mode
+        except OptionError as exc:
+            if not self.advanced.expanded:
+                self.advanced.toggle()
+            self.error.configure(text=f"Threshold: {option_message(exc)}")
+            self.custom_entry.focus_set()
+            return False
+        self.error.configure(text="")
+        settings = self.app.settings
+        settings.similarity = similarity
+        settings.rotate = self.rotate_var.get()
+        settings.same_dim = self.same_dim_var.get()
+        return True
+
+    def start(self) -> None:
+        if not self.store():
+            return
+        try:
+            options = self.app.settings.search_options()
+        except OptionError as exc:
+            self.error.configure(text=str(exc))
+            return
+        self.app.start_search(options)
+
+    def back(self) -> None:
+        self.store()
+        self.app.show("import")
+
+    def on_return(self) -> None:
+        self.start()
+
+    def on_escape(self) -> None:
+        self.back()

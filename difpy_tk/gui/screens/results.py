@@ -1,0 +1,143 @@
+"""What the search found, and where to go from there: viewer, logs, export, new search."""
+
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from pathlib import Path
+from tkinter import filedialog, messagebox, ttk
+from typing import TYPE_CHECKING
+
+from difpy_tk.core.result import SearchResult
+from difpy_tk.gui.dialogs.logs import LogsDialog
+from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
+from difpy_tk.gui.screens.base import Screen
+from difpy_tk.gui.widgets import WrapLabel
+
+if TYPE_CHECKING:
+    from difpy_tk.gui.app import App
+
+log = logging.getLogger("difpy_tk.gui")
+
+FIGURES = (
+    ("duplicates", "Duplicate matches"),
+    ("similar", "Similar matches"),
+    ("groups", "Groups"),
+    ("files", "Files searched"),
+    ("invalid", "Invalid files"),
+    ("skipped", "Skipped files"),
+    ("duration", "Duration"),
+)
+COLUMNS = 4
+
+
+def figures(result: SearchResult) -> dict[str, str]:
+    """The numbers the screen shows, keyed like FIGURES (tests compare them with the core's)."""
+    return {
+        "duplicates": f"{result.duplicate_count:,}",
+        "similar": f"{result.similar_count:,}",
+        "groups": f"{len(result.groups):,}",
+        "files": f"{result.files_searched:,}",
+        "invalid": f"{len(result.invalid):,}",
+        "skipped": f"{len(result.skipped):,}",
+        "duration": f"{sum(result.timings.values()):.1f} s",
+    }
+
+
+def headline(result: SearchResult) -> str:
+    if not result.groups:
+        return "No duplicate or similar images found."
+    return (
+        f"Found {result.duplicate_count:,} duplicate and {result.similar_count:,} similar "
+        f"{'match' if result.duplicate_count + result.similar_count == 1 else 'matches'} "
+        f"in {len(result.groups):,} {'group' if len(result.groups) == 1 else 'groups'}."
+    )
+
+
+class ResultsScreen(Screen):
+    def __init__(self, app: App) -> None:
+        super().__init__(app, "Search results")
+        self.result: SearchResult | None = None
+        self.headline = WrapLabel(self.content, style="Big.TLabel")
+        self.headline.pack(fill="x")
+        grid = ttk.Frame(self.content)
+        grid.pack(fill="x", pady=(16, 0))
+        self.values: dict[str, tk.StringVar] = {}
+        for index, (key, label) in enumerate(FIGURES):
+            card = ttk.Frame(grid, style="Card.TFrame", padding=(14, 10))
+            card.grid(row=index // COLUMNS, column=index % COLUMNS, sticky="nsew", padx=(0, 10), pady=(0, 10))
+            self.values[key] = tk.StringVar()
+            ttk.Label(card, textvariable=self.values[key], style="CardBig.TLabel").pack(anchor="w")
+            ttk.Label(card, text=label, style="CardHint.TLabel").pack(anchor="w")
+        for column in range(COLUMNS):
+            grid.columnconfigure(column, weight=1, uniform="figures")
+        self.detail = WrapLabel(self.content, style="Hint.TLabel")
+        self.detail.pack(fill="x")
+
+        actions = ttk.Frame(self.content)
+        actions.pack(fill="x", pady=(16, 0))
+        self.viewer_button = ttk.Button(
+            actions, text="Open Image Viewer", style="Primary.TButton", command=self.open_viewer
+        )
+        self.logs_button = ttk.Button(actions, text="View Logs", command=lambda: LogsDialog(app))
+        self.export_button = ttk.Button(actions, text="Export…", command=self.export)
+        for button in (self.viewer_button, self.logs_button, self.export_button):
+            button.pack(side="left", padx=(0, 8))
+
+        self.menu_button = self.nav_button("Main menu", lambda: app.show("menu"))
+        self.new_button = ttk.Button(self.nav, text="New search", command=lambda: app.show("import"))
+        self.new_button.pack(side="right")
+
+    def show_result(self, result: SearchResult) -> None:
+        self.result = result
+        self.headline.configure(text=headline(result))
+        for key, value in figures(result).items():
+            self.values[key].set(value)
+        phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
+        cached = f" {result.cache_hits:,} images came from the cache." if result.cache_hits else ""
+        self.detail.configure(text=f"Started {result.started}. {f'Time per step: {phases}.' if phases else ''}{cached}")
+        self.viewer_button.state(["!disabled"] if result.groups else ["disabled"])
+
+    def on_show(self) -> None:
+        (self.viewer_button if self.result and self.result.groups else self.logs_button).focus_set()
+
+    def open_viewer(self) -> None:
+        """The viewer is its own package; a build without it says so instead of failing."""
+        open_viewer = viewer_part(VIEWER_PACKAGE, "open_viewer")
+        if open_viewer is None:
+            messagebox.showinfo(
+                "Image viewer",
+                "The image viewer is not available in this version yet. "
+                "Export the result or view the logs to see the matches.",
+                parent=self,
+            )
+            return
+        open_viewer(self.app.root, self.result, self.app.logbook.add)
+
+    def export(self) -> None:
+        """JSON keeps everything (and can be opened again from the menu); CSV is for spreadsheets."""
+        from difpy_tk.core.result_io import write_csv, write_json
+
+        path = filedialog.asksaveasfilename(
+            parent=self,
+            title="Export search result",
+            defaultextension=".json",
+            initialfile="difpy_tk-result.json",
+            filetypes=[("JSON (can be reopened)", "*.json"), ("CSV (spreadsheet)", "*.csv")],
+        )
+        if not path:
+            return
+        writer = write_csv if Path(path).suffix.lower() == ".csv" else write_json
+        try:
+            writer(self.result, path)
+        except OSError as exc:
+            messagebox.showerror("Export failed", f"Could not write {path}:\n{exc}", parent=self)
+            return
+        log.info("exported the result to %s", path)
+
+    def on_return(self) -> None:
+        if self.result and self.result.groups:
+            self.open_viewer()
+
+    def on_escape(self) -> None:
+        self.app.show("menu")

@@ -1,0 +1,140 @@
+"""The progress screen: which phase, how far, how long; Cancel goes back to step 2."""
+
+from __future__ import annotations
+
+import time
+import tkinter as tk
+from tkinter import messagebox, ttk
+from typing import TYPE_CHECKING
+
+from difpy_tk.core.options import SearchOptions
+from difpy_tk.core.result import SearchResult
+from difpy_tk.gui.screens.base import Screen
+from difpy_tk.gui.worker import SearchWorker
+
+if TYPE_CHECKING:
+    from difpy_tk.gui.app import App
+
+PHASE_NAMES = {
+    "listing": "Finding images",
+    "decoding": "Reading images",
+    "searching": "Comparing images",
+    "grouping": "Grouping matches",
+}
+CLOCK_MS = 250
+
+
+def format_duration(seconds: float) -> str:
+    """0:07, 2:05, 1:02:05: how long, at a glance."""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
+class SearchingScreen(Screen):
+    def __init__(self, app: App) -> None:
+        super().__init__(app, "Searching…", "You can keep using your computer; cancelling stops within a second.")
+        self.worker: SearchWorker | None = None
+        self.phase_var = tk.StringVar()
+        self.count_var = tk.StringVar()
+        self.elapsed_var = tk.StringVar()
+        self.eta_var = tk.StringVar()
+        self._started = 0.0
+        self._phase = ("", 0.0, 0, 0)
+        self._clock: str | None = None
+
+        box = ttk.Frame(self.content)
+        box.pack(fill="x", pady=(24, 0))
+        ttk.Label(box, textvariable=self.phase_var, style="Big.TLabel").pack(anchor="w")
+        self.progressbar = ttk.Progressbar(box, orient="horizontal", mode="determinate")
+        self.progressbar.pack(fill="x", pady=(12, 8))
+        row = ttk.Frame(box)
+        row.pack(fill="x")
+        ttk.Label(row, textvariable=self.count_var).pack(side="left")
+        ttk.Label(row, textvariable=self.eta_var, style="Hint.TLabel").pack(side="right")
+        ttk.Label(box, textvariable=self.elapsed_var, style="Hint.TLabel").pack(anchor="w", pady=(4, 0))
+        self.cancel_button = self.nav_button("Cancel", self.cancel)
+
+    def start(self, options: SearchOptions) -> None:
+        self._started = time.monotonic()
+        self._phase = ("", self._started, 0, 0)
+        self.phase_var.set("Starting…")
+        self.count_var.set("")
+        self.eta_var.set("")
+        self.progressbar.configure(mode="indeterminate", value=0)
+        self.progressbar.start(15)
+        self.cancel_button.state(["!disabled"])
+        self.worker = SearchWorker(
+            self.app.ui,
+            options,
+            on_progress=self.on_progress,
+            on_done=self.on_done,
+            on_cancelled=self.on_cancelled,
+            on_error=self.on_error,
+        )
+        self._tick()
+
+    def on_progress(self, phase: str, done: int, total: int) -> None:
+        if self.worker is None or self.worker.token.cancelled:
+            return
+        now = time.monotonic()
+        phase_started = self._phase[1] if phase == self._phase[0] else now
+        self._phase = (phase, phase_started, done, total)
+        step = list(PHASE_NAMES).index(phase) + 1 if phase in PHASE_NAMES else 0
+        name = PHASE_NAMES.get(phase, phase.capitalize())
+        self.phase_var.set(f"{name}… (step {step} of {len(PHASE_NAMES)})" if step else f"{name}…")
+        if total > 0:
+            if str(self.progressbar.cget("mode")) != "determinate":
+                self.progressbar.stop()
+                self.progressbar.configure(mode="determinate")
+            self.progressbar.configure(maximum=total, value=done)
+            self.count_var.set(f"{done:,} of {total:,}")
+        self._show_times(now)
+
+    def _show_times(self, now: float) -> None:
+        """Elapsed for the whole search; the estimate extrapolates the current phase's pace."""
+        self.elapsed_var.set(f"Elapsed {format_duration(now - self._started)}")
+        _, phase_started, done, total = self._phase
+        if 0 < done < total and now - phase_started > 1:
+            remaining = (now - phase_started) / done * (total - done)
+            self.eta_var.set(f"About {format_duration(remaining + 1)} left in this step")
+        else:
+            self.eta_var.set("")
+
+    def _tick(self) -> None:
+        """Keeps the clock running while the engine is quiet (a long comparison, say)."""
+        self._show_times(time.monotonic())
+        self._clock = self.after(CLOCK_MS, self._tick)
+
+    def _finish(self) -> None:
+        self.progressbar.stop()
+        if self._clock is not None:
+            self.after_cancel(self._clock)
+            self._clock = None
+        self.worker = None
+
+    def cancel(self) -> None:
+        if self.worker is None:
+            return
+        self.worker.cancel()
+        self.cancel_button.state(["disabled"])
+        self.phase_var.set("Cancelling…")
+        self.eta_var.set("")
+
+    def on_done(self, result: SearchResult) -> None:
+        self._finish()
+        self.app.show_result(result)
+
+    def on_cancelled(self) -> None:
+        self._finish()
+        self.app.logbook.add("Search cancelled.")
+        self.app.show("configure")
+
+    def on_error(self, exc: BaseException) -> None:
+        self._finish()
+        self.app.show("configure")
+        messagebox.showerror("The search stopped", f"The search could not finish:\n\n{exc}", parent=self.app.root)
+
+    def on_escape(self) -> None:
+        self.cancel()

@@ -1,0 +1,193 @@
+"""Light and dark looks built from plain ttk styling, so the app needs no theme package.
+
+Screens only name styles (Heading.TLabel, Hint.TLabel, Primary.TButton, ...); the colours
+live here, and switching theme restyles the open windows in place."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import font as tkfont
+from tkinter import ttk
+
+PALETTES = {
+    "light": {
+        "bg": "#f4f5f7",
+        "surface": "#ffffff",
+        "fg": "#1f2328",
+        "muted": "#59636e",
+        "accent": "#2157a0",
+        "accent_active": "#1a4784",
+        "on_accent": "#ffffff",
+        "error": "#b42318",
+        "border": "#c3c9d1",
+        "select": "#cfe0f5",
+    },
+    "dark": {
+        "bg": "#1f2124",
+        "surface": "#2b2e33",
+        "fg": "#e8eaed",
+        "muted": "#a3aab2",
+        "accent": "#4c8fe0",
+        "accent_active": "#6aa4ea",
+        "on_accent": "#0d1117",
+        "error": "#ff8a80",
+        "border": "#4a4f57",
+        "select": "#34527a",
+    },
+}
+
+CLASSIC_OPTIONS = {
+    "Listbox": ("background", "foreground", "selectbackground", "selectforeground", "highlightbackground"),
+    "Text": (
+        "background",
+        "foreground",
+        "selectbackground",
+        "selectforeground",
+        "highlightbackground",
+        "insertbackground",
+    ),
+}
+"""Plain tk widgets that ttk styles do not reach, and the colour options each takes."""
+
+
+def _fonts(root: tk.Misc) -> None:
+    """Named fonts sized relative to the platform default, so HiDPI scaling carries over."""
+    base = tkfont.nametofont("TkDefaultFont", root=root)
+    size = abs(base.cget("size")) or 10
+    existing = set(root.tk.splitlist(root.tk.call("font", "names")))
+    for name, scale, weight in (
+        ("DifpyTitle", 2.0, "bold"),
+        ("DifpyHeading", 1.45, "bold"),
+        ("DifpyStrong", 1.0, "bold"),
+        ("DifpyBig", 1.6, "bold"),
+    ):
+        if name not in existing:
+            tkfont.Font(root=root, name=name, family=base.cget("family"), size=round(size * scale), weight=weight)
+
+
+def _classic_colours(colours: dict[str, str]) -> dict[str, str]:
+    return {
+        "background": colours["surface"],
+        "foreground": colours["fg"],
+        "selectbackground": colours["select"],
+        "selectforeground": colours["fg"],
+        "highlightbackground": colours["border"],
+        "insertbackground": colours["fg"],
+    }
+
+
+def _restyle_classic(widget: tk.Misc, colours: dict[str, str]) -> None:
+    """Recolour already created tk widgets; new ones get the option database values."""
+    classic = _classic_colours(colours)
+    names = CLASSIC_OPTIONS.get(widget.winfo_class())
+    if names:
+        widget.configure(**{name: classic[name] for name in names})
+    elif isinstance(widget, (tk.Tk, tk.Toplevel)):
+        widget.configure(background=colours["bg"])
+    for child in widget.winfo_children():
+        _restyle_classic(child, colours)
+
+
+def apply_theme(root: tk.Tk, name: str) -> None:
+    """Style every ttk widget and recolour the classic ones for the `name` palette."""
+    colours = PALETTES[name]
+    _fonts(root)
+    style = ttk.Style(root)
+    style.theme_use("clam")
+    style.configure(
+        ".",
+        background=colours["bg"],
+        foreground=colours["fg"],
+        fieldbackground=colours["surface"],
+        bordercolor=colours["border"],
+        lightcolor=colours["bg"],
+        darkcolor=colours["bg"],
+        troughcolor=colours["surface"],
+        selectbackground=colours["select"],
+        selectforeground=colours["fg"],
+        insertcolor=colours["fg"],
+        focuscolor=colours["accent"],
+        arrowcolor=colours["fg"],
+        indicatorbackground=colours["surface"],
+        indicatorforeground=colours["fg"],
+    )
+    style.map(".", foreground=[("disabled", colours["muted"])], fieldbackground=[("disabled", colours["bg"])])
+    style.configure("TButton", padding=(14, 6), background=colours["surface"])
+    style.map(
+        "TButton",
+        background=[
+            ("disabled", colours["bg"]),
+            ("pressed", colours["select"]),
+            ("active", colours["select"]),
+        ],
+    )
+    style.configure(
+        "Primary.TButton",
+        background=colours["accent"],
+        foreground=colours["on_accent"],
+        font="DifpyStrong",
+        bordercolor=colours["accent"],
+    )
+    style.map(
+        "Primary.TButton",
+        background=[
+            ("disabled", colours["border"]),
+            ("pressed", colours["accent_active"]),
+            ("active", colours["accent_active"]),
+        ],
+        foreground=[("disabled", colours["bg"])],
+    )
+    style.configure("Big.Primary.TButton", padding=(28, 12), font="DifpyHeading")
+    style.configure("Big.TButton", padding=(28, 10))
+    style.configure(
+        "Toggle.TButton",
+        padding=(2, 2),
+        relief="flat",
+        background=colours["bg"],
+        bordercolor=colours["bg"],
+        font="DifpyStrong",
+    )
+    style.map("Toggle.TButton", background=[("active", colours["bg"])], foreground=[("active", colours["accent"])])
+    style.configure("TCheckbutton", padding=(0, 2))
+    style.configure("TRadiobutton", padding=(0, 2))
+    style.map(
+        "TCheckbutton",
+        indicatorbackground=[("disabled", colours["bg"]), ("selected", colours["accent"])],
+        indicatorforeground=[("selected", colours["on_accent"])],
+    )
+    style.map(
+        "TRadiobutton",
+        indicatorbackground=[("disabled", colours["bg"]), ("selected", colours["accent"])],
+        indicatorforeground=[("selected", colours["on_accent"])],
+    )
+    style.configure("Title.TLabel", font="DifpyTitle")
+    style.configure("Heading.TLabel", font="DifpyHeading")
+    style.configure("Strong.TLabel", font="DifpyStrong")
+    style.configure("Big.TLabel", font="DifpyBig")
+    style.configure("Hint.TLabel", foreground=colours["muted"])
+    style.configure("Error.TLabel", foreground=colours["error"])
+    style.configure(
+        "Invalid.TEntry",
+        bordercolor=colours["error"],
+        lightcolor=colours["error"],
+        darkcolor=colours["error"],
+    )
+    style.configure("Card.TFrame", background=colours["surface"], relief="solid", borderwidth=1)
+    style.configure("Card.TLabel", background=colours["surface"])
+    style.configure("CardHint.TLabel", background=colours["surface"], foreground=colours["muted"])
+    style.configure("CardBig.TLabel", background=colours["surface"], font="DifpyBig")
+    style.configure("TLabelframe", padding=(12, 8))
+    style.configure("TLabelframe.Label", font="DifpyStrong")
+    style.configure(
+        "Horizontal.TProgressbar",
+        background=colours["accent"],
+        bordercolor=colours["border"],
+        lightcolor=colours["accent"],
+        darkcolor=colours["accent"],
+        thickness=18,
+    )
+    for widget_class, names in CLASSIC_OPTIONS.items():
+        classic = _classic_colours(colours)
+        for option in names:
+            root.option_add(f"*{widget_class}.{option}", classic[option])
+    _restyle_classic(root, colours)

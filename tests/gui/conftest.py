@@ -1,0 +1,138 @@
+"""Fixtures for driving the real Tk app under Xvfb.
+
+Native dialogs and message boxes would block a test forever, so they are replaced by
+recorders that answer from `dialogs.answers`. Any exception in a Tk callback fails the
+test: it is collected by a patched report_callback_exception and raised by wait_until
+and at teardown."""
+
+from __future__ import annotations
+
+import time
+import tkinter as tk
+from collections.abc import Callable
+from pathlib import Path
+from tkinter import filedialog, messagebox
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from difpy_tk.gui.app import App
+
+DIALOGS = {
+    messagebox: ("showinfo", "showerror", "showwarning", "askyesno", "askokcancel"),
+    filedialog: ("askdirectory", "askopenfilename", "asksaveasfilename"),
+}
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch) -> Path:
+    """Settings, cache and logs of every test live in its own temporary folder."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("DIFPY_TK_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def tk_errors(monkeypatch) -> list[BaseException]:
+    errors: list[BaseException] = []
+    monkeypatch.setattr(tk.Tk, "report_callback_exception", lambda self, kind, value, tb: errors.append(value))
+    yield errors
+    if errors:
+        pytest.fail(f"a Tk callback raised: {errors!r}")
+
+
+@pytest.fixture
+def dialogs(monkeypatch) -> SimpleNamespace:
+    """Records every dialog call as (name, kwargs); returns answers[name] (None if unset)."""
+    record = SimpleNamespace(calls=[], answers={})
+
+    def recorder(name: str) -> Callable[..., object]:
+        def call(*args: object, **kwargs: object) -> object:
+            record.calls.append((name, args, kwargs))
+            return record.answers.get(name)
+
+        return call
+
+    for module, names in DIALOGS.items():
+        for name in names:
+            monkeypatch.setattr(module, name, recorder(name))
+    return record
+
+
+class Driver:
+    """The app plus the few moves a user makes: click, type, press keys, wait."""
+
+    def __init__(self, errors: list[BaseException]) -> None:
+        self.errors = errors
+        self.root = tk.Tk()
+        self.app = App(self.root)
+        self.root.update()
+
+    def restart(self) -> None:
+        """Close the window like a user would and open the app again."""
+        self.app.close()
+        self.root = tk.Tk()
+        self.app = App(self.root)
+        self.root.update()
+
+    def update(self) -> None:
+        self.root.update()
+        if self.errors:
+            pytest.fail(f"a Tk callback raised: {self.errors!r}")
+
+    def press(self, key: str, widget: tk.Misc | None = None) -> None:
+        """A keystroke reaches a widget under Xvfb only once it has the focus."""
+        widget = widget or self.root.focus_get() or self.root
+        widget.focus_force()
+        self.update()
+        widget.event_generate(key)
+        self.update()
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 20.0) -> float:
+        """Run the event loop until condition() holds; returns the seconds it took."""
+        started = time.monotonic()
+        while not condition():
+            if time.monotonic() - started > timeout:
+                pytest.fail(f"timed out after {timeout} s waiting for {condition}")
+            self.update()
+            time.sleep(0.01)
+        return time.monotonic() - started
+
+    def screen(self, name: str) -> bool:
+        return self.app.current is self.app.screens[name]
+
+
+@pytest.fixture
+def driver(tk_errors, dialogs) -> Driver:
+    driver = Driver(tk_errors)
+    yield driver
+    if driver.root.winfo_exists():
+        driver.app.close()
+
+
+def _save(array: np.ndarray, path: Path) -> None:
+    Image.fromarray(array).save(path)
+
+
+@pytest.fixture
+def image_folders(tmp_path) -> tuple[Path, Path]:
+    """Two folders of small images: exact copies, a rotated copy, a near copy, unique
+    images and a file that is not an image at all."""
+    rng = np.random.default_rng(7)
+    first, second = tmp_path / "photos", tmp_path / "more"
+    first.mkdir()
+    second.mkdir()
+    original = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    _save(original, first / "original.png")
+    _save(original, first / "copy.png")
+    _save(np.rot90(original).copy(), first / "rotated.png")
+    near = original.astype(np.int16)
+    near[::8, ::8] += 12
+    _save(np.clip(near, 0, 255).astype(np.uint8), second / "near_copy.png")
+    _save(original, second / "copy_in_other_folder.png")
+    for index in range(3):
+        _save(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8), second / f"unique_{index}.png")
+    (first / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg")
+    return first, second

@@ -1,0 +1,211 @@
+"""The whole app, driven through its real widgets: import, configure, search, cancel,
+search again, results, logs, export, settings and a restart."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from difpy_tk.core import engine
+from difpy_tk.core.settings import Settings, load_settings, settings_path
+from difpy_tk.gui.dialogs.logs import LogsDialog
+from difpy_tk.gui.dialogs.settings import SettingsDialog
+from difpy_tk.gui.screens.results import figures
+
+
+def open_dialog(driver, kind):
+    """The newest toplevel of class `kind`: dialogs are opened by buttons, not by tests."""
+    dialogs = [child for child in driver.root.winfo_children() if isinstance(child, kind)]
+    assert dialogs, f"no {kind.__name__} is open"
+    return dialogs[-1]
+
+
+@pytest.fixture
+def one_process(driver):
+    """Set processes to 1 through the settings dialog: fast on a 2-core CI machine."""
+    driver.app.screens["menu"].settings_button.invoke()
+    dialog = open_dialog(driver, SettingsDialog)
+    dialog.processes_var.set("1")
+    dialog.save_button.invoke()
+    driver.update()
+    assert not dialog.winfo_exists()
+    return driver
+
+
+def held_search(monkeypatch):
+    """Make the engine wait after its first progress report until the user cancels,
+    so the test cancels a search that is really running, at a known moment."""
+    real = engine.run_search
+
+    def run_search(options, progress=None, cancel=None, **kwargs):
+        def progress_then_wait(phase, done, total):
+            progress(phase, done, total)
+            deadline = time.monotonic() + 10
+            while not cancel.cancelled and time.monotonic() < deadline:
+                time.sleep(0.01)
+
+        return real(options, progress_then_wait, cancel, **kwargs)
+
+    monkeypatch.setattr(engine, "run_search", run_search)
+    return real
+
+
+def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
+    driver = one_process
+    app = driver.app
+    first, second = image_folders
+    missing = tmp_path / "no such folder"
+
+    app.screens["menu"].start_button.invoke()
+    assert driver.screen("import")
+    step1 = app.screens["import"]
+    assert not step1.advanced.expanded
+    assert step1.in_folder_check.instate(["disabled"])
+    assert step1.next_button.instate(["disabled"])
+
+    step1.paste_var.set(f"{first}; {missing} ;{first / 'original.png'}")
+    driver.press("<Return>", step1.paste_entry)
+    assert step1.folders == [str(first)]
+    assert step1.paste_var.get() == f"{missing}; {first / 'original.png'}"
+    assert "not found" in step1.paste_error.cget("text")
+    assert "not a folder" in step1.paste_error.cget("text")
+    assert step1.in_folder_check.instate(["disabled"])
+
+    step1.paste_var.set(f'"{second}"')  # the user fixes the box; quotes as "Copy as path" adds them
+    step1.add_button.invoke()
+    assert step1.folders == [str(first), str(second)]
+    assert step1.paste_error.cget("text") == ""
+    assert step1.in_folder_check.instate(["!disabled"])
+    assert list(step1.listbox.get(0, "end")) == [str(first), str(second)]
+
+    driver.press("<Return>", step1.paste_entry)
+    assert driver.screen("configure")
+    step2 = app.screens["configure"]
+    step2.mode_var.set("similar")
+
+    real_search = held_search(monkeypatch)
+    driver.press("<Return>", step2.start_button)
+    assert driver.screen("searching")
+    searching = app.screens["searching"]
+    driver.wait_until(lambda: "Finding images" in searching.phase_var.get())
+    driver.press("<Escape>", searching.cancel_button)
+    assert searching.phase_var.get() == "Cancelling…"
+    assert driver.wait_until(lambda: driver.screen("configure"), timeout=5) < 2
+    assert "Search cancelled." in app.logbook.lines
+
+    monkeypatch.setattr(engine, "run_search", real_search)
+    step2.start_button.invoke()
+    driver.wait_until(lambda: driver.screen("results"))
+
+    options = load_settings().search_options()
+    assert options.threshold == 5.0 and options.processes == 1
+    assert options.inputs == (str(first), str(second))
+    expected = engine.run_search(options)
+    results = app.screens["results"]
+    shown = {key: variable.get() for key, variable in results.values.items()}
+    assert shown == {**figures(expected), "duration": shown["duration"]}
+    assert (shown["duplicates"], shown["similar"], shown["invalid"]) == ("2", "2", "1")
+    assert "2 duplicate and 2 similar matches in 1 group" in results.headline.cget("text")
+
+    results.logs_button.invoke()
+    logs = open_dialog(driver, LogsDialog)
+    text = logs.contents()
+    assert str(first / "broken.jpg") in text
+    assert "Search finished" in text  # a live record of the engine's logger
+    app.logbook.add("moved a file")  # what the viewer's log callable does
+    assert logs.contents().rstrip().endswith("moved a file")
+    logs.copy_button.invoke()
+    assert driver.root.clipboard_get() == logs.contents()
+    dialogs.answers["asksaveasfilename"] = str(tmp_path / "log.txt")
+    logs.save_button.invoke()
+    assert (tmp_path / "log.txt").read_text(encoding="utf-8") == logs.contents()
+    driver.press("<Escape>", logs.close_button)
+    assert not logs.winfo_exists()
+
+    dialogs.answers["asksaveasfilename"] = str(tmp_path / "result.csv")
+    results.export_button.invoke()
+    assert (tmp_path / "result.csv").read_text(encoding="utf-8").count("\n") >= 4
+    dialogs.answers["asksaveasfilename"] = str(tmp_path / "result.json")
+    results.export_button.invoke()
+    assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+
+    results.new_button.invoke()
+    assert driver.screen("import")
+    assert step1.folders == [str(first), str(second)]
+
+
+def test_saved_result_reopens(driver, image_folders, dialogs, tmp_path):
+    from difpy_tk.core.options import SearchOptions
+    from difpy_tk.core.result_io import write_json
+
+    result = engine.run_search(SearchOptions(inputs=tuple(map(str, image_folders)), processes=1))
+    write_json(result, tmp_path / "saved.json")
+    dialogs.answers["askopenfilename"] = str(tmp_path / "saved.json")
+    driver.app.screens["menu"].open_button.invoke()
+    assert driver.screen("results")
+    shown = {key: variable.get() for key, variable in driver.app.screens["results"].values.items()}
+    assert shown == figures(result)
+
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    dialogs.answers["askopenfilename"] = str(tmp_path / "bad.json")
+    driver.app.show("menu")
+    driver.app.screens["menu"].open_button.invoke()
+    assert driver.screen("menu")
+    assert dialogs.calls[-1][0] == "showerror"
+
+
+def test_settings_persist_across_restarts(driver, image_folders):
+    menu = driver.app.screens["menu"]
+    menu.settings_button.invoke()
+    dialog = open_dialog(driver, SettingsDialog)
+    dialog.processes_var.set("0")
+    dialog.save_button.invoke()
+    assert dialog.winfo_exists()
+    assert "Processes" in dialog.error.cget("text")
+    dialog.processes_var.set("1")
+    dialog.chunksize_var.set("many")
+    driver.press("<Return>", dialog.save_button)
+    assert "Chunksize" in dialog.error.cget("text")
+    dialog.chunksize_var.set("256")
+    dialog.theme_var.set("dark")
+    dialog.preview_theme()
+    dialog.save_button.invoke()
+    assert not dialog.winfo_exists()
+
+    menu.start_button.invoke()
+    step1 = driver.app.screens["import"]
+    step1.add_paths(map(str, image_folders))
+    step1.in_folder_var.set(True)
+    step1.advanced.toggle()
+    step1.px_size_var.set("100")
+    step1.next_button.invoke()
+    driver.app.screens["configure"].rotate_var.set(False)
+
+    driver.restart()
+    settings = load_settings()
+    assert (settings.processes, settings.chunksize, settings.theme) == (1, 256, "dark")
+    assert settings.folders == [str(path) for path in image_folders]
+    assert (settings.in_folder, settings.px_size, settings.rotate) == (True, 100, False)
+    driver.app.show("import")
+    assert driver.app.screens["import"].folders == settings.folders
+
+    driver.app.screens["menu"].settings_button.invoke()
+    dialog = open_dialog(driver, SettingsDialog)
+    assert (dialog.processes_var.get(), dialog.chunksize_var.get()) == ("1", "256")
+    dialog.reset_button.invoke()
+    assert dialog.chunksize_var.get() == ""
+    dialog.cancel_button.invoke()
+    assert load_settings().chunksize == 256
+
+
+@pytest.fixture
+def corrupt_settings():
+    settings_path().write_text("{broken", encoding="utf-8")
+
+
+def test_corrupt_settings_file_starts_with_defaults(corrupt_settings, driver):
+    assert driver.app.settings == Settings()
+    driver.wait_until(lambda: any(str(settings_path()) in line for line in driver.app.logbook.lines))
+    assert driver.screen("menu")
