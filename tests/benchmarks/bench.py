@@ -1,0 +1,654 @@
+"""Time difpy_tk, difPy 4.2.1 and czkawka on the same folder, in one run, and check recall.
+
+Why one run: timings taken on different days or machines cannot be compared; here every
+tool sees the same files with the same (pre-warmed) OS file cache. Why subprocesses: each
+tool gets a fresh interpreter, so its peak memory is its own and no import is shared.
+
+usage: python tests/benchmarks/bench.py [--corpus /work/bench-corpus] [--n 2000] [--seed 1]
+       [--tools difpy_tk,difpy,czkawka] [--czkawka-similarity 5] [--decode-check]
+       [--no-reference] [--json FILE]
+
+The corpus is built (or reused) with tests/benchmarks/corpus.py. Settings for every tool:
+similarity "similar" (MSE <= 5), rotate on, same_dim off. czkawka has no MSE; its
+perceptual-hash similarity level is a separate knob (--czkawka-similarity) and it does not
+try rotations. All figures are printed; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO))
+
+import corpus as corpus_builder  # noqa: E402
+
+TOOLS = ("difpy_tk", "difpy", "czkawka")
+PX_SIZE = 50
+SIMILAR_MSE = 5.0
+
+
+# ---------------------------------------------------------------- workers (run in a subprocess)
+
+
+def own_peak_rss_mb() -> dict[str, float]:
+    """Peak resident memory of this process and of its largest (waited-for) child.
+
+    For this process VmHWM is used where it exists: Linux keeps ru_maxrss across exec, so
+    it could show the parent's peak. The children's ru_maxrss covers pool workers after
+    they exited; the process-tree sampler in the parent adds up concurrent processes."""
+    scale = 1 / 1024 if sys.platform != "darwin" else 1 / 1024 / 1024
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            own = next(int(line.split()[1]) / 1024 for line in handle if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        pass
+    return {"self": own, "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale}
+
+
+def worker_difpy_tk(folder: str, cache_path: str) -> dict:
+    """One difpy_tk scan through the public engine API; the caller decides cold or warm
+    by handing a fresh or an already filled cache file."""
+    from difpy_tk.core.engine import run_search
+    from difpy_tk.core.options import SearchOptions
+
+    options = SearchOptions(inputs=(folder,), similarity="similar", rotate=True, same_dim=False, use_cache=True)
+    started = time.perf_counter()
+    result = run_search(options, cache_path=cache_path)
+    wall = time.perf_counter() - started
+    return {
+        "wall": wall,
+        "phases": dict(result.timings),
+        "groups": [group.paths for group in result.groups],
+        "pairs": [[group.kept, m.path, m.mse, m.rotation] for group in result.groups for m in group.matches],
+        "files": len(result.files),
+        "all_files": sorted(result.files),
+        "invalid": len(result.invalid),
+        "skipped": len(result.skipped),
+        "cache_hits": result.cache_hits,
+        "sse_limit": options.sse_limit,
+    }
+
+
+def worker_difpy(folder: str) -> dict:
+    """difPy 4.2.1 as its README shows it: build, then search, each timed on its own."""
+    import difPy
+
+    started = time.perf_counter()
+    built = difPy.build(folder, show_progress=False)
+    build_done = time.perf_counter()
+    search = difPy.search(built, similarity="similar", rotate=True, same_dim=False, show_progress=False)
+    finished = time.perf_counter()
+    groups = [[kept, *(match for match, _mse in matches)] for kept, matches in search.result.items()]
+    return {
+        "wall": finished - started,
+        "phases": {"build": build_done - started, "search": finished - build_done},
+        "groups": groups,
+        "pairs": [[kept, match, float(mse)] for kept, matches in search.result.items() for match, mse in matches],
+        "files": len(built._tensor_dictionary),
+        "invalid": built.stats.get("invalid_files", {}).get("count", 0),
+    }
+
+
+def worker_czkawka(folder: str, level: int) -> dict:
+    """czkawka's Rust engine through its Python bindings (perceptual hash, no rotation).
+
+    The bindings expose only directories and a similarity level (0-50 Hamming bits)."""
+    import czkawka
+
+    started = time.perf_counter()
+    finder = czkawka.ImageSimilarity()
+    finder.set_directories([folder])
+    finder.set_similarity(level)
+    groups = finder.find_similar()
+    wall = time.perf_counter() - started
+    return {
+        "wall": wall,
+        "phases": {},
+        "groups": [[str(path) for path in group] for group in groups],
+        "level": level,
+    }
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    """Entry point of the subprocess: run one tool and write its figures as JSON."""
+    if args.worker == "difpy_tk":
+        out = worker_difpy_tk(args.folder, args.cache)
+    elif args.worker == "difpy":
+        out = worker_difpy(args.folder)
+    elif args.worker == "czkawka":
+        out = worker_czkawka(args.folder, args.czkawka_similarity)
+    else:
+        raise SystemExit(f"unknown worker {args.worker}")
+    out["rss_mb"] = own_peak_rss_mb()
+    Path(args.out).write_text(json.dumps(out), encoding="utf-8")
+    return 0
+
+
+# ---------------------------------------------------------------- parent: running and measuring
+
+
+class TreeRssSampler(threading.Thread):
+    """Polls /proc for the summed RSS of a process and all its descendants.
+
+    ru_maxrss gives the peak of one process; a tool with a worker pool holds memory in
+    several at once, and the sum is what the machine has to provide. Linux only; elsewhere
+    it reports 0."""
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_bytes = 0
+        self._halt = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak_bytes = max(self.peak_bytes, self._tree_rss())
+            self._halt.wait(self.interval)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+    def _tree_rss(self) -> int:
+        parents: dict[int, int] = {}
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return 0
+        for entry in entries:
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                        fields = handle.read().rsplit(")", 1)[1].split()
+                    parents[int(entry)] = int(fields[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+        tree, frontier = {self.pid}, [self.pid]
+        while frontier:
+            current = frontier.pop()
+            for child, parent in parents.items():
+                if parent == current and child not in tree:
+                    tree.add(child)
+                    frontier.append(child)
+        total = 0
+        for pid in tree:
+            try:
+                with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+                    total += int(handle.read().split()[1]) * self._page
+            except (OSError, IndexError, ValueError):
+                continue
+        return total
+
+
+def run_tool(name: str, folder: str, extra: Sequence[str] = (), env: dict | None = None) -> dict:
+    """Run one worker subprocess; returns its JSON plus process wall time and tree peak RSS."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        out = os.path.join(scratch, "out.json")
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            name,
+            "--folder",
+            folder,
+            "--out",
+            out,
+            *extra,
+        ]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env={**os.environ, **(env or {})})
+        sampler = TreeRssSampler(process.pid)
+        sampler.start()
+        code = process.wait()
+        sampler.stop()
+        elapsed = time.perf_counter() - started
+        if code != 0:
+            return {"error": f"exit code {code}", "process_wall": elapsed}
+        result = json.loads(Path(out).read_text(encoding="utf-8"))
+    result["process_wall"] = elapsed
+    result["tree_rss_mb"] = sampler.peak_bytes / 2**20
+    return result
+
+
+def prewarm(folder: str) -> tuple[int, int]:
+    """Read every file once so that the first tool does not pay for cold disk reads."""
+    count = size = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    size += len(chunk)
+            count += 1
+    return count, size
+
+
+# ---------------------------------------------------------------- recall and reference
+
+
+def relative(folder: str, path: str) -> str:
+    return os.path.relpath(os.path.realpath(path), os.path.realpath(folder))
+
+
+def planted_recall(folder: str, truth: dict, groups: Iterable[Sequence[str]]) -> dict[str, tuple[int, int]]:
+    """(found, planted) per kind and "all": found when base and variant share a group."""
+    group_of: dict[str, int] = {}
+    for number, group in enumerate(groups):
+        for path in group:
+            group_of.setdefault(relative(folder, path), number)
+    tally: dict[str, list[int]] = {}
+    for entry in truth["planted"]:
+        a, b = group_of.get(entry["base"]), group_of.get(entry["variant"])
+        hit = int(a is not None and a == b)
+        for key in (entry["kind"], "all"):
+            counts = tally.setdefault(key, [0, 0])
+            counts[0] += hit
+            counts[1] += 1
+    return {kind: (found, total) for kind, (found, total) in tally.items()}
+
+
+def load_difpy_tk_tensors(folder: str, cache_path: str, paths: Sequence[str]):
+    """difpy_tk's own tensors, read back from the cache its first scan filled, so the
+    reference judges exactly what the engine compared."""
+    import numpy as np
+
+    from difpy_tk.core.cache import TensorCache
+    from difpy_tk.core.tensors import DECODER_VERSION
+
+    stats = []
+    for path in paths:
+        info = os.stat(path)
+        stats.append((info.st_size, info.st_mtime_ns))
+    cache = TensorCache(cache_path, PX_SIZE, DECODER_VERSION)
+    try:
+        found = cache.lookup(list(paths), stats)
+    finally:
+        cache.close()
+    keep = [i for i in range(len(paths)) if i in found and found[i].tensor is not None]
+    tensors = np.stack([found[i].tensor for i in keep]) if keep else np.zeros((0, PX_SIZE, PX_SIZE, 3), "uint8")
+    return [paths[i] for i in keep], tensors
+
+
+def brute_force_pairs(tensors, sse_limit: int, chunk: int = 512) -> dict[tuple[int, int], int]:
+    """Every pair (i < j) whose true SSE, minimised over the 4 rotations, is <= sse_limit.
+
+    SSE = |a|^2 + |b|^2 - 2 a.b with a float64 matrix product: every term and partial sum
+    is an integer below 2^53 (at most 7500 * 255^2), so BLAS computes it exactly and fast.
+    Each candidate is then recomputed directly in int32 (differences fit, squares too) as a
+    check that the shortcut did not lie."""
+    import numpy as np
+
+    n = len(tensors)
+    flat = tensors.reshape(n, -1).astype(np.float64)
+    norms = np.einsum("ij,ij->i", flat, flat)
+    rotated = [np.rot90(tensors, k, axes=(1, 2)).reshape(n, -1).astype(np.float64) for k in range(4)]
+    best: dict[tuple[int, int], int] = {}
+    for start in range(0, n, chunk):
+        rows = slice(start, min(n, start + chunk))
+        minimum = None
+        for turned in rotated:
+            sse = norms[rows, None] + norms[None, :] - 2.0 * (flat[rows] @ turned.T)
+            minimum = sse if minimum is None else np.minimum(minimum, sse)
+        ii, jj = np.nonzero(minimum <= sse_limit + 0.5)
+        for i, j in zip(ii + start, jj, strict=True):
+            if i < j:
+                best[(int(i), int(j))] = exact_min_sse(tensors[i], tensors[j])
+    return {pair: sse for pair, sse in best.items() if sse <= sse_limit}
+
+
+def exact_min_sse(a, b) -> int:
+    """Minimum over 4 rotations of the sum of squared differences, in int32, no overflow."""
+    import numpy as np
+
+    a32 = a.astype(np.int32)
+    return min(int(np.square(a32 - np.rot90(b, k).astype(np.int32)).sum(dtype=np.int64)) for k in range(4))
+
+
+def agreement(folder: str, tool: dict, cache_path: str) -> dict:
+    """Compare difpy_tk's groups with the brute-force set of matching pairs."""
+    paths = list(tool["all_files"])
+    started = time.perf_counter()
+    usable, tensors = load_difpy_tk_tensors(folder, cache_path, paths)
+    reference = brute_force_pairs(tensors, tool["sse_limit"])
+    elapsed = time.perf_counter() - started
+    key = {os.path.realpath(p): i for i, p in enumerate(usable)}
+    count = PX_SIZE * PX_SIZE * 3
+    group_of: dict[int, int] = {}
+    for number, group in enumerate(tool["groups"]):
+        for path in group:
+            group_of[key.get(os.path.realpath(path), -1)] = number
+    reported_ok = wrong_mse = false_pairs = 0
+    for kept, member, mse, _rotation in tool["pairs"]:
+        i, j = key.get(os.path.realpath(kept)), key.get(os.path.realpath(member))
+        pair = (min(i, j), max(i, j)) if i is not None and j is not None else None
+        if pair not in reference:
+            false_pairs += 1
+        elif abs(reference[pair] / count - mse) > 1e-9:
+            wrong_mse += 1
+        else:
+            reported_ok += 1
+    search_pairs = engine_pairs(tensors, tool["sse_limit"])
+    matched_images = {i for pair in reference for i in pair}
+    co_grouped = sum(1 for i, j in reference if group_of.get(i, -2) == group_of.get(j, -3))
+    both_ungrouped = sum(1 for i, j in reference if i not in group_of and j not in group_of)
+    return {
+        "tensors": len(usable),
+        "reference_pairs": len(reference),
+        "reference_images": len(matched_images),
+        "images_grouped": sum(1 for i in matched_images if i in group_of),
+        "pairs_co_grouped": co_grouped,
+        "pairs_both_ungrouped": both_ungrouped,
+        "reported_pairs": len(tool["pairs"]),
+        "reported_ok": reported_ok,
+        "reported_wrong_mse": wrong_mse,
+        "reported_not_matching": false_pairs,
+        "seconds": elapsed,
+        "search_pairs": len(search_pairs),
+        "search_pairs_missing": sum(1 for pair in reference if pair not in search_pairs),
+        "search_pairs_extra": sum(1 for pair in search_pairs if pair not in reference),
+        "search_pairs_wrong_sse": sum(
+            1 for pair, sse in search_pairs.items() if pair in reference and reference[pair] != sse
+        ),
+    }
+
+
+def engine_pairs(tensors, sse_limit: int) -> dict[tuple[int, int], int]:
+    """difpy_tk.core.search.find_matches on the same tensors, as {(i, j): sse} with i < j:
+    the pruned search must return exactly the brute-force pairs, before any grouping."""
+    from difpy_tk.core.search import find_matches
+
+    matches = find_matches(tensors, sse_limit, True)
+    pairs = zip(matches.first.tolist(), matches.second.tolist(), matches.sse.tolist(), strict=True)
+    return {(min(a, b), max(a, b)): sse for a, b, sse in pairs}
+
+
+def mse_check_difpy(folder: str, difpy: dict, cache_path: str) -> dict:
+    """How many of difPy's reported pairs really have MSE <= 5 on difpy_tk's tensors
+    (difPy's own tensors differ: no EXIF, full decode; this counts its uint8 wrap-around)."""
+    paths = sorted({p for pair in difpy["pairs"] for p in pair[:2]})
+    usable, tensors = load_difpy_tk_tensors(folder, cache_path, paths)
+    index = {os.path.realpath(p): i for i, p in enumerate(usable)}
+    limit = SIMILAR_MSE * PX_SIZE * PX_SIZE * 3
+    true = checked = 0
+    for kept, match, _mse in difpy["pairs"]:
+        i, j = index.get(os.path.realpath(kept)), index.get(os.path.realpath(match))
+        if i is None or j is None:
+            continue
+        checked += 1
+        true += int(exact_min_sse(tensors[i], tensors[j]) <= limit)
+    return {"reported": len(difpy["pairs"]), "checked": checked, "true_mse_le_5": true}
+
+
+# ---------------------------------------------------------------- report
+
+
+def fmt_seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    if not a or not b:
+        return "-"
+    return f"{a / b:.1f}x" if a / b >= 1 else f"{a / b:.3f}"
+
+
+def print_report(results: dict, truth: dict, folder: str, files: int) -> None:
+    print()
+    print(f"corpus: {folder}: {files} files, {len(truth['planted'])} planted variants, cores: {os.cpu_count()}")
+    print(f"{'run':<20}{'in-process':>12}{'process':>11}{'peak RSS main':>15}{'children':>10}{'tree sum':>10}  phases")
+    for name, res in results.items():
+        if "error" in res:
+            print(f"{name:<20} FAILED: {res['error']}")
+            continue
+        rss = res.get("rss_mb", {})
+        phases = ", ".join(f"{k} {v:.2f}" for k, v in res.get("phases", {}).items())
+        print(
+            f"{name:<20}{fmt_seconds(res['wall']):>12}{fmt_seconds(res['process_wall']):>11}"
+            f"{rss.get('self', 0):>12.0f} MB{rss.get('children', 0):>7.0f} MB"
+            f"{res.get('tree_rss_mb', 0):>7.0f} MB  {phases}"
+        )
+    first, warm = results.get("difpy_tk first"), results.get("difpy_tk warm")
+    difpy, czk = results.get("difPy"), results.get("czkawka")
+    ok = {k: v for k, v in results.items() if "error" not in v}
+    first, warm = ok.get("difpy_tk first", first), ok.get("difpy_tk warm", warm)
+    print()
+    print("ratios (in-process wall times):")
+    if first and "error" not in first:
+        our_search = search_seconds(first)
+        if difpy and "error" not in difpy:
+            print(f"  difPy / difpy_tk end-to-end       {ratio(difpy['wall'], first['wall'])}")
+            print(
+                f"  difPy search / difpy_tk search    {ratio(difpy['phases']['search'], our_search)}"
+                f"  ({fmt_seconds(difpy['phases']['search'])} / {fmt_seconds(our_search)})"
+            )
+        if czk and "error" not in czk:
+            print(f"  czkawka / difpy_tk end-to-end     {ratio(czk['wall'], first['wall'])}")
+        if warm and "error" not in warm:
+            print(
+                f"  warm / first                      {100 * warm['wall'] / first['wall']:.1f} %"
+                f"  (cache hits {warm.get('cache_hits')})"
+            )
+    print()
+    recalls = {name: planted_recall(folder, truth, res["groups"]) for name, res in ok.items()}
+    kinds = ["all", *sorted({entry["kind"] for entry in truth["planted"]})]
+    print("planted recall (base and variant in one group):")
+    print(f"{'kind':<12}" + "".join(f"{name:>18}" for name in recalls))
+    for kind in kinds:
+        cells = []
+        for recall in recalls.values():
+            found, total = recall.get(kind, (0, 0))
+            cells.append(f"{found}/{total} {100 * found / total if total else 0:5.1f}%")
+        print(f"{kind:<12}" + "".join(f"{cell:>18}" for cell in cells))
+    for name, res in ok.items():
+        print(f"  {name}: {len(res['groups'])} groups, {sum(len(g) for g in res['groups'])} images in groups")
+
+
+def search_seconds(res: dict) -> float | None:
+    """The engine's search phase: "searching" plus "grouping" when it reports both."""
+    phases = res.get("phases", {})
+    keys = [k for k in ("searching", "search", "grouping") if k in phases]
+    return sum(phases[k] for k in keys) if keys else None
+
+
+# ---------------------------------------------------------------- main
+
+
+def engine_available() -> bool:
+    try:
+        from difpy_tk.core.engine import run_search  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", default="/work/bench-corpus", help="corpus folder (built if needed)")
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
+    parser.add_argument(
+        "--czkawka-similarity",
+        type=int,
+        default=5,
+        help="czkawka's Hamming-distance level 0-50 (default 5)",
+    )
+    parser.add_argument(
+        "--decode-check",
+        action="store_true",
+        help="also compare planted recall of the fast decode with a full decode",
+    )
+    parser.add_argument("--no-reference", action="store_true", help="skip the brute-force agreement check")
+    parser.add_argument("--json", help="write every figure to this file")
+    # worker-only arguments
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--cache", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return run_worker(args)
+
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    truth = corpus_builder.ensure_corpus(args.corpus, n=args.n, seed=args.seed)
+    folder = os.path.abspath(args.corpus)
+    files, size = prewarm(folder)
+    print(f"pre-read {files} files ({size / 2**20:.0f} MB) into the OS cache", flush=True)
+    results: dict[str, dict] = {}
+    extra_figures: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as scratch:
+        cache = os.path.join(scratch, "tensors.sqlite3")
+        if "difpy_tk" in tools:
+            if engine_available():
+                env = {"DIFPY_TK_HOME": scratch}
+                for label in ("difpy_tk first", "difpy_tk warm"):
+                    print(f"running {label} ...", flush=True)
+                    results[label] = run_tool("difpy_tk", folder, ["--cache", cache], env)
+            else:
+                print("difpy_tk: difpy_tk.core.engine.run_search does not exist yet; skipped")
+        if "difpy" in tools:
+            print("running difPy 4.2.1 ...", flush=True)
+            results["difPy"] = run_tool("difpy", folder)
+        if "czkawka" in tools:
+            print("running czkawka ...", flush=True)
+            results["czkawka"] = run_tool(
+                "czkawka",
+                folder,
+                ["--czkawka-similarity", str(args.czkawka_similarity)],
+                {"XDG_CACHE_HOME": scratch},
+            )
+        print_report(results, truth, folder, files)
+        first = results.get("difpy_tk first", {})
+        if first and "error" not in first and not args.no_reference:
+            extra_figures["agreement"] = agreement(folder, first, cache)
+            print_agreement(extra_figures["agreement"])
+            if "difPy" in results and "error" not in results["difPy"]:
+                extra_figures["difpy_true_mse"] = mse_check_difpy(folder, results["difPy"], cache)
+                check = extra_figures["difpy_true_mse"]
+                print(
+                    f"difPy's reported pairs with true MSE <= 5 on difpy_tk's tensors: "
+                    f"{check['true_mse_le_5']}/{check['checked']}"
+                )
+        if args.decode_check:
+            extra_figures["decode_check"] = decode_check(folder, truth)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"results": results, **extra_figures}, indent=1), encoding="utf-8")
+    return 0
+
+
+def print_agreement(figures: dict) -> None:
+    print()
+    print(
+        f"agreement with the brute-force reference (true MSE, 4 rotations, all pairs of "
+        f"{figures['tensors']} tensors, {figures['seconds']:.1f} s):"
+    )
+    print(f"  matching pairs in the reference    {figures['reference_pairs']} ({figures['reference_images']} images)")
+    print(f"  reference images in a group        {figures['images_grouped']}/{figures['reference_images']}")
+    print(f"  reference pairs in the same group  {figures['pairs_co_grouped']}/{figures['reference_pairs']}")
+    print(f"  reference pairs with both images ungrouped (should be 0)  {figures['pairs_both_ungrouped']}")
+    print(
+        f"  find_matches on the same tensors: {figures['search_pairs']} pairs, missing "
+        f"{figures['search_pairs_missing']}, extra {figures['search_pairs_extra']}, "
+        f"wrong SSE {figures['search_pairs_wrong_sse']}"
+    )
+    print(
+        f"  difpy_tk (kept, member) pairs: {figures['reported_pairs']}, correct MSE "
+        f"{figures['reported_ok']}, wrong MSE {figures['reported_wrong_mse']}, "
+        f"not a match {figures['reported_not_matching']}"
+    )
+
+
+def _full_decode_initializer() -> None:
+    """Make difpy_tk's JPEG draft request larger than any image, i.e. a full decode.
+
+    The engine has no switch for this yet; DRAFT_FACTOR is read at call time."""
+    from difpy_tk.core import tensors
+
+    tensors.DRAFT_FACTOR = 1_000_000
+
+
+def _decode_one(path: str):
+    from difpy_tk.core.tensors import DecodeError, decode_tensor
+
+    try:
+        return decode_tensor(path, PX_SIZE)[0]
+    except (DecodeError, OSError):
+        return None
+
+
+def decode_all(paths: Sequence[str], full: bool):
+    """Tensors of paths through difpy_tk's decoder, fast path or full decode, 2 processes."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    initializer = _full_decode_initializer if full else None
+    with context.Pool(os.cpu_count() or 1, initializer=initializer) as pool:
+        return pool.map(_decode_one, paths, chunksize=16)
+
+
+def decode_check(folder: str, truth: dict) -> dict:
+    """Planted recall at the tensor level (variant within MSE 5 of its base, any rotation)
+    with the engine's fast decode and with a full decode, plus how far the two tensors of
+    each file are apart. Grouping is left out on purpose: this isolates the decoder."""
+    import numpy as np
+
+    names = sorted({entry[key] for entry in truth["planted"] for key in ("base", "variant")})
+    paths = [os.path.join(folder, name) for name in names]
+    index = {name: i for i, name in enumerate(names)}
+    limit = SIMILAR_MSE * PX_SIZE * PX_SIZE * 3
+    figures: dict = {"pairs": len(truth["planted"])}
+    decoded = {}
+    for label, full in (("fast", False), ("full", True)):
+        started = time.perf_counter()
+        decoded[label] = decode_all(paths, full)
+        figures[f"{label}_seconds"] = time.perf_counter() - started
+        found: dict[str, list[int]] = {}
+        for entry in truth["planted"]:
+            a, b = decoded[label][index[entry["base"]]], decoded[label][index[entry["variant"]]]
+            hit = int(a is not None and b is not None and exact_min_sse(a, b) <= limit)
+            for key in ("all", entry["kind"]):
+                found.setdefault(key, [0, 0])
+                found[key][0] += hit
+                found[key][1] += 1
+        figures[label] = found
+    drift = [
+        float(np.square(f.astype(np.int32) - g.astype(np.int32)).mean())
+        for f, g in zip(decoded["fast"], decoded["full"], strict=True)
+        if f is not None and g is not None
+    ]
+    figures["drift_mse_median"] = float(np.median(drift)) if drift else 0.0
+    figures["drift_mse_max"] = max(drift, default=0.0)
+    figures["drift_over_5"] = sum(1 for d in drift if d > SIMILAR_MSE)
+    print()
+    print(
+        f"decode check on the {len(paths)} files of planted pairs "
+        f"(fast {figures['fast_seconds']:.1f} s, full {figures['full_seconds']:.1f} s, 2 processes):"
+    )
+    print(f"{'kind':<12}{'fast decode':>16}{'full decode':>16}")
+    for kind in ["all", *sorted(k for k in figures["fast"] if k != "all")]:
+        cells = [f"{figures[x][kind][0]}/{figures[x][kind][1]}" for x in ("fast", "full")]
+        print(f"{kind:<12}{cells[0]:>16}{cells[1]:>16}")
+    print(
+        f"  MSE between fast and full tensor of the same file: median {figures['drift_mse_median']:.2f}, "
+        f"max {figures['drift_mse_max']:.2f}, files over 5: {figures['drift_over_5']}"
+    )
+    return figures
+
+
+if __name__ == "__main__":
+    sys.exit(main())
