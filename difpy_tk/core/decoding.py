@@ -27,6 +27,7 @@ POLL_SECONDS = 0.1
 CRASH_REASON = "the image decoder crashed on this file"
 
 Outcome = tuple[np.ndarray | None, int, int, str]
+Task = Callable[[list[str], int], list[Outcome]]
 
 
 def _new_pool(processes: int) -> ProcessPoolExecutor:
@@ -34,7 +35,8 @@ def _new_pool(processes: int) -> ProcessPoolExecutor:
 
 
 class _Decoder:
-    def __init__(self, paths: list[str], px_size: int, processes: int) -> None:
+    def __init__(self, paths: list[str], px_size: int, processes: int, task: Task) -> None:
+        self.task = task
         self.paths = paths
         self.px_size = px_size
         self.processes = processes
@@ -50,7 +52,7 @@ class _Decoder:
         return bool(self.pending or self.suspects or self.in_flight)
 
     def _submit(self, batch: list[int], solo: bool) -> None:
-        future = self.pool.submit(decode_batch, [self.paths[i] for i in batch], self.px_size)
+        future = self.pool.submit(self.task, [self.paths[i] for i in batch], self.px_size)
         self.in_flight[future] = (batch, solo)
 
     def fill(self) -> None:
@@ -102,13 +104,15 @@ def decode_files(
     on_result: Callable[[int, Outcome], None],
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
+    task: Task = decode_batch,
 ) -> None:
     """Decode paths[i] for every i and call on_result(i, outcome) in the calling thread.
 
-    Raises Cancelled (from the token) within about POLL_SECONDS."""
+    task must be a module-level function (spawned workers import it by name); tests
+    substitute one that crashes. Raises Cancelled (from the token) within POLL_SECONDS."""
     if not paths:
         return
-    decoder = _Decoder(paths, px_size, processes)
+    decoder = _Decoder(paths, px_size, processes, task)
     done = 0
     try:
         while decoder.busy():

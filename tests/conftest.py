@@ -1,0 +1,17 @@
+"""Shared fixtures: every test gets its own app folders, so nothing touches the user's."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("difpy_tk_home")
+    monkeypatch.setenv("DIFPY_TK_HOME", str(home))
+    return home

@@ -1,0 +1,67 @@
+import json
+import subprocess
+import sys
+
+from imagegen import picture, save
+
+
+def run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "difpy_tk", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def test_scan_prints_groups_and_writes_exports(tmp_path):
+    folder = tmp_path / "photos;2024"
+    save(picture(1), folder / "a.jpg", quality=95)
+    save(picture(1), folder / "a copy.png")
+    save(picture(2), folder / "other.jpg")
+    (folder / "broken.png").write_bytes(b"nope")
+    out = run(
+        "scan",
+        str(folder),
+        "--similarity",
+        "similar",
+        "--processes",
+        "1",
+        "--json",
+        str(tmp_path / "r.json"),
+        "--csv",
+        str(tmp_path / "r.csv"),
+        "--no-cache",
+    )
+    assert out.returncode == 0, out.stderr
+    assert "1 groups" in out.stdout and "1 invalid" in out.stdout
+    assert "a copy.png" in out.stdout and "a.jpg" in out.stdout
+    assert "decoding" in out.stderr  # the progress bar
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["stats"]["total_files"] == 4
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").count("\n") == 3
+
+
+def test_exit_codes(tmp_path):
+    assert run("scan", str(tmp_path / "missing")).returncode == 3
+    bad = run("scan", str(tmp_path), "--px-size", "3")
+    assert bad.returncode == 2 and "px_size" in bad.stderr
+    assert run("scan", str(tmp_path), "--similarity", "very").returncode == 2
+    unwritable = run("scan", str(tmp_path), "--json", str(tmp_path / "no" / "such" / "dir" / "r.json"))
+    assert unwritable.returncode == 4
+
+
+def test_help_explains_every_option():
+    out = run("scan", "--help")
+    assert out.returncode == 0
+    for option in (
+        "--similarity",
+        "--no-rotate",
+        "--no-same-dim",
+        "--in-folder",
+        "--no-recursive",
+        "--px-size",
+        "--processes",
+        "--chunksize",
+        "--json",
+        "--csv",
+        "--no-cache",
+    ):
+        assert option in out.stdout

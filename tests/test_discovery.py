@@ -1,0 +1,84 @@
+import os
+import sys
+
+import pytest
+from imagegen import picture, save
+
+from difpy_tk.core.discovery import list_images
+
+
+def names(listing):
+    return sorted(os.path.relpath(p, listing.roots[i]) for i, p in enumerate(listing.files))
+
+
+def test_recursive_and_extension_filter(tmp_path):
+    save(picture(1), tmp_path / "a.jpg")
+    save(picture(2), tmp_path / "sub" / "b.PNG")
+    save(picture(3), tmp_path / "sub" / "c.bmp")
+    (tmp_path / "notes.txt").write_text("x")
+    listing = list_images([str(tmp_path)])
+    assert names(listing) == ["a.jpg", os.path.join("sub", "b.PNG"), os.path.join("sub", "c.bmp")]
+    assert [p.reason for p in listing.skipped] == ["not an image type we read (.txt)"]
+    flat = list_images([str(tmp_path)], recursive=False)
+    assert names(flat) == ["a.jpg"]
+    assert listing.stats[0] == (os.path.getsize(listing.files[0]), os.stat(listing.files[0]).st_mtime_ns)
+
+
+def test_odd_names_are_not_patterns(tmp_path):
+    odd = tmp_path / "br[1]" / "x;y ünï 画像"
+    save(picture(1), odd / "photo;1 [copy].jpg")
+    listing = list_images([str(tmp_path / "br[1]")])
+    assert len(listing.files) == 1 and listing.files[0].endswith("photo;1 [copy].jpg")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_symlink_loop_and_linked_files_are_listed_once(tmp_path):
+    save(picture(1), tmp_path / "a.jpg")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "alias.jpg").symlink_to(tmp_path / "a.jpg")
+    (tmp_path / "dangling.jpg").symlink_to(tmp_path / "missing.jpg")
+    listing = list_images([str(tmp_path)])
+    assert listing.files == [str(tmp_path / "a.jpg")]
+    reasons = {os.path.basename(p.path): p.reason for p in listing.skipped}
+    assert reasons["alias.jpg"].startswith("same file as")
+    assert reasons["loop"] == "folder already searched (a link or loop)"
+    assert reasons["dangling.jpg"] == "broken link"
+
+
+def test_trash_folders_are_skipped(tmp_path):
+    save(picture(1), tmp_path / ".Trash-1000" / "old.jpg")
+    save(picture(1), tmp_path / "keep.jpg")
+    listing = list_images([str(tmp_path)])
+    assert names(listing) == ["keep.jpg"]
+    assert "Trash" in listing.skipped[0].reason
+
+
+def test_missing_and_repeated_inputs(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        list_images([str(tmp_path / "nope")])
+    with pytest.raises(ValueError, match="more than once"):
+        list_images([str(tmp_path), str(tmp_path) + os.sep])
+
+
+def test_files_as_inputs_and_roots(tmp_path):
+    one = save(picture(1), tmp_path / "one" / "a.jpg")
+    save(picture(2), tmp_path / "two" / "b.jpg")
+    listing = list_images([str(one), str(tmp_path / "two")])
+    assert listing.roots == [str(one), str(tmp_path / "two")]
+
+
+def test_unreadable_folder_is_reported_and_the_rest_is_listed(tmp_path, monkeypatch):
+    locked = tmp_path / "locked"
+    save(picture(1), locked / "a.jpg")
+    save(picture(2), tmp_path / "b.jpg")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    listing = list_images([str(tmp_path)])
+    assert names(listing) == ["b.jpg"]
+    assert listing.skipped[0].reason == "folder cannot be read: Permission denied"

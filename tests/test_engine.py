@@ -1,0 +1,213 @@
+"""End to end on generated image files: copies, format changes, rotations, resizes, corrupt."""
+
+import json
+import sqlite3
+
+import numpy as np
+import pytest
+from imagegen import picture, save
+from PIL import Image
+from reference import brute_force_pairs
+
+from difpy_tk.core import decoding
+from difpy_tk.core.engine import run_search
+from difpy_tk.core.options import OptionError, SearchOptions
+from difpy_tk.core.progress import Cancelled, CancelToken
+from difpy_tk.core.tensors import decode_tensor
+
+
+@pytest.fixture(scope="module")
+def photo_folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("photos")
+    for i in range(8):
+        save(picture(i), root / "a" / f"base{i}.jpg", quality=92)
+    original = picture(0)
+    save(original, root / "a" / "base0_copy.png")  # format change, same pixels
+    save(original.rotate(90, expand=True), root / "b" / "turned90.png")
+    save(original.rotate(270, expand=True), root / "b" / "turned270.png")
+    save(original.resize((160, 120), Image.Resampling.LANCZOS), root / "b" / "half.png")
+    save(picture(3), root / "b" / "base3_again.jpg", quality=92)
+    (root / "b" / "corrupt.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not a jpeg")
+    (root / "b" / "readme.txt").write_text("not an image")
+    return root
+
+
+def options(folder, **kwargs):
+    kwargs.setdefault("processes", 2)
+    return SearchOptions(inputs=tuple(str(f) for f in np.atleast_1d(folder)), **kwargs)
+
+
+def test_similar_search_groups_the_variants(photo_folder):
+    result = run_search(options(photo_folder, similarity="similar", same_dim=False))
+    groups = {g.kept.split("/")[-1]: sorted(m.path.split("/")[-1] for m in g.matches) for g in result.groups}
+    assert groups == {
+        "base0_copy.png": ["base0.jpg", "half.png", "turned270.png", "turned90.png"],
+        "base3.jpg": ["base3_again.jpg"],
+    } or groups == {
+        "base0_copy.png": ["base0.jpg", "half.png", "turned270.png", "turned90.png"],
+        "base3_again.jpg": ["base3.jpg"],
+    }
+    assert [p.path.split("/")[-1] for p in result.invalid] == ["corrupt.jpg"]
+    assert [p.path.split("/")[-1] for p in result.skipped] == ["readme.txt"]
+    assert result.files_searched == 13
+    rotations = {m.path.split("/")[-1]: m.rotation for g in result.groups for m in g.matches}
+    assert rotations["turned90.png"] == 90 and rotations["turned270.png"] == 270
+
+
+def test_same_dim_keeps_the_half_size_copy_out(photo_folder):
+    result = run_search(options(photo_folder, similarity="similar"))
+    members = {m.path.split("/")[-1] for g in result.groups for m in g.matches} | {
+        g.kept.split("/")[-1] for g in result.groups
+    }
+    assert "half.png" not in members
+    assert {"turned90.png", "turned270.png"} <= members  # 240×320 is 320×240 turned
+
+
+def test_duplicates_mode_finds_only_identical_tensors(photo_folder):
+    result = run_search(options(photo_folder))
+    for group in result.groups:
+        assert all(m.mse == 0 for m in group.matches)
+    assert result.similar_count == 0 and result.duplicate_count >= 1
+
+
+def test_groups_agree_with_brute_force_on_the_decoded_tensors(photo_folder):
+    opts = options(photo_folder, similarity=20, same_dim=False)
+    result = run_search(opts)
+    paths = sorted(result.files)
+    tensors = np.stack([decode_tensor(p, 50)[0] for p in paths])
+    pairs = brute_force_pairs(tensors, opts.sse_limit, rotate=True)
+    index = {p: i for i, p in enumerate(paths)}
+    for group in result.groups:
+        for match in group.matches:
+            key = tuple(sorted((index[group.kept], index[match.path])))
+            assert pairs[key] / tensors[0].size == pytest.approx(match.mse)
+    grouped = {p for g in result.groups for p in g.paths}
+    for a, b in pairs:
+        assert paths[a] in grouped or paths[b] in grouped
+
+
+def test_kept_image_is_the_highest_resolution_then_largest(photo_folder):
+    result = run_search(options(photo_folder, similarity="similar", same_dim=False))
+    for group in result.groups:
+        kept = result.files[group.kept]
+        for match in group.matches:
+            other = result.files[match.path]
+            assert (kept.pixels, kept.size) >= (other.pixels, other.size)
+
+
+def test_in_folder_never_matches_across_folders(photo_folder):
+    result = run_search(
+        options([photo_folder / "a", photo_folder / "b"], similarity="similar", same_dim=False, in_folder=True)
+    )
+    for group in result.groups:
+        assert all(m.path.startswith(group.folder) for m in group.matches)
+        assert group.kept.startswith(group.folder)
+    with pytest.raises(OptionError, match="in_folder"):
+        run_search(options(photo_folder, in_folder=True))
+
+
+def test_rescan_of_an_unchanged_folder_decodes_nothing(photo_folder, tmp_path, monkeypatch):
+    cache = tmp_path / "cache.sqlite3"
+    first = run_search(options(photo_folder, similarity="similar"), cache_path=cache)
+    assert first.cache_hits == 0
+
+    def fail(*args, **kwargs):
+        raise AssertionError("decoded although everything was cached")
+
+    monkeypatch.setattr(decoding, "_Decoder", fail)
+    second = run_search(options(photo_folder, similarity="similar"), cache_path=cache)
+    assert second.cache_hits == 14  # 13 images and the corrupt file, cached as invalid
+    assert second.groups == first.groups and second.invalid == first.invalid
+
+
+def test_a_changed_file_is_decoded_again(tmp_path):
+    folder = tmp_path / "imgs"
+    save(picture(1), folder / "a.png")
+    save(picture(1), folder / "b.png")
+    cache = tmp_path / "cache.sqlite3"
+    assert len(run_search(options(folder), cache_path=cache).groups) == 1
+    save(picture(2), folder / "b.png")
+    again = run_search(options(folder), cache_path=cache)
+    assert again.cache_hits == 1 and again.groups == []
+
+
+def test_a_corrupt_cache_is_rebuilt(tmp_path, caplog):
+    folder = tmp_path / "imgs"
+    save(picture(1), folder / "a.png")
+    save(picture(1), folder / "b.png")
+    cache = tmp_path / "cache.sqlite3"
+    cache.write_bytes(b"this is not a database" * 100)
+    result = run_search(options(folder), cache_path=cache)
+    assert len(result.groups) == 1
+    assert "damaged" in caplog.text
+    assert run_search(options(folder), cache_path=cache).cache_hits == 2
+
+
+def test_a_locked_cache_is_bypassed(tmp_path, caplog):
+    folder = tmp_path / "imgs"
+    save(picture(1), folder / "a.png")
+    save(picture(1), folder / "b.png")
+    cache = tmp_path / "cache.sqlite3"
+    run_search(options(folder), cache_path=cache)
+    holder = sqlite3.connect(cache)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = run_search(options(folder), cache_path=cache)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert len(result.groups) == 1
+    assert "not usable" in caplog.text or "stopped working" in caplog.text
+
+
+def test_progress_and_cancel(photo_folder):
+    phases = []
+    run_search(options(photo_folder, use_cache=False), progress=lambda p, d, t: phases.append(p))
+    assert list(dict.fromkeys(phases)) == ["listing", "decoding", "searching", "grouping"]
+
+    token = CancelToken()
+
+    def cancel_when_decoding(phase, done, total):
+        if phase == "decoding":
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_search(options(photo_folder, use_cache=False), progress=cancel_when_decoding, cancel=token)
+
+
+def test_result_round_trips_through_json(photo_folder, tmp_path):
+    from difpy_tk.core.result_io import format_log, load_json, write_csv, write_json
+
+    result = run_search(options(photo_folder, similarity="similar", same_dim=False))
+    target = tmp_path / "result.json"
+    write_json(result, target)
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert set(data) >= {"result", "lower_quality", "stats"}
+    assert data["stats"]["process"]["search"]["matches_found"] == {
+        "duplicates": result.duplicate_count,
+        "similar": result.similar_count,
+    }
+    kept = result.groups[0].kept
+    assert data["result"][kept] == [[m.path, m.mse] for m in result.groups[0].matches]
+    assert sorted(data["lower_quality"]) == sorted(result.lower_quality)
+    loaded = load_json(target)
+    assert loaded.groups == result.groups and loaded.files == result.files and loaded.invalid == result.invalid
+    write_csv(result, tmp_path / "result.csv")
+    rows = (tmp_path / "result.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("group,role,path")
+    assert len(rows) == 1 + sum(len(g.paths) for g in result.groups)
+    log = format_log(result)
+    assert "corrupt.jpg" in log and "readme.txt" in log
+
+
+def test_load_json_rejects_other_files(tmp_path):
+    from difpy_tk.core.result_io import load_json
+
+    other = tmp_path / "other.json"
+    other.write_text('{"result": {}}')
+    with pytest.raises(ValueError, match="not a difpy_tk search result"):
+        load_json(other)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        load_json(broken)

@@ -1,0 +1,129 @@
+"""The pruned search must return exactly what the brute-force reference returns."""
+
+import numpy as np
+import pytest
+from imagegen import smooth_tensors
+from reference import brute_force_pairs
+
+from difpy_tk.core.search import Matches, block_boundaries, find_matches
+
+
+def as_pairs(matches: Matches) -> dict[tuple[int, int], int]:
+    return {
+        (min(a, b), max(a, b)): sse
+        for a, b, sse in zip(matches.first.tolist(), matches.second.tolist(), matches.sse.tolist())
+    }
+
+
+def planted(count: int, px: int, seed: int) -> np.ndarray:
+    """Smooth tensors plus near-copies with small noise and random quarter turns."""
+    rng = np.random.default_rng(seed)
+    tensors = smooth_tensors(count, px, seed)
+    for _ in range(count // 3):
+        source, target = rng.integers(0, count, 2)
+        amplitude, density = int(rng.integers(1, 5)), rng.uniform(0.1, 1.0)
+        noise = rng.integers(-amplitude, amplitude + 1, tensors[source].shape) * (
+            rng.random(tensors[source].shape) < density
+        )
+        turned = np.rot90(tensors[source].astype(int) + noise, int(rng.choice([0, 0, 0, 1, 2, 3])))
+        tensors[target] = np.clip(turned, 0, 255)
+    return tensors
+
+
+@pytest.mark.parametrize("rotate", [True, False])
+@pytest.mark.parametrize("px", [16, 17])
+@pytest.mark.parametrize("threshold", [0.5, 5, 40])
+def test_pruned_search_equals_brute_force(rotate, px, threshold):
+    tensors = planted(120, px, seed=px)
+    limit = int(threshold * tensors[0].size)
+    expected = brute_force_pairs(tensors, limit, rotate)
+    found = as_pairs(find_matches(tensors, limit, rotate, rows_per_block=32))
+    assert found == expected
+    assert expected, "the corpus must contain matches for the test to mean anything"
+
+
+def test_pairs_exactly_at_the_threshold_match_and_one_above_does_not():
+    tensors = smooth_tensors(3, 16, seed=3)
+    tensors[1] = tensors[0]
+    tensors[2] = tensors[0]
+    # change one value by 3 and one by 4: SSE 25; the other copy gets SSE 26
+    tensors[1, 0, 0, 0] = tensors[0, 0, 0, 0] + 3 if tensors[0, 0, 0, 0] < 250 else tensors[0, 0, 0, 0] - 3
+    tensors[1, 5, 5, 1] = tensors[0, 5, 5, 1] + 4 if tensors[0, 5, 5, 1] < 250 else tensors[0, 5, 5, 1] - 4
+    tensors[2, 0, 0, 0] = tensors[1, 0, 0, 0]
+    tensors[2, 5, 5, 1] = tensors[1, 5, 5, 1]
+    tensors[2, 9, 9, 2] = tensors[0, 9, 9, 2] + 1 if tensors[0, 9, 9, 2] < 255 else tensors[0, 9, 9, 2] - 1
+    found = as_pairs(find_matches(tensors, 25, rotate=False))
+    assert found[(0, 1)] == 25
+    assert (0, 2) not in found
+    assert found == brute_force_pairs(tensors, 25, rotate=False)
+
+
+def test_no_uint8_overflow_in_the_error():
+    """difPy's uint8 arithmetic wraps: a difference of 16 squares to 0 (mod 256)."""
+    a = np.full((1, 16, 16, 3), 100, dtype=np.uint8)
+    b = np.full((1, 16, 16, 3), 116, dtype=np.uint8)
+    tensors = np.concatenate([a, b])
+    assert len(find_matches(tensors, 16 * 16 * 3 * 5, rotate=False)) == 0
+    found = find_matches(tensors, 16 * 16 * 3 * 256, rotate=False)
+    assert found.sse.tolist() == [16 * 16 * 3 * 256]
+
+
+def test_all_four_rotations_are_found_including_270():
+    base = smooth_tensors(1, 16, seed=9)[0]
+    tensors = np.stack([base] + [np.rot90(base, k) for k in (1, 2, 3)])
+    found = find_matches(tensors, 0, rotate=True)
+    assert sorted(found.second.tolist()) == [1, 2, 3]
+    assert set(found.sse.tolist()) == {0}
+    for second, turns in zip(found.second.tolist(), found.quarter_turns.tolist()):
+        assert np.array_equal(np.rot90(tensors[second], turns), tensors[found.first[0]])
+    assert len(find_matches(tensors, 0, rotate=False)) == 0
+
+
+def test_duplicate_hashing_equals_brute_force_connectivity():
+    tensors = planted(80, 16, seed=4)
+    tensors[10] = tensors[3]
+    tensors[11] = np.rot90(tensors[3], 3)
+    tensors[12] = tensors[5]
+    expected = brute_force_pairs(tensors, 0, rotate=True)
+    found = find_matches(tensors, 0, rotate=True)
+    # Hashing returns a star per bucket; every star edge is a true pair and every
+    # true pair's images sit in the same star.
+    star = as_pairs(found)
+    assert set(star) <= set(expected)
+    bucket_of = {}
+    for a, b in star:
+        bucket_of.setdefault(a, a)
+        bucket_of[b] = bucket_of[a]
+    for a, b in expected:
+        assert bucket_of.get(a, a) == bucket_of.get(b, b)
+
+
+def test_duplicate_star_is_centred_on_the_best_priority():
+    base = smooth_tensors(1, 16, seed=2)[0]
+    tensors = np.stack([base, base, base])
+    found = find_matches(tensors, 0, rotate=False, priority=np.array([2, 0, 1]))
+    assert set(found.first.tolist()) == {1}
+
+
+def test_partitions_keep_comparisons_apart():
+    base = smooth_tensors(1, 16, seed=1)[0]
+    tensors = np.stack([base, base, base, base])
+    found = find_matches(tensors, 10, rotate=False, partitions=[np.array([0, 1]), np.array([2, 3])])
+    assert as_pairs(found).keys() == {(0, 1), (2, 3)}
+
+
+@pytest.mark.parametrize("px", [10, 11, 16, 49, 50, 51])
+def test_block_boundaries_are_mirror_symmetric(px):
+    cuts = block_boundaries(px)
+    assert cuts[0] == 0 and cuts[-1] == px
+    assert np.all(np.diff(cuts) > 0)
+    assert np.array_equal(px - cuts[::-1], cuts)
+
+
+def test_cancel_stops_the_search():
+    from difpy_tk.core.progress import Cancelled, CancelToken
+
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        find_matches(smooth_tensors(10, 16), 100, rotate=True, cancel=token)

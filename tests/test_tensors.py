@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+from imagegen import picture, save
+from PIL import Image
+
+from difpy_tk.core.tensors import DecodeError, decode_tensor
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    image = picture(1, (300, 200))
+    upright = save(image, tmp_path / "upright.jpg", quality=95)
+    # Stored turned on its side, with an EXIF tag telling viewers to turn it back.
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to display"
+    sideways = save(image.transpose(Image.Transpose.ROTATE_90), tmp_path / "tagged.jpg", quality=95, exif=exif)
+    a, width_a, height_a = decode_tensor(str(upright), 32)
+    b, width_b, height_b = decode_tensor(str(sideways), 32)
+    assert (width_a, height_a) == (width_b, height_b) == (300, 200)
+    assert np.mean((a.astype(int) - b.astype(int)) ** 2) < 5
+
+
+def test_modes_are_converted_to_rgb(tmp_path):
+    for mode in ("L", "P", "RGBA", "I;16", "CMYK"):
+        path = save(picture(2).convert(mode), tmp_path / f"img_{mode.replace(';', '')}.tiff")
+        tensor, *_ = decode_tensor(str(path), 10)
+        assert tensor.shape == (10, 10, 3) and tensor.dtype == np.uint8
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty file"),
+        (b"hello, not an image", "not a readable image"),
+        (np.random.default_rng(0).bytes(5000), "not a readable image"),
+    ],
+)
+def test_bad_files_raise_plain_reasons(tmp_path, content, reason):
+    path = tmp_path / "bad.jpg"
+    path.write_bytes(content)
+    with pytest.raises(DecodeError, match=reason):
+        decode_tensor(str(path), 16)
+
+
+def test_truncated_jpeg(tmp_path):
+    path = save(picture(3, (800, 600)), tmp_path / "whole.jpg", quality=90)
+    data = path.read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DecodeError, match="truncated or damaged"):
+        decode_tensor(str(cut), 16)
+
+
+def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
+    path = save(picture(4, (400, 400)), tmp_path / "bomb.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100 * 100)
+    with pytest.raises(DecodeError, match="too large"):
+        decode_tensor(str(path), 16)
+
+
+def test_wrong_extension_still_decodes(tmp_path):
+    path = save(picture(5), tmp_path / "actually_png.jpg", format="PNG")
+    _tensor, width, height = decode_tensor(str(path), 16)
+    assert (width, height) == (320, 240)
