@@ -36,22 +36,23 @@ PALETTES = {
     },
 }
 
-CLASSIC_OPTIONS = {
-    "Listbox": ("background", "foreground", "selectbackground", "selectforeground", "highlightbackground"),
-    "Text": (
-        "background",
-        "foreground",
-        "selectbackground",
-        "selectforeground",
-        "highlightbackground",
-        "insertbackground",
-    ),
-}
+CLASSIC_COLOURS = (
+    "background",
+    "foreground",
+    "selectbackground",
+    "selectforeground",
+    "highlightbackground",
+    "highlightcolor",
+)
+CLASSIC_OPTIONS = {"Listbox": CLASSIC_COLOURS, "Text": (*CLASSIC_COLOURS, "insertbackground")}
 """Plain tk widgets that ttk styles do not reach, and the colour options each takes."""
 
 
 def _fonts(root: tk.Misc) -> None:
-    """Named fonts sized relative to the platform default, so HiDPI scaling carries over."""
+    """Named fonts sized relative to the platform default, so HiDPI scaling carries over.
+
+    Created through Tcl, not tkinter.font.Font, whose objects delete their font when
+    garbage collected."""
     base = tkfont.nametofont("TkDefaultFont", root=root)
     size = abs(base.cget("size")) or 10
     existing = set(root.tk.splitlist(root.tk.call("font", "names")))
@@ -62,7 +63,8 @@ def _fonts(root: tk.Misc) -> None:
         ("DifpyBig", 1.6, "bold"),
     ):
         if name not in existing:
-            tkfont.Font(root=root, name=name, family=base.cget("family"), size=round(size * scale), weight=weight)
+            family, points = base.cget("family"), round(size * scale)
+            root.tk.call("font", "create", name, "-family", family, "-size", points, "-weight", weight)
 
 
 def _classic_colours(colours: dict[str, str]) -> dict[str, str]:
@@ -72,6 +74,7 @@ def _classic_colours(colours: dict[str, str]) -> dict[str, str]:
         "selectbackground": colours["select"],
         "selectforeground": colours["fg"],
         "highlightbackground": colours["border"],
+        "highlightcolor": colours["accent"],
         "insertbackground": colours["fg"],
     }
 
@@ -135,7 +138,7 @@ def apply_theme(root: tk.Tk, name: str) -> None:
             ("pressed", colours["accent_active"]),
             ("active", colours["accent_active"]),
         ],
-        foreground=[("disabled", colours["bg"])],
+        foreground=[("disabled", colours["muted"])],
     )
     style.configure("Big.Primary.TButton", padding=(28, 12), font="DifpyHeading")
     style.configure("Big.TButton", padding=(28, 10))
@@ -150,16 +153,13 @@ def apply_theme(root: tk.Tk, name: str) -> None:
     style.map("Toggle.TButton", background=[("active", colours["bg"])], foreground=[("active", colours["accent"])])
     style.configure("TCheckbutton", padding=(0, 2))
     style.configure("TRadiobutton", padding=(0, 2))
-    style.map(
-        "TCheckbutton",
-        indicatorbackground=[("disabled", colours["bg"]), ("selected", colours["accent"])],
-        indicatorforeground=[("selected", colours["on_accent"])],
-    )
-    style.map(
-        "TRadiobutton",
-        indicatorbackground=[("disabled", colours["bg"]), ("selected", colours["accent"])],
-        indicatorforeground=[("selected", colours["on_accent"])],
-    )
+    for toggle in ("TCheckbutton", "TRadiobutton"):
+        style.map(
+            toggle,
+            background=[("disabled", colours["bg"]), ("active", colours["bg"])],
+            indicatorbackground=[("disabled", colours["bg"]), ("selected", colours["accent"])],
+            indicatorforeground=[("selected", colours["on_accent"])],
+        )
     style.configure("Title.TLabel", font="DifpyTitle")
     style.configure("Heading.TLabel", font="DifpyHeading")
     style.configure("Strong.TLabel", font="DifpyStrong")

@@ -13,6 +13,9 @@ class WrapLabel(ttk.Label):
 
     def __init__(self, parent: tk.Misc, **kwargs: object) -> None:
         kwargs.setdefault("justify", "left")
+        # A modest first width; without it the label asks for its whole text on one line
+        # and widens its window before the first <Configure> can wrap it.
+        kwargs.setdefault("wraplength", 360)
         super().__init__(parent, **kwargs)
         self.bind("<Configure>", lambda event: self.configure(wraplength=max(event.width - 4, 40)), add="+")
 

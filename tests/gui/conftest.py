@@ -14,11 +14,11 @@ from pathlib import Path
 from tkinter import filedialog, messagebox
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from difpy_tk.gui.app import App
+
+from .images import make_image_folders
 
 DIALOGS = {
     messagebox: ("showinfo", "showerror", "showwarning", "askyesno", "askokcancel"),
@@ -112,27 +112,6 @@ def driver(tk_errors, dialogs) -> Driver:
         driver.app.close()
 
 
-def _save(array: np.ndarray, path: Path) -> None:
-    Image.fromarray(array).save(path)
-
-
 @pytest.fixture
 def image_folders(tmp_path) -> tuple[Path, Path]:
-    """Two folders of small images: exact copies, a rotated copy, a near copy, unique
-    images and a file that is not an image at all."""
-    rng = np.random.default_rng(7)
-    first, second = tmp_path / "photos", tmp_path / "more"
-    first.mkdir()
-    second.mkdir()
-    original = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
-    _save(original, first / "original.png")
-    _save(original, first / "copy.png")
-    _save(np.rot90(original).copy(), first / "rotated.png")
-    near = original.astype(np.int16)
-    near[::8, ::8] += 12
-    _save(np.clip(near, 0, 255).astype(np.uint8), second / "near_copy.png")
-    _save(original, second / "copy_in_other_folder.png")
-    for index in range(3):
-        _save(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8), second / f"unique_{index}.png")
-    (first / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg")
-    return first, second
+    return make_image_folders(tmp_path)

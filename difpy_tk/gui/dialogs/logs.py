@@ -41,19 +41,17 @@ class LogsDialog(tk.Toplevel):
         self.close_button.pack(side="right")
         self.text = tk.Text(
             frame,
-            wrap="none",
+            wrap="word",
             font="TkFixedFont",
-            relief="solid",
-            borderwidth=1,
-            highlightthickness=0,
+            relief="flat",
+            borderwidth=0,
+            highlightthickness=1,
             padx=8,
             pady=6,
         )
-        vertical = ttk.Scrollbar(frame, orient="vertical", command=self.text.yview)
-        horizontal = ttk.Scrollbar(frame, orient="horizontal", command=self.text.xview)
-        self.text.configure(yscrollcommand=vertical.set, xscrollcommand=horizontal.set)
-        horizontal.pack(side="bottom", fill="x")
-        vertical.pack(side="right", fill="y")
+        scrollbar = ttk.Scrollbar(frame, orient="vertical", command=self.text.yview)
+        self.text.configure(yscrollcommand=scrollbar.set)
+        scrollbar.pack(side="right", fill="y")
         self.text.pack(fill="both", expand=True)
         self.text.insert("1.0", log_text(app))
         self.text.configure(state="disabled")

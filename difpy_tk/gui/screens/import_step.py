@@ -69,9 +69,9 @@ class ImportScreen(Screen):
             selectmode="extended",
             height=6,
             activestyle="none",
-            relief="solid",
-            borderwidth=1,
-            highlightthickness=0,
+            relief="flat",
+            borderwidth=0,
+            highlightthickness=1,
         )
         scrollbar = ttk.Scrollbar(list_frame, orient="vertical", command=self.listbox.yview)
         self.listbox.configure(yscrollcommand=scrollbar.set)

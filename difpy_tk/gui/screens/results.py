@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tkinter as tk
+from datetime import datetime
 from pathlib import Path
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
@@ -54,23 +55,51 @@ def headline(result: SearchResult) -> str:
     )
 
 
+def details(result: SearchResult) -> str:
+    """When it ran and where the time went, in one line."""
+    try:
+        started = datetime.fromisoformat(result.started).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        started = result.started
+    parts = [f"Started {started}"]
+    if result.timings:
+        parts.append(", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items()))
+    if result.cache_hits:
+        parts.append(f"{result.cache_hits:,} images from the cache")
+    return " · ".join(parts)
+
+
+def next_steps(result: SearchResult) -> str:
+    steps = []
+    if result.groups:
+        steps.append("Open the Image Viewer to review each group and move or delete the lower-quality copies.")
+    unsearched = len(result.invalid) + len(result.skipped)
+    if unsearched:
+        files, which = ("file was", "it") if unsearched == 1 else ("files were", "each one")
+        steps.append(f"{unsearched:,} {files} not searched; View Logs lists {which} with the reason.")
+    return "\n".join(steps)
+
+
 class ResultsScreen(Screen):
     def __init__(self, app: App) -> None:
-        super().__init__(app, "Search results")
+        super().__init__(app, "Search complete")
         self.result: SearchResult | None = None
-        self.headline = WrapLabel(self.content, style="Big.TLabel")
+        self.headline = WrapLabel(self.content)
         self.headline.pack(fill="x")
         grid = ttk.Frame(self.content)
         grid.pack(fill="x", pady=(16, 0))
         self.values: dict[str, tk.StringVar] = {}
         for index, (key, label) in enumerate(FIGURES):
             card = ttk.Frame(grid, style="Card.TFrame", padding=(14, 10))
-            card.grid(row=index // COLUMNS, column=index % COLUMNS, sticky="nsew", padx=(0, 10), pady=(0, 10))
+            column = 2 * (index % COLUMNS)  # odd columns are the gaps between cards
+            card.grid(row=index // COLUMNS, column=column, sticky="nsew", pady=(0, 10))
             self.values[key] = tk.StringVar()
             ttk.Label(card, textvariable=self.values[key], style="CardBig.TLabel").pack(anchor="w")
             ttk.Label(card, text=label, style="CardHint.TLabel").pack(anchor="w")
         for column in range(COLUMNS):
-            grid.columnconfigure(column, weight=1, uniform="figures")
+            grid.columnconfigure(2 * column, weight=1, uniform="figures")
+        for gap in range(COLUMNS - 1):
+            grid.columnconfigure(2 * gap + 1, minsize=10)
         self.detail = WrapLabel(self.content, style="Hint.TLabel")
         self.detail.pack(fill="x")
 
@@ -83,6 +112,8 @@ class ResultsScreen(Screen):
         self.export_button = ttk.Button(actions, text="Export…", command=self.export)
         for button in (self.viewer_button, self.logs_button, self.export_button):
             button.pack(side="left", padx=(0, 8))
+        self.next_hint = WrapLabel(self.content, style="Hint.TLabel")
+        self.next_hint.pack(fill="x", pady=(10, 0))
 
         self.menu_button = self.nav_button("Main menu", lambda: app.show("menu"))
         self.new_button = ttk.Button(self.nav, text="New search", command=lambda: app.show("import"))
@@ -93,9 +124,8 @@ class ResultsScreen(Screen):
         self.headline.configure(text=headline(result))
         for key, value in figures(result).items():
             self.values[key].set(value)
-        phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
-        cached = f" {result.cache_hits:,} images came from the cache." if result.cache_hits else ""
-        self.detail.configure(text=f"Started {result.started}. {f'Time per step: {phases}.' if phases else ''}{cached}")
+        self.detail.configure(text=details(result))
+        self.next_hint.configure(text=next_steps(result))
         self.viewer_button.state(["!disabled"] if result.groups else ["disabled"])
 
     def on_show(self) -> None:

@@ -45,7 +45,7 @@ class SearchingScreen(Screen):
         self._clock: str | None = None
 
         box = ttk.Frame(self.content)
-        box.pack(fill="x", pady=(24, 0))
+        box.pack(fill="x", expand=True, pady=(0, 60))  # vertically centred, a little above the middle
         ttk.Label(box, textvariable=self.phase_var, style="Big.TLabel").pack(anchor="w")
         self.progressbar = ttk.Progressbar(box, orient="horizontal", mode="determinate")
         self.progressbar.pack(fill="x", pady=(12, 8))
