@@ -135,6 +135,19 @@ def stand_in_payload() -> Path:
     return payload
 
 
+def nsis_command(makensis: str, payload: Path, icon: Path, out: Path, version: str) -> list[str]:
+    """The makensis call for installer/windows/difpy_tk.nsi; -WX turns warnings into errors.
+
+    makensis resolves relative paths from the script's folder, so every path is made
+    absolute. NSIS 3 takes '-' options on every OS."""
+    four = ".".join(str(n) for n in version_info.version_tuple(version))
+    return [
+        makensis, "-V2", "-WX", f"-DVERSION={version}", f"-DVERSION4={four}",
+        f"-DSRCDIR={payload.resolve()}", f"-DICON={icon.resolve()}", f"-DOUTFILE={out.resolve()}",
+        str(ROOT / "installer" / "windows" / "difpy_tk.nsi"),
+    ]
+
+
 def build_nsis(stand_in: bool) -> Path:
     makensis = shutil.which("makensis")
     if not makensis:
@@ -144,18 +157,7 @@ def build_nsis(stand_in: bool) -> Path:
     suffix = "-stand-in" if stand_in else ""
     out = DIST / f"{NAME}-{version}-windows-setup{suffix}.exe"
     DIST.mkdir(exist_ok=True)
-    # makensis resolves relative paths from the script's folder: pass absolute ones.
-    # NSIS 3 takes '-' options on every OS.
-    prefix = "-"
-    four = ".".join(str(n) for n in version_info.version_tuple(version))
-    cmd = [
-        makensis, f"{prefix}V2", f"{prefix}WX",
-        f"{prefix}DVERSION={version}", f"{prefix}DVERSION4={four}",
-        f"{prefix}DSRCDIR={payload.resolve()}",
-        f"{prefix}DICON={make_icons.make_icons()['ico'].resolve()}",
-        f"{prefix}DOUTFILE={out.resolve()}",
-        str(ROOT / "installer" / "windows" / "difpy_tk.nsi"),
-    ]
+    cmd = nsis_command(makensis, payload, make_icons.make_icons()["ico"], out, version)
     print("[build] " + " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
     return out

@@ -185,8 +185,9 @@ figure "build time, deb + tar.gz (s)" "$(since "$start")"
 DEB=$(ls -t dist/difpy-tk_*.deb | head -1)
 figure ".deb size (MiB)" "$(mib "$DEB")"
 if [ "${SMOKE_SKIP_DEB:-0}" != 1 ] && [ "$(id -u)" = 0 ]; then
-    dpkg -i "$DEB" >/dev/null
     DEB_INSTALLED=1
+    # A missing dependency leaves the package unconfigured: let apt bring it in.
+    dpkg -i "$DEB" >/dev/null || apt-get install -f -y -qq >/dev/null
     [ -x /usr/bin/difpy-tk ] || fail "/usr/bin/difpy-tk missing after dpkg -i"
     [ -f /usr/share/applications/difpy-tk.desktop ] || fail "desktop entry missing after dpkg -i"
     selftest installed-deb /usr/bin/difpy-tk
