@@ -1,0 +1,134 @@
+"""Single screens and shortcuts: keys, inline validation, errors in plain words, the viewer hook."""
+
+from __future__ import annotations
+
+import shutil
+
+from difpy_tk.gui.screens import results as results_screen
+
+
+def to_configure(driver, folders):
+    driver.app.show("import")
+    driver.app.screens["import"].add_paths(map(str, folders))
+    driver.app.screens["import"].next_button.invoke()
+    assert driver.screen("configure")
+    return driver.app.screens["configure"]
+
+
+def test_keyboard_walks_the_wizard(driver, dialogs, image_folders):
+    app = driver.app
+    dialogs.answers["askdirectory"] = str(image_folders[0])
+    driver.press("<Control-o>", app.screens["menu"].start_button)
+    assert driver.screen("import")
+    assert app.screens["import"].folders == [str(image_folders[0])]
+    assert dialogs.calls[-1][0] == "askdirectory"
+
+    driver.press("<Return>", app.screens["import"].paste_entry)
+    assert driver.screen("configure")
+    driver.press("<Escape>", app.screens["configure"].start_button)
+    assert driver.screen("import")
+    driver.press("<Escape>", app.screens["import"].paste_entry)
+    assert driver.screen("menu")
+    driver.press("<Return>", app.screens["menu"].start_button)
+    assert driver.screen("import")
+
+
+def test_remove_folders_and_in_folder_needs_two(driver, image_folders):
+    step1 = driver.app.screens["import"]
+    driver.app.show("import")
+    step1.add_paths(map(str, image_folders))
+    step1.in_folder_var.set(True)
+    step1.listbox.selection_set(0)
+    driver.press("<Delete>", step1.listbox)
+    assert step1.folders == [str(image_folders[1])]
+    assert step1.in_folder_check.instate(["disabled"]) and not step1.in_folder_var.get()
+    step1.clear_button.invoke()
+    assert step1.folders == [] and step1.next_button.instate(["disabled"])
+    assert "No folders yet" in step1.empty_label.cget("text")
+
+
+def test_pixel_size_is_checked_inline(driver, image_folders):
+    step1 = driver.app.screens["import"]
+    driver.app.show("import")
+    step1.add_paths([str(image_folders[0])])
+    step1.px_size_var.set("5")
+    step1.next_button.invoke()
+    assert driver.screen("import")
+    assert step1.advanced.expanded
+    assert "between 10 and 5000" in step1.px_size_error.cget("text")
+    step1.px_size_var.set("100")
+    step1.next_button.invoke()
+    assert driver.screen("configure")
+    assert driver.app.settings.px_size == 100
+
+
+def test_custom_threshold_is_checked_inline(driver, image_folders):
+    step2 = to_configure(driver, image_folders)
+    assert not step2.advanced.expanded
+    assert step2.custom_entry.instate(["disabled"])
+    step2.advanced.toggle_button.invoke()
+    step2.mode_var.set("custom")
+    step2._update_state()
+    assert step2.custom_entry.instate(["!disabled"])
+    for bad in ("", "abc", "-1"):
+        step2.custom_var.set(bad)
+        step2.start_button.invoke()
+        assert driver.screen("configure")
+        assert step2.error.cget("text").startswith("Threshold:")
+    step2.custom_var.set("2,5")
+    step2.back_button.invoke()
+    assert driver.app.settings.similarity == 2.5
+    step2 = to_configure(driver, image_folders)
+    assert (step2.mode_var.get(), step2.custom_var.get()) == ("custom", "2.5")
+
+
+def test_search_error_is_explained_and_returns_to_step_two(driver, dialogs, image_folders):
+    step2 = to_configure(driver, image_folders)
+    shutil.rmtree(image_folders[1])  # the folder disappears after it was imported
+    step2.start_button.invoke()
+    driver.wait_until(lambda: driver.screen("configure") and dialogs.calls)
+    name, args, _ = dialogs.calls[-1]
+    assert name == "showerror"
+    assert str(image_folders[1]) in args[1]
+
+
+def test_viewer_gets_the_result_and_a_log_callable(driver, monkeypatch):
+    from difpy_tk.core.result import Group, Match, SearchResult
+
+    result = SearchResult(parameters={}, files={}, groups=[Group("a.png", (Match("b.png", 0.0),))])
+    calls = []
+
+    def open_viewer(parent, shown, log):
+        calls.append((parent, shown))
+        log("deleted b.png")
+
+    monkeypatch.setattr(results_screen, "viewer_part", lambda module, name: open_viewer)
+    driver.app.show_result(result)
+    driver.press("<Return>", driver.app.screens["results"].viewer_button)
+    assert calls == [(driver.root, result)]
+    assert driver.app.logbook.lines[-1] == "deleted b.png"
+
+
+def test_without_a_viewer_the_user_is_told(driver, dialogs, monkeypatch):
+    from difpy_tk.core.result import Group, Match, SearchResult
+
+    monkeypatch.setattr(results_screen, "viewer_part", lambda module, name: None)
+    driver.app.show_result(SearchResult(parameters={}, files={}, groups=[Group("a", (Match("b", 1.0),))]))
+    driver.app.screens["results"].viewer_button.invoke()
+    assert dialogs.calls[-1][0] == "showinfo"
+    assert "not available" in dialogs.calls[-1][1][1]
+
+
+def test_no_matches_disables_the_viewer(driver):
+    from difpy_tk.core.result import SearchResult
+
+    driver.app.show_result(SearchResult(parameters={}, files={}, groups=[]))
+    results = driver.app.screens["results"]
+    assert results.viewer_button.instate(["disabled"])
+    assert "No duplicate or similar images" in results.headline.cget("text")
+
+
+def test_a_failing_callback_is_logged_and_shown(driver, dialogs):
+    driver.app.report_callback_error(ValueError, ValueError("boom"), None)
+    assert dialogs.calls[-1][0] == "showerror" and "boom" in dialogs.calls[-1][1][1]
+    driver.wait_until(lambda: any("boom" in line for line in driver.app.logbook.lines), timeout=2)
