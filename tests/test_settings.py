@@ -11,11 +11,6 @@ from difpy_tk.core.options import cpu_count
 from difpy_tk.core.settings import Settings, load_settings, save_settings, settings_path
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("DIFPY_TK_HOME", str(tmp_path / "home"))
-
-
 def test_missing_file_gives_defaults():
     assert load_settings() == Settings()
     assert Settings().processes == cpu_count()

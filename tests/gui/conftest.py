@@ -26,14 +26,6 @@ DIALOGS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch) -> Path:
-    """Settings, cache and logs of every test live in its own temporary folder."""
-    path = tmp_path / "home"
-    monkeypatch.setenv("DIFPY_TK_HOME", str(path))
-    return path
-
-
 @pytest.fixture
 def tk_errors(monkeypatch) -> list[BaseException]:
     errors: list[BaseException] = []

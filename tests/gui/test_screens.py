@@ -132,3 +132,36 @@ def test_a_failing_callback_is_logged_and_shown(driver, dialogs):
     driver.app.report_callback_error(ValueError, ValueError("boom"), None)
     assert dialogs.calls[-1][0] == "showerror" and "boom" in dialogs.calls[-1][1][1]
     driver.wait_until(lambda: any("boom" in line for line in driver.app.logbook.lines), timeout=2)
+
+
+def test_main_opens_the_app_with_folders_from_the_command_line(monkeypatch, tk_errors, image_folders, tmp_path):
+    import tkinter as tk
+
+    from difpy_tk.gui import app as app_module
+
+    seen = {}
+
+    class Recording(app_module.App):
+        def __init__(self, root):
+            super().__init__(root)
+            seen["app"] = self
+
+    def mainloop(root, n=0):
+        root.update()
+        app = seen["app"]
+        seen["title"] = root.title()
+        seen["screen"] = app.current
+        seen["folders"] = list(app.screens["import"].folders)
+        seen["bad"] = app.screens["import"].paste_error.cget("text")
+        seen["handler"] = root.report_callback_exception == app.report_callback_error
+        app.close()
+
+    monkeypatch.setattr(app_module, "App", Recording)
+    monkeypatch.setattr(tk.Misc, "mainloop", mainloop)
+    assert app_module.main([str(image_folders[0]), str(tmp_path / "nowhere")]) == 0
+    assert seen["title"] == "difpy_tk"
+    assert seen["app"].icon is not None
+    assert seen["screen"] is seen["app"].screens["import"]
+    assert seen["folders"] == [str(image_folders[0])]
+    assert "nowhere: not found" in seen["bad"]
+    assert seen["handler"]
