@@ -16,11 +16,6 @@ from difpy_tk.core.progress import CancelToken
 from difpy_tk.core.result import FileRecord
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("DIFPY_TK_HOME", str(tmp_path / "home"))
-
-
 @pytest.fixture
 def journal(tmp_path):
     return Journal(tmp_path / "actions.log")
@@ -193,7 +188,7 @@ def test_open_uses_an_argument_list(tmp_path, journal, monkeypatch):
     monkeypatch.setattr(actions.sys, "platform", "linux")
     record = make_file(tmp_path / "a b; rm -rf x.jpg")
     assert actions.open_file(record.path, journal).ok
-    (args, kwargs), = calls
+    ((args, kwargs),) = calls
     assert args == ["xdg-open", record.path] and not kwargs.get("shell")
     monkeypatch.setattr(actions.subprocess, "Popen", _raise(FileNotFoundError(errno.ENOENT, "No such file")))
     failed = actions.open_file(record.path, journal)
@@ -266,3 +261,19 @@ def test_journal_defaults_to_the_data_dir_and_survives_an_unwritable_log(tmp_pat
     broken = Journal(tmp_path / "no such folder" / "actions.log")
     assert actions.open_file(str(tmp_path / "missing.jpg"), broken).outcome is Outcome.FAILED
     assert broken.write_error and len(broken.lines()) == 1
+
+
+def test_plan_bulk_reports_changed_files_and_keeps_the_next_best(tmp_path, journal):
+    from difpy_tk.core.selection import Rule
+
+    best = make_file(tmp_path / "a" / "best.jpg", b"x" * 300)
+    second = make_file(tmp_path / "b" / "second.jpg", b"x" * 200)
+    third = make_file(tmp_path / "c" / "third.jpg", b"x" * 100)
+    files = {r.path: r for r in (best, second, third)}
+    os.remove(best.path)
+    paths, skipped = actions.plan_bulk(Rule.KEEP_LARGEST, [[best.path, second.path, third.path]], files, journal)
+    assert paths == [third.path], "the largest is gone, so the next largest is kept"
+    assert [(r.source, r.outcome, r.reason) for r in skipped] == [
+        (best.path, Outcome.SKIPPED, "the file no longer exists")
+    ]
+    assert "skipped" in journal.lines()[-1]

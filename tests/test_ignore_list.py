@@ -11,11 +11,6 @@ from difpy_tk.core import appdirs, ignore_list
 from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("DIFPY_TK_HOME", str(tmp_path / "home"))
-
-
 def make_result(*groups: Group) -> SearchResult:
     paths = {path for group in groups for path in group.paths}
     files = {path: FileRecord(path, 1, 1, 1, 1) for path in paths}

@@ -16,10 +16,10 @@ def record(path: str, size: int, mtime_days: int, side: int) -> FileRecord:
     return FileRecord(path, size, mtime_days * DAY, side, side)
 
 
-BIG = record("/p/a/big.jpg", 900, 5, 4000)       # most pixels
+BIG = record("/p/a/big.jpg", 900, 5, 4000)  # most pixels
 HEAVY = record("/p/b/heavy.png", 5000, 3, 2000)  # largest file
-NEW = record("/p/b/new.jpg", 400, 9, 1000)       # newest
-OLD = record("/p/c/old.jpg", 300, 1, 1000)       # oldest
+NEW = record("/p/b/new.jpg", 400, 9, 1000)  # newest
+OLD = record("/p/c/old.jpg", 300, 1, 1000)  # oldest
 FILES = {r.path: r for r in (BIG, HEAVY, NEW, OLD)}
 GROUP = [BIG.path, HEAVY.path, NEW.path, OLD.path]
 

@@ -13,12 +13,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from difpy_tk.core.journal import ActionResult, Journal, Outcome
 from difpy_tk.core.progress import CancelToken
 from difpy_tk.core.result import FileRecord
+from difpy_tk.core.selection import Rule, select
 
 PARTIAL_SUFFIX = ".difpy-partial"
 _NOT_TRASH_PROBLEMS = {errno.ENOENT, errno.EACCES, errno.EPERM, errno.EBUSY}
@@ -213,6 +214,30 @@ def run_bulk(
         if progress is not None:
             progress(done + 1, len(records))
     return results
+
+
+def plan_bulk(
+    rule: Rule,
+    groups: Iterable[Sequence[str]],
+    files: Mapping[str, FileRecord],
+    journal: Journal,
+    folder: str | None = None,
+) -> tuple[list[str], list[ActionResult]]:
+    """The paths a rule selects over all groups, and a skipped result for every member
+    that changed or vanished since the search (journalled, so the user sees why it was
+    left out). Such files are neither selected nor counted as kept: if the image a rule
+    would keep is gone, the next best one is kept instead."""
+    skipped: list[ActionResult] = []
+
+    def usable(record: FileRecord) -> bool:
+        reason = check_unchanged(record)
+        if reason is not None:
+            skipped.append(journal.record(ActionResult(f"check ({rule.value})", record.path, Outcome.SKIPPED,
+                                                       reason=reason)))
+        return reason is None
+
+    selections = select(rule, groups, files, folder, usable)
+    return [path for selection in selections for path in selection], skipped
 
 
 def undo_move(journal: Journal, index: int, moved: ActionResult) -> ActionResult:
