@@ -1,0 +1,118 @@
+"""One image of a group: thumbnail, the facts needed to decide (resolution, size, date,
+folder, name, MSE to the kept image) and its own Open / Move to… / Delete buttons.
+
+Cards are pooled and re-filled when the group changes instead of being rebuilt, which
+keeps switching groups well under the 100 ms the issue asks for."""
+
+from __future__ import annotations
+
+import os
+import tkinter as tk
+from tkinter import ttk
+from typing import Protocol
+
+from PIL import ImageTk
+
+from difpy_tk.core.humanize import format_bytes, format_mtime
+from difpy_tk.core.result import FileRecord, Match
+
+NAME_CHARS = 30
+
+
+class CardHost(Protocol):
+    """What a card asks of the viewer window."""
+
+    def preview(self, path: str) -> None: ...
+    def open_image(self, path: str) -> None: ...
+    def move_image(self, path: str) -> None: ...
+    def delete_image(self, path: str) -> None: ...
+    def hide_pair(self, path: str) -> None: ...
+    def set_current(self, path: str) -> None: ...
+
+
+def elide(text: str, limit: int) -> str:
+    """Shorten in the middle, where names differ least ("IMG_20…0412.jpg")."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return f"{text[:head]}…{text[-(limit - 1 - head):]}"
+
+
+def describe_match(match: Match | None) -> str:
+    if match is None:
+        return "KEPT (highest resolution)"
+    turned = f", turned {match.rotation}°" if match.rotation else ""
+    return f"MSE {match.mse:.2f} to kept{turned}" if match.mse else f"identical to kept{turned}"
+
+
+class ImageCard(ttk.Frame):
+    def __init__(self, parent: tk.Misc, host: CardHost, box: int) -> None:
+        super().__init__(parent, style="Card.TFrame", padding=8)
+        self.host = host
+        self.path = ""
+        self._photo: ImageTk.PhotoImage | None = None
+        self.compare = tk.BooleanVar(self, value=False)
+        self.badge = ttk.Label(self, style="CardStrong.TLabel")
+        self.badge.grid(row=0, column=0, columnspan=4, sticky="w")
+        holder = ttk.Frame(self, width=box, height=box, style="Card.TFrame")
+        holder.grid(row=1, column=0, columnspan=4, pady=(4, 6))
+        holder.grid_propagate(False)
+        holder.rowconfigure(0, weight=1)
+        holder.columnconfigure(0, weight=1)
+        self.picture = ttk.Label(holder, style="Card.TLabel", anchor="center", cursor="hand2",
+                                 wraplength=box - 10, justify="center")
+        self.picture.grid(sticky="nsew")
+        self.name = ttk.Label(self, style="CardStrong.TLabel")
+        self.folder = ttk.Label(self, style="CardHint.TLabel")
+        self.facts = ttk.Label(self, style="Card.TLabel")
+        self.date = ttk.Label(self, style="CardHint.TLabel")
+        self.status = ttk.Label(self, style="CardError.TLabel", wraplength=box)
+        for row, label in enumerate((self.name, self.folder, self.facts, self.date, self.status), start=2):
+            label.grid(row=row, column=0, columnspan=4, sticky="w")
+        buttons = (
+            ttk.Button(self, text="Open", width=5, command=lambda: host.open_image(self.path)),
+            ttk.Button(self, text="Move to…", width=8, command=lambda: host.move_image(self.path)),
+            ttk.Button(self, text="Delete", width=6, command=lambda: host.delete_image(self.path)),
+        )
+        for column, button in enumerate(buttons):
+            button.grid(row=7, column=column, sticky="ew", padx=(0, 3), pady=(6, 0))
+        self.more = ttk.Menubutton(self, text="⋯", width=2)
+        menu = tk.Menu(self.more, tearoff=False)
+        menu.add_command(label="Large preview (Space)", command=lambda: host.preview(self.path))
+        menu.add_command(label="Not a duplicate of the kept image", command=lambda: host.hide_pair(self.path))
+        self.more["menu"] = menu
+        self.more.grid(row=7, column=3, sticky="e", pady=(6, 0))
+        self.check = ttk.Checkbutton(self, text="Compare", variable=self.compare, style="Card.TCheckbutton")
+        self.check.grid(row=8, column=0, columnspan=4, sticky="w", pady=(4, 0))
+        for widget in (self, self.picture, self.name, self.folder, self.facts, self.date):
+            widget.bind("<Button-1>", self._clicked)
+        self.picture.bind("<Double-Button-1>", lambda _e: host.open_image(self.path))
+
+    def _clicked(self, event: tk.Event) -> None:
+        self.host.set_current(self.path)
+        if event.widget is self.picture:
+            self.host.preview(self.path)
+
+    def show(self, record: FileRecord, match: Match | None, failure: str | None, current: bool) -> None:
+        """Fill the card for another image; the thumbnail follows via set_photo."""
+        if record.path != self.path:
+            self.compare.set(False)
+            self._photo = None
+            self.picture.configure(image="", text="Loading…")
+        self.path = record.path
+        folder, name = os.path.split(record.path)
+        self.badge.configure(text=describe_match(match),
+                             style="CardKept.TLabel" if match is None else "CardStrong.TLabel")
+        self.name.configure(text=elide(name, NAME_CHARS))
+        self.folder.configure(text=elide(folder, NAME_CHARS + 6))
+        self.facts.configure(text=f"{record.width} × {record.height} px · {format_bytes(record.size)}")
+        self.date.configure(text=f"modified {format_mtime(record.mtime_ns)}")
+        self.status.configure(text=failure or "")
+        self.configure(style="Current.Card.TFrame" if current else "Card.TFrame")
+
+    def set_photo(self, path: str, photo: ImageTk.PhotoImage | None, reason: str) -> None:
+        """Thumbnails arrive later; ignore one for an image this card no longer shows."""
+        if path != self.path:
+            return
+        self._photo = photo
+        self.picture.configure(image=photo or "", text="" if photo else reason)

@@ -1,0 +1,164 @@
+"""A large preview of one image, or two side by side to compare, fitted to the window
+with zoom and pan (wheel, +/−, drag) that move both images together.
+
+Zoom is relative to each image's own fit and the centre is in image fractions, so two
+copies at different resolutions stay aligned: the same detail under the same spot."""
+
+from __future__ import annotations
+
+import os
+import tkinter as tk
+from collections.abc import Callable
+from concurrent.futures import Future
+from tkinter import ttk
+
+from PIL import Image, ImageTk
+
+from difpy_tk.gui.viewer.thumbnails import decode_image
+from difpy_tk.gui.viewer.worker import TkWorker
+
+ZOOM_STEP = 1.25
+MAX_ZOOM = 64.0
+
+
+class View:
+    """The shared zoom (1 = fit) and centre (fractions of the image) of all panes."""
+
+    def __init__(self) -> None:
+        self.zoom = 1.0
+        self.centre = (0.5, 0.5)
+        self.listeners: list[Callable[[], None]] = []
+
+    def set(self, zoom: float | None = None, centre: tuple[float, float] | None = None) -> None:
+        if zoom is not None:
+            self.zoom = min(MAX_ZOOM, max(1.0, zoom))
+        if centre is not None:
+            self.centre = (min(1.0, max(0.0, centre[0])), min(1.0, max(0.0, centre[1])))
+        if self.zoom == 1.0:
+            self.centre = (0.5, 0.5)
+        for listener in self.listeners:
+            listener()
+
+
+class ZoomPane(ttk.Frame):
+    def __init__(self, parent: tk.Misc, view: View, caption: str) -> None:
+        super().__init__(parent, padding=4)
+        self.view = view
+        self.image: Image.Image | None = None
+        self._photo: ImageTk.PhotoImage | None = None
+        self._drag: tuple[int, int, tuple[float, float]] | None = None
+        ttk.Label(self, text=caption, style="Pane.TLabel").pack(anchor="w")
+        self.canvas = tk.Canvas(self, highlightthickness=0, background="#202020", width=300, height=300)
+        self.canvas.pack(fill="both", expand=True)
+        self.canvas.bind("<Configure>", lambda _e: self.render())
+        self.canvas.bind("<ButtonPress-1>", self._press)
+        self.canvas.bind("<B1-Motion>", self._motion)
+        self.canvas.bind("<MouseWheel>", lambda e: self._wheel(1 if e.delta > 0 else -1))
+        self.canvas.bind("<Button-4>", lambda _e: self._wheel(1))
+        self.canvas.bind("<Button-5>", lambda _e: self._wheel(-1))
+        self.canvas.create_text(150, 150, text="Loading…", fill="#dddddd", tags="message")
+        view.listeners.append(self.render)
+
+    def set_image(self, image: Image.Image | None, reason: str = "") -> None:
+        self.image = image
+        if image is None:
+            self.canvas.delete("all")
+            self.canvas.create_text(10, 10, anchor="nw", text=reason, fill="#ff8a80",
+                                    width=max(100, self.canvas.winfo_width() - 20))
+        self.render()
+
+    def scale(self) -> float:
+        """Screen pixels per image pixel at the current zoom."""
+        assert self.image is not None
+        width, height = max(1, self.canvas.winfo_width()), max(1, self.canvas.winfo_height())
+        fit = min(width / self.image.width, height / self.image.height)
+        return fit * self.view.zoom
+
+    def render(self) -> None:
+        """Resample only the visible part of the image to the canvas size."""
+        if self.image is None:
+            return
+        width, height = max(1, self.canvas.winfo_width()), max(1, self.canvas.winfo_height())
+        scale = self.scale()
+        shown_w, shown_h = min(width, self.image.width * scale), min(height, self.image.height * scale)
+        cx, cy = self.view.centre[0] * self.image.width, self.view.centre[1] * self.image.height
+        half_w, half_h = shown_w / scale / 2, shown_h / scale / 2
+        left = min(max(cx - half_w, 0), self.image.width - 2 * half_w)
+        top = min(max(cy - half_h, 0), self.image.height - 2 * half_h)
+        size = (max(1, round(shown_w)), max(1, round(shown_h)))
+        resample = Image.Resampling.NEAREST if scale > 2 else Image.Resampling.BILINEAR
+        region = self.image.resize(size, resample, box=(left, top, left + 2 * half_w, top + 2 * half_h),
+                                   reducing_gap=None if scale > 1 else 2.0)
+        self._photo = ImageTk.PhotoImage(region)
+        self.canvas.delete("all")
+        self.canvas.create_image(width // 2, height // 2, image=self._photo, anchor="center")
+
+    def _press(self, event: tk.Event) -> None:
+        self._drag = (event.x, event.y, self.view.centre)
+
+    def _motion(self, event: tk.Event) -> None:
+        if self._drag is None or self.image is None:
+            return
+        x, y, (cx, cy) = self._drag
+        scale = self.scale()
+        self.view.set(centre=(cx - (event.x - x) / scale / self.image.width,
+                              cy - (event.y - y) / scale / self.image.height))
+
+    def _wheel(self, direction: int) -> None:
+        self.view.set(zoom=self.view.zoom * (ZOOM_STEP if direction > 0 else 1 / ZOOM_STEP))
+
+
+class PreviewWindow(tk.Toplevel):
+    """Preview of paths[0], or side-by-side compare of paths[0] and paths[1]."""
+
+    def __init__(self, parent: tk.Misc, paths: list[str], captions: list[str]) -> None:
+        super().__init__(parent)
+        names = " ↔ ".join(os.path.basename(path) for path in paths)
+        self.title(f"{'Compare' if len(paths) > 1 else 'Preview'}: {names}")
+        self.geometry(f"{min(1300, self.winfo_screenwidth() - 80)}x{min(900, self.winfo_screenheight() - 80)}")
+        self.view = View()
+        self._worker = TkWorker(self, 2, "preview")
+        bar = ttk.Frame(self, padding=(8, 6))
+        bar.pack(fill="x")
+        for text, command in (
+            ("Fit (0)", lambda: self.view.set(zoom=1.0)),
+            ("Zoom in (+)", lambda: self.view.set(zoom=self.view.zoom * ZOOM_STEP)),
+            ("Zoom out (−)", lambda: self.view.set(zoom=self.view.zoom / ZOOM_STEP)),
+            ("Actual size (1)", self.actual_size),
+        ):
+            ttk.Button(bar, text=text, command=command).pack(side="left", padx=(0, 4))
+        ttk.Button(bar, text="Close (Esc)", command=self.close).pack(side="right")
+        ttk.Label(bar, text="Drag to pan, wheel to zoom", style="Status.TLabel").pack(side="right", padx=12)
+        panes = ttk.Frame(self)
+        panes.pack(fill="both", expand=True)
+        self.panes = [ZoomPane(panes, self.view, caption) for caption in captions]
+        for column, (pane, path) in enumerate(zip(self.panes, paths)):
+            panes.columnconfigure(column, weight=1, uniform="pane")
+            pane.grid(row=0, column=column, sticky="nsew")
+            self._worker.submit(decode_image, path, None, done=lambda future, p=pane: self._loaded(p, future))
+        panes.rowconfigure(0, weight=1)
+        for key, action in (
+            ("<Escape>", self.close), ("<space>", self.close), ("0", lambda: self.view.set(zoom=1.0)),
+            ("1", self.actual_size), ("<plus>", lambda: self.view.set(zoom=self.view.zoom * ZOOM_STEP)),
+            ("<equal>", lambda: self.view.set(zoom=self.view.zoom * ZOOM_STEP)),
+            ("<minus>", lambda: self.view.set(zoom=self.view.zoom / ZOOM_STEP)),
+        ):
+            self.bind(key, lambda _e, a=action: a())
+        self.protocol("WM_DELETE_WINDOW", self.close)
+        self.bind("<Destroy>", lambda e: self._worker.close() if e.widget is self else None, add="+")
+        self.focus_force()
+
+    def _loaded(self, pane: ZoomPane, future: Future) -> None:
+        try:
+            pane.set_image(future.result())
+        except Exception as error:  # any decoder error is shown in the pane
+            pane.set_image(None, f"cannot show this image: {error}")
+
+    def actual_size(self) -> None:
+        """One image pixel per screen pixel for the first image."""
+        pane = self.panes[0]
+        if pane.image is not None:
+            self.view.set(zoom=self.view.zoom / pane.scale())
+
+    def close(self) -> None:
+        self.destroy()

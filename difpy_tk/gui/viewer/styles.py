@@ -1,0 +1,41 @@
+"""The viewer's few extra ttk styles, derived from whatever theme the app applied so they
+match it in light and dark mode, and re-derived when the theme changes."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+
+FALLBACK = {"muted": "#59636e", "accent": "#2157a0", "error": "#b42318"}
+"""Used when no app theme is applied (the viewer opened on its own, or in tests)."""
+
+
+def _colour(style: ttk.Style, widget_style: str, option: str, fallback: str) -> str:
+    return str(style.lookup(widget_style, option) or fallback)
+
+
+def configure_styles(widget: tk.Misc) -> str:
+    """Card.TFrame, Card.TLabel and CardHint.TLabel come from the app theme when there is
+    one (CardHint is set again only so it exists without a theme). The list and the
+    filter get their own styles because the app theme leaves them light in dark mode.
+    Returns the muted text colour, for Treeview tags (which styles do not reach)."""
+    style = ttk.Style(widget)
+    surface = _colour(style, "Card.TFrame", "background", str(style.lookup("TFrame", "background")))
+    accent = _colour(style, "Primary.TButton", "background", FALLBACK["accent"])
+    error = _colour(style, "Error.TLabel", "foreground", FALLBACK["error"])
+    muted = _colour(style, "Hint.TLabel", "foreground", FALLBACK["muted"])
+    text = str(style.lookup("TLabel", "foreground") or "black")
+    style.configure("Current.Card.TFrame", background=surface, relief="solid", borderwidth=3,
+                    bordercolor=accent, lightcolor=accent, darkcolor=accent)
+    style.configure("CardHint.TLabel", background=surface, foreground=muted)
+    style.configure("CardStrong.TLabel", background=surface, font="TkHeadingFont")
+    style.configure("CardKept.TLabel", background=surface, foreground=accent, font="TkHeadingFont")
+    style.configure("CardError.TLabel", background=surface, foreground=error)
+    style.configure("Card.TCheckbutton", background=surface)
+    style.configure("Status.TLabel", foreground=muted)
+    style.configure("StatusError.TLabel", foreground=error)
+    style.configure("Pane.TLabel", font="TkHeadingFont")
+    style.configure("Viewer.Treeview", background=surface, fieldbackground=surface, foreground=text)
+    style.map("Viewer.TCombobox", fieldbackground=[("readonly", surface)], foreground=[("readonly", text)],
+              selectbackground=[("readonly", surface)], selectforeground=[("readonly", text)])
+    return muted

@@ -1,0 +1,113 @@
+"""Thumbnails decoded off the Tk thread and kept in a memory LRU, so flipping through
+groups shows cached images at once and never blocks on a 20-megapixel JPEG.
+
+Decoding uses Image.draft: libjpeg scales by 1/2..1/8 while decoding, several times
+faster than a full decode then resize. PhotoImages are only made on the Tk thread, and
+the cache holds a reference to each one (Tk itself does not, and would blank them)."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future
+
+from PIL import Image, ImageOps, ImageTk
+
+from difpy_tk.core.result import FileRecord
+from difpy_tk.gui.viewer.worker import TkWorker
+
+ThumbnailCallback = Callable[[ImageTk.PhotoImage | None, str], None]
+"""Called with (photo, "") or (None, reason the image cannot be shown)."""
+
+
+class Stale(Exception):
+    """The user moved on before this thumbnail's turn came; it was not decoded."""
+
+
+def decode_image(path: str, box: int | None) -> Image.Image:
+    """The image upright (EXIF orientation applied) in a mode Tk can show, fitted in a
+    box x box square when box is given (draft decode), else at full size."""
+    with Image.open(path) as image:
+        if box is not None:
+            image.draft("RGB", (box, box))
+        image = ImageOps.exif_transpose(image)
+        if box is not None:
+            image.thumbnail((box, box), Image.Resampling.BICUBIC)
+        if image.mode not in ("RGB", "RGBA", "L"):
+            has_alpha = "A" in image.getbands() or "transparency" in image.info
+            image = image.convert("RGBA" if has_alpha else "RGB")
+        image.load()
+        return image
+
+
+class ThumbnailCache:
+    def __init__(self, widget: tk.Misc, box: int, capacity: int = 600, workers: int = 2) -> None:
+        self.box = box
+        self._capacity = capacity
+        self._worker = TkWorker(widget, workers, "thumbnail")
+        self._photos: OrderedDict[tuple, ImageTk.PhotoImage] = OrderedDict()
+        self._errors: dict[tuple, str] = {}
+        self._waiting: dict[tuple, list[ThumbnailCallback]] = {}
+        self._wanted_in: dict[tuple, int] = {}
+        """Key -> generation of its latest request; read by workers to skip stale jobs."""
+        self._generation = 0
+
+    def new_generation(self) -> None:
+        """Mark queued requests stale (the user switched group): they are skipped unless
+        requested again, so holding an arrow key never builds a backlog."""
+        self._generation += 1
+
+    def _key(self, record: FileRecord) -> tuple:
+        return (record.path, record.size, record.mtime_ns)
+
+    def request(self, record: FileRecord, callback: ThumbnailCallback | None = None) -> None:
+        """Deliver the thumbnail to callback: at once if cached, else once decoded.
+        Without a callback it only warms the cache (prefetch)."""
+        key = self._key(record)
+        if key in self._photos:
+            self._photos.move_to_end(key)
+            if callback:
+                callback(self._photos[key], "")
+            return
+        if key in self._errors:
+            if callback:
+                callback(None, self._errors[key])
+            return
+        self._wanted_in[key] = self._generation
+        if key in self._waiting:
+            if callback:
+                self._waiting[key].append(callback)
+            return
+        self._waiting[key] = [callback] if callback else []
+        self._submit(key, record.path)
+
+    def _submit(self, key: tuple, path: str) -> None:
+        def job() -> Image.Image:
+            if self._wanted_in.get(key, -1) < self._generation - 1:
+                raise Stale()
+            return decode_image(path, self.box)
+
+        self._worker.submit(job, done=lambda future: self._finished(key, future))
+
+    def _finished(self, key: tuple, future: Future) -> None:
+        callbacks = self._waiting.pop(key, [])
+        self._wanted_in.pop(key, None)
+        try:
+            image = future.result()
+        except Stale:
+            return
+        except Exception as error:  # any decoder error: show why instead of a thumbnail
+            self._errors[key] = f"cannot show this image: {error}"
+            for callback in callbacks:
+                callback(None, self._errors[key])
+            return
+        photo = ImageTk.PhotoImage(image)
+        self._photos[key] = photo
+        while len(self._photos) > self._capacity:
+            self._photos.popitem(last=False)
+        for callback in callbacks:
+            callback(photo, "")
+
+    def close(self) -> None:
+        self._worker.close()

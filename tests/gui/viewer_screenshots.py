@@ -1,0 +1,87 @@
+"""Save PNGs of the image viewer on real photos, for a human to look at.
+
+    bash ../shared/corpus/real-photos.sh > /tmp/src.txt
+    xvfb-run -a -s "-screen 0 1400x1000x24" python tests/gui/viewer_screenshots.py /tmp/viewer-shots /tmp/src.txt
+
+Without a list of photos it uses generated pictures. Plants copies of the photos in a
+temporary folder, runs the real search, opens the viewer in the light and dark themes
+and grabs the viewer, the large preview, the side-by-side compare and a moved state."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import tkinter as tk
+from pathlib import Path
+
+from PIL import ImageGrab
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[2])]
+
+from viewer_images import make_review_folder  # noqa: E402
+
+from difpy_tk.core.engine import run_search  # noqa: E402
+from difpy_tk.core.journal import Journal  # noqa: E402
+from difpy_tk.core.options import SearchOptions  # noqa: E402
+from difpy_tk.gui.theme import apply_theme  # noqa: E402
+from difpy_tk.gui.viewer import open_viewer  # noqa: E402
+from difpy_tk.gui.viewer.preview import PreviewWindow  # noqa: E402
+
+
+def settle(root: tk.Tk, seconds: float = 0.6) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        root.update()
+        time.sleep(0.02)
+
+
+def grab(window: tk.Misc, path: Path) -> None:
+    window.update()
+    x, y = window.winfo_rootx(), window.winfo_rooty()
+    ImageGrab.grab(bbox=(x, y, x + window.winfo_width(), y + window.winfo_height())).save(path)
+    print(path)
+
+
+def shoot(out: Path, sources: list[str]) -> None:
+    work = Path(tempfile.mkdtemp(prefix="viewer-shots-"))
+    os.environ["DIFPY_TK_HOME"] = str(work / "home")
+    photos = make_review_folder(work / "photos", 12, sources)
+    result = run_search(SearchOptions((str(photos),), similarity=50.0, same_dim=False, processes=2))
+    print(f"{len(result.groups)} groups from {len(result.files)} files")
+    root = tk.Tk()
+    root.withdraw()
+    for theme in ("light", "dark"):
+        apply_theme(root, theme)
+        viewer = open_viewer(root, result, print, Journal(work / f"{theme}.log"))
+        viewer.geometry("1360x900+0+0")
+        settle(root, 1.5)
+        grab(viewer, out / f"viewer-{theme}.png")
+        viewer.step(1)
+        settle(root, 1.0)
+        print(f"group switch took {viewer.last_switch_ms:.1f} ms")
+        grab(viewer, out / f"viewer-{theme}-next.png")
+        members = viewer.model.members(viewer.current_group)
+        preview = PreviewWindow(viewer, [members[0]], ["preview"])
+        preview.geometry("1300x880+0+0")
+        settle(root, 1.5)
+        grab(preview, out / f"preview-{theme}.png")
+        preview.close()
+        viewer.compare()
+        settle(root, 1.5)
+        compare = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
+        compare.geometry("1300x880+0+0")
+        compare.view.set(zoom=4.0, centre=(0.45, 0.5))
+        settle(root, 1.0)
+        grab(compare, out / f"compare-{theme}.png")
+        compare.close()
+        viewer.close()
+    root.destroy()
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "viewer-shots")
+    target.mkdir(parents=True, exist_ok=True)
+    listed = Path(sys.argv[2]).read_text().split() if len(sys.argv) > 2 else []
+    shoot(target, [path for path in listed if path.lower().endswith((".jpg", ".jpeg"))])
