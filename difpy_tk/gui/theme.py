@@ -151,9 +151,9 @@ def apply_theme(root: tk.Tk, name: str) -> None:
         font="DifpyStrong",
     )
     style.map("Toggle.TButton", background=[("active", colours["bg"])], foreground=[("active", colours["accent"])])
-    style.configure("TCheckbutton", padding=(0, 2))
-    style.configure("TRadiobutton", padding=(0, 2))
     for toggle in ("TCheckbutton", "TRadiobutton"):
+        # clam gives these a white indicator of their own, which "." does not override
+        style.configure(toggle, padding=(0, 2), indicatorbackground=colours["surface"])
         style.map(
             toggle,
             background=[("disabled", colours["bg"]), ("active", colours["bg"])],
@@ -186,8 +186,36 @@ def apply_theme(root: tk.Tk, name: str) -> None:
         darkcolor=colours["accent"],
         thickness=18,
     )
+    # Lists, drop-downs and scrollbars: clam draws them light whatever "." says.
+    style.configure(
+        "Treeview",
+        background=colours["surface"],
+        fieldbackground=colours["surface"],
+        foreground=colours["fg"],
+        bordercolor=colours["border"],
+    )
+    style.map("Treeview", background=[("selected", colours["select"])], foreground=[("selected", colours["fg"])])
+    style.configure("Treeview.Heading", background=colours["bg"], foreground=colours["fg"], font="DifpyStrong")
+    style.map("Treeview.Heading", background=[("active", colours["select"])])
+    style.map(
+        "TCombobox",
+        fieldbackground=[("readonly", colours["surface"]), ("disabled", colours["bg"])],
+        foreground=[("disabled", colours["muted"])],
+        selectbackground=[("readonly", colours["surface"])],
+        selectforeground=[("readonly", colours["fg"])],
+    )
+    style.configure(
+        "TScrollbar",
+        background=colours["surface"],
+        troughcolor=colours["bg"],
+        bordercolor=colours["border"],
+        arrowcolor=colours["fg"],
+    )
+    style.map("TScrollbar", background=[("active", colours["select"])])
+    root.option_add("*TCombobox*Listbox.background", colours["surface"])
+    root.option_add("*TCombobox*Listbox.foreground", colours["fg"])
+    classic = _classic_colours(colours)
     for widget_class, names in CLASSIC_OPTIONS.items():
-        classic = _classic_colours(colours)
         for option in names:
             root.option_add(f"*{widget_class}.{option}", classic[option])
     _restyle_classic(root, colours)

@@ -28,14 +28,14 @@ def hint(parent: tk.Misc, text: str, **kwargs: object) -> WrapLabel:
 class Collapsible(ttk.Frame):
     """A section whose body is hidden until its header is clicked ("Advanced ▸")."""
 
-    def __init__(self, parent: tk.Misc, title: str, expanded: bool = False) -> None:
+    def __init__(self, parent: tk.Misc, title: str) -> None:
         super().__init__(parent)
         self._title = title
         self.toggle_button = ttk.Button(self, style="Toggle.TButton", command=self.toggle, takefocus=True)
         self.toggle_button.pack(anchor="w")
         self.body = ttk.Frame(self, padding=(22, 4, 0, 0))
-        self.expanded = not expanded
-        self.toggle()
+        self.expanded = True
+        self.toggle()  # every section starts collapsed
 
     def toggle(self) -> None:
         self.expanded = not self.expanded

@@ -104,10 +104,6 @@ class SearchWorker:
     def cancel(self) -> None:
         self.token.cancel()
 
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
     def _progress(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
         last_phase, last_time = self._last_progress

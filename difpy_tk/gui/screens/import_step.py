@@ -27,7 +27,8 @@ IN_FOLDER_HINT = "Treat each folder separately: only find matches inside the sam
 
 def split_pasted(text: str) -> list[str]:
     """Paths separated by ';', without the quotes "Copy as path" puts around them."""
-    return [part.strip().strip('"').strip() for part in text.split(";") if part.strip().strip('"').strip()]
+    parts = (part.strip().strip('"').strip() for part in text.split(";"))
+    return [part for part in parts if part]
 
 
 def folder_problem(path: str) -> str | None:
@@ -77,7 +78,7 @@ class ImportScreen(Screen):
         self.listbox.configure(yscrollcommand=scrollbar.set)
         self.listbox.pack(side="left", fill="both", expand=True)
         scrollbar.pack(side="left", fill="y")
-        self.empty_label = ttk.Label(self.listbox, style="Hint.TLabel", background=self.listbox.cget("background"))
+        self.empty_label = ttk.Label(self.listbox, style="CardHint.TLabel")  # grey on the list's colour
         self.listbox.bind("<Delete>", lambda event: self.remove_selected())
         self.listbox.bind("<BackSpace>", lambda event: self.remove_selected())
         self.listbox.bind("<<ListboxSelect>>", lambda event: self._update_state())
@@ -111,7 +112,7 @@ class ImportScreen(Screen):
         self.px_size_error = error_label(self.advanced.body)
         self.px_size_error.pack(fill="x")
 
-        self.back_button = self.nav_button("Back", self.back)
+        self.back_button = self.nav_button("← Back", self.back)
         self.next_button = self.nav_button("Next →", self.next, primary=True)
 
     def on_show(self) -> None:
