@@ -10,13 +10,13 @@ import tkinter as tk
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
+from difpy_tk.core.result_io import format_log
+
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App
 
 
 def log_text(app: App) -> str:
-    from difpy_tk.core.result_io import format_log
-
     search_log = f"{format_log(app.result).rstrip()}\n\n" if app.result is not None else ""
     return "".join([search_log, "Session log\n", *(f"{line}\n" for line in app.logbook.lines)])
 

@@ -111,6 +111,7 @@ class SettingsDialog(tk.Toplevel):
         build_frame(slot).pack(fill="both", expand=True)
 
     def _show_cache_size(self) -> None:
+        # core.cache imports numpy; the app opens faster without it until it is needed
         from difpy_tk.core.cache import cache_size_bytes
 
         self.cache_var.set(f"Cache size: {format_bytes(cache_size_bytes())}")

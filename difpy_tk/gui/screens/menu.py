@@ -6,6 +6,7 @@ from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk import __version__
+from difpy_tk.core.result_io import load_json
 from difpy_tk.gui.dialogs.settings import SettingsDialog
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.widgets import hint
@@ -56,11 +57,9 @@ class MenuScreen(Screen):
         )
         if not path:
             return
-        from difpy_tk.core.result_io import load_json
-
         try:
             result = load_json(path)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError) as exc:  # what load_json raises for an unreadable file
             messagebox.showerror(
                 "Cannot open this file",
                 f"{path}\n\nis not a saved search result that difpy_tk can read:\n{exc}",

@@ -10,6 +10,7 @@ from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk.core.result import SearchResult
+from difpy_tk.core.result_io import write_csv, write_json
 from difpy_tk.gui.dialogs.logs import LogsDialog
 from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.screens.base import Screen
@@ -146,8 +147,6 @@ class ResultsScreen(Screen):
 
     def export(self) -> None:
         """JSON keeps everything (and can be opened again from the menu); CSV is for spreadsheets."""
-        from difpy_tk.core.result_io import write_csv, write_json
-
         path = filedialog.asksaveasfilename(
             parent=self,
             title="Export search result",

@@ -8,6 +8,7 @@ from tkinter import messagebox, ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk.core.options import SearchOptions
+from difpy_tk.core.progress import PHASES
 from difpy_tk.core.result import SearchResult
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.worker import SearchWorker
@@ -21,6 +22,7 @@ PHASE_NAMES = {
     "searching": "Comparing images",
     "grouping": "Grouping matches",
 }
+COUNTED_IN_IMAGES = ("decoding", "searching")
 CLOCK_MS = 250
 
 
@@ -81,15 +83,16 @@ class SearchingScreen(Screen):
         now = time.monotonic()
         phase_started = self._phase[1] if phase == self._phase[0] else now
         self._phase = (phase, phase_started, done, total)
-        step = list(PHASE_NAMES).index(phase) + 1 if phase in PHASE_NAMES else 0
         name = PHASE_NAMES.get(phase, phase.capitalize())
-        self.phase_var.set(f"{name}… (step {step} of {len(PHASE_NAMES)})" if step else f"{name}…")
+        step = f" (step {PHASES.index(phase) + 1} of {len(PHASES)})" if phase in PHASES else ""
+        self.phase_var.set(f"{name}…{step}")
         if total > 0:
             if str(self.progressbar.cget("mode")) != "determinate":
                 self.progressbar.stop()
                 self.progressbar.configure(mode="determinate")
             self.progressbar.configure(maximum=total, value=done)
-            self.count_var.set(f"{done:,} of {total:,}")
+            unit = " images" if phase in COUNTED_IN_IMAGES else ""
+            self.count_var.set(f"{done:,} of {total:,}{unit}")
         self._show_times(now)
 
     def _show_times(self, now: float) -> None:
