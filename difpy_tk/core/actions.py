@@ -232,8 +232,7 @@ def plan_bulk(
     def usable(record: FileRecord) -> bool:
         reason = check_unchanged(record)
         if reason is not None:
-            skipped.append(journal.record(ActionResult(f"check ({rule.value})", record.path, Outcome.SKIPPED,
-                                                       reason=reason)))
+            skipped.append(journal.record(ActionResult("check", record.path, Outcome.SKIPPED, reason=reason)))
         return reason is None
 
     selections = select(rule, groups, files, folder, usable)

@@ -15,6 +15,7 @@ import tempfile
 import time
 import tkinter as tk
 from pathlib import Path
+from tkinter import filedialog, messagebox, ttk
 
 from PIL import ImageGrab
 
@@ -25,8 +26,10 @@ from viewer_images import make_review_folder  # noqa: E402
 from difpy_tk.core.engine import run_search  # noqa: E402
 from difpy_tk.core.journal import Journal  # noqa: E402
 from difpy_tk.core.options import SearchOptions  # noqa: E402
+from difpy_tk.core.selection import Rule  # noqa: E402
 from difpy_tk.gui.theme import apply_theme  # noqa: E402
 from difpy_tk.gui.viewer import open_viewer  # noqa: E402
+from difpy_tk.gui.viewer.ignore_settings import build_frame  # noqa: E402
 from difpy_tk.gui.viewer.preview import PreviewWindow  # noqa: E402
 
 
@@ -76,8 +79,39 @@ def shoot(out: Path, sources: list[str]) -> None:
         settle(root, 1.0)
         grab(compare, out / f"compare-{theme}.png")
         compare.close()
+        if theme == "light":
+            shoot_actions(root, viewer, work, out)
         viewer.close()
     root.destroy()
+
+
+def shoot_actions(root: tk.Tk, viewer, work: Path, out: Path) -> None:
+    """The bulk menu, then a bulk move where one file changed since the search (its card
+    keeps it with the reason), then the not-a-duplicate list in its Settings frame."""
+    viewer.bulk_menu.post(viewer.bulk_button.winfo_rootx(), viewer.bulk_button.winfo_rooty() + 30)
+    settle(root, 0.5)
+    x, y = viewer.winfo_rootx(), viewer.winfo_rooty()
+    ImageGrab.grab(bbox=(x, y, x + viewer.winfo_width(), y + 480)).save(out / "bulk-menu.png")
+    viewer.bulk_menu.unpost()
+    viewer.select_group(next(n for n, g in enumerate(viewer.model.result.groups) if len(g.matches) > 1))
+    changed = viewer.model.group(viewer.current_group).matches[-1].path
+    Path(changed).write_bytes(Path(changed).read_bytes() + b"edited")
+    (work / "moved").mkdir()
+    messagebox.askokcancel = lambda *args, **kwargs: True
+    messagebox.showwarning = lambda *args, **kwargs: print("warning:", args[1] if len(args) > 1 else kwargs)
+    filedialog.askdirectory = lambda *args, **kwargs: str(work / "moved")
+    viewer.scope.set("group")
+    viewer.bulk("Move", Rule.LOWER_RESOLUTION)
+    settle(root, 2.0)
+    grab(viewer, out / "after-bulk-move.png")
+    viewer.hide_group()
+    settings = tk.Toplevel(root)
+    settings.geometry("700x320+0+0")
+    build_frame(settings).pack(fill="both", expand=True)
+    ttk.Label(settings).pack()
+    settle(root, 0.5)
+    grab(settings, out / "ignore-settings.png")
+    settings.destroy()
 
 
 if __name__ == "__main__":

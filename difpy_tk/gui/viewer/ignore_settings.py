@@ -35,6 +35,8 @@ class IgnoreListFrame(ttk.Frame):
         self.count.pack(side="left", padx=10)
         self.rowconfigure(1, weight=1)
         self.columnconfigure(0, weight=1)
+        self.detail = ttk.Label(self, style="Hint.TLabel", justify="left")
+        self.detail.grid(row=3, column=0, columnspan=2, sticky="w", pady=(6, 0))
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self._update_button())
         self.tree.bind("<Delete>", lambda _e: self.remove_selected())
         self.bind("<Map>", lambda _e: self.refresh())
@@ -48,13 +50,17 @@ class IgnoreListFrame(ttk.Frame):
         for number, entry in enumerate(entries):
             iid = str(number)
             self._entries[iid] = entry
-            names = " ↔ ".join(os.path.basename(path) for path in entry.paths)
-            self.tree.insert("", "end", iid=iid, values=(entry.kind, names, entry.added.replace("T", " ")[:16]))
-        self.count.configure(text=f"{len(entries)} entries" if entries else "The list is empty.")
+            added = entry.added.replace("T", " ")[:16]
+            self.tree.insert("", "end", iid=iid, values=(entry.kind, short_names(entry.paths), added))
+        count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+        self.count.configure(text=count if entries else "The list is empty.")
         self._update_button()
 
     def _update_button(self) -> None:
-        self.remove_button.state(["!disabled"] if self.tree.selection() else ["disabled"])
+        """Enable Remove and show the selected entry's full paths."""
+        selection = self.tree.selection()
+        self.remove_button.state(["!disabled"] if selection else ["disabled"])
+        self.detail.configure(text="\n".join(self._entries[selection[0]].paths) if selection else "")
 
     def remove_selected(self) -> None:
         selected = [self._entries[iid] for iid in self.tree.selection()]
@@ -64,6 +70,15 @@ class IgnoreListFrame(ttk.Frame):
         except OSError as error:
             messagebox.showerror("Not-a-duplicate list", f"Could not save the list: {error}", parent=self)
         self.refresh()
+
+
+def short_names(paths: tuple[str, ...]) -> str:
+    """The paths below their common folder, so same-named copies stay distinguishable."""
+    try:
+        common = os.path.commonpath(paths)
+    except ValueError:  # different drives
+        return " ↔ ".join(paths)
+    return " ↔ ".join(os.path.relpath(path, common) if common else path for path in paths)
 
 
 def build_frame(parent: tk.Misc) -> ttk.Frame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from difpy_tk.core.journal import ActionResult
+from difpy_tk.core.journal import ActionResult, Outcome
 from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
 
 KINDS = ("all", "duplicates", "similar")
@@ -81,7 +81,8 @@ class ViewerModel:
                 elif result.ok:
                     self.failures.pop(path, None)
                 else:
-                    self.failures[path] = f"{result.action} {result.outcome.value}: {result.reason}"
+                    verdict = "Skipped" if result.outcome is Outcome.SKIPPED else f"{result.action.capitalize()} failed"
+                    self.failures[path] = f"{verdict}: {result.reason}"
             number = self._group_of.get(path)
             if number is not None:
                 changed.add(number)

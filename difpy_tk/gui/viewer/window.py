@@ -384,9 +384,11 @@ class ViewerWindow(tk.Toplevel):
     def delete_image(self, path: str) -> None:
         if not self._ready():
             return
-        summary = summarize([path], self.model.files)
-        if messagebox.askyesno("Delete", f"Move {os.path.basename(path)} ({format_bytes(summary.total_bytes)}) "
-                               "to the Recycle Bin/Trash?", parent=self):
+        size = format_bytes(self.model.files[path].size)
+        last = ("\n\nIt is the last image of its group still in place."
+                if self._members() == [path] else "")
+        if messagebox.askyesno("Delete", f"Move {os.path.basename(path)} ({size}) to the Recycle Bin/Trash?{last}",
+                               parent=self):
             self._start("trash", [self.model.files[path]])
 
     def bulk(self, verb: str, rule: Rule) -> None:
