@@ -54,7 +54,7 @@ class App:
 
         root.title("difpy_tk")
         root.geometry("880x680")
-        root.minsize(720, 600)
+        root.minsize(720, 640)
         self.icon = tk.PhotoImage(master=root, file=str(ICON_PATH)) if ICON_PATH.is_file() else None
         if self.icon is not None:
             root.iconphoto(True, self.icon)

@@ -64,7 +64,6 @@ class ImportScreen(Screen):
         self.paste_error.pack(fill="x")
 
         list_frame = ttk.Frame(self.content)
-        list_frame.pack(fill="both", expand=True, pady=(8, 0))
         self.listbox = tk.Listbox(
             list_frame,
             selectmode="extended",
@@ -91,7 +90,6 @@ class ImportScreen(Screen):
         self.drop_enabled = enable_drop(self.listbox, self.add_paths)
 
         options = ttk.Frame(self.content)
-        options.pack(fill="x", pady=(12, 0))
         ttk.Checkbutton(options, text="Recursive", variable=self.recursive_var).pack(anchor="w")
         hint(options, "Also search every subfolder of the imported folders.").pack(fill="x", padx=(24, 0))
         self.in_folder_check = ttk.Checkbutton(options, text="In-folder", variable=self.in_folder_var)
@@ -99,7 +97,10 @@ class ImportScreen(Screen):
         hint(options, IN_FOLDER_HINT).pack(fill="x", padx=(24, 0))
 
         self.advanced = Collapsible(self.content, "Advanced")
-        self.advanced.pack(fill="x", pady=(10, 0))
+        # Packed bottom-up and the list last, so a short window shrinks the list, not the options.
+        self.advanced.pack(side="bottom", fill="x", pady=(10, 0))
+        options.pack(side="bottom", fill="x", pady=(12, 0))
+        list_frame.pack(fill="both", expand=True, pady=(8, 0))
         px_row = ttk.Frame(self.advanced.body)
         px_row.pack(fill="x")
         ttk.Label(px_row, text="Pixel size").pack(side="left")
