@@ -42,6 +42,18 @@ def test_pruned_search_equals_brute_force(rotate, px, threshold):
     assert expected, "the corpus must contain matches for the test to mean anything"
 
 
+def test_identical_copies_in_similar_mode_equal_brute_force():
+    """Byte-identical tensors are searched once and their matches copied to every copy."""
+    tensors = planted(60, 16, seed=7)
+    tensors[20:30] = tensors[5]
+    tensors[30:33] = np.rot90(tensors[5], 1)
+    tensors[40:44] = np.clip(tensors[5].astype(int) + 1, 0, 255)
+    limit = int(2 * tensors[0].size)
+    expected = brute_force_pairs(tensors, limit, rotate=True)
+    assert as_pairs(find_matches(tensors, limit, rotate=True, rows_per_block=16)) == expected
+    assert (20, 29) in expected and (5, 40) in expected
+
+
 def test_pairs_exactly_at_the_threshold_match_and_one_above_does_not():
     tensors = smooth_tensors(3, 16, seed=3)
     tensors[1] = tensors[0]

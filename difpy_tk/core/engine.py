@@ -150,6 +150,7 @@ def run_search(
         options.effective_chunksize(len(records)),
         progress,
         cancel,
+        threads=options.processes,
     )
     timings["searching"] = time.perf_counter() - clock
 

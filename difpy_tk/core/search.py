@@ -19,6 +19,7 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,13 +63,20 @@ def block_boundaries(px_size: int) -> np.ndarray:
 
 def block_features(tensors: np.ndarray) -> np.ndarray:
     """(n, GRID, GRID, 3) block sums over sqrt(block area): in these coordinates the
-    block-average projection is an isometry, so squared distances bound the SSE."""
-    cuts = block_boundaries(tensors.shape[1])
-    sums = np.add.reduceat(tensors, cuts[:-1], axis=1, dtype=np.int64)
-    sums = np.add.reduceat(sums, cuts[:-1], axis=2, dtype=np.int64)
+    block-average projection is an isometry, so squared distances bound the SSE.
+
+    Rows are summed with reduceat (integers, exact); columns by one float64 matrix
+    product, exact too since every partial sum is an integer far below 2**53."""
+    n, px_size = len(tensors), tensors.shape[1]
+    cuts = block_boundaries(px_size)
+    columns = np.zeros((px_size, GRID))
+    for block in range(GRID):
+        columns[cuts[block] : cuts[block + 1], block] = 1.0
+    row_sums = np.add.reduceat(tensors, cuts[:-1], axis=1, dtype=np.int32)
+    row_sums = np.ascontiguousarray(row_sums.transpose(0, 1, 3, 2)).reshape(-1, px_size)
+    sums = (row_sums @ columns).reshape(n, GRID, 3, GRID).transpose(0, 1, 3, 2)
     sides = np.diff(cuts).astype(np.float64)
-    area = np.outer(sides, sides)[None, :, :, None]
-    return sums / np.sqrt(area)
+    return sums / np.sqrt(np.outer(sides, sides))[None, :, :, None]
 
 
 def _orbits() -> list[list[tuple[int, int]]]:
@@ -100,20 +108,75 @@ def _tolerance(norms: np.ndarray) -> np.ndarray:
     return 1e-9 * norms + 1.0
 
 
+def _residuals(squared_total: np.ndarray, squared_projected: np.ndarray) -> np.ndarray:
+    """|(I - P)a| for each tensor a: the energy a projection P leaves out.
+
+    P commutes with quarter turns, so |(I-P)(a - turned b)|² >= (|(I-P)a| - |(I-P)b|)²,
+    which adds to the projected bound for free. The square root of a difference of
+    nearly equal floats is off by well under RESIDUAL_SLACK, which the callers subtract."""
+    return np.sqrt(np.maximum(squared_total - squared_projected, 0.0))
+
+
+RESIDUAL_SLACK = 1e-3
+
+
+def _residual_bound(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.maximum(np.abs(a - b) - RESIDUAL_SLACK, 0.0) ** 2
+
+
+def _wide_int(count: int) -> type:
+    """The narrowest integer type that holds a sum of count squared differences."""
+    return np.int32 if count * 255 * 255 < 2**31 else np.int64
+
+
+def _squared_norms(flat: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    wide = _wide_int(flat.shape[1])
+    out = np.empty(len(flat), dtype=np.int64)
+    for start in range(0, len(flat), chunk):
+        part = flat[start : start + chunk].astype(wide)
+        out[start : start + chunk] = np.einsum("ij,ij->i", part, part)
+    return out
+
+
+@dataclass(frozen=True)
+class _Partition:
+    """One partition's tensors with everything the bounds need, sorted by total."""
+
+    tensors: np.ndarray
+    totals: np.ndarray
+    grid: np.ndarray
+    grid_residual: np.ndarray
+    features: np.ndarray
+    feature_residual: np.ndarray
+
+    @staticmethod
+    def prepare(tensors: np.ndarray) -> tuple[_Partition, np.ndarray]:
+        flat = tensors.reshape(len(tensors), -1)
+        totals = flat.sum(axis=1, dtype=np.int64)
+        order = np.argsort(totals, kind="stable")
+        tensors, flat, totals = tensors[order], flat[order], totals[order]
+        squared = _squared_norms(flat).astype(np.float64)
+        grid = block_features(tensors)
+        features = invariant_features(grid)
+        grid_residual = _residuals(squared, np.einsum("ijkl,ijkl->i", grid, grid))
+        feature_residual = _residuals(squared, np.einsum("ij,ij->i", features, features))
+        features -= features.mean(axis=0)
+        return _Partition(tensors, totals, grid, grid_residual, features, feature_residual), order
+
+
 def _window_candidates(
-    features: np.ndarray,
-    totals: np.ndarray,
+    part: _Partition,
     sse_limit: int,
-    count: int,
     rows: int,
     progress: ProgressCallback,
     cancel: CancelToken | None,
     done_before: int,
     grand_total: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Filters 1 and 2 on one partition whose arrays are already sorted by totals."""
-    n = len(totals)
-    width = math.isqrt(sse_limit * count)
+    """Filters 1 and 2: pairs (i < j) in sorted order that neither bound rules out."""
+    n = len(part.totals)
+    width = math.isqrt(sse_limit * part.tensors[0].size)
+    features, totals, residual = part.features, part.totals, part.feature_residual
     squared = np.einsum("ij,ij->i", features, features)
     firsts, seconds = [], []
     for start in range(0, n, rows):
@@ -122,12 +185,11 @@ def _window_candidates(
         stop = min(n, start + rows)
         end = int(np.searchsorted(totals, totals[stop - 1] + width, side="right"))
         if end > start + 1:
-            distance = squared[start:stop, None] + squared[None, start:end]
-            distance -= 2.0 * (features[start:stop] @ features[start:end].T)
-            keep = distance <= sse_limit + _tolerance(squared[start:stop, None] + squared[None, start:end])
-            row_index = np.arange(start, stop)[:, None]
-            col_index = np.arange(start, end)[None, :]
-            keep &= col_index > row_index
+            norms = squared[start:stop, None] + squared[None, start:end]
+            bound = norms - 2.0 * (features[start:stop] @ features[start:end].T)
+            bound += _residual_bound(residual[start:stop, None], residual[None, start:end])
+            keep = bound <= sse_limit + _tolerance(norms)
+            keep &= np.arange(start, end)[None, :] > np.arange(start, stop)[:, None]
             keep &= totals[None, start:end] - totals[start:stop, None] <= width
             r, c = np.nonzero(keep)
             firsts.append(r + start)
@@ -138,47 +200,81 @@ def _window_candidates(
     return np.concatenate(firsts).astype(np.int64), np.concatenate(seconds).astype(np.int64)
 
 
-def _exact_sse(tensors: np.ndarray, first: np.ndarray, second: np.ndarray, turns: int) -> np.ndarray:
-    count = tensors[0].size
-    dtype = np.int32 if count * 255 * 255 < 2**31 else np.int64
-    batch = max(1, 2**22 // count)
+def _turn_permutation(px_size: int, turns: int) -> np.ndarray:
+    """Flat indices such that flat[:, perm] is rot90(tensor, turns) flattened: one
+    contiguous gather instead of a strided copy with an inner loop of 3 channels."""
+    return np.rot90(np.arange(px_size * px_size * 3).reshape(px_size, px_size, 3), turns).reshape(-1)
+
+
+def _exact_sse(
+    tensors: np.ndarray, first: np.ndarray, second: np.ndarray, turns: int, pool: ThreadPoolExecutor
+) -> np.ndarray:
+    """The true integer SSE of each pair, second turned. Differences and squares are
+    exact integers; a tensor's sum fits int32 up to px_size 104, int64 beyond."""
+    flat = tensors.reshape(len(tensors), -1)
+    count = flat.shape[1]
+    wide = _wide_int(count)
+    permutation = _turn_permutation(tensors.shape[1], turns)
+    batch = max(1, 2**21 // count)
     out = np.empty(len(first), dtype=np.int64)
-    for start in range(0, len(first), batch):
-        a = tensors[first[start : start + batch]].astype(dtype)
-        b = np.rot90(tensors[second[start : start + batch]], turns, axes=(1, 2)).astype(dtype)
-        a -= b
-        out[start : start + batch] = np.einsum("ijkl,ijkl->i", a, a, dtype=np.int64)
+
+    def run(start: int) -> None:
+        a = flat[first[start : start + batch]].astype(wide)
+        a -= np.take(flat[second[start : start + batch]], permutation, axis=1)
+        out[start : start + batch] = np.einsum("ij,ij->i", a, a)
+
+    list(pool.map(run, range(0, len(first), batch)))
     return out
 
 
+def _rotation_bounds(
+    part: _Partition, first: np.ndarray, second: np.ndarray, turns_allowed: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Filter 3's lower bound for every (pair, allowed turn), and each pair's tolerance."""
+    bounds = np.empty((len(first), len(turns_allowed)))
+    tolerance = np.empty(len(first))
+    batch = 65536
+    for start in range(0, len(first), batch):
+        i, j = first[start : start + batch], second[start : start + batch]
+        a, b = part.grid[i], part.grid[j]
+        tolerance[start : start + batch] = _tolerance(np.einsum("ijkl,ijkl->i", a, a) + np.einsum("ijkl,ijkl->i", b, b))
+        residual = _residual_bound(part.grid_residual[i], part.grid_residual[j])
+        for column, turns in enumerate(turns_allowed):
+            diff = a - np.rot90(b, turns, axes=(1, 2))
+            bounds[start : start + batch, column] = np.einsum("ijkl,ijkl->i", diff, diff) + residual
+    return bounds, tolerance
+
+
 def _verify(
-    tensors: np.ndarray,
-    grid: np.ndarray,
+    part: _Partition,
     first: np.ndarray,
     second: np.ndarray,
     sse_limit: int,
     turns_allowed: Sequence[int],
+    pool: ThreadPoolExecutor,
 ) -> Matches:
-    """Filter 3 (per-rotation block bound) and the exact SSE, keeping the best turn."""
+    """Filter 3 and the exact SSE, keeping each pair's best turn.
+
+    Turns are tried from the smallest bound up, and a turn whose bound already exceeds
+    the best SSE found cannot win, so most pairs need one exact computation."""
+    bounds, tolerance = _rotation_bounds(part, first, second, turns_allowed)
+    rank_order = np.argsort(bounds, axis=1, kind="stable")
+    turn_values = np.asarray(turns_allowed, dtype=np.int8)
     best_sse = np.full(len(first), np.iinfo(np.int64).max, dtype=np.int64)
     best_turn = np.zeros(len(first), dtype=np.int8)
-    batch = 65536
-    for turns in turns_allowed:
-        for start in range(0, len(first), batch):
-            a_idx = first[start : start + batch]
-            b_idx = second[start : start + batch]
-            diff = grid[a_idx] - np.rot90(grid[b_idx], turns, axes=(1, 2))
-            bound = np.einsum("ijkl,ijkl->i", diff, diff)
-            norms = np.einsum("ijkl,ijkl->i", grid[a_idx], grid[a_idx]) + np.einsum(
-                "ijkl,ijkl->i", grid[b_idx], grid[b_idx]
-            )
-            alive = np.nonzero(bound <= sse_limit + _tolerance(norms))[0] + start
-            if len(alive) == 0:
+    rows = np.arange(len(first))
+    for rank in range(len(turns_allowed)):
+        column = rank_order[:, rank]
+        bound = bounds[rows, column]
+        worth = (bound <= sse_limit + tolerance) & (bound <= best_sse + tolerance)
+        for turns in turns_allowed:
+            todo = np.nonzero(worth & (turn_values[column] == turns))[0]
+            if len(todo) == 0:
                 continue
-            sse = _exact_sse(tensors, first[alive], second[alive], turns)
-            better = sse < best_sse[alive]
-            best_sse[alive[better]] = sse[better]
-            best_turn[alive[better]] = turns
+            sse = _exact_sse(part.tensors, first[todo], second[todo], turns, pool)
+            better = (sse < best_sse[todo]) | ((sse == best_sse[todo]) & (turns < best_turn[todo]))
+            best_sse[todo[better]] = sse[better]
+            best_turn[todo[better]] = turns
     found = best_sse <= sse_limit
     return Matches(first[found], second[found], best_sse[found], best_turn[found])
 
@@ -224,6 +320,72 @@ def _hash_duplicates(
     )
 
 
+def _identical_buckets(tensors: np.ndarray, members: np.ndarray) -> list[np.ndarray]:
+    """members split into runs of byte-identical tensors, in first-seen order.
+
+    Blank scans and solid backgrounds come in dozens of identical copies; searching one
+    of each and copying its matches to the rest spares the quadratic work among them."""
+    buckets: dict[bytes, list[int]] = {}
+    for index in members.tolist():
+        digest = hashlib.blake2b(tensors[index].tobytes(), digest_size=16).digest()
+        buckets.setdefault(digest, []).append(index)
+    return [np.array(bucket, dtype=np.int64) for bucket in buckets.values()]
+
+
+def _expand_buckets(found: Matches, buckets: list[np.ndarray]) -> Matches:
+    """Matches between bucket representatives, copied to every member of both buckets,
+    plus SSE 0 between the members of each bucket."""
+    first, second, sse, turns = [], [], [], []
+    sizes = np.array([len(bucket) for bucket in buckets])
+    single = (sizes[found.first] == 1) & (sizes[found.second] == 1)
+    heads = np.array([bucket[0] for bucket in buckets], dtype=np.int64)
+    first.append(heads[found.first[single]])
+    second.append(heads[found.second[single]])
+    sse.append(found.sse[single])
+    turns.append(found.quarter_turns[single])
+    for a, b, value, turn in zip(
+        found.first[~single].tolist(),
+        found.second[~single].tolist(),
+        found.sse[~single].tolist(),
+        found.quarter_turns[~single].tolist(),
+    ):
+        grid_a, grid_b = np.meshgrid(buckets[a], buckets[b], indexing="ij")
+        first.append(grid_a.ravel())
+        second.append(grid_b.ravel())
+        sse.append(np.full(grid_a.size, value, dtype=np.int64))
+        turns.append(np.full(grid_a.size, turn, dtype=np.int8))
+    for bucket in buckets:
+        if len(bucket) > 1:
+            a, b = np.triu_indices(len(bucket), k=1)
+            first.append(bucket[a])
+            second.append(bucket[b])
+            sse.append(np.zeros(len(a), dtype=np.int64))
+            turns.append(np.zeros(len(a), dtype=np.int8))
+    return Matches(
+        np.concatenate(first), np.concatenate(second), np.concatenate(sse), np.concatenate(turns).astype(np.int8)
+    )
+
+
+def _search_partition(
+    tensors: np.ndarray,
+    members: np.ndarray,
+    sse_limit: int,
+    turns_allowed: Sequence[int],
+    rows_per_block: int,
+    progress: ProgressCallback,
+    cancel: CancelToken | None,
+    done: int,
+    grand_total: int,
+    pool: ThreadPoolExecutor,
+) -> Matches:
+    buckets = _identical_buckets(tensors, members)
+    heads = np.array([bucket[0] for bucket in buckets], dtype=np.int64)
+    part, order = _Partition.prepare(tensors[heads])
+    a, b = _window_candidates(part, sse_limit, rows_per_block, progress, cancel, done, grand_total)
+    local = _verify(part, a, b, sse_limit, turns_allowed, pool)
+    return _expand_buckets(Matches(order[local.first], order[local.second], local.sse, local.quarter_turns), buckets)
+
+
 def find_matches(
     tensors: np.ndarray,
     sse_limit: int,
@@ -233,40 +395,43 @@ def find_matches(
     rows_per_block: int = 512,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
+    threads: int = 2,
 ) -> Matches:
     """All pairs (within each partition of indices) whose best SSE is <= sse_limit.
 
     priority (lower = better) picks the centre of each identical-tensor bucket when
-    sse_limit is 0; rows_per_block bounds memory (one block is rows × window floats)."""
-    n = len(tensors)
+    sse_limit is 0; rows_per_block bounds memory (one block is rows × window floats);
+    threads share the exact SSE computations (numpy releases the GIL there)."""
     if partitions is None:
-        partitions = [np.arange(n)]
+        partitions = [np.arange(len(tensors))]
     if priority is None:
-        priority = np.arange(n)
+        priority = np.arange(len(tensors))
     turns_allowed = (0, 1, 2, 3) if rotate else (0,)
-    count = int(tensors[0].size) if n else 0
     partitions = [np.asarray(p, dtype=np.int64) for p in partitions if len(p) > 1]
     grand_total = sum(len(p) for p in partitions)
     parts: list[Matches] = []
     done = 0
-    for members in partitions:
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        if sse_limit == 0:
-            parts.append(_hash_duplicates(tensors, members, turns_allowed, priority))
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        for members in partitions:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if sse_limit == 0:
+                parts.append(_hash_duplicates(tensors, members, turns_allowed, priority))
+            else:
+                parts.append(
+                    _search_partition(
+                        tensors,
+                        members,
+                        sse_limit,
+                        turns_allowed,
+                        rows_per_block,
+                        progress,
+                        cancel,
+                        done,
+                        grand_total,
+                        pool,
+                    )
+                )
             done += len(members)
             progress("searching", done, grand_total)
-            continue
-        subset = tensors[members]
-        grid = block_features(subset)
-        totals = subset.reshape(len(members), -1).sum(axis=1, dtype=np.int64)
-        order = np.argsort(totals, kind="stable")
-        features = invariant_features(grid)[order]
-        features -= features.mean(axis=0)
-        a, b = _window_candidates(
-            features, totals[order], sse_limit, count, rows_per_block, progress, cancel, done, grand_total
-        )
-        local = _verify(subset, grid, order[a], order[b], sse_limit, turns_allowed)
-        parts.append(Matches(members[local.first], members[local.second], local.sse, local.quarter_turns))
-        done += len(members)
     return Matches.concatenate(parts)
