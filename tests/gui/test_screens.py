@@ -165,3 +165,39 @@ def test_main_opens_the_app_with_folders_from_the_command_line(monkeypatch, tk_e
     assert seen["folders"] == [str(image_folders[0])]
     assert "nowhere: not found" in seen["bad"]
     assert seen["handler"]
+
+
+def test_settings_dialog_shows_and_clears_the_cache(driver):
+    from difpy_tk.core.cache import default_cache_path
+    from difpy_tk.gui.dialogs.settings import SettingsDialog
+
+    default_cache_path().write_bytes(b"x" * 2500)
+    driver.app.screens["menu"].settings_button.invoke()
+    dialog = next(child for child in driver.root.winfo_children() if isinstance(child, SettingsDialog))
+    assert dialog.cache_var.get() == "Cache size: 2.5 KB"
+    dialog.clear_cache_button.invoke()
+    assert not default_cache_path().exists()
+    assert dialog.cache_var.get() == "Cache size: 0 bytes"
+    driver.press("<Escape>", dialog.save_button)
+    assert not dialog.winfo_exists()
+
+
+def test_theme_preview_is_undone_by_cancel(driver):
+    from tkinter import ttk
+
+    from difpy_tk.gui.dialogs.settings import SettingsDialog
+    from difpy_tk.gui.theme import PALETTES
+
+    def background():
+        return ttk.Style(driver.root).lookup("TFrame", "background")
+
+    assert background() == PALETTES["light"]["bg"]
+    driver.app.screens["menu"].settings_button.invoke()
+    dialog = next(child for child in driver.root.winfo_children() if isinstance(child, SettingsDialog))
+    dialog.theme_var.set("dark")
+    dialog.preview_theme()
+    assert background() == PALETTES["dark"]["bg"]
+    assert driver.app.screens["import"].listbox.cget("background") == PALETTES["dark"]["surface"]
+    dialog.cancel_button.invoke()
+    assert background() == PALETTES["light"]["bg"]
+    assert driver.app.settings.theme == "light"
