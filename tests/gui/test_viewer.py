@@ -7,6 +7,7 @@ import statistics
 import time
 import tkinter as tk
 from pathlib import Path
+from tkinter import ttk
 
 import pytest
 
@@ -238,3 +239,16 @@ def test_ten_thousand_groups_stay_smooth(root, tmp_path):
     print(f"10,000 groups: opened in {opened:.2f} s; switch median {statistics.median(timings):.1f} ms")
     assert opened < 5 and statistics.median(timings) < 100
     viewer.close()
+
+
+def test_open_button_starts_the_system_viewer_without_a_shell(root, viewer, monkeypatch):
+    from difpy_tk.core import actions
+
+    started = []
+    monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kwargs: started.append((args, kwargs)))
+    card = next(card for card in viewer._cards if card.winfo_ismapped())
+    open_button = next(child for child in card.winfo_children()
+                       if isinstance(child, ttk.Button) and child.cget("text") == "Open")
+    open_button.invoke()
+    assert started and started[0][0][-1] == card.path and "shell" not in started[0][1]
+    assert any(line.endswith(f"open ok: {card.path}") for line in viewer.log_lines)

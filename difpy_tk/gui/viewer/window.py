@@ -69,8 +69,11 @@ class ViewerWindow(tk.Toplevel):
         self._build_body()
         self._restyle()
         self.bind("<<ThemeChanged>>", lambda _e: self._restyle(), add="+")
-        self.status = ttk.Label(self, padding=(10, 4), style="Status.TLabel", anchor="w", text=KEYS_HINT)
-        self.status.grid(row=2, column=0, sticky="ew")
+        footer = ttk.Frame(self, padding=(10, 4))
+        footer.grid(row=2, column=0, sticky="ew")
+        self.status = ttk.Label(footer, style="Status.TLabel", anchor="w", text=KEYS_HINT)
+        self.status.pack(side="left", fill="x", expand=True)
+        self.stop_button = ttk.Button(footer, text="Stop", command=self.stop)
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._bind_keys()
@@ -456,9 +459,16 @@ class ViewerWindow(tk.Toplevel):
         if self.file_worker.busy and self._progress:
             done, total = self._progress
             self._say(f"{'Moving' if action == 'move' else 'Deleting'}… {done} of {total}")
+            self.stop_button.pack(side="right")
             self._tick_id = self.after(100, self._tick, action)
         else:
+            self.stop_button.pack_forget()
             self._tick_id = None
+
+    def stop(self) -> None:
+        """Stop a running bulk action after the current file; the rest are reported skipped."""
+        if self._cancel is not None:
+            self._cancel.cancel()
 
     def _finished(self, action: str, future: Future, checked: list[ActionResult]) -> None:
         self._progress = None
@@ -493,7 +503,7 @@ class ViewerWindow(tk.Toplevel):
         done_word = {"move": "Moved", "trash": "Deleted", "undo": "Restored"}[action]
         text = f"{done_word} {counts[Outcome.OK]} of {len(results)} files."
         if counts[Outcome.SKIPPED]:
-            text += f" {counts[Outcome.SKIPPED]} skipped (changed or gone since the search)."
+            text += f" {counts[Outcome.SKIPPED]} skipped."
         if counts[Outcome.FAILED]:
             text += f" {counts[Outcome.FAILED]} failed."
         self._say(text, error=bool(counts[Outcome.FAILED] or counts[Outcome.SKIPPED]))
@@ -572,8 +582,7 @@ class ViewerWindow(tk.Toplevel):
     def _destroyed(self, event: tk.Event) -> None:
         """Also runs when the app's main window takes the viewer down with it."""
         if event.widget is self:
-            if self._cancel is not None:
-                self._cancel.cancel()  # a running bulk action stops after its current file
+            self.stop()
             self.thumbnails.close()
             self.file_worker.close()
             if self._tick_id is not None:
