@@ -9,41 +9,43 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from difpy_tk.core.appdirs import config_dir
-from difpy_tk.core.options import OptionError, SearchOptions, cpu_count
+from difpy_tk.core.options import OptionError, SearchOptions
 
 log = logging.getLogger("difpy_tk.settings")
 
 SETTINGS_FILE = "settings.json"
 THEMES = ("light", "dark")
-OPTION_FIELDS = (
-    "recursive",
-    "in_folder",
-    "px_size",
-    "similarity",
-    "rotate",
-    "same_dim",
-    "processes",
-    "chunksize",
-)
+OPTION_FIELDS = ("recursive", "in_folder", "px_size", "similarity", "rotate", "same_dim", "processes", "chunksize")
 """Settings that are SearchOptions parameters of the same name; SearchOptions validates them."""
+
+_OPTION_DEFAULTS = {option.name: option for option in fields(SearchOptions)}
+
+
+def _option_default(name: str) -> Any:
+    """The default of SearchOptions.<name>, so the app and the CLI start from the same values."""
+    option = _OPTION_DEFAULTS[name]
+    if option.default_factory is not MISSING:
+        return field(default_factory=option.default_factory)
+    return field(default=option.default)
 
 
 @dataclass
 class Settings:
-    processes: int = field(default_factory=cpu_count)
-    chunksize: int | None = None
+    processes: int = _option_default("processes")
+    chunksize: int | None = _option_default("chunksize")
     theme: str = "light"
     folders: list[str] = field(default_factory=list)
-    recursive: bool = True
-    in_folder: bool = False
-    px_size: int = 50
-    similarity: str | float = "duplicates"
-    rotate: bool = True
-    same_dim: bool = True
+    recursive: bool = _option_default("recursive")
+    in_folder: bool = _option_default("in_folder")
+    px_size: int = _option_default("px_size")
+    similarity: str | float = _option_default("similarity")
+    rotate: bool = _option_default("rotate")
+    same_dim: bool = _option_default("same_dim")
 
     def search_options(self) -> SearchOptions:
         """The search these settings describe; raises OptionError like SearchOptions does."""
