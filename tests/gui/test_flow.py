@@ -125,10 +125,10 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
     assert not logs.winfo_exists()
 
     dialogs.answers["asksaveasfilename"] = str(tmp_path / "result.csv")
-    results.export_button.invoke()
+    results.export_csv_button.invoke()
     assert (tmp_path / "result.csv").read_text(encoding="utf-8").count("\n") >= 4
     dialogs.answers["asksaveasfilename"] = str(tmp_path / "result.json")
-    results.export_button.invoke()
+    results.export_json_button.invoke()
     assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
 
     results.new_button.invoke()

@@ -201,3 +201,13 @@ def test_theme_preview_is_undone_by_cancel(driver):
     dialog.cancel_button.invoke()
     assert background() == PALETTES["light"]["bg"]
     assert driver.app.settings.theme == "light"
+
+
+def test_export_to_an_unwritable_place_is_explained(driver, dialogs, tmp_path):
+    from difpy_tk.core.result import SearchResult
+
+    driver.app.show_result(SearchResult(parameters={}, files={}, groups=[]))
+    dialogs.answers["asksaveasfilename"] = str(tmp_path / "no such folder" / "result.json")
+    driver.app.screens["results"].export_json_button.invoke()
+    name, args, _ = dialogs.calls[-1]
+    assert name == "showerror" and "no such folder" in args[1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 from datetime import datetime
-from pathlib import Path
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ FIGURES = (
     ("duration", "Duration"),
 )
 COLUMNS = 4
+EXPORTS = {"json": ("JSON (can be reopened)", write_json), "csv": ("CSV (spreadsheet)", write_csv)}
 
 
 def figures(result: SearchResult) -> dict[str, str]:
@@ -110,8 +110,9 @@ class ResultsScreen(Screen):
             actions, text="Open Image Viewer", style="Primary.TButton", command=self.open_viewer
         )
         self.logs_button = ttk.Button(actions, text="View Logs", command=lambda: LogsDialog(app))
-        self.export_button = ttk.Button(actions, text="Export…", command=self.export)
-        for button in (self.viewer_button, self.logs_button, self.export_button):
+        self.export_json_button = ttk.Button(actions, text="Export JSON…", command=lambda: self.export("json"))
+        self.export_csv_button = ttk.Button(actions, text="Export CSV…", command=lambda: self.export("csv"))
+        for button in (self.viewer_button, self.logs_button, self.export_json_button, self.export_csv_button):
             button.pack(side="left", padx=(0, 8))
         self.next_hint = WrapLabel(self.content, style="Hint.TLabel")
         self.next_hint.pack(fill="x", pady=(10, 0))
@@ -145,18 +146,18 @@ class ResultsScreen(Screen):
             return
         open_viewer(self.app.root, self.result, self.app.logbook.add)
 
-    def export(self) -> None:
+    def export(self, kind: str) -> None:
         """JSON keeps everything (and can be opened again from the menu); CSV is for spreadsheets."""
+        label, writer = EXPORTS[kind]
         path = filedialog.asksaveasfilename(
             parent=self,
-            title="Export search result",
-            defaultextension=".json",
-            initialfile="difpy_tk-result.json",
-            filetypes=[("JSON (can be reopened)", "*.json"), ("CSV (spreadsheet)", "*.csv")],
+            title=f"Export search result as {kind.upper()}",
+            defaultextension=f".{kind}",
+            initialfile=f"difpy_tk-result.{kind}",
+            filetypes=[(label, f"*.{kind}"), ("All files", "*")],
         )
         if not path:
             return
-        writer = write_csv if Path(path).suffix.lower() == ".csv" else write_json
         try:
             writer(self.result, path)
         except OSError as exc:
