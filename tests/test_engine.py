@@ -175,6 +175,20 @@ def test_progress_and_cancel(photo_folder):
         run_search(options(photo_folder, use_cache=False), progress=cancel_when_decoding, cancel=token)
 
 
+def test_a_cancelled_search_keeps_what_it_decoded_in_the_cache(photo_folder, tmp_path):
+    cache = tmp_path / "cache.sqlite3"
+    token = CancelToken()
+
+    def cancel_after_some(phase, done, total):
+        if phase == "decoding" and done >= 8:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_search(options(photo_folder, processes=1), progress=cancel_after_some, cancel=token, cache_path=cache)
+    again = run_search(options(photo_folder, processes=1), cache_path=cache)
+    assert 8 <= again.cache_hits < 14
+
+
 def test_result_round_trips_through_json(photo_folder, tmp_path):
     from difpy_tk.core.result_io import format_log, load_json, write_csv, write_json
 

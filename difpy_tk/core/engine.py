@@ -82,10 +82,11 @@ def _decode(
             on_progress,
             cancel,
         )
-        if cache is not None:
-            cache.store(decoded.fresh)
     finally:
         if cache is not None:
+            # Also after a cancel: the images decoded so far are whole, and keeping
+            # them means the next search starts where this one stopped.
+            cache.store(decoded.fresh)
             cache.close()
     return decoded, len(cached)
 
