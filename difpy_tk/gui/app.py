@@ -6,6 +6,7 @@ Esc = back/cancel, Ctrl/Cmd+O = add a folder."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import tkinter as tk
@@ -88,6 +89,10 @@ class App:
         self.screens["import"].browse()
 
     def start_search(self, options: SearchOptions) -> None:
+        # Closed windows leave Tk objects in reference cycles. Collected here, on the Tk
+        # thread; otherwise the collector may run in the search thread, whose Tk calls
+        # (from their __del__) must wait for the main loop.
+        gc.collect()
         self._save_settings()
         self.logbook.clear()
         self.show("searching")

@@ -7,6 +7,7 @@ and at teardown."""
 
 from __future__ import annotations
 
+import gc
 import time
 import tkinter as tk
 from collections.abc import Callable
@@ -58,6 +59,9 @@ class Driver:
 
     def __init__(self, errors: list[BaseException]) -> None:
         self.errors = errors
+        self._open()
+
+    def _open(self) -> None:
         self.root = tk.Tk()
         self.app = App(self.root)
         self.root.update()
@@ -65,9 +69,7 @@ class Driver:
     def restart(self) -> None:
         """Close the window like a user would and open the app again."""
         self.app.close()
-        self.root = tk.Tk()
-        self.app = App(self.root)
-        self.root.update()
+        self._open()
 
     def update(self) -> None:
         self.root.update()
@@ -102,6 +104,9 @@ def driver(tk_errors, dialogs) -> Driver:
     yield driver
     if driver.root.winfo_exists():
         driver.app.close()
+    # The closed app's Tk objects are collected here, on the Tk thread, not later in some
+    # test's worker thread, where each __del__ waits a second for a main loop (see App.start_search).
+    gc.collect()
 
 
 @pytest.fixture
