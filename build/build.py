@@ -75,11 +75,11 @@ def _load(path: Path) -> ModuleType:
 
 
 def run_pyinstaller(portable: bool, clean: bool) -> None:
-    mode = "portable" if portable else "app"
+    """One work folder for both modes: they share the Analysis, the slow half of a build."""
     distpath = DIST / "portable" if portable else DIST
     cmd = [
         sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--log-level", "WARN",
-        "--workpath", str(WORK / mode), "--distpath", str(distpath),
+        "--workpath", str(WORK), "--distpath", str(distpath),
     ]
     if clean:
         cmd.append("--clean")

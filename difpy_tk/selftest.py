@@ -159,10 +159,13 @@ def check_result(result, report: Report) -> None:
 
 def _facts(report: Report) -> None:
     from difpy_tk import __version__
+    from difpy_tk.core.appdirs import is_portable
 
     report.facts.update(
         version=__version__,
         frozen=str(bool(getattr(sys, "frozen", False))),
+        # CI checks this: the onefile build with its marker must say True, others False.
+        portable=str(is_portable()),
         executable=sys.executable,
         python=platform.python_version(),
         platform=platform.platform(),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,9 +25,11 @@ HERE = Path(__file__).resolve().parent
 PACKAGE = "difpy-tk"
 EXECUTABLE = "difpy_tk"
 INSTALL_DIR = Path("opt") / PACKAGE
-# System libraries the bundle leaves to the OS (PyInstaller does not collect libc and
-# the X11 client libraries); keep in step with `ldd` over the onedir.
-DEPENDS = "libc6 (>= 2.31), libx11-6, libxext6, libxrender1, libxft2, libfontconfig1, libxss1"
+# PyInstaller bundles the shared libraries it finds (X11 and Tk included) but never libc,
+# whose version is read off the bundle; fontconfig and libX11 bring the system's font
+# configuration and X client setup that the bundled copies read at run time.
+OTHER_DEPENDS = "libfontconfig1, libx11-6"
+GLIBC_SYMBOL = re.compile(rb"GLIBC_(2\.\d+)")
 
 
 def deb_arch() -> str:
@@ -38,6 +41,19 @@ def deb_arch() -> str:
     except (OSError, subprocess.CalledProcessError):
         machine = os.uname().machine
         return {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+
+
+def glibc_requirement(onedir: Path) -> str:
+    """The newest GLIBC_2.x symbol version any ELF file of the bundle asks for: the
+    oldest libc the build can run on (it follows the build machine, so build on an old one)."""
+    versions = {"2.17"}
+    for path in onedir.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            with path.open("rb") as handle:
+                if handle.read(4) != b"\x7fELF":
+                    continue
+                versions.update(match.decode() for match in GLIBC_SYMBOL.findall(handle.read()))
+    return max(versions, key=lambda v: tuple(int(n) for n in v.split(".")))
 
 
 def _tree_size_kib(path: Path) -> int:
@@ -65,7 +81,8 @@ def stage_deb(onedir: Path, icon: Path, version: str, root: Path) -> Path:
     debian = root / "DEBIAN"
     debian.mkdir()
     control = (HERE / "control.in").read_text(encoding="utf-8").format(
-        version=version, arch=deb_arch(), installed_size=_tree_size_kib(root), depends=DEPENDS
+        version=version, arch=deb_arch(), installed_size=_tree_size_kib(root),
+        depends=f"libc6 (>= {glibc_requirement(onedir)}), {OTHER_DEPENDS}",
     )
     (debian / "control").write_text(control, encoding="utf-8")
     for path in [root, *root.rglob("*")]:

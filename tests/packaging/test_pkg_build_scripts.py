@@ -160,6 +160,7 @@ def test_deb_tree_layout(fake_onedir, tmp_path):
     control = (root / "DEBIAN" / "control").read_text()
     assert "Package: difpy-tk\nVersion: 1.2.3\n" in control
     assert f"Architecture: {make_deb.deb_arch()}" in control
+    assert "Depends: libc6 (>= 2.17), " in control  # the fake bundle has no real ELF symbols
 
 
 @pytest.mark.skipif(not shutil.which("dpkg-deb"), reason="dpkg-deb not installed")

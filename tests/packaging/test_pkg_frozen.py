@@ -114,7 +114,8 @@ def test_frozen_onefile_is_portable(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "DIFPY_TK_HOME"}
     env["TMPDIR"] = str(tmp_path / "tmp")
     (tmp_path / "tmp").mkdir()
-    _selftest([str(portable / f"difpy_tk{EXE}")], tmp_path, env=env)
+    status = _selftest([str(portable / f"difpy_tk{EXE}")], tmp_path, env=env)
+    assert "portable: True" in status.splitlines()
     assert not list((tmp_path / "tmp").glob("_MEI*")), "onefile left its unpacked folder behind"
     size_mib = (portable / f"difpy_tk{EXE}").stat().st_size / 2**20
     assert size_mib <= 60, f"onefile is {size_mib:.1f} MiB"

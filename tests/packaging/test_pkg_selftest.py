@@ -21,6 +21,7 @@ def test_selftest_passes_and_writes_result_and_status(tmp_path, monkeypatch):
     status = (tmp_path / "deep" / "result.status.txt").read_text(encoding="utf-8")
     assert status.splitlines()[0] == "PASS", status
     assert "[FAILED]" not in status
+    assert "portable: False" in status.splitlines()
     data = json.loads(out.read_text(encoding="utf-8"))
     assert len(data["groups"]) == len(selftest.EXPECTED_GROUPS)
 
