@@ -87,6 +87,21 @@ drop_caches() {
     fi
 }
 
+# install_deb FILE: dpkg -i, waiting out another dpkg/apt run that holds the lock; a
+# missing dependency leaves the package unconfigured, and apt then brings it in.
+install_deb() {
+    local attempt
+    for attempt in 1 2 3 4 5 6 7 8 9; do
+        dpkg -i "$1" >"$OUT/dpkg.log" 2>&1 && return 0
+        grep -qi lock "$OUT/dpkg.log" || break
+        echo "dpkg is locked by another process, retrying ($attempt)"
+        sleep 10
+    done
+    cat "$OUT/dpkg.log" >&2
+    grep -qi lock "$OUT/dpkg.log" && return 1
+    apt-get install -f -y -qq >/dev/null
+}
+
 start_xvfb() {
     local fifo=$OUT/displayfd
     rm -f "$fifo"
@@ -199,8 +214,7 @@ DEB=$(ls -t dist/difpy-tk_*.deb | head -1)
 figure ".deb size (MiB)" "$(mib "$DEB")"
 if [ "${SMOKE_SKIP_DEB:-0}" != 1 ] && [ "$(id -u)" = 0 ]; then
     DEB_INSTALLED=1
-    # A missing dependency leaves the package unconfigured: let apt bring it in.
-    dpkg -i "$DEB" >/dev/null || apt-get install -f -y -qq >/dev/null
+    install_deb "$DEB"
     [ -x /usr/bin/difpy-tk ] || fail "/usr/bin/difpy-tk missing after dpkg -i"
     [ -f /usr/share/applications/difpy-tk.desktop ] || fail "desktop entry missing after dpkg -i"
     selftest installed-deb /usr/bin/difpy-tk
