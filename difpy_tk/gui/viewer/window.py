@@ -26,6 +26,7 @@ from difpy_tk.gui.viewer.preview import PreviewWindow
 from difpy_tk.gui.viewer.styles import configure_styles
 from difpy_tk.gui.viewer.thumbnails import ThumbnailCache
 from difpy_tk.gui.viewer.worker import TkWorker
+from difpy_tk.gui.widgets import WrapLabel
 
 THUMB_BOX = 200
 CARD_WIDTH = THUMB_BOX + 30
@@ -72,8 +73,12 @@ class ViewerWindow(tk.Toplevel):
         footer = ttk.Frame(self, padding=(10, 4))
         footer.grid(row=2, column=0, sticky="ew")
         self.status = ttk.Label(footer, style="Status.TLabel", anchor="w", text=KEYS_HINT)
-        self.status.pack(side="left", fill="x", expand=True)
+        self.undo_all_button = ttk.Button(footer, text="Undo all moves", command=self.undo_all)
+        self.undo_all_button.pack(side="right")
+        self.undo_button = ttk.Button(footer, text="Undo last move", command=self.undo_last)
+        self.undo_button.pack(side="right", padx=4)
         self.stop_button = ttk.Button(footer, text="Stop", command=self.stop)
+        self.status.pack(side="left", fill="x", expand=True)
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._bind_keys()
@@ -102,17 +107,11 @@ class ViewerWindow(tk.Toplevel):
         self.kind_choice.current(0)
         self.kind_choice.bind("<<ComboboxSelected>>", lambda _e: self.set_kind(KIND_CHOICES[self.kind_choice.get()]))
         self.kind_choice.pack(side="left", padx=(4, 12))
-        self.undo_all_button = ttk.Button(bar, text="Undo all moves", command=self.undo_all)
-        self.undo_all_button.pack(side="right")
-        self.undo_button = ttk.Button(bar, text="Undo last move", command=self.undo_last)
-        self.undo_button.pack(side="right", padx=(12, 4))
         self.bulk_button = ttk.Menubutton(bar, text="Bulk actions…")
         self.bulk_menu = tk.Menu(self.bulk_button, tearoff=False)
         self._fill_bulk_menu(self.bulk_menu)
         self.bulk_button["menu"] = self.bulk_menu
-        self.bulk_button.pack(side="right", padx=4)
-        ttk.Button(bar, text="Not a duplicate", command=self.hide_group).pack(side="right", padx=4)
-        ttk.Button(bar, text="Compare", command=self.compare).pack(side="right", padx=4)
+        self.bulk_button.pack(side="right")
 
     def _fill_bulk_menu(self, menu: tk.Menu) -> None:
         self.scope = tk.StringVar(self, value="shown")
@@ -131,8 +130,8 @@ class ViewerWindow(tk.Toplevel):
         self.list_title.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 4))
         self.tree = ttk.Treeview(left, columns=("group", "images", "kind", "kept"), show="headings",
                                  selectmode="browse", style="Viewer.Treeview")
-        for column, title, width, anchor in (("group", "#", 56, "e"), ("images", "Images", 70, "e"),
-                                             ("kind", "Kind", 90, "w"), ("kept", "Kept image", 170, "w")):
+        for column, title, width, anchor in (("group", "#", 50, "e"), ("images", "Images", 66, "e"),
+                                             ("kind", "Kind", 86, "w"), ("kept", "Kept image", 150, "w")):
             self.tree.heading(column, text=title, anchor=anchor)
             self.tree.column(column, width=width, anchor=anchor, stretch=column == "kept")
         scroll = ttk.Scrollbar(left, orient="vertical", command=self.tree.yview)
@@ -145,8 +144,12 @@ class ViewerWindow(tk.Toplevel):
         panes.add(left, weight=0)
 
         right = ttk.Frame(panes, padding=(10, 0, 0, 0))
-        self.group_title = ttk.Label(right, style="Pane.TLabel")
-        self.group_title.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 4))
+        header = ttk.Frame(right)
+        header.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 6))
+        ttk.Button(header, text="Not a duplicate", command=self.hide_group).pack(side="right")
+        ttk.Button(header, text="Compare", command=self.compare).pack(side="right", padx=4)
+        self.group_title = WrapLabel(header, style="Pane.TLabel")
+        self.group_title.pack(side="left", fill="x", expand=True)
         self.canvas = tk.Canvas(right, highlightthickness=0, borderwidth=0,
                                 background=str(ttk.Style(self).lookup("TFrame", "background")))
         cards_scroll = ttk.Scrollbar(right, orient="vertical", command=self.canvas.yview)
@@ -313,7 +316,7 @@ class ViewerWindow(tk.Toplevel):
         parts = [f"Group {position} of {len(rows)}", f"{len(members)} images",
                  "duplicates" if group.is_duplicate else "similar"]
         if total and total.count:
-            parts.append(f"{format_bytes(total.total_bytes)} in the copies besides the kept one")
+            parts.append(f"copies use {format_bytes(total.total_bytes)}")
         if gone:
             parts.append(f"{gone} moved, deleted or hidden")
         self.group_title.configure(text=" · ".join(parts))
@@ -459,7 +462,7 @@ class ViewerWindow(tk.Toplevel):
         if self.file_worker.busy and self._progress:
             done, total = self._progress
             self._say(f"{'Moving' if action == 'move' else 'Deleting'}… {done} of {total}")
-            self.stop_button.pack(side="right")
+            self.stop_button.pack(side="right", padx=4, before=self.undo_button)
             self._tick_id = self.after(100, self._tick, action)
         else:
             self.stop_button.pack_forget()
