@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from difpy_tk.core import actions
-from difpy_tk.core.journal import Journal, Outcome
+from difpy_tk.core.journal import ActionResult, Journal, Outcome
 from difpy_tk.core.progress import CancelToken
 from difpy_tk.core.result import FileRecord
 
@@ -277,3 +277,16 @@ def test_plan_bulk_reports_changed_files_and_keeps_the_next_best(tmp_path, journ
         (best.path, Outcome.SKIPPED, "the file no longer exists")
     ]
     assert "skipped" in journal.lines()[-1]
+
+
+def test_run_bulk_turns_an_unexpected_error_into_a_failed_result(tmp_path, caplog):
+    records = [make_file(tmp_path / f"{i}.jpg") for i in range(3)]
+
+    def flaky(record):
+        if record is records[1]:
+            raise RuntimeError("bug")
+        return ActionResult("move", record.path, Outcome.OK)
+
+    results = actions.run_bulk(records, flaky, "move")
+    assert [r.outcome for r in results] == [Outcome.OK, Outcome.FAILED, Outcome.OK]
+    assert results[1].reason == "unexpected error: bug" and "failed unexpectedly" in caplog.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import itertools
+import logging
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from difpy_tk.core.progress import CancelToken
 from difpy_tk.core.result import FileRecord
 from difpy_tk.core.selection import Rule, select
 
+log = logging.getLogger("difpy_tk")
 PARTIAL_SUFFIX = ".difpy-partial"
 _NOT_TRASH_PROBLEMS = {errno.ENOENT, errno.EACCES, errno.EPERM, errno.EBUSY}
 
@@ -136,9 +138,9 @@ def move_file(record: FileRecord, folder: str | os.PathLike, journal: Journal) -
 
     if not target.is_dir():
         return failed(f"the folder {target} does not exist")
-    if os.path.samefile(target, source.parent):
-        return failed("the file is already in that folder")
     try:
+        if os.path.samefile(target, source.parent):
+            return failed("the file is already in that folder")
         destination = reserve_name(target, source.name)
     except OSError as error:
         return failed(f"cannot create a file in {target}: {describe_error(error)}")
@@ -210,7 +212,12 @@ def run_bulk(
         if cancel is not None and cancel.cancelled:
             results.append(ActionResult(name, record.path, Outcome.SKIPPED, reason="cancelled"))
             continue
-        results.append(action(record))
+        try:
+            results.append(action(record))
+        except Exception as error:  # a bug in one file's action must not hide the others' outcomes
+            log.exception("%s of %s failed unexpectedly", name, record.path)
+            reason = f"unexpected error: {describe_error(error)}"
+            results.append(ActionResult(name, record.path, Outcome.FAILED, reason=reason))
         if progress is not None:
             progress(done + 1, len(records))
     return results
