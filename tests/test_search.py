@@ -5,7 +5,8 @@ import pytest
 from imagegen import smooth_tensors
 from reference import brute_force_pairs
 
-from difpy_tk.core.search import Matches, block_boundaries, find_matches
+from difpy_tk.core.features import block_boundaries
+from difpy_tk.core.search import Matches, find_matches
 
 
 def as_pairs(matches: Matches) -> dict[tuple[int, int], int]:

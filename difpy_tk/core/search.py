@@ -1,17 +1,16 @@
 """Finding every pair of tensors whose MSE is within the threshold, exactly.
 
-Comparing all pairs is quadratic, so the search proves most pairs apart cheaply:
-averaging pixels over blocks is an orthogonal projection, and a projection never
-lengthens a vector, so the distance between block averages is a lower bound of the
-true sum of squared errors (SSE). Three filters, each exact:
+Comparing all pairs is quadratic, so the search proves most pairs apart with the
+lower bounds of difpy_tk.core.features, each exact:
 1. the sum of all values (its difference squared, over the element count, bounds the
    SSE) orders the images, so each one is compared only with a window of neighbours;
-2. rotation-averaged 7×7 block features (13 orbits × 3 channels) in matrix products
-   reject most pairs of that window in one BLAS call per block of rows;
-3. 7×7×3 block features per allowed rotation reject most remaining (pair, rotation)s;
-then the true integer SSE decides. Identical tensors (threshold 0) are found by hashing.
+2. rotation-invariant block features reject most pairs of that window, one BLAS matrix
+   product per block of rows;
+3. block features per allowed rotation reject most remaining (pair, turn)s;
+then the true integer SSE decides, computed for the turns that could still win.
+Byte-identical tensors are searched once. Threshold 0 is answered by hashing alone.
 Float rounding in the bounds is absorbed by a tolerance that can only keep pairs, never
-drop them, so the outcome is the brute-force outcome."""
+drop them, so the outcome is the brute-force outcome (tests/test_search.py checks it)."""
 
 from __future__ import annotations
 
@@ -24,11 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from difpy_tk.core.features import (
+    TensorStats,
+    invariant_features,
+    residual_bound,
+    residuals,
+    tolerance,
+    wide_int,
+)
 from difpy_tk.core.progress import CancelToken, ProgressCallback, no_progress
-
-GRID = 7
-"""Odd, so that block boundaries can be mirror-symmetric for any px_size: rotating a
-tensor then rotates its block grid, and one set of block features serves 4 rotations."""
 
 
 @dataclass(frozen=True)
@@ -55,94 +58,12 @@ class Matches:
         )
 
 
-def block_boundaries(px_size: int) -> np.ndarray:
-    """GRID + 1 mirror-symmetric cut positions along one side of a px_size tensor."""
-    half = [int(i * px_size / GRID + 0.5) for i in range(GRID // 2 + 1)]
-    return np.array(half + [px_size - cut for cut in reversed(half)], dtype=np.int64)
-
-
-def block_features(tensors: np.ndarray) -> np.ndarray:
-    """(n, GRID, GRID, 3) block sums over sqrt(block area): in these coordinates the
-    block-average projection is an isometry, so squared distances bound the SSE.
-
-    Rows are summed with reduceat (integers, exact); columns by one float64 matrix
-    product, exact too since every partial sum is an integer far below 2**53."""
-    n, px_size = len(tensors), tensors.shape[1]
-    cuts = block_boundaries(px_size)
-    columns = np.zeros((px_size, GRID))
-    for block in range(GRID):
-        columns[cuts[block] : cuts[block + 1], block] = 1.0
-    row_sums = np.add.reduceat(tensors, cuts[:-1], axis=1, dtype=np.int32)
-    row_sums = np.ascontiguousarray(row_sums.transpose(0, 1, 3, 2)).reshape(-1, px_size)
-    sums = (row_sums @ columns).reshape(n, GRID, 3, GRID).transpose(0, 1, 3, 2)
-    sides = np.diff(cuts).astype(np.float64)
-    return sums / np.sqrt(np.outer(sides, sides))[None, :, :, None]
-
-
-def _orbits() -> list[list[tuple[int, int]]]:
-    seen: set[tuple[int, int]] = set()
-    orbits = []
-    last = GRID - 1
-    for row in range(GRID):
-        for col in range(GRID):
-            if (row, col) in seen:
-                continue
-            orbit = sorted({(row, col), (col, last - row), (last - row, last - col), (last - col, row)})
-            seen.update(orbit)
-            orbits.append(orbit)
-    return orbits
-
-
-def invariant_features(grid: np.ndarray) -> np.ndarray:
-    """Projection of block features onto rotation-invariant vectors, in orthonormal
-    coordinates: one value per orbit of cells under quarter turns and per channel."""
-    columns = []
-    for orbit in _orbits():
-        rows, cols = zip(*orbit)
-        columns.append(grid[:, list(rows), list(cols), :].sum(axis=1) / math.sqrt(len(orbit)))
-    return np.concatenate(columns, axis=1)
-
-
-def _tolerance(norms: np.ndarray) -> np.ndarray:
-    """Room for float rounding in |a|²+|b|²-2a·b; generous, so a bound never drops a match."""
-    return 1e-9 * norms + 1.0
-
-
-def _residuals(squared_total: np.ndarray, squared_projected: np.ndarray) -> np.ndarray:
-    """|(I - P)a| for each tensor a: the energy a projection P leaves out.
-
-    P commutes with quarter turns, so |(I-P)(a - turned b)|² >= (|(I-P)a| - |(I-P)b|)²,
-    which adds to the projected bound for free. The square root of a difference of
-    nearly equal floats is off by well under RESIDUAL_SLACK, which the callers subtract."""
-    return np.sqrt(np.maximum(squared_total - squared_projected, 0.0))
-
-
-RESIDUAL_SLACK = 1e-3
-
-
-def _residual_bound(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.maximum(np.abs(a - b) - RESIDUAL_SLACK, 0.0) ** 2
-
-
-def _wide_int(count: int) -> type:
-    """The narrowest integer type that holds a sum of count squared differences."""
-    return np.int32 if count * 255 * 255 < 2**31 else np.int64
-
-
-def _squared_norms(flat: np.ndarray, chunk: int = 4096) -> np.ndarray:
-    wide = _wide_int(flat.shape[1])
-    out = np.empty(len(flat), dtype=np.int64)
-    for start in range(0, len(flat), chunk):
-        part = flat[start : start + chunk].astype(wide)
-        out[start : start + chunk] = np.einsum("ij,ij->i", part, part)
-    return out
-
-
 @dataclass(frozen=True)
 class _Partition:
-    """One partition's tensors with everything the bounds need, sorted by total."""
+    """Tensors that may match each other, sorted by total; index maps a sorted position
+    to the tensor's index in the shared array, which is never copied."""
 
-    tensors: np.ndarray
+    index: np.ndarray
     totals: np.ndarray
     grid: np.ndarray
     grid_residual: np.ndarray
@@ -150,32 +71,31 @@ class _Partition:
     feature_residual: np.ndarray
 
     @staticmethod
-    def prepare(tensors: np.ndarray) -> tuple[_Partition, np.ndarray]:
-        flat = tensors.reshape(len(tensors), -1)
-        totals = flat.sum(axis=1, dtype=np.int64)
-        order = np.argsort(totals, kind="stable")
-        tensors, flat, totals = tensors[order], flat[order], totals[order]
-        squared = _squared_norms(flat).astype(np.float64)
-        grid = block_features(tensors)
-        features = invariant_features(grid)
-        grid_residual = _residuals(squared, np.einsum("ijkl,ijkl->i", grid, grid))
-        feature_residual = _residuals(squared, np.einsum("ij,ij->i", features, features))
+    def build(index: np.ndarray, stats: TensorStats) -> tuple[_Partition, np.ndarray]:
+        """Returns the partition and the sort order applied to index and stats."""
+        order = np.argsort(stats.totals, kind="stable")
+        stats = stats.take(order)
+        squared = stats.squared.astype(np.float64)
+        features = invariant_features(stats.grid)
+        grid_residual = residuals(squared, np.einsum("ijkl,ijkl->i", stats.grid, stats.grid))
+        feature_residual = residuals(squared, np.einsum("ij,ij->i", features, features))
         features -= features.mean(axis=0)
-        return _Partition(tensors, totals, grid, grid_residual, features, feature_residual), order
+        return _Partition(index[order], stats.totals, stats.grid, grid_residual, features, feature_residual), order
 
 
 def _window_candidates(
     part: _Partition,
     sse_limit: int,
+    count: int,
     rows: int,
     progress: ProgressCallback,
     cancel: CancelToken | None,
     done_before: int,
     grand_total: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Filters 1 and 2: pairs (i < j) in sorted order that neither bound rules out."""
+    """Filters 1 and 2: sorted positions (i < j) that neither bound rules out."""
     n = len(part.totals)
-    width = math.isqrt(sse_limit * part.tensors[0].size)
+    width = math.isqrt(sse_limit * count)
     features, totals, residual = part.features, part.totals, part.feature_residual
     squared = np.einsum("ij,ij->i", features, features)
     firsts, seconds = [], []
@@ -187,8 +107,8 @@ def _window_candidates(
         if end > start + 1:
             norms = squared[start:stop, None] + squared[None, start:end]
             bound = norms - 2.0 * (features[start:stop] @ features[start:end].T)
-            bound += _residual_bound(residual[start:stop, None], residual[None, start:end])
-            keep = bound <= sse_limit + _tolerance(norms)
+            bound += residual_bound(residual[start:stop, None], residual[None, start:end])
+            keep = bound <= sse_limit + tolerance(norms)
             keep &= np.arange(start, end)[None, :] > np.arange(start, stop)[:, None]
             keep &= totals[None, start:end] - totals[start:stop, None] <= width
             r, c = np.nonzero(keep)
@@ -209,13 +129,12 @@ def _turn_permutation(px_size: int, turns: int) -> np.ndarray:
 def _exact_sse(
     tensors: np.ndarray, first: np.ndarray, second: np.ndarray, turns: int, pool: ThreadPoolExecutor
 ) -> np.ndarray:
-    """The true integer SSE of each pair, second turned. Differences and squares are
-    exact integers; a tensor's sum fits int32 up to px_size 104, int64 beyond."""
+    """The true integer SSE of each pair (indices into tensors), second turned."""
     flat = tensors.reshape(len(tensors), -1)
     count = flat.shape[1]
-    wide = _wide_int(count)
+    wide = wide_int(count)
     permutation = _turn_permutation(tensors.shape[1], turns)
-    batch = max(1, 2**21 // count)
+    batch = max(1, 2**19 // count)
     out = np.empty(len(first), dtype=np.int64)
 
     def run(start: int) -> None:
@@ -232,20 +151,21 @@ def _rotation_bounds(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Filter 3's lower bound for every (pair, allowed turn), and each pair's tolerance."""
     bounds = np.empty((len(first), len(turns_allowed)))
-    tolerance = np.empty(len(first))
-    batch = 65536
+    slack = np.empty(len(first))
+    batch = 8192
     for start in range(0, len(first), batch):
         i, j = first[start : start + batch], second[start : start + batch]
         a, b = part.grid[i], part.grid[j]
-        tolerance[start : start + batch] = _tolerance(np.einsum("ijkl,ijkl->i", a, a) + np.einsum("ijkl,ijkl->i", b, b))
-        residual = _residual_bound(part.grid_residual[i], part.grid_residual[j])
+        slack[start : start + batch] = tolerance(np.einsum("ijkl,ijkl->i", a, a) + np.einsum("ijkl,ijkl->i", b, b))
+        residual = residual_bound(part.grid_residual[i], part.grid_residual[j])
         for column, turns in enumerate(turns_allowed):
             diff = a - np.rot90(b, turns, axes=(1, 2))
             bounds[start : start + batch, column] = np.einsum("ijkl,ijkl->i", diff, diff) + residual
-    return bounds, tolerance
+    return bounds, slack
 
 
 def _verify(
+    tensors: np.ndarray,
     part: _Partition,
     first: np.ndarray,
     second: np.ndarray,
@@ -253,11 +173,12 @@ def _verify(
     turns_allowed: Sequence[int],
     pool: ThreadPoolExecutor,
 ) -> Matches:
-    """Filter 3 and the exact SSE, keeping each pair's best turn.
+    """Filter 3 and the exact SSE, keeping each pair's best turn (sorted positions in,
+    sorted positions out).
 
     Turns are tried from the smallest bound up, and a turn whose bound already exceeds
     the best SSE found cannot win, so most pairs need one exact computation."""
-    bounds, tolerance = _rotation_bounds(part, first, second, turns_allowed)
+    bounds, slack = _rotation_bounds(part, first, second, turns_allowed)
     rank_order = np.argsort(bounds, axis=1, kind="stable")
     turn_values = np.asarray(turns_allowed, dtype=np.int8)
     best_sse = np.full(len(first), np.iinfo(np.int64).max, dtype=np.int64)
@@ -266,12 +187,12 @@ def _verify(
     for rank in range(len(turns_allowed)):
         column = rank_order[:, rank]
         bound = bounds[rows, column]
-        worth = (bound <= sse_limit + tolerance) & (bound <= best_sse + tolerance)
+        worth = (bound <= sse_limit + slack) & (bound <= best_sse + slack)
         for turns in turns_allowed:
             todo = np.nonzero(worth & (turn_values[column] == turns))[0]
             if len(todo) == 0:
                 continue
-            sse = _exact_sse(part.tensors, first[todo], second[todo], turns, pool)
+            sse = _exact_sse(tensors, part.index[first[todo]], part.index[second[todo]], turns, pool)
             better = (sse < best_sse[todo]) | ((sse == best_sse[todo]) & (turns < best_turn[todo]))
             best_sse[todo[better]] = sse[better]
             best_turn[todo[better]] = turns
@@ -320,16 +241,25 @@ def _hash_duplicates(
     )
 
 
-def _identical_buckets(tensors: np.ndarray, members: np.ndarray) -> list[np.ndarray]:
-    """members split into runs of byte-identical tensors, in first-seen order.
+def _identical_buckets(tensors: np.ndarray, members: np.ndarray, stats: TensorStats) -> list[np.ndarray]:
+    """Positions into members, split into groups of byte-identical tensors.
 
     Blank scans and solid backgrounds come in dozens of identical copies; searching one
-    of each and copying its matches to the rest spares the quadratic work among them."""
-    buckets: dict[bytes, list[int]] = {}
-    for index in members.tolist():
-        digest = hashlib.blake2b(tensors[index].tobytes(), digest_size=16).digest()
-        buckets.setdefault(digest, []).append(index)
-    return [np.array(bucket, dtype=np.int64) for bucket in buckets.values()]
+    of each and copying its matches to the rest spares the quadratic work among them.
+    Only tensors with equal total and squared norm can be identical, so bytes are
+    compared within those few runs alone."""
+    order = np.lexsort((stats.squared, stats.totals))
+    totals, squared = stats.totals[order], stats.squared[order]
+    starts = np.flatnonzero(np.r_[True, (np.diff(totals) != 0) | (np.diff(squared) != 0)])
+    lengths = np.diff(np.r_[starts, len(order)])
+    buckets = [order[start : start + 1] for start in starts[lengths == 1]]
+    for start, length in zip(starts[lengths > 1].tolist(), lengths[lengths > 1].tolist()):
+        by_bytes: dict[bytes, list[int]] = {}
+        for position in sorted(order[start : start + length].tolist()):
+            by_bytes.setdefault(tensors[members[position]].tobytes(), []).append(position)
+        buckets.extend(np.array(run, dtype=np.int64) for run in by_bytes.values())
+    buckets.sort(key=lambda bucket: int(bucket[0]))
+    return buckets
 
 
 def _expand_buckets(found: Matches, buckets: list[np.ndarray]) -> Matches:
@@ -378,12 +308,16 @@ def _search_partition(
     grand_total: int,
     pool: ThreadPoolExecutor,
 ) -> Matches:
-    buckets = _identical_buckets(tensors, members)
+    stats = TensorStats.compute(tensors, members)
+    buckets = _identical_buckets(tensors, members, stats)
     heads = np.array([bucket[0] for bucket in buckets], dtype=np.int64)
-    part, order = _Partition.prepare(tensors[heads])
-    a, b = _window_candidates(part, sse_limit, rows_per_block, progress, cancel, done, grand_total)
-    local = _verify(part, a, b, sse_limit, turns_allowed, pool)
-    return _expand_buckets(Matches(order[local.first], order[local.second], local.sse, local.quarter_turns), buckets)
+    part, order = _Partition.build(members[heads], stats.take(heads))
+    count = int(tensors[0].size)
+    a, b = _window_candidates(part, sse_limit, count, rows_per_block, progress, cancel, done, grand_total)
+    local = _verify(tensors, part, a, b, sse_limit, turns_allowed, pool)
+    by_bucket = Matches(order[local.first], order[local.second], local.sse, local.quarter_turns)
+    found = _expand_buckets(by_bucket, [members[bucket] for bucket in buckets])
+    return found
 
 
 def find_matches(

@@ -1,0 +1,125 @@
+"""Per-tensor statistics that give cheap, exact lower bounds of the SSE between tensors.
+
+Averaging pixels over blocks is an orthogonal projection P, and a projection never
+lengthens a vector: |P(a - b)|² <= |a - b|² = SSE. With block sums scaled by
+1/sqrt(block area), |P(a - b)|² is a plain squared distance between small feature
+vectors. The block grid is mirror-symmetric, so turning a tensor turns its grid, and
+averaging the grid over the four turns gives rotation-invariant features. The energy a
+projection leaves out, |(I - P)a|, adds a second free bound (see residual_bound)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+GRID = 7
+"""Odd, so that block boundaries can be mirror-symmetric for any px_size."""
+CHUNK = 256
+"""Tensors processed at once: temporaries stay a few MB, reused instead of page-faulted."""
+RESIDUAL_SLACK = 1e-3
+"""More than the rounding of a square root of a difference of nearly equal floats."""
+
+
+def block_boundaries(px_size: int) -> np.ndarray:
+    """GRID + 1 mirror-symmetric cut positions along one side of a px_size tensor."""
+    half = [int(i * px_size / GRID + 0.5) for i in range(GRID // 2 + 1)]
+    return np.array(half + [px_size - cut for cut in reversed(half)], dtype=np.int64)
+
+
+def block_sums(tensors: np.ndarray) -> np.ndarray:
+    """(n, GRID, GRID, 3) sums of the values in each block, exact: float32 while a
+    block's sum cannot reach 2**24 (any px_size up to 1,790), float64 beyond."""
+    cuts = block_boundaries(tensors.shape[1])
+    largest = int(np.diff(cuts).max())
+    dtype = np.float32 if 255 * largest * largest < 2**24 else np.float64
+    values = tensors.astype(dtype)
+    rows = np.stack([values[:, a:b].sum(axis=1) for a, b in itertools.pairwise(cuts)], axis=1)
+    return np.stack([rows[:, :, a:b].sum(axis=2) for a, b in itertools.pairwise(cuts)], axis=2)
+
+
+def block_scale(px_size: int) -> np.ndarray:
+    """1/sqrt(block area), shaped to multiply block sums into isometric features."""
+    sides = np.diff(block_boundaries(px_size)).astype(np.float64)
+    return (1.0 / np.sqrt(np.outer(sides, sides)))[None, :, :, None]
+
+
+def block_features(tensors: np.ndarray) -> np.ndarray:
+    """(n, GRID, GRID, 3) block sums over sqrt(block area)."""
+    return block_sums(tensors) * block_scale(tensors.shape[1])
+
+
+def _orbits() -> list[list[tuple[int, int]]]:
+    """Cells of the grid grouped by where quarter turns take them."""
+    seen: set[tuple[int, int]] = set()
+    orbits = []
+    last = GRID - 1
+    for row in range(GRID):
+        for col in range(GRID):
+            if (row, col) not in seen:
+                orbit = sorted({(row, col), (col, last - row), (last - row, last - col), (last - col, row)})
+                seen.update(orbit)
+                orbits.append(orbit)
+    return orbits
+
+
+def invariant_features(grid: np.ndarray) -> np.ndarray:
+    """The block features averaged over quarter turns, in orthonormal coordinates: one
+    value per orbit of cells and per channel (13 × 3 for a 7 × 7 grid)."""
+    columns = []
+    for orbit in _orbits():
+        rows, cols = zip(*orbit)
+        columns.append(grid[:, list(rows), list(cols), :].sum(axis=1) / math.sqrt(len(orbit)))
+    return np.concatenate(columns, axis=1)
+
+
+def wide_int(count: int) -> type:
+    """The narrowest integer type that holds a sum of count squared differences."""
+    return np.int32 if count * 255 * 255 < 2**31 else np.int64
+
+
+def residuals(squared_total: np.ndarray, squared_projected: np.ndarray) -> np.ndarray:
+    """|(I - P)a| from |a|² and |Pa|²."""
+    return np.sqrt(np.maximum(squared_total - squared_projected, 0.0))
+
+
+def residual_bound(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """P commutes with quarter turns, so |(I-P)(a - turned b)|² >= (|(I-P)a| - |(I-P)b|)²."""
+    return np.maximum(np.abs(a - b) - RESIDUAL_SLACK, 0.0) ** 2
+
+
+def tolerance(norms: np.ndarray) -> np.ndarray:
+    """Room for float rounding in |a|²+|b|²-2a·b; generous, so a bound never drops a match."""
+    return 1e-9 * norms + 1.0
+
+
+@dataclass(frozen=True)
+class TensorStats:
+    """Totals, squared norms and block features of some tensors, in the order given."""
+
+    totals: np.ndarray
+    squared: np.ndarray
+    grid: np.ndarray
+
+    @staticmethod
+    def compute(tensors: np.ndarray, members: np.ndarray) -> TensorStats:
+        """One pass over tensors[members] in small chunks; tensors itself is not copied."""
+        count = len(members)
+        totals = np.empty(count, dtype=np.int64)
+        squared = np.empty(count, dtype=np.int64)
+        grid = np.empty((count, GRID, GRID, 3))
+        wide = wide_int(tensors[0].size)
+        scale = block_scale(tensors.shape[1])
+        for start in range(0, count, CHUNK):
+            chunk = tensors[members[start : start + CHUNK]]
+            sums = block_sums(chunk)
+            totals[start : start + CHUNK] = sums.sum(axis=(1, 2, 3), dtype=np.float64).astype(np.int64)
+            grid[start : start + CHUNK] = sums * scale
+            flat = chunk.reshape(len(chunk), -1).astype(wide)
+            squared[start : start + CHUNK] = np.einsum("ij,ij->i", flat, flat)
+        return TensorStats(totals, squared, grid)
+
+    def take(self, positions: np.ndarray) -> TensorStats:
+        return TensorStats(self.totals[positions], self.squared[positions], self.grid[positions])
