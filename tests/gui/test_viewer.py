@@ -252,3 +252,21 @@ def test_open_button_starts_the_system_viewer_without_a_shell(root, viewer, monk
     open_button.invoke()
     assert started and started[0][0][-1] == card.path and "shell" not in started[0][1]
     assert any(line.endswith(f"open ok: {card.path}") for line in viewer.log_lines)
+
+
+def test_app_opens_the_viewer_on_a_saved_result_and_logs_its_actions(driver, image_folders, dialogs, tmp_path,
+                                                                     monkeypatch):
+    from difpy_tk.core import actions
+    from difpy_tk.core.result_io import write_json
+    from difpy_tk.gui.viewer.window import ViewerWindow
+
+    saved = run_search(SearchOptions(inputs=tuple(map(str, image_folders)), similarity="similar", processes=1))
+    write_json(saved, tmp_path / "saved.json")
+    dialogs.answers["askopenfilename"] = str(tmp_path / "saved.json")
+    driver.app.screens["menu"].open_button.invoke()
+    driver.app.screens["results"].viewer_button.invoke()
+    viewer = next(child for child in driver.root.winfo_children() if isinstance(child, ViewerWindow))
+    assert len(viewer.tree.get_children()) == len(saved.groups)
+    monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kwargs: None)
+    viewer.open_image(viewer.model.members(viewer.current_group)[0])
+    assert "open ok" in driver.app.logbook.lines[-1]
