@@ -112,10 +112,17 @@ def test_space_opens_a_preview_and_compare_shows_two(root, viewer):
     key(viewer, "<space>")
     previews = [w for w in viewer.winfo_children() if isinstance(w, PreviewWindow)]
     assert len(previews) == 1
-    pump(root, lambda: previews[0].panes[0].image is not None)
-    previews[0].view.set(zoom=3.0)
-    key(previews[0], "<Escape>")
-    assert not previews[0].winfo_exists()
+    preview = previews[0]
+    pump(root, lambda: preview.panes[0].image is not None)
+    members = viewer.model.members(viewer.current_group)
+    assert preview.paths == [members[0]] and "KEPT" in preview.panes[0].caption.cget("text")
+    preview.view.set(zoom=3.0)
+    key(preview, "<Right>")
+    assert preview.paths == [members[1]] and preview.view.zoom == 1.0
+    pump(root, lambda: preview.panes[0].image is not None)
+    assert viewer.current_group == viewer._rows[0], "arrows in the preview page images, not groups"
+    key(preview, "<Escape>")
+    assert not preview.winfo_exists()
     viewer.compare()
     compare = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
     assert len(compare.panes) == 2

@@ -47,7 +47,8 @@ class ZoomPane(ttk.Frame):
         self.image: Image.Image | None = None
         self._photo: ImageTk.PhotoImage | None = None
         self._drag: tuple[int, int, tuple[float, float]] | None = None
-        ttk.Label(self, text=caption, style="Pane.TLabel").pack(anchor="w")
+        self.caption = ttk.Label(self, text=caption, style="Pane.TLabel")
+        self.caption.pack(anchor="w")
         self.canvas = tk.Canvas(self, highlightthickness=0, background="#202020", width=300, height=300)
         self.canvas.pack(fill="both", expand=True)
         self.canvas.bind("<Configure>", lambda _e: self.render())
@@ -56,14 +57,14 @@ class ZoomPane(ttk.Frame):
         self.canvas.bind("<MouseWheel>", lambda e: self._wheel(1 if e.delta > 0 else -1))
         self.canvas.bind("<Button-4>", lambda _e: self._wheel(1))
         self.canvas.bind("<Button-5>", lambda _e: self._wheel(-1))
-        self.canvas.create_text(150, 150, text="Loading…", fill="#dddddd", tags="message")
         view.listeners.append(self.render)
 
-    def set_image(self, image: Image.Image | None, reason: str = "") -> None:
+    def set_image(self, image: Image.Image | None, message: str = "", error: bool = False) -> None:
+        """Show image, or instead a message (why it cannot be shown, or that it is loading)."""
         self.image = image
         if image is None:
             self.canvas.delete("all")
-            self.canvas.create_text(10, 10, anchor="nw", text=reason, fill="#ff8a80",
+            self.canvas.create_text(10, 10, anchor="nw", text=message, fill="#ff8a80" if error else "#dddddd",
                                     width=max(100, self.canvas.winfo_width() - 20))
         self.render()
 
@@ -109,12 +110,17 @@ class ZoomPane(ttk.Frame):
 
 
 class PreviewWindow(tk.Toplevel):
-    """Preview of paths[0], or side-by-side compare of paths[0] and paths[1]."""
+    """Preview of paths[0], or side-by-side compare of paths[0] and paths[1].
 
-    def __init__(self, parent: tk.Misc, paths: list[str], captions: list[str]) -> None:
+    A single preview given the group's images as `sequence` pages through them with the
+    arrow keys, a large view of each in turn (dupeGuru users ask for this, D#1010)."""
+
+    def __init__(self, parent: tk.Misc, paths: list[str], caption: Callable[[str], str],
+                 sequence: list[str] | None = None) -> None:
         super().__init__(parent)
-        names = " ↔ ".join(os.path.basename(path) for path in paths)
-        self.title(f"{'Compare' if len(paths) > 1 else 'Preview'}: {names}")
+        self.paths = list(paths)
+        self.caption = caption
+        self.sequence = sequence if sequence and len(paths) == 1 else None
         self.geometry(f"{min(1300, self.winfo_screenwidth() - 80)}x{min(900, self.winfo_screenheight() - 80)}")
         self.view = View()
         self._worker = TkWorker(self, 2, "preview")
@@ -128,31 +134,53 @@ class PreviewWindow(tk.Toplevel):
         ):
             ttk.Button(bar, text=text, command=command).pack(side="left", padx=(0, 4))
         ttk.Button(bar, text="Close (Esc)", command=self.close).pack(side="right")
-        ttk.Label(bar, text="Drag to pan, wheel to zoom", style="Status.TLabel").pack(side="right", padx=12)
+        hint = "Drag to pan, wheel to zoom" + (", ← → other images of the group" if self.sequence else "")
+        ttk.Label(bar, text=hint, style="Status.TLabel").pack(side="right", padx=12)
         panes = ttk.Frame(self)
         panes.pack(fill="both", expand=True)
-        self.panes = [ZoomPane(panes, self.view, caption) for caption in captions]
-        for column, (pane, path) in enumerate(zip(self.panes, paths)):
+        self.panes = [ZoomPane(panes, self.view, "") for _path in paths]
+        for column, pane in enumerate(self.panes):
             panes.columnconfigure(column, weight=1, uniform="pane")
             pane.grid(row=0, column=column, sticky="nsew")
-            self._worker.submit(decode_image, path, None, done=lambda future, p=pane: self._loaded(p, future))
         panes.rowconfigure(0, weight=1)
+        self._load()
         for key, action in (
             ("<Escape>", self.close), ("<space>", self.close), ("0", lambda: self.view.set(zoom=1.0)),
             ("1", self.actual_size), ("<plus>", lambda: self.view.set(zoom=self.view.zoom * ZOOM_STEP)),
             ("<equal>", lambda: self.view.set(zoom=self.view.zoom * ZOOM_STEP)),
             ("<minus>", lambda: self.view.set(zoom=self.view.zoom / ZOOM_STEP)),
+            ("<Left>", lambda: self.turn(-1)), ("<Right>", lambda: self.turn(1)),
         ):
             self.bind(key, lambda _e, a=action: a())
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<Destroy>", lambda e: self._worker.close() if e.widget is self else None, add="+")
         self.focus_force()
 
-    def _loaded(self, pane: ZoomPane, future: Future) -> None:
+    def _load(self) -> None:
+        names = " ↔ ".join(os.path.basename(path) for path in self.paths)
+        self.title(f"{'Compare' if len(self.paths) > 1 else 'Preview'}: {names}")
+        for pane, path in zip(self.panes, self.paths):
+            pane.caption.configure(text=self.caption(path))
+            pane.set_image(None, "Loading…")
+            self._worker.submit(decode_image, path, None,
+                                done=lambda future, p=pane, wanted=path: self._loaded(p, wanted, future))
+
+    def turn(self, offset: int) -> None:
+        """Show the previous/next image of the group (single preview only)."""
+        if not self.sequence:
+            return
+        here = self.sequence.index(self.paths[0]) if self.paths[0] in self.sequence else 0
+        self.paths = [self.sequence[(here + offset) % len(self.sequence)]]
+        self.view.set(zoom=1.0)
+        self._load()
+
+    def _loaded(self, pane: ZoomPane, path: str, future: Future) -> None:
+        if path not in self.paths:
+            return  # the user paged on before this image finished decoding
         try:
             pane.set_image(future.result())
         except Exception as error:  # any decoder error is shown in the pane
-            pane.set_image(None, f"cannot show this image: {error}")
+            pane.set_image(None, f"cannot show this image: {error}", error=True)
 
     def actual_size(self) -> None:
         """One image pixel per screen pixel for the first image."""

@@ -348,7 +348,7 @@ class ViewerWindow(tk.Toplevel):
 
     def preview(self, path: str) -> None:
         self.set_current(path)
-        PreviewWindow(self, [path], [self._card_caption(path)])
+        PreviewWindow(self, [path], self._card_caption, sequence=self._members())
 
     def compare(self) -> None:
         """Compare the two ticked images; with fewer ticked, pair with the kept image."""
@@ -363,7 +363,7 @@ class ViewerWindow(tk.Toplevel):
         if len(pair) < 2:
             messagebox.showinfo("Compare", "This group has fewer than two images left.", parent=self)
             return
-        PreviewWindow(self, pair, [self._card_caption(path) for path in pair])
+        PreviewWindow(self, pair, self._card_caption)
 
     # ----- file actions -------------------------------------------------------------
 
