@@ -1,0 +1,51 @@
+"""The viewer's pieces that need no window: the model and the thumbnail decoder."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from difpy_tk.core.journal import ActionResult, Outcome
+from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
+from difpy_tk.gui.viewer.model import ViewerModel
+from difpy_tk.gui.viewer.thumbnails import decode_image
+
+
+def make_model() -> ViewerModel:
+    groups = [Group("/k0", (Match("/b0", 2.0), Match("/a0", 0.5))), Group("/k1", (Match("/m1", 0.0),))]
+    files = {path: FileRecord(path, 1, 1, 1, 1) for group in groups for path in group.paths}
+    return ViewerModel(SearchResult(parameters={}, files=files, groups=groups))
+
+
+def test_members_kept_first_then_by_mse_and_kind_filter():
+    model = make_model()
+    assert model.members(0) == ["/k0", "/a0", "/b0"]
+    model.kind = "duplicates"
+    assert model.visible_groups() == [1]
+    model.kind = "similar"
+    assert model.visible_groups() == [0]
+
+
+def test_only_success_removes_a_file_and_undo_brings_it_back():
+    model = make_model()
+    changed = model.apply([
+        ActionResult("move", "/a0", Outcome.OK, destination="/x/a0"),
+        ActionResult("trash", "/b0", Outcome.FAILED, reason="permission denied"),
+        ActionResult("trash", "/m1", Outcome.SKIPPED, reason="the file changed since the search"),
+    ])
+    assert changed == {0, 1}
+    assert model.members(0) == ["/k0", "/b0"] and model.gone["/a0"] == "moved to /x/a0"
+    assert model.failures == {"/b0": "Trash failed: permission denied",
+                              "/m1": "Skipped: the file changed since the search"}
+    model.apply([ActionResult("undo move", "/x/a0", Outcome.OK, destination="/a0")])
+    assert model.members(0) == ["/k0", "/a0", "/b0"]
+
+
+def test_thumbnail_is_upright_small_and_in_a_mode_tk_shows(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    Image.new("RGB", (2000, 1000), "red").save(tmp_path / "turned.jpg", exif=exif)
+    thumbnail = decode_image(str(tmp_path / "turned.jpg"), 200)
+    assert thumbnail.size == (100, 200) and thumbnail.mode == "RGB"
+    Image.new("P", (50, 50)).save(tmp_path / "palette.png", transparency=0)
+    assert decode_image(str(tmp_path / "palette.png"), 200).mode == "RGBA"
+    assert decode_image(str(tmp_path / "turned.jpg"), None).size == (1000, 2000)
