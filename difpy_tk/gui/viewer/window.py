@@ -430,12 +430,10 @@ class ViewerWindow(tk.Toplevel):
         folder = None
         if verb == "Move":
             folder = filedialog.askdirectory(parent=self, title=f"Move {summary.describe()} to…", mustexist=True)
-            if not folder:
-                return
         where = f"to {folder}" if folder else "to the Recycle Bin/Trash"
         question = (f"{verb} {summary.describe()} from {groups} group{'s' if groups != 1 else ''} {where}?\n\n"
                     f"At least one image of every group stays where it is.{left_out}")
-        if messagebox.askokcancel(f"{verb} {rule.label}", question, parent=self):
+        if (folder or verb != "Move") and messagebox.askokcancel(f"{verb} {rule.label}", question, parent=self):
             self._start(action, [self.model.files[path] for path in paths], folder=folder, checked=skipped)
         else:
             self._apply(skipped, action)
