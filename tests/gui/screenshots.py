@@ -86,7 +86,8 @@ def walk(out: Path, work: Path, theme: str) -> None:
     settle(root)
     grab(root, out / f"{theme}-04-configure.png")
 
-    # Hold the search in its comparing phase long enough to photograph the progress.
+    # Hold the search in a made-up comparing phase, long enough (over a second, when the
+    # estimate appears) to photograph the progress screen as a user sees it.
     real = engine.run_search
     release = threading.Event()
 
@@ -94,6 +95,8 @@ def walk(out: Path, work: Path, theme: str) -> None:
         def report(phase, done, total):
             progress(phase, done, total)
             if phase == "decoding" and done > 0:
+                progress("searching", 600, 5000)
+                time.sleep(1.5)
                 progress("searching", 1234, 5000)
                 release.wait(10)
 
@@ -102,9 +105,7 @@ def walk(out: Path, work: Path, theme: str) -> None:
     engine.run_search = held
     app.screens["configure"].start_button.invoke()
     searching = app.screens["searching"]
-    wait_for(root, lambda: "Comparing" in searching.phase_var.get())
-    searching._started -= 75  # a believable clock for the picture
-    searching._phase = (searching._phase[0], searching._phase[1] - 30, 1234, 5000)
+    wait_for(root, lambda: searching.count_var.get().startswith("1,234") and searching.eta_var.get())
     settle(root)
     grab(root, out / f"{theme}-05-searching.png")
     release.set()

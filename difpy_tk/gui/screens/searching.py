@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import tkinter as tk
 from tkinter import messagebox, ttk
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from difpy_tk.core.options import SearchOptions
 from difpy_tk.core.progress import PHASES
@@ -26,6 +26,16 @@ COUNTED_IN_IMAGES = ("decoding", "searching")
 CLOCK_MS = 250
 
 
+class PhaseClock(NamedTuple):
+    """Where the current phase started, in time and in work, for the time estimate."""
+
+    name: str
+    started: float
+    first_done: int
+    done: int
+    total: int
+
+
 def format_duration(seconds: float) -> str:
     """0:07, 2:05, 1:02:05: how long, at a glance."""
     seconds = int(seconds)
@@ -43,7 +53,7 @@ class SearchingScreen(Screen):
         self.elapsed_var = tk.StringVar()
         self.eta_var = tk.StringVar()
         self._started = 0.0
-        self._phase = ("", 0.0, 0, 0)
+        self._phase = PhaseClock("", 0.0, 0, 0, 0)
         self._clock: str | None = None
 
         box = ttk.Frame(self.content)
@@ -60,7 +70,7 @@ class SearchingScreen(Screen):
 
     def start(self, options: SearchOptions) -> None:
         self._started = time.monotonic()
-        self._phase = ("", self._started, 0, 0)
+        self._phase = PhaseClock("", self._started, 0, 0, 0)
         self.phase_var.set("Starting…")
         self.count_var.set("")
         self.eta_var.set("")
@@ -81,8 +91,10 @@ class SearchingScreen(Screen):
         if self.worker is None or self.worker.token.cancelled:
             return
         now = time.monotonic()
-        phase_started = self._phase[1] if phase == self._phase[0] else now
-        self._phase = (phase, phase_started, done, total)
+        if phase == self._phase.name:
+            self._phase = self._phase._replace(done=done, total=total)
+        else:
+            self._phase = PhaseClock(phase, now, done, done, total)
         name = PHASE_NAMES.get(phase, phase.capitalize())
         step = f" (step {PHASES.index(phase) + 1} of {len(PHASES)})" if phase in PHASES else ""
         self.phase_var.set(f"{name}…{step}")
@@ -98,9 +110,10 @@ class SearchingScreen(Screen):
     def _show_times(self, now: float) -> None:
         """Elapsed for the whole search; the estimate extrapolates the current phase's pace."""
         self.elapsed_var.set(f"Elapsed {format_duration(now - self._started)}")
-        _, phase_started, done, total = self._phase
-        if 0 < done < total and now - phase_started > 1:
-            remaining = (now - phase_started) / done * (total - done)
+        clock = self._phase
+        progressed = clock.done - clock.first_done  # a phase may start part done (cached images)
+        if progressed > 0 and clock.done < clock.total and now - clock.started > 1:
+            remaining = (now - clock.started) / progressed * (clock.total - clock.done)
             self.eta_var.set(f"About {format_duration(remaining + 1)} left in this step")
         else:
             self.eta_var.set("")
