@@ -96,6 +96,8 @@ def test_frozen_onedir_selftest_and_window(tmp_path, request):
     exe = ROOT / "dist" / "difpy_tk" / f"difpy_tk{EXE}"
     status = _selftest([str(exe)], tmp_path)
     assert "frozen: True" in status
+    for libpython in (exe.parent / "_internal").glob("libpython*"):
+        assert libpython.stat().st_size < 12 * 2**20, "libpython still carries its debug info"
     if sys.platform.startswith("linux") and shutil.which("Xvfb") and shutil.which("xdotool"):
         display = request.getfixturevalue("xvfb_display")
         env = {**os.environ, "DISPLAY": display}
