@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, messagebox, ttk
@@ -21,6 +20,7 @@ from PIL import ImageGrab
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[2])]
 
+from screenshots import grab, settle, wait_for  # noqa: E402  (the app's screenshot helpers, beside this)
 from viewer_images import make_review_folder  # noqa: E402
 
 from difpy_tk.core.engine import run_search  # noqa: E402
@@ -33,18 +33,17 @@ from difpy_tk.gui.viewer.ignore_settings import build_frame  # noqa: E402
 from difpy_tk.gui.viewer.preview import PreviewWindow  # noqa: E402
 
 
-def settle(root: tk.Tk, seconds: float = 0.6) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        root.update()
-        time.sleep(0.02)
+def thumbnails_shown(viewer) -> bool:
+    return all(card._photo is not None for card in viewer._cards if card.winfo_ismapped())
 
 
-def grab(window: tk.Misc, path: Path) -> None:
-    window.update()
-    x, y = window.winfo_rootx(), window.winfo_rooty()
-    ImageGrab.grab(bbox=(x, y, x + window.winfo_width(), y + window.winfo_height())).save(path)
-    print(path)
+def opened_preview(root: tk.Tk, viewer) -> PreviewWindow:
+    """The preview the viewer just opened, once its images are decoded and drawn."""
+    window = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
+    window.geometry("1300x880+0+0")
+    wait_for(root, lambda: all(pane.image is not None for pane in window.panes))
+    settle(root)
+    return window
 
 
 def shoot(out: Path, sources: list[str]) -> None:
@@ -59,25 +58,20 @@ def shoot(out: Path, sources: list[str]) -> None:
         apply_theme(root, theme)
         viewer = open_viewer(root, result, print, Journal(work / f"{theme}.log"))
         viewer.geometry("1360x900+0+0")
-        settle(root, 1.5)
-        grab(viewer, out / f"viewer-{theme}.png")
-        viewer.step(1)
-        settle(root, 1.0)
+        for name in (f"viewer-{theme}", f"viewer-{theme}-next"):
+            wait_for(root, lambda v=viewer: thumbnails_shown(v))
+            settle(root)
+            grab(viewer, out / f"{name}.png")
+            viewer.step(1)
         print(f"group switch took {viewer.last_switch_ms:.1f} ms")
-        grab(viewer, out / f"viewer-{theme}-next.png")
-        members = viewer.model.members(viewer.current_group)
-        viewer.preview(members[0])
-        preview = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
-        preview.geometry("1300x880+0+0")
-        settle(root, 1.5)
+        viewer.preview(viewer.model.members(viewer.current_group)[0])
+        preview = opened_preview(root, viewer)
         grab(preview, out / f"preview-{theme}.png")
         preview.close()
         viewer.compare()
-        settle(root, 1.5)
-        compare = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
-        compare.geometry("1300x880+0+0")
+        compare = opened_preview(root, viewer)
         compare.view.set(zoom=4.0, centre=(0.45, 0.5))
-        settle(root, 1.0)
+        settle(root)
         grab(compare, out / f"compare-{theme}.png")
         compare.close()
         if theme == "light":
@@ -90,7 +84,7 @@ def shoot_actions(root: tk.Tk, viewer, work: Path, out: Path) -> None:
     """The bulk menu, then a bulk move where one file changed since the search (its card
     keeps it with the reason), then the not-a-duplicate list in its Settings frame."""
     viewer.bulk_menu.post(viewer.bulk_button.winfo_rootx(), viewer.bulk_button.winfo_rooty() + 30)
-    settle(root, 0.5)
+    settle(root)
     x, y = viewer.winfo_rootx(), viewer.winfo_rooty()
     ImageGrab.grab(bbox=(x, y, x + viewer.winfo_width(), y + 480)).save(out / "bulk-menu.png")
     viewer.bulk_menu.unpost()
@@ -103,14 +97,16 @@ def shoot_actions(root: tk.Tk, viewer, work: Path, out: Path) -> None:
     filedialog.askdirectory = lambda *args, **kwargs: str(work / "moved")
     viewer.scope.set("group")
     viewer.bulk("Move", Rule.LOWER_RESOLUTION)
-    settle(root, 2.0)
+    wait_for(root, lambda: any((work / "moved").iterdir()) and not viewer.file_worker.busy)
+    wait_for(root, lambda: thumbnails_shown(viewer))
+    settle(root)
     grab(viewer, out / "after-bulk-move.png")
     viewer.hide_group()
     settings = tk.Toplevel(root)
     settings.geometry("700x320+0+0")
     build_frame(settings).pack(fill="both", expand=True)
     ttk.Label(settings).pack()
-    settle(root, 0.5)
+    settle(root)
     grab(settings, out / "ignore-settings.png")
     settings.destroy()
 

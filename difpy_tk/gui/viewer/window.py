@@ -315,6 +315,8 @@ class ViewerWindow(tk.Toplevel):
         total = summarize(members[1:], self.model.files) if members else None
         parts = [f"Group {position} of {len(rows)}", f"{len(members)} images",
                  "duplicates" if group.is_duplicate else "similar"]
+        if group.folder:
+            parts.append(f"in {group.folder}")
         if total and total.count:
             parts.append(f"copies use {format_bytes(total.total_bytes)}")
         if gone:
