@@ -189,6 +189,18 @@ def test_a_cancelled_search_keeps_what_it_decoded_in_the_cache(photo_folder, tmp
     assert 8 <= again.cache_hits < 14
 
 
+def test_pairs_marked_not_duplicate_stay_hidden_in_later_searches(photo_folder):
+    from difpy_tk.core import ignore_list
+
+    first = run_search(options(photo_folder))
+    group = first.groups[0]
+    ignore_list.add([group.kept, group.matches[0].path])
+    again = run_search(options(photo_folder))
+    shown = {(g.kept, m.path) for g in again.groups for m in g.matches}
+    assert (group.kept, group.matches[0].path) not in shown
+    assert len(again.lower_quality) == len(first.lower_quality) - 1
+
+
 def test_result_round_trips_through_json(photo_folder, tmp_path):
     from difpy_tk.core.result_io import format_log, load_json, write_csv, write_json
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from difpy_tk import __version__
+from difpy_tk.core import ignore_list
 from difpy_tk.core.cache import TensorCache
 from difpy_tk.core.decoding import Outcome, decode_files
 from difpy_tk.core.discovery import Listing, list_images
@@ -176,9 +177,14 @@ def run_search(
         finished=now_iso(),
         cache_hits=cache_hits,
     )
+    shown = ignore_list.filter_result(result)
+    hidden = len(result.lower_quality) - len(shown.lower_quality)
+    if hidden:
+        log.info("Hid %d matches the user marked as not duplicates.", hidden)
+    result = shown
     log.info(
         "Search finished: %d groups, %d duplicate and %d similar matches among %d images.",
-        len(groups),
+        len(result.groups),
         result.duplicate_count,
         result.similar_count,
         len(records),
