@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,29 @@ def test_move_across_drives_copies_then_removes(tmp_path, journal, monkeypatch):
     assert moved.read_bytes() == b"image bytes" and moved.stat().st_mtime_ns == record.mtime_ns
     assert not Path(record.path).exists()
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["x.jpg"]
+
+
+def _other_device_folder(tmp_path: Path) -> Path | None:
+    """A writable folder on another file system than tmp_path (Linux's /dev/shm), if any."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and shm.stat().st_dev != tmp_path.stat().st_dev:
+        return Path(tempfile.mkdtemp(dir=shm))
+    return None
+
+
+def test_move_to_a_real_other_file_system_and_back(tmp_path, journal):
+    target = _other_device_folder(tmp_path)
+    if target is None:
+        pytest.skip("no second file system to move to")
+    try:
+        record = make_file(tmp_path / "a" / "x.jpg")
+        moved = actions.move_file(record, target, journal)
+        assert moved.ok and Path(moved.destination).read_bytes() == b"image bytes"
+        assert not Path(record.path).exists()
+        assert actions.undo_last(journal).ok and actions.check_unchanged(record) is None
+        assert list(target.iterdir()) == []
+    finally:
+        shutil.rmtree(target)
 
 
 def test_move_across_drives_keeps_source_when_it_cannot_be_removed(tmp_path, journal, monkeypatch):
