@@ -17,6 +17,8 @@ def open_viewer(
     """Open a viewer window on result; every file action is reported through log (on the
     Tk thread) and journalled. journal defaults to the session's, shared by all viewers
     so "Undo all" covers every move of this app run."""
+    # Imported here: the Settings dialog imports this package for ignore_settings only,
+    # and should not pay for the window, Pillow's ImageTk and the thread pools.
     from difpy_tk.gui.viewer.window import ViewerWindow
 
     return ViewerWindow(parent, result, log, journal or session_journal())
