@@ -15,10 +15,12 @@ def test_a_crashing_decoder_loses_only_its_file(tmp_path):
     outcomes = {}
     decode_files(paths, 16, 2, outcomes.__setitem__, task=decode_or_die)
     assert sorted(outcomes) == list(range(len(paths)))
-    assert outcomes[5][3] == CRASH_REASON
-    for index, (tensor, width, height, reason) in outcomes.items():
+    assert outcomes[5].reason == CRASH_REASON and outcomes[5].tensor is None
+    for index, outcome in outcomes.items():
         if index != 5:
-            assert reason == "" and tensor.shape == (16, 16, 3) and (width, height) == (320, 240)
+            assert outcome.reason == "" and outcome.tensor.shape == (16, 16, 3)
+            assert (outcome.width, outcome.height) == (320, 240)
+            assert outcome.total == int(outcome.tensor.sum())
 
 
 def test_progress_reaches_the_total(tmp_path):

@@ -182,9 +182,7 @@ def trash_file(record: FileRecord, journal: Journal, permanent_if_no_trash: bool
     if not _trash_unavailable(trash_error) or not os.path.exists(record.path):
         return journal.record(ActionResult("trash", record.path, Outcome.FAILED, reason=reason))
     if not permanent_if_no_trash:
-        return journal.record(
-            ActionResult("trash", record.path, Outcome.FAILED, reason=reason, trash_unavailable=True)
-        )
+        return journal.record(ActionResult("trash", record.path, Outcome.FAILED, reason=reason, trash_unavailable=True))
     try:
         os.remove(record.path)
     except OSError as error:

@@ -11,17 +11,18 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from difpy_tk.core.appdirs import data_dir
+from difpy_tk.core.features import GRID
+from difpy_tk.core.tensors import Decoded
 
 log = logging.getLogger("difpy_tk")
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS tensors (
+CREATE TABLE IF NOT EXISTS images (
     path TEXT NOT NULL,
     px INTEGER NOT NULL,
     decoder TEXT NOT NULL,
@@ -30,6 +31,9 @@ CREATE TABLE IF NOT EXISTS tensors (
     width INTEGER NOT NULL,
     height INTEGER NOT NULL,
     tensor BLOB,
+    total INTEGER NOT NULL DEFAULT 0,
+    squared INTEGER NOT NULL DEFAULT 0,
+    sums BLOB,
     reason TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (path, px, decoder)
 )
@@ -57,14 +61,6 @@ def clear_cache(path: Path | None = None) -> None:
         candidate.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True)
-class CachedEntry:
-    width: int
-    height: int
-    tensor: np.ndarray | None
-    reason: str
-
-
 class TensorCache:
     """One open cache database; every method degrades to a no-op once it failed."""
 
@@ -77,7 +73,7 @@ class TensorCache:
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=1.0)
         connection.execute(SCHEMA)
-        connection.execute("SELECT count(*) FROM tensors LIMIT 1").fetchone()
+        connection.execute("SELECT count(*) FROM images LIMIT 1").fetchone()
         return connection
 
     def _open(self) -> sqlite3.Connection | None:
@@ -103,11 +99,11 @@ class TensorCache:
         log.warning("Tensor cache stopped working (%s); going on without it.", error)
         self.close()
 
-    def lookup(self, files: list[str], stats: list[tuple[int, int]]) -> dict[int, CachedEntry]:
+    def lookup(self, files: list[str], stats: list[tuple[int, int]]) -> dict[int, Decoded]:
         """Entries for the files whose size and mtime still match, by index into files."""
         if self.connection is None:
             return {}
-        found: dict[int, CachedEntry] = {}
+        found: dict[int, Decoded] = {}
         index_of = {path: i for i, path in enumerate(files)}
         shape = (self.px_size, self.px_size, 3)
         try:
@@ -115,45 +111,58 @@ class TensorCache:
                 batch = files[start : start + LOOKUP_BATCH]
                 marks = ",".join("?" * len(batch))
                 rows = self.connection.execute(
-                    "SELECT path, size, mtime_ns, width, height, tensor, reason FROM tensors "
+                    "SELECT path, size, mtime_ns, width, height, tensor, total, squared, sums, reason FROM images "
                     f"WHERE px = ? AND decoder = ? AND path IN ({marks})",
                     (self.px_size, self.decoder, *batch),
                 )
-                for path, size, mtime_ns, width, height, blob, reason in rows:
+                for path, size, mtime_ns, width, height, blob, total, squared, sums, reason in rows:
                     i = index_of[path]
                     if stats[i] != (size, mtime_ns):
                         continue
-                    tensor = None
-                    if blob is not None:
-                        if len(blob) != self.px_size * self.px_size * 3:
-                            continue
+                    if blob is None:
+                        found[i] = Decoded.failed(reason)
+                    elif len(blob) == np.prod(shape) and sums is not None and len(sums) == GRID * GRID * 3 * 4:
                         tensor = np.frombuffer(blob, dtype=np.uint8).reshape(shape)
-                    found[i] = CachedEntry(width, height, tensor, reason)
+                        block = np.frombuffer(sums, dtype=np.int32).reshape(GRID, GRID, 3)
+                        found[i] = Decoded(tensor, width, height, reason, total, squared, block)
         except sqlite3.Error as error:
             self._fail(error)
             return {}
         return found
 
-    def store(self, rows: Iterable[tuple[str, int, int, int, int, np.ndarray | None, str]]) -> None:
-        """Save (path, size, mtime_ns, width, height, tensor or None, reason) in one
-        transaction: a cancelled or killed scan leaves whole entries or none."""
+    def store(self, rows: Iterable[tuple[str, int, int, Decoded]]) -> None:
+        """Save (path, size, mtime_ns, outcome) rows in one transaction: a cancelled or
+        killed scan leaves whole entries or none."""
         if self.connection is None:
             return
         try:
             with self.connection:
                 self.connection.executemany(
-                    "INSERT OR REPLACE INTO tensors "
-                    "(path, px, decoder, size, mtime_ns, width, height, tensor, reason) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO images (path, px, decoder, size, mtime_ns, width, height, tensor, "
+                    "total, squared, sums, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     self._encode(rows),
                 )
         except sqlite3.Error as error:
             self._fail(error)
 
-    def _encode(self, rows: Iterable[tuple]) -> Iterator[tuple]:
-        for path, size, mtime_ns, width, height, tensor, reason in rows:
-            blob = None if tensor is None else np.ascontiguousarray(tensor, dtype=np.uint8).tobytes()
-            yield (path, self.px_size, self.decoder, size, mtime_ns, width, height, blob, reason)
+    def _encode(self, rows: Iterable[tuple[str, int, int, Decoded]]) -> Iterator[tuple]:
+        for path, size, mtime_ns, outcome in rows:
+            tensor = None if outcome.tensor is None else np.ascontiguousarray(outcome.tensor, np.uint8).tobytes()
+            sums = None if outcome.sums is None else np.ascontiguousarray(outcome.sums, np.int32).tobytes()
+            yield (
+                path,
+                self.px_size,
+                self.decoder,
+                size,
+                mtime_ns,
+                outcome.width,
+                outcome.height,
+                tensor,
+                outcome.total,
+                outcome.squared,
+                sums,
+                outcome.reason,
+            )
 
     def close(self) -> None:
         if self.connection is not None:

@@ -14,10 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-import numpy as np
-
 from difpy_tk.core.progress import CancelToken, ProgressCallback, no_progress
-from difpy_tk.core.tensors import decode_batch
+from difpy_tk.core.tensors import Decoded, decode_batch
 
 log = logging.getLogger("difpy_tk")
 
@@ -26,8 +24,7 @@ BATCH_SIZE = 8
 POLL_SECONDS = 0.1
 CRASH_REASON = "the image decoder crashed on this file"
 
-Outcome = tuple[np.ndarray | None, int, int, str]
-Task = Callable[[list[str], int], list[Outcome]]
+Task = Callable[[list[str], int], list[Decoded]]
 
 
 def _new_pool(processes: int) -> ProcessPoolExecutor:
@@ -63,7 +60,7 @@ class _Decoder:
         while self.pending and len(self.in_flight) < self.processes * 3:
             self._submit(self.pending.popleft(), solo=False)
 
-    def collect(self, on_result: Callable[[int, Outcome], None]) -> int:
+    def collect(self, on_result: Callable[[int, Decoded], None]) -> int:
         """Wait briefly for finished tasks; returns how many files were settled."""
         finished, _ = wait(self.in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
         settled = 0
@@ -76,7 +73,7 @@ class _Decoder:
                 broken = True
                 if solo:
                     log.warning("The image decoder crashed on %s; it is listed as invalid.", self.paths[batch[0]])
-                    on_result(batch[0], (None, 0, 0, CRASH_REASON))
+                    on_result(batch[0], Decoded.failed(CRASH_REASON))
                     settled += 1
                 else:
                     self.suspects.extend(batch)
@@ -101,7 +98,7 @@ def decode_files(
     paths: list[str],
     px_size: int,
     processes: int,
-    on_result: Callable[[int, Outcome], None],
+    on_result: Callable[[int, Decoded], None],
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
     task: Task = decode_batch,

@@ -15,39 +15,50 @@ import numpy as np
 from difpy_tk import __version__
 from difpy_tk.core import ignore_list
 from difpy_tk.core.cache import TensorCache
-from difpy_tk.core.decoding import Outcome, decode_files
+from difpy_tk.core.decoding import decode_files
 from difpy_tk.core.discovery import Listing, list_images
+from difpy_tk.core.features import GRID, TensorStats
 from difpy_tk.core.grouping import build_groups
 from difpy_tk.core.options import OptionError, SearchOptions
 from difpy_tk.core.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.core.result import FileRecord, Problem, SearchResult, now_iso, quality_key
 from difpy_tk.core.search import find_matches
-from difpy_tk.core.tensors import DECODER_VERSION
+from difpy_tk.core.tensors import DECODER_VERSION, Decoded
 
 log = logging.getLogger("difpy_tk")
 
 
 class _Decoded:
-    """Tensors and records of the files that decoded, collected as outcomes arrive."""
+    """Tensors, statistics and records of the files that decoded, collected as outcomes
+    arrive (from the cache or the workers)."""
 
     def __init__(self, listing: Listing, px_size: int) -> None:
+        count = len(listing.files)
         self.listing = listing
-        self.tensors = np.empty((len(listing.files), px_size, px_size, 3), dtype=np.uint8)
+        self.tensors = np.empty((count, px_size, px_size, 3), dtype=np.uint8)
+        self.totals = np.zeros(count, dtype=np.int64)
+        self.squared = np.zeros(count, dtype=np.int64)
+        self.sums = np.zeros((count, GRID, GRID, 3), dtype=np.int32)
         self.dims: dict[int, tuple[int, int]] = {}
         self.invalid: dict[int, str] = {}
-        self.fresh: list[tuple] = []
-        """Rows decoded in this run, to be written to the cache."""
+        self.fresh: list[tuple[str, int, int, Decoded]] = []
+        """Outcomes decoded in this run, to be written to the cache."""
 
-    def accept(self, index: int, outcome: Outcome, from_cache: bool = False) -> None:
-        tensor, width, height, reason = outcome
-        if tensor is None:
-            self.invalid[index] = reason
+    def accept(self, index: int, outcome: Decoded, from_cache: bool = False) -> None:
+        if outcome.tensor is None:
+            self.invalid[index] = outcome.reason
         else:
-            self.tensors[index] = tensor
-            self.dims[index] = (width, height)
+            self.tensors[index] = outcome.tensor
+            self.totals[index] = outcome.total
+            self.squared[index] = outcome.squared
+            self.sums[index] = outcome.sums
+            self.dims[index] = (outcome.width, outcome.height)
         if not from_cache:
             size, mtime_ns = self.listing.stats[index]
-            self.fresh.append((self.listing.files[index], size, mtime_ns, width, height, tensor, reason))
+            self.fresh.append((self.listing.files[index], size, mtime_ns, outcome))
+
+    def stats(self, valid: list[int], px_size: int) -> TensorStats:
+        return TensorStats.from_parts(self.totals[valid], self.squared[valid], self.sums[valid], px_size)
 
 
 def _decode(
@@ -62,14 +73,14 @@ def _decode(
     try:
         cached = cache.lookup(listing.files, listing.stats) if cache else {}
         for index, entry in cached.items():
-            decoded.accept(index, (entry.tensor, entry.width, entry.height, entry.reason), from_cache=True)
+            decoded.accept(index, entry, from_cache=True)
         missing = [i for i in range(len(listing.files)) if i not in cached]
         log.info(
             "%d of %d images found in the tensor cache; decoding %d.", len(cached), len(listing.files), len(missing)
         )
         progress("decoding", len(cached), len(listing.files))
 
-        def on_result(position: int, outcome: Outcome) -> None:
+        def on_result(position: int, outcome: Decoded) -> None:
             decoded.accept(missing[position], outcome)
 
         def on_progress(phase: str, done: int, total: int) -> None:
@@ -131,7 +142,8 @@ def run_search(
         size, mtime_ns = listing.stats[index]
         width, height = decoded.dims[index]
         records.append(FileRecord(listing.files[index], size, mtime_ns, width, height))
-    tensors = decoded.tensors[valid]
+    # Index only when some files failed: a copy of 100,000 tensors is 750 MB.
+    tensors = decoded.tensors if len(valid) == len(listing.files) else decoded.tensors[valid]
     del decoded.tensors
     keys = [
         (
@@ -153,6 +165,7 @@ def run_search(
         progress,
         cancel,
         threads=options.processes,
+        stats=decoded.stats(valid, options.px_size),
     )
     timings["searching"] = time.perf_counter() - clock
 

@@ -40,6 +40,14 @@ def block_sums(tensors: np.ndarray) -> np.ndarray:
     return np.stack([rows[:, :, a:b].sum(axis=2) for a, b in itertools.pairwise(cuts)], axis=2)
 
 
+def image_stats(tensor: np.ndarray) -> tuple[int, int, np.ndarray]:
+    """(total, squared norm, int32 block sums) of one tensor: what a decode worker sends
+    and the cache stores, so a search of cached images recomputes nothing."""
+    sums = block_sums(tensor[None])[0].astype(np.int32)
+    flat = tensor.reshape(-1).astype(wide_int(tensor.size))
+    return int(sums.sum(dtype=np.int64)), int(np.dot(flat, flat)), sums
+
+
 def block_scale(px_size: int) -> np.ndarray:
     """1/sqrt(block area), shaped to multiply block sums into isometric features."""
     sides = np.diff(block_boundaries(px_size)).astype(np.float64)
@@ -102,6 +110,11 @@ class TensorStats:
     totals: np.ndarray
     squared: np.ndarray
     grid: np.ndarray
+
+    @staticmethod
+    def from_parts(totals: np.ndarray, squared: np.ndarray, sums: np.ndarray, px_size: int) -> TensorStats:
+        """From block sums computed elsewhere (in a decode worker, or out of the cache)."""
+        return TensorStats(totals, squared, sums * block_scale(px_size))
 
     @staticmethod
     def compute(tensors: np.ndarray, members: np.ndarray) -> TensorStats:

@@ -307,8 +307,10 @@ def _search_partition(
     done: int,
     grand_total: int,
     pool: ThreadPoolExecutor,
+    stats: TensorStats | None,
 ) -> Matches:
-    stats = TensorStats.compute(tensors, members)
+    if stats is None:
+        stats = TensorStats.compute(tensors, members)
     buckets = _identical_buckets(tensors, members, stats)
     heads = np.array([bucket[0] for bucket in buckets], dtype=np.int64)
     part, order = _Partition.build(members[heads], stats.take(heads))
@@ -330,12 +332,14 @@ def find_matches(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
     threads: int = 2,
+    stats: TensorStats | None = None,
 ) -> Matches:
     """All pairs (within each partition of indices) whose best SSE is <= sse_limit.
 
     priority (lower = better) picks the centre of each identical-tensor bucket when
     sse_limit is 0; rows_per_block bounds memory (one block is rows × window floats);
-    threads share the exact SSE computations (numpy releases the GIL there)."""
+    threads share the exact SSE computations (numpy releases the GIL there); stats,
+    when the decoder already computed them, spare computing them again."""
     if partitions is None:
         partitions = [np.arange(len(tensors))]
     if priority is None:
@@ -364,6 +368,7 @@ def find_matches(
                         done,
                         grand_total,
                         pool,
+                        None if stats is None else stats.take(members),
                     )
                 )
             done += len(members)

@@ -100,7 +100,7 @@ class Summary:
     total_bytes: int
 
     def describe(self) -> str:
-        """"3 files (4.2 MB)" for confirmations."""
+        """ "3 files (4.2 MB)" for confirmations."""
         noun = "file" if self.count == 1 else "files"
         return f"{self.count} {noun} ({format_bytes(self.total_bytes)})"
 

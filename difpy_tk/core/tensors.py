@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from difpy_tk.core.features import image_stats
 
 DRAFT_FACTOR = 8
 """A JPEG is DCT-scaled so that its smaller side stays at least DRAFT_FACTOR * px_size."""
@@ -91,17 +94,36 @@ def decode_tensor(path: str, px_size: int, fast: bool = True) -> tuple[np.ndarra
     return tensor, width, height
 
 
-def decode_batch(paths: list[str], px_size: int) -> list[tuple[np.ndarray | None, int, int, str]]:
+@dataclass(frozen=True)
+class Decoded:
+    """One file's outcome: its tensor with the statistics the search bounds need, or
+    the reason it could not be decoded (tensor None)."""
+
+    tensor: np.ndarray | None
+    width: int = 0
+    height: int = 0
+    reason: str = ""
+    total: int = 0
+    squared: int = 0
+    sums: np.ndarray | None = None
+
+    @staticmethod
+    def failed(reason: str) -> Decoded:
+        return Decoded(None, reason=reason)
+
+
+def decode_batch(paths: list[str], px_size: int) -> list[Decoded]:
     """Worker task: decode several files so that pickling and scheduling costs are
-    shared. Each entry is (tensor, width, height, "") or (None, 0, 0, reason)."""
-    out: list[tuple[np.ndarray | None, int, int, str]] = []
+    shared, and compute each tensor's statistics here, in parallel, too."""
+    out: list[Decoded] = []
     for path in paths:
         try:
             tensor, width, height = decode_tensor(path, px_size)
         except DecodeError as error:
-            out.append((None, 0, 0, str(error)))
+            out.append(Decoded.failed(str(error)))
         except OSError as error:
-            out.append((None, 0, 0, _plain_reason(error)))
+            out.append(Decoded.failed(_plain_reason(error)))
         else:
-            out.append((tensor, width, height, ""))
+            total, squared, sums = image_stats(tensor)
+            out.append(Decoded(tensor, width, height, "", total, squared, sums))
     return out
