@@ -13,7 +13,7 @@
 #
 # Needs: python with the project's requirements and pyinstaller, makensis (nsis), Xvfb,
 # xdotool, dpkg-deb. Missing tools are installed when running as root in CI (CI=true).
-# Takes about 5 minutes on 2 cores. Env: SMOKE_SKIP_GUI=1 skips the window checks,
+# Takes 2 to 4 minutes on 2 cores. Env: SMOKE_SKIP_GUI=1 skips the window checks,
 # SMOKE_SKIP_DEB=1 skips install of the .deb (both for machines where they cannot run).
 set -euo pipefail
 
@@ -116,6 +116,23 @@ start_xvfb() {
     echo "Xvfb on $DISPLAY"
 }
 
+# screenshot FILE: save the Xvfb screen; fails when it holds fewer than 16 colours
+# (a window that mapped but drew nothing).
+screenshot() {
+    "$PYTHON" - "$1" <<'PY'
+import os
+import sys
+
+from PIL import ImageGrab
+
+shot = ImageGrab.grab(xdisplay=os.environ["DISPLAY"])
+shot.save(sys.argv[1])
+colours = shot.getcolors(1 << 24) or []
+print(f"screenshot {sys.argv[1]}: {len(colours)} colours")
+sys.exit(0 if len(colours) >= 16 else 1)
+PY
+}
+
 # gui_check LABEL RUNS COMMAND...: start the app RUNS times; each time wait for its main
 # window, close it with WM_DELETE_WINDOW, expect exit code 0. Records the first start
 # (cold when the page cache could be dropped) and the best start-to-window time.
@@ -145,6 +162,9 @@ gui_check() {
         [ -n "$first" ] || first=$elapsed
         best=$(awk -v a="$elapsed" -v b="${best:-$elapsed}" 'BEGIN { print (a < b ? a : b) }')
         sleep 0.5  # let the app settle, so closing tests shutdown, not start-up
+        if [ "$i" = 1 ] && ! screenshot "$OUT/$label-window.png"; then
+            fail "$label: the main window is blank (see $OUT/$label-window.png)"
+        fi
         "$PYTHON" build/x11_close.py "$win"
         rc=0
         for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
