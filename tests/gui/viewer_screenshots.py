@@ -1,11 +1,14 @@
 """Save PNGs of the image viewer on real photos, for a human to look at.
 
-    bash ../shared/corpus/real-photos.sh > /tmp/src.txt
-    xvfb-run -a -s "-screen 0 1400x1000x24" python tests/gui/viewer_screenshots.py /tmp/viewer-shots /tmp/src.txt
+    xvfb-run -a -s "-screen 0 1400x1000x24" python tests/gui/viewer_screenshots.py /tmp/viewer-shots
 
-Without a list of photos it uses generated pictures. Plants copies of the photos in a
-temporary folder, runs the real search, opens the viewer in the light and dark themes
-and grabs the viewer, the large preview, the side-by-side compare and a moved state."""
+Copies about 30 real photos and their planted variants (rotations, half size, PNG,
+JPEG q70 ...) out of the benchmark corpus (/work/bench-corpus, or the folder named by
+DIFPY_TK_BENCH_CORPUS) into a temporary folder; where there is no corpus (CI) it
+generates pictures instead. Runs the real search, opens the viewer in the light and
+dark themes and grabs the groups (a large one also scrolled down), the large preview,
+the side-by-side compare at fit and zoomed, the bulk menu, a bulk move and the
+not-a-duplicate settings."""
 
 from __future__ import annotations
 
@@ -13,28 +16,54 @@ import os
 import sys
 import tempfile
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
-from tkinter import filedialog, messagebox, ttk
+from tkinter import filedialog, messagebox
 
 from PIL import ImageGrab
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[2])]
 
 from screenshots import grab, settle, wait_for  # noqa: E402  (the app's screenshot helpers, beside this)
-from viewer_images import make_review_folder  # noqa: E402
+from viewer_images import copy_corpus_sample, make_review_folder  # noqa: E402
 
 from difpy_tk.core.engine import run_search  # noqa: E402
 from difpy_tk.core.journal import Journal  # noqa: E402
 from difpy_tk.core.options import SearchOptions  # noqa: E402
+from difpy_tk.core.result import Group, SearchResult  # noqa: E402
 from difpy_tk.core.selection import Rule  # noqa: E402
 from difpy_tk.gui.theme import apply_theme  # noqa: E402
 from difpy_tk.gui.viewer import open_viewer  # noqa: E402
 from difpy_tk.gui.viewer.ignore_settings import build_frame  # noqa: E402
 from difpy_tk.gui.viewer.preview import PreviewWindow  # noqa: E402
 
+CORPUS = Path(os.environ.get("DIFPY_TK_BENCH_CORPUS", "/work/bench-corpus"))
+GENERATED_PICTURES = 12
+
+
+def review_folder(work: Path) -> Path:
+    """Real photos when the benchmark corpus is here, else generated pictures."""
+    if (CORPUS / "truth.json").is_file():
+        print(f"real photos from {CORPUS}")
+        return copy_corpus_sample(CORPUS, work / "photos")
+    print(f"no corpus at {CORPUS}: generated pictures")
+    return make_review_folder(work / "photos", GENERATED_PICTURES)
+
 
 def thumbnails_shown(viewer) -> bool:
     return all(card._photo is not None for card in viewer._cards if card.winfo_ismapped())
+
+
+def show_group(root: tk.Tk, viewer, number: int) -> None:
+    """Select a group and wait until its thumbnails are drawn."""
+    viewer.select_group(number)
+    wait_for(root, lambda: thumbnails_shown(viewer))
+    settle(root)
+
+
+def find_group(result: SearchResult, wanted: Callable[[Group], bool]) -> int:
+    """The first group that wanted() accepts, else the first group."""
+    return next((number for number, group in enumerate(result.groups) if wanted(group)), 0)
 
 
 def opened_preview(root: tk.Tk, viewer) -> PreviewWindow:
@@ -46,49 +75,84 @@ def opened_preview(root: tk.Tk, viewer) -> PreviewWindow:
     return window
 
 
-def shoot(out: Path, sources: list[str]) -> None:
+def shoot(out: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix="viewer-shots-"))
     os.environ["DIFPY_TK_HOME"] = str(work / "home")
-    photos = make_review_folder(work / "photos", 12, sources)
-    result = run_search(SearchOptions((str(photos),), similarity=50.0, same_dim=False, processes=2))
+    photos = review_folder(work)
+    result = run_search(SearchOptions((str(photos),), similarity="similar", same_dim=False, processes=2))
     print(f"{len(result.groups)} groups from {len(result.files)} files")
     root = tk.Tk()
     root.withdraw()
-    for theme in ("light", "dark"):
+    for theme in ("dark", "light"):  # light last: its bulk move changes the files
         apply_theme(root, theme)
         viewer = open_viewer(root, result, print, Journal(work / f"{theme}.log"))
         viewer.geometry("1360x900+0+0")
-        for name in (f"viewer-{theme}", f"viewer-{theme}-next"):
-            wait_for(root, lambda v=viewer: thumbnails_shown(v))
-            settle(root)
-            grab(viewer, out / f"{name}.png")
-            viewer.step(1)
-        print(f"group switch took {viewer.last_switch_ms:.1f} ms")
-        viewer.preview(viewer.model.members(viewer.current_group)[0])
-        preview = opened_preview(root, viewer)
-        grab(preview, out / f"preview-{theme}.png")
-        preview.close()
-        viewer.compare()
-        compare = opened_preview(root, viewer)
-        compare.view.set(zoom=4.0, centre=(0.45, 0.5))
-        settle(root)
-        grab(compare, out / f"compare-{theme}.png")
-        compare.close()
+        shoot_groups(root, viewer, theme, out)
+        shoot_previews(root, viewer, theme, out)
         if theme == "light":
             shoot_actions(root, viewer, work, out)
         viewer.close()
     root.destroy()
 
 
+def shoot_groups(root: tk.Tk, viewer, theme: str, out: Path) -> None:
+    """The first two groups, a rotated match and the largest group, top and bottom."""
+    result = viewer.model.result
+    first, following = viewer.model.visible_groups()[:2]
+    for name, number in (
+        ("first", first),
+        ("next", following),
+        ("rotated", find_group(result, lambda g: any(m.rotation for m in g.matches))),
+        ("largest", max(range(len(result.groups)), key=lambda n: len(result.groups[n].paths))),
+    ):
+        show_group(root, viewer, number)
+        grab(viewer, out / f"viewer-{theme}-{name}.png")
+        print(f"group switch took {viewer.last_switch_ms:.1f} ms")
+    viewer.canvas.yview_moveto(1.0)
+    settle(root)
+    grab(viewer, out / f"viewer-{theme}-largest-scrolled.png")
+
+
+def shoot_previews(root: tk.Tk, viewer, theme: str, out: Path) -> None:
+    """The large preview of a portrait image, and a landscape original beside its
+    portrait (turned) match: at fit each must keep its shape, letterboxed."""
+    result = viewer.model.result
+    portrait = next((path for group in result.groups for path in group.paths
+                     if result.files[path].height > result.files[path].width), result.groups[0].kept)
+    show_group(root, viewer, viewer.model.group_of(portrait))
+    viewer.preview(portrait)
+    preview = opened_preview(root, viewer)
+    grab(preview, out / f"preview-{theme}.png")
+    preview.close()
+    show_group(root, viewer, find_group(result, lambda g: any(m.rotation in (90, 270) for m in g.matches)))
+    viewer.compare()
+    compare = opened_preview(root, viewer)
+    grab(compare, out / f"compare-{theme}-fit.png")
+    compare.view.set(zoom=4.0, centre=(0.45, 0.5))
+    settle(root)
+    grab(compare, out / f"compare-{theme}-zoomed.png")
+    compare.close()
+    longest = max((path for group in result.groups for path in group.paths), key=lambda p: len(Path(p).name))
+    show_group(root, viewer, viewer.model.group_of(longest))
+    viewer.set_current(longest)
+    viewer.compare()
+    compare = opened_preview(root, viewer)
+    grab(compare, out / f"compare-{theme}-long-names.png")
+    compare.close()
+
+
 def shoot_actions(root: tk.Tk, viewer, work: Path, out: Path) -> None:
     """The bulk menu, then a bulk move where one file changed since the search (its card
     keeps it with the reason), then the not-a-duplicate list in its Settings frame."""
-    viewer.bulk_menu.post(viewer.bulk_button.winfo_rootx(), viewer.bulk_button.winfo_rooty() + 30)
+    button = viewer.bulk_button
+    # Right-aligned under its button, as Tk shows it when the window's edge is the screen's.
+    viewer.bulk_menu.post(button.winfo_rootx() + button.winfo_width() - viewer.bulk_menu.winfo_reqwidth(),
+                          button.winfo_rooty() + button.winfo_height())
     settle(root)
     x, y = viewer.winfo_rootx(), viewer.winfo_rooty()
     ImageGrab.grab(bbox=(x, y, x + viewer.winfo_width(), y + 480)).save(out / "bulk-menu.png")
     viewer.bulk_menu.unpost()
-    viewer.select_group(next(n for n, g in enumerate(viewer.model.result.groups) if len(g.matches) > 1))
+    show_group(root, viewer, find_group(viewer.model.result, lambda g: len(g.matches) > 1))
     changed = viewer.model.group(viewer.current_group).matches[-1].path
     Path(changed).write_bytes(Path(changed).read_bytes() + b"edited")
     (work / "moved").mkdir()
@@ -104,8 +168,9 @@ def shoot_actions(root: tk.Tk, viewer, work: Path, out: Path) -> None:
     viewer.hide_group()
     settings = tk.Toplevel(root)
     settings.geometry("700x320+0+0")
-    build_frame(settings).pack(fill="both", expand=True)
-    ttk.Label(settings).pack()
+    frame = build_frame(settings)
+    frame.pack(fill="both", expand=True)
+    frame.tree.selection_set(frame.tree.get_children()[0])  # shows the entry's full paths
     settle(root)
     grab(settings, out / "ignore-settings.png")
     settings.destroy()
@@ -114,5 +179,4 @@ def shoot_actions(root: tk.Tk, viewer, work: Path, out: Path) -> None:
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "viewer-shots")
     target.mkdir(parents=True, exist_ok=True)
-    listed = Path(sys.argv[2]).read_text().split() if len(sys.argv) > 2 else []
-    shoot(target, [path for path in listed if path.lower().endswith((".jpg", ".jpeg"))])
+    shoot(target)
