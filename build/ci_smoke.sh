@@ -112,7 +112,8 @@ start_xvfb() {
         sleep 0.1
     done
     [ -s "$fifo" ] || { echo "Xvfb did not start" >&2; cat "$OUT/xvfb.log" >&2; exit 1; }
-    export DISPLAY=":$(head -1 "$fifo")"
+    DISPLAY=":$(head -1 "$fifo")"
+    export DISPLAY
     echo "Xvfb on $DISPLAY"
 }
 
@@ -216,8 +217,9 @@ if [ "${SMOKE_SKIP_GUI:-0}" != 1 ]; then
     # goes without it, so it must keep its settings next to the executable.
     gui_check onedir 3 env DIFPY_TK_HOME="$OUT/home" "$APP"
     gui_check onefile 2 env TMPDIR="$ONEFILE_TMP" "$PORTABLE"
-    if ls dist/portable | grep -q '^difpy_tk-'; then
-        echo "portable mode: settings folder next to the exe: $(ls dist/portable | grep '^difpy_tk-' | tr '\n' ' ')"
+    beside=$(find dist/portable -mindepth 1 -maxdepth 1 -type d -name 'difpy_tk-*' -printf '%f ')
+    if [ -n "$beside" ]; then
+        echo "portable mode: folders next to the exe: $beside"
     else
         echo "note: the portable run wrote nothing next to the exe (the GUI may not save settings at start)"
     fi
@@ -230,7 +232,8 @@ log "linux packages"
 start=$(now)
 "$PYTHON" build/build.py deb tar --reuse
 figure "build time, deb + tar.gz (s)" "$(since "$start")"
-DEB=$(ls -t dist/difpy-tk_*.deb | head -1)
+DEB=$(find dist -maxdepth 1 -name 'difpy-tk_*.deb' -newer dist/difpy_tk/difpy_tk | head -1)
+[ -n "$DEB" ] || { echo "no fresh .deb in dist/" >&2; exit 1; }
 figure ".deb size (MiB)" "$(mib "$DEB")"
 if [ "${SMOKE_SKIP_DEB:-0}" != 1 ] && [ "$(id -u)" = 0 ]; then
     DEB_INSTALLED=1
