@@ -10,7 +10,7 @@
 - nsis      dist/difpy_tk-<ver>-windows-setup.exe; with --stand-in, compiles the script
             against a dummy payload (for CI on Linux: proves the script compiles)
 - dmg       dist/difpy_tk-<ver>-macos-<arch>.dmg (macOS)
-- all       everything this OS can make
+- all       everything this OS can make (macOS: app + dmg, no onefile)
 
 PyInstaller's scratch folder goes to .cache/pyi/ and its output to dist/, both ignored
 by git: its default ./build would land in this folder, next to the spec.
@@ -180,8 +180,12 @@ def expand(targets: list[str]) -> list[str]:
     wanted: set[str] = set()
     for target in targets:
         if target == "all":
-            packages = {"win32": {"nsis"}, "darwin": {"dmg"}}.get(sys.platform, {"deb", "tar"})
-            wanted |= {"app", "portable"} | packages
+            # No portable build on macOS: a bare onefile binary is no .app (Finder opens it
+            # in Terminal) and onefile .app bundles are deprecated; the .app is portable.
+            packages = {"win32": {"portable", "nsis"}, "darwin": {"dmg"}}.get(
+                sys.platform, {"portable", "deb", "tar"}
+            )
+            wanted |= {"app"} | packages
         else:
             wanted.add(target)
     return [t for t in TARGETS if t in wanted]

@@ -64,7 +64,7 @@ def test_drawn_master_is_reproducible():
 
 def test_all_means_what_this_os_can_build():
     targets = build.expand(["all"])
-    assert targets[:2] == ["app", "portable"]
+    assert targets[0] == "app"
     if sys.platform.startswith("linux"):
         assert targets == ["app", "portable", "deb", "tar"]
     assert build.expand(["deb", "app"]) == ["app", "deb"]
