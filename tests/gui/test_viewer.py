@@ -20,6 +20,7 @@ from difpy_tk.core.selection import Rule
 from difpy_tk.gui.viewer import open_viewer
 from difpy_tk.gui.viewer.ignore_settings import build_frame
 from difpy_tk.gui.viewer.preview import PreviewWindow
+from difpy_tk.gui.viewer.window import CARD_GAP
 
 from .viewer_images import make_review_folder
 
@@ -128,6 +129,34 @@ def test_space_opens_a_preview_and_compare_shows_two(root, viewer):
     assert len(compare.panes) == 2
     pump(root, lambda: all(pane.image is not None for pane in compare.panes))
     compare.close()
+
+
+def one_group(tmp_path: Path, count: int) -> SearchResult:
+    """A group of count images with long names (the files need not exist)."""
+    folder = tmp_path / "Family archive 2019 – scanned and sorted" / "Summer in the Dolomites (originals)"
+    paths = [str(folder / f"IMG_20190712_18345{n}_HDR_edited_final_version_for_printing.jpg") for n in range(count)]
+    files = {path: FileRecord(path, 10_000 + n, 10**18, 4000, 3000) for n, path in enumerate(paths)}
+    return SearchResult(parameters={}, files=files,
+                        groups=[Group(paths[0], tuple(Match(path, 1234.56, 270) for path in paths[1:]))])
+
+
+def test_cards_wrap_into_rows_that_fit_the_width(root, tmp_path):
+    viewer = open_viewer(root, one_group(tmp_path, 7), lambda line: None, Journal(tmp_path / "actions.log"))
+    for width in (1360, 1000, 820, 1360):
+        viewer.geometry(f"{width}x700+0+0")
+        root.update()
+        root.update()
+        cards = [card for card in viewer._cards if card.winfo_ismapped()]
+        assert len(cards) == 7, f"at {width} px"
+        visible = viewer.canvas.winfo_width()
+        assert all(card.winfo_x() + card.winfo_width() <= visible for card in cards), f"a card cut off at {width} px"
+        rows = {card.winfo_y() for card in cards}
+        assert len(rows) == -(-7 // viewer._columns) > 1, "rows of equal length but the last"
+        assert (viewer._columns + 1) * (cards[0].winfo_width() + CARD_GAP) > visible, "as many to a row as fit"
+        assert len({card.winfo_width() for card in cards}) == 1, "long names and folders do not widen a card"
+        region_bottom = float(str(viewer.canvas.cget("scrollregion")).split()[3])
+        assert max(card.winfo_y() + card.winfo_height() for card in cards) <= region_bottom, "reached by scrolling"
+    viewer.close()
 
 
 def test_bulk_move_then_undo_all_on_disk(root, result, viewer, dialogs, tmp_path):

@@ -1,4 +1,5 @@
-"""The viewer's pieces that need no window: the model and the thumbnail decoder."""
+"""The viewer's pieces that need no window: the model, the thumbnail decoder and the
+cards' name shortening."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from PIL import Image
 
 from difpy_tk.core.journal import ActionResult, Outcome
 from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
+from difpy_tk.gui.viewer.card import elide_to_fit
 from difpy_tk.gui.viewer.model import ViewerModel
 from difpy_tk.gui.viewer.thumbnails import decode_image
 
@@ -49,3 +51,11 @@ def test_thumbnail_is_upright_small_and_in_a_mode_tk_shows(tmp_path):
     Image.new("P", (50, 50)).save(tmp_path / "palette.png", transparency=0)
     assert decode_image(str(tmp_path / "palette.png"), 200).mode == "RGBA"
     assert decode_image(str(tmp_path / "turned.jpg"), None).size == (1000, 2000)
+
+
+def test_long_names_are_shortened_in_the_middle_to_the_width_that_fits():
+    name = "IMG_20190712_183455_HDR_panorama_edited_final_version_for_printing.jpg"
+    assert elide_to_fit(name, lambda text: len(text) <= 100) == name
+    short = elide_to_fit(name, lambda text: len(text) <= 21)
+    assert short == "IMG_201907…inting.jpg" and len(short) == 21
+    assert elide_to_fit(name, lambda text: False) == "…g"

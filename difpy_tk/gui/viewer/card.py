@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import tkinter as tk
+from collections.abc import Callable
+from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Protocol
 
@@ -16,7 +18,9 @@ from PIL import ImageTk
 from difpy_tk.core.humanize import format_bytes, format_mtime
 from difpy_tk.core.result import FileRecord, Match
 
-NAME_CHARS = 30
+TEXT_BEYOND_THUMBNAIL = 60
+"""How much wider than the thumbnail a card's text may be: about its row of buttons, so
+long names and folders never make one card wider than the others."""
 
 
 class CardHost(Protocol):
@@ -38,6 +42,30 @@ def elide(text: str, limit: int) -> str:
     return f"{text[:head]}…{text[-(limit - 1 - head):]}"
 
 
+def elide_to_fit(text: str, fits: Callable[[str], bool]) -> str:
+    """The longest middle-elided form of text that fits(). Measured in pixels rather than
+    characters, since "WWW" and "iii" differ threefold in width."""
+    if fits(text):
+        return text
+    shortest, longest = 2, len(text) - 1
+    while shortest < longest:
+        limit = (shortest + longest + 1) // 2
+        if fits(elide(text, limit)):
+            shortest = limit
+        else:
+            longest = limit - 1
+    return elide(text, shortest)
+
+
+def label_font(label: ttk.Label) -> tkfont.Font:
+    """The font a ttk label draws with: its style's (or a parent style's), else Tk's default."""
+    spec = ttk.Style(label).lookup(str(label.cget("style")) or "TLabel", "font") or "TkDefaultFont"
+    try:
+        return tkfont.nametofont(spec, root=label)
+    except tk.TclError:  # a font description such as "Helvetica 10", not a named font
+        return tkfont.Font(root=label, font=spec)
+
+
 def describe_match(match: Match | None) -> str:
     if match is None:
         return "KEPT (highest resolution)"
@@ -50,6 +78,7 @@ class ImageCard(ttk.Frame):
         super().__init__(parent, style="Card.TFrame", padding=8)
         self.host = host
         self.path = ""
+        self.text_width = box + TEXT_BEYOND_THUMBNAIL
         self._photo: ImageTk.PhotoImage | None = None
         self.compare = tk.BooleanVar(self, value=False)
         self.badge = ttk.Label(self, style="CardStrong.TLabel")
@@ -70,13 +99,13 @@ class ImageCard(ttk.Frame):
         for row, label in enumerate((self.name, self.folder, self.facts, self.date, self.status), start=2):
             label.grid(row=row, column=0, columnspan=4, sticky="w")
         buttons = (
-            ttk.Button(self, text="Open", width=5, command=lambda: host.open_image(self.path)),
-            ttk.Button(self, text="Move to…", width=8, command=lambda: host.move_image(self.path)),
-            ttk.Button(self, text="Delete", width=6, command=lambda: host.delete_image(self.path)),
+            ttk.Button(self, text="Open", style="Card.TButton", command=lambda: host.open_image(self.path)),
+            ttk.Button(self, text="Move to…", style="Card.TButton", command=lambda: host.move_image(self.path)),
+            ttk.Button(self, text="Delete", style="Card.TButton", command=lambda: host.delete_image(self.path)),
         )
         for column, button in enumerate(buttons):
             button.grid(row=7, column=column, sticky="ew", padx=(0, 3), pady=(6, 0))
-        self.more = ttk.Menubutton(self, text="⋯", width=2)
+        self.more = ttk.Menubutton(self, text="⋯", width=2, style="Card.TMenubutton")
         menu = tk.Menu(self.more, tearoff=False)
         menu.add_command(label="Large preview (Space)", command=lambda: host.preview(self.path))
         menu.add_command(label="Not a duplicate of the kept image", command=lambda: host.hide_pair(self.path))
@@ -101,14 +130,17 @@ class ImageCard(ttk.Frame):
             self.picture.configure(image="", text="Loading…")
         self.path = record.path
         folder, name = os.path.split(record.path)
-        self.badge.configure(text=describe_match(match),
-                             style="CardKept.TLabel" if match is None else "CardStrong.TLabel")
-        self.name.configure(text=elide(name, NAME_CHARS))
-        self.folder.configure(text=elide(folder, NAME_CHARS + 6))
+        self.badge.configure(style="CardKept.TLabel" if match is None else "CardStrong.TLabel")
+        for label, text in ((self.badge, describe_match(match)), (self.name, name), (self.folder, folder)):
+            label.configure(text=self._fitted(label, text))
         self.facts.configure(text=f"{record.width} × {record.height} px · {format_bytes(record.size)}")
         self.date.configure(text=f"modified {format_mtime(record.mtime_ns)}")
         self.status.configure(text=failure or "")
         self.configure(style="Current.Card.TFrame" if current else "Card.TFrame")
+
+    def _fitted(self, label: ttk.Label, text: str) -> str:
+        font = label_font(label)
+        return elide_to_fit(text, lambda candidate: font.measure(candidate) <= self.text_width)
 
     def set_photo(self, path: str, photo: ImageTk.PhotoImage | None, reason: str) -> None:
         """Thumbnails arrive later; ignore one for an image this card no longer shows."""

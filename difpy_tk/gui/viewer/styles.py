@@ -32,6 +32,10 @@ def configure_styles(widget: tk.Misc) -> str:
     style.configure("CardKept.TLabel", background=surface, foreground=accent, font="TkHeadingFont")
     style.configure("CardError.TLabel", background=surface, foreground=error)
     style.configure("Card.TCheckbutton", background=surface)
+    # Slim buttons keep a card little wider than its thumbnail (three to a row at 1360 px);
+    # width 0 drops the theme's minimum of 11 characters per button.
+    style.configure("Card.TButton", padding=(6, 3), width=0)
+    style.configure("Card.TMenubutton", padding=(4, 3))
     style.configure("Status.TLabel", foreground=muted)
     style.configure("StatusError.TLabel", foreground=error)
     style.configure("Pane.TLabel", font="TkHeadingFont")

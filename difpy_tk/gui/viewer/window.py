@@ -29,7 +29,8 @@ from difpy_tk.gui.viewer.worker import TkWorker
 from difpy_tk.gui.widgets import WrapLabel
 
 THUMB_BOX = 200
-CARD_WIDTH = THUMB_BOX + 30
+CARD_GAP = 10
+"""Pixels between cards, right of and below each one."""
 CARDS_PER_PAGE = 40
 PREFETCH_GROUPS = 2
 SHOWN_FAILURES = 12
@@ -93,6 +94,7 @@ class ViewerWindow(tk.Toplevel):
         muted = configure_styles(self)
         self.tree.tag_configure("done", foreground=muted)
         self.canvas.configure(background=str(ttk.Style(self).lookup("TFrame", "background")))
+        self._place_cards(len(self._shown_paths()))  # the theme's fonts and padding set the cards' width
 
     def _build_toolbar(self) -> None:
         bar = ttk.Frame(self, padding=(10, 8))
@@ -190,10 +192,17 @@ class ViewerWindow(tk.Toplevel):
             self.canvas.yview_scroll(direction * 3, "units")
 
     def _canvas_resized(self, event: tk.Event) -> None:
-        columns = max(1, event.width // CARD_WIDTH)
-        if columns != self._columns:
-            self._columns = columns
-            self._place_cards(len(self._shown_paths()))
+        """Re-flow the cards into as many columns as the new width holds."""
+        count = len(self._shown_paths())
+        if self._fitting_columns(event.width, count) != self._columns:
+            self._place_cards(count)
+
+    def _fitting_columns(self, width: int, count: int) -> int:
+        """How many of the first count cards fit side by side in width. Measured, not
+        assumed: a card is as wide as its row of buttons in the theme's font, which is
+        wider than the thumbnail and differs between themes and systems."""
+        card = max((card.winfo_reqwidth() for card in self._cards[:count]), default=1)
+        return max(1, width // (card + CARD_GAP))
 
     # ----- group list and navigation ------------------------------------------------
 
@@ -285,10 +294,14 @@ class ViewerWindow(tk.Toplevel):
         self.last_switch_ms = (time.perf_counter() - started) * 1000
 
     def _place_cards(self, count: int) -> None:
+        """Lay the first count cards out in rows that fit the canvas width, so a group is
+        reached by scrolling down only and no card is cut off at the right edge."""
+        self.cards_frame.update_idletasks()  # the cards' requested sizes for their new content
+        self._columns = self._fitting_columns(self.canvas.winfo_width(), count)
         for index, card in enumerate(self._cards):
             if index < count:
-                card.grid(row=index // self._columns, column=index % self._columns, padx=(0, 10), pady=(0, 10),
-                          sticky="n")
+                card.grid(row=index // self._columns, column=index % self._columns, padx=(0, CARD_GAP),
+                          pady=(0, CARD_GAP), sticky="n")
             else:
                 card.grid_remove()
         hidden = len(self._members()) - count
