@@ -9,6 +9,7 @@ import tkinter as tk
 from pathlib import Path
 from tkinter import ttk
 
+import numpy as np
 import pytest
 
 from difpy_tk.core import ignore_list
@@ -129,6 +130,41 @@ def test_space_opens_a_preview_and_compare_shows_two(root, viewer):
     assert len(compare.panes) == 2
     pump(root, lambda: all(pane.image is not None for pane in compare.panes))
     compare.close()
+
+
+def test_compare_at_fit_keeps_each_image_shape(root, viewer):
+    """Tall panes: a landscape image is letterboxed, not stretched to fill the pane."""
+    viewer.compare()
+    compare = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
+    compare.geometry("700x1000+0+0")
+    pump(root, lambda: all(pane.image is not None for pane in compare.panes))
+    root.update()
+    for pane in compare.panes:
+        shown, image = pane._photo, pane.image
+        assert abs(shown.width() * image.height / image.width - shown.height()) <= 1
+        assert shown.width() >= pane.canvas.winfo_width() - 1 > 0
+        assert shown.height() < pane.canvas.winfo_height() / 2
+    compare.close()
+
+
+def test_compare_shows_a_turned_match_turned_like_its_kept_image(root, image_folders, tmp_path):
+    result = run_search(SearchOptions(tuple(map(str, image_folders)), similarity="similar", processes=1))
+    viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
+    turned = next(match.path for group in result.groups for match in group.matches if match.rotation)
+    viewer.select_group(viewer.model.group_of(turned))
+    viewer.set_current(turned)
+    viewer.compare()
+    compare = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
+    pump(root, lambda: all(pane.image is not None for pane in compare.panes))
+    panes = dict(zip(compare.paths, compare.panes))
+    kept = viewer.model.group(viewer.current_group).kept
+    assert np.array_equal(np.asarray(panes[kept].image), np.asarray(panes[turned].image))
+    assert "shown turned" in panes[turned].caption.cget("text") and "shown" not in panes[kept].caption.cget("text")
+    compare.geometry("600x500")
+    root.update()
+    assert panes[turned].caption.winfo_height() > panes[kept].caption.winfo_reqheight(), "a wrapped caption"
+    assert panes[turned].canvas.winfo_height() == panes[kept].canvas.winfo_height(), "panes at the same scale"
+    viewer.close()
 
 
 def one_group(tmp_path: Path, count: int) -> SearchResult:

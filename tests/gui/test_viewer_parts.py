@@ -1,14 +1,16 @@
 """The viewer's pieces that need no window: the model, the thumbnail decoder and the
-cards' name shortening."""
+preview's fit arithmetic."""
 
 from __future__ import annotations
 
+import pytest
 from PIL import Image
 
 from difpy_tk.core.journal import ActionResult, Outcome
 from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
 from difpy_tk.gui.viewer.card import elide_to_fit
 from difpy_tk.gui.viewer.model import ViewerModel
+from difpy_tk.gui.viewer.preview import visible_part
 from difpy_tk.gui.viewer.thumbnails import decode_image
 
 
@@ -51,6 +53,25 @@ def test_thumbnail_is_upright_small_and_in_a_mode_tk_shows(tmp_path):
     Image.new("P", (50, 50)).save(tmp_path / "palette.png", transparency=0)
     assert decode_image(str(tmp_path / "palette.png"), 200).mode == "RGBA"
     assert decode_image(str(tmp_path / "turned.jpg"), None).size == (1000, 2000)
+
+
+@pytest.mark.parametrize(("image", "canvas"), [
+    ((640, 480), (640, 1600)), ((640, 480), (3000, 400)), ((634, 1142), (646, 800)),
+    ((1142, 634), (646, 800)), ((50, 40), (1000, 700)), ((4000, 3000), (101, 977)),
+])
+def test_fit_keeps_the_shape_and_letterboxes(image, canvas):
+    box, (shown_w, shown_h) = visible_part(image, canvas, zoom=1.0, centre=(0.5, 0.5))
+    assert box == pytest.approx((0, 0, *image)), "the whole image at fit"
+    assert abs(shown_w * image[1] / image[0] - shown_h) <= 1, "same scale on both axes"
+    assert shown_w <= canvas[0] and shown_h <= canvas[1]
+    assert canvas[0] - shown_w <= 1 or canvas[1] - shown_h <= 1, "as large as fits"
+
+
+def test_zoomed_part_keeps_the_shape_and_the_centre():
+    box, size = visible_part((640, 480), (640, 1600), zoom=4.0, centre=(0.25, 0.5))
+    left, top, right, bottom = box
+    assert size == (640, 1600) and (right - left) / (bottom - top) == pytest.approx(640 / 1600)
+    assert (left + right) / 2 == pytest.approx(160) and (top + bottom) / 2 == pytest.approx(240)
 
 
 def test_long_names_are_shortened_in_the_middle_to_the_width_that_fits():

@@ -2,7 +2,8 @@
 with zoom and pan (wheel, +/−, drag) that move both images together.
 
 Zoom is relative to each image's own fit and the centre is in image fractions, so two
-copies at different resolutions stay aligned: the same detail under the same spot."""
+copies at different resolutions stay aligned: the same detail under the same spot. A
+match found turned is shown turned like its kept image, so that holds for it too."""
 
 from __future__ import annotations
 
@@ -16,9 +17,35 @@ from PIL import Image, ImageTk
 
 from difpy_tk.gui.viewer.thumbnails import decode_image
 from difpy_tk.gui.viewer.worker import TkWorker
+from difpy_tk.gui.widgets import WrapLabel
 
 ZOOM_STEP = 1.25
 MAX_ZOOM = 64.0
+
+
+def decode_turned(path: str, turn: int) -> Image.Image:
+    """The whole image, upright, then turned clockwise by turn degrees (0, 90, 180, 270)."""
+    image = decode_image(path, None)
+    return image.rotate(-turn, expand=True) if turn else image
+
+
+def fit_scale(image_size: tuple[int, int], canvas_size: tuple[int, int]) -> float:
+    """Screen pixels per image pixel that fit the whole image in the canvas."""
+    return min(canvas_size[0] / image_size[0], canvas_size[1] / image_size[1])
+
+
+def visible_part(image_size: tuple[int, int], canvas_size: tuple[int, int], zoom: float,
+                 centre: tuple[float, float]) -> tuple[tuple[float, float, float, float], tuple[int, int]]:
+    """The part of the image to draw (left, top, right, bottom in image pixels) and the
+    screen size to draw it at. Both axes share one scale, so the image keeps its shape:
+    at fit it is letterboxed in the canvas, never stretched to fill it or cropped."""
+    (image_w, image_h), (canvas_w, canvas_h) = image_size, canvas_size
+    scale = fit_scale(image_size, canvas_size) * zoom
+    shown_w, shown_h = min(canvas_w, image_w * scale), min(canvas_h, image_h * scale)
+    part_w, part_h = shown_w / scale, shown_h / scale
+    left = min(max(centre[0] * image_w - part_w / 2, 0), image_w - part_w)
+    top = min(max(centre[1] * image_h - part_h / 2, 0), image_h - part_h)
+    return (left, top, left + part_w, top + part_h), (max(1, round(shown_w)), max(1, round(shown_h)))
 
 
 class View:
@@ -41,14 +68,17 @@ class View:
 
 
 class ZoomPane(ttk.Frame):
-    def __init__(self, parent: tk.Misc, view: View, caption: str) -> None:
+    """One image's canvas. Its caption is made in the same parent for the window to place
+    in a row above all panes, so a caption that wraps to two lines moves and shrinks
+    every canvas alike and the images stay side by side at the same scale."""
+
+    def __init__(self, parent: tk.Misc, view: View) -> None:
         super().__init__(parent, padding=4)
         self.view = view
         self.image: Image.Image | None = None
         self._photo: ImageTk.PhotoImage | None = None
         self._drag: tuple[int, int, tuple[float, float]] | None = None
-        self.caption = ttk.Label(self, text=caption, style="Pane.TLabel")
-        self.caption.pack(anchor="w")
+        self.caption = WrapLabel(parent, style="Pane.TLabel", padding=(4, 0))  # wraps a long name
         self.canvas = tk.Canvas(self, highlightthickness=0, background="#202020", width=300, height=300)
         self.canvas.pack(fill="both", expand=True)
         self.canvas.bind("<Configure>", lambda _e: self.render())
@@ -68,28 +98,23 @@ class ZoomPane(ttk.Frame):
                                     width=max(100, self.canvas.winfo_width() - 20))
         self.render()
 
+    def _canvas_size(self) -> tuple[int, int]:
+        return max(1, self.canvas.winfo_width()), max(1, self.canvas.winfo_height())
+
     def scale(self) -> float:
         """Screen pixels per image pixel at the current zoom."""
         assert self.image is not None
-        width, height = max(1, self.canvas.winfo_width()), max(1, self.canvas.winfo_height())
-        fit = min(width / self.image.width, height / self.image.height)
-        return fit * self.view.zoom
+        return fit_scale(self.image.size, self._canvas_size()) * self.view.zoom
 
     def render(self) -> None:
-        """Resample only the visible part of the image to the canvas size."""
+        """Resample only the visible part of the image, centred in the canvas."""
         if self.image is None:
             return
-        width, height = max(1, self.canvas.winfo_width()), max(1, self.canvas.winfo_height())
+        width, height = self._canvas_size()
+        box, size = visible_part(self.image.size, (width, height), self.view.zoom, self.view.centre)
         scale = self.scale()
-        shown_w, shown_h = min(width, self.image.width * scale), min(height, self.image.height * scale)
-        cx, cy = self.view.centre[0] * self.image.width, self.view.centre[1] * self.image.height
-        half_w, half_h = shown_w / scale / 2, shown_h / scale / 2
-        left = min(max(cx - half_w, 0), self.image.width - 2 * half_w)
-        top = min(max(cy - half_h, 0), self.image.height - 2 * half_h)
-        size = (max(1, round(shown_w)), max(1, round(shown_h)))
         resample = Image.Resampling.NEAREST if scale > 2 else Image.Resampling.BILINEAR
-        region = self.image.resize(size, resample, box=(left, top, left + 2 * half_w, top + 2 * half_h),
-                                   reducing_gap=None if scale > 1 else 2.0)
+        region = self.image.resize(size, resample, box=box, reducing_gap=None if scale > 1 else 2.0)
         self._photo = ImageTk.PhotoImage(region)
         self.canvas.delete("all")
         self.canvas.create_image(width // 2, height // 2, image=self._photo, anchor="center")
@@ -113,13 +138,16 @@ class PreviewWindow(tk.Toplevel):
     """Preview of paths[0], or side-by-side compare of paths[0] and paths[1].
 
     A single preview given the group's images as `sequence` pages through them with the
-    arrow keys, a large view of each in turn (dupeGuru users ask for this, D#1010)."""
+    arrow keys, a large view of each in turn (dupeGuru users ask for this, D#1010).
+    `turns` maps a path to the clockwise turn (degrees) it is shown with: a compare
+    turns a match like its kept image, so zoom and pan show the same detail in both."""
 
     def __init__(self, parent: tk.Misc, paths: list[str], caption: Callable[[str], str],
-                 sequence: list[str] | None = None) -> None:
+                 sequence: list[str] | None = None, turns: dict[str, int] | None = None) -> None:
         super().__init__(parent)
         self.paths = list(paths)
         self.caption = caption
+        self.turns = turns or {}
         self.sequence = sequence if sequence and len(paths) == 1 else None
         self.geometry(f"{min(1300, self.winfo_screenwidth() - 80)}x{min(900, self.winfo_screenheight() - 80)}")
         self.view = View()
@@ -138,11 +166,12 @@ class PreviewWindow(tk.Toplevel):
         ttk.Label(bar, text=hint, style="Status.TLabel").pack(side="right", padx=12)
         panes = ttk.Frame(self)
         panes.pack(fill="both", expand=True)
-        self.panes = [ZoomPane(panes, self.view, "") for _path in paths]
+        self.panes = [ZoomPane(panes, self.view) for _path in paths]
         for column, pane in enumerate(self.panes):
             panes.columnconfigure(column, weight=1, uniform="pane")
-            pane.grid(row=0, column=column, sticky="nsew")
-        panes.rowconfigure(0, weight=1)
+            pane.caption.grid(row=0, column=column, sticky="new")
+            pane.grid(row=1, column=column, sticky="nsew")
+        panes.rowconfigure(1, weight=1)
         self._load()
         for key, action in (
             ("<Escape>", self.close), ("<space>", self.close), ("0", lambda: self.view.set(zoom=1.0)),
@@ -160,9 +189,10 @@ class PreviewWindow(tk.Toplevel):
         names = " ↔ ".join(os.path.basename(path) for path in self.paths)
         self.title(f"{'Compare' if len(self.paths) > 1 else 'Preview'}: {names}")
         for pane, path in zip(self.panes, self.paths):
-            pane.caption.configure(text=self.caption(path))
+            turn = self.turns.get(path, 0)
+            pane.caption.configure(text=self.caption(path) + (" · shown turned to line up" if turn else ""))
             pane.set_image(None, "Loading…")
-            self._worker.submit(decode_image, path, None,
+            self._worker.submit(decode_turned, path, turn,
                                 done=lambda future, p=pane, wanted=path: self._loaded(p, wanted, future))
 
     def turn(self, offset: int) -> None:

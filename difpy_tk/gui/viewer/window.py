@@ -378,7 +378,8 @@ class ViewerWindow(tk.Toplevel):
         if len(pair) < 2:
             messagebox.showinfo("Compare", "This group has fewer than two images left.", parent=self)
             return
-        PreviewWindow(self, pair, self._card_caption)
+        turns = {path: match.rotation for path in pair if (match := self.model.match(path))}
+        PreviewWindow(self, pair, self._card_caption, turns=turns)
 
     # ----- file actions -------------------------------------------------------------
 
