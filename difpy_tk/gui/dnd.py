@@ -12,17 +12,21 @@ from collections.abc import Callable
 log = logging.getLogger("difpy_tk.gui")
 
 
+WINDOW_CLASS = "difpy_tk"
+"""The X11 window class: Linux docks match it to the desktop entry's StartupWMClass."""
+
+
 def create_root() -> tk.Tk:
     """A Tk root that understands drops when tkinterdnd2 can load its Tcl extension."""
     try:
         from tkinterdnd2 import TkinterDnD
     except ImportError:
-        return tk.Tk()
+        return tk.Tk(className=WINDOW_CLASS)
     try:
-        return TkinterDnD.Tk()
+        return TkinterDnD.Tk(className=WINDOW_CLASS)
     except (RuntimeError, tk.TclError) as exc:
         log.info("drag and drop is unavailable: %s", exc)
-        return tk.Tk()
+        return tk.Tk(className=WINDOW_CLASS)
 
 
 def enable_drop(widget: tk.Misc, on_paths: Callable[[list[str]], None]) -> bool:
