@@ -1,5 +1,5 @@
-"""The viewer's pieces that need no window: the model, the thumbnail decoder and the
-preview's fit arithmetic."""
+"""The viewer's pieces that need no window: the model and its badges, the thumbnail
+decoder, the cards' name shortening and the preview's fit arithmetic."""
 
 from __future__ import annotations
 
@@ -80,3 +80,23 @@ def test_long_names_are_shortened_in_the_middle_to_the_width_that_fits():
     short = elide_to_fit(name, lambda text: len(text) <= 21)
     assert short == "IMG_201907…inting.jpg" and len(short) == 21
     assert elide_to_fit(name, lambda text: False) == "…g"
+
+
+@pytest.mark.parametrize(("kept", "other", "reason"), [
+    ((200, 100, 5), (100, 100, 9), "highest resolution"),
+    ((100, 200, 5), (100, 100, 1), "largest file"),
+    ((100, 100, 1), (100, 100, 5), "oldest file"),
+    ((100, 100, 5), (100, 100, 5), "first by path"),
+])
+def test_the_kept_badge_names_the_rule_that_chose_it(kept, other, reason):
+    """(width, size, mtime) of the kept image and its match: copies often tie on resolution."""
+    records = [FileRecord(path, size, mtime, width, 100)
+               for path, (width, size, mtime) in (("/a", kept), ("/b", other))]
+    group = Group("/a", (Match("/b", 0.0, 90),))
+    model = ViewerModel(SearchResult(parameters={}, files={r.path: r for r in records}, groups=[group]))
+    assert model.badge("/a") == f"KEPT ({reason})"
+    assert model.badge("/b") == "identical to kept, turned 90°"
+
+
+def test_a_match_badge_gives_its_error_to_the_kept_image():
+    assert make_model().badge("/b0") == "MSE 2.00 to kept"

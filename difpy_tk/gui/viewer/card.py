@@ -16,7 +16,7 @@ from typing import Protocol
 from PIL import ImageTk
 
 from difpy_tk.core.humanize import format_bytes, format_mtime
-from difpy_tk.core.result import FileRecord, Match
+from difpy_tk.core.result import FileRecord
 
 TEXT_BEYOND_THUMBNAIL = 60
 """How much wider than the thumbnail a card's text may be: about its row of buttons, so
@@ -64,13 +64,6 @@ def label_font(label: ttk.Label) -> tkfont.Font:
         return tkfont.nametofont(spec, root=label)
     except tk.TclError:  # a font description such as "Helvetica 10", not a named font
         return tkfont.Font(root=label, font=spec)
-
-
-def describe_match(match: Match | None) -> str:
-    if match is None:
-        return "KEPT (highest resolution)"
-    turned = f", turned {match.rotation}°" if match.rotation else ""
-    return f"MSE {match.mse:.2f} to kept{turned}" if match.mse else f"identical to kept{turned}"
 
 
 class ImageCard(ttk.Frame):
@@ -122,7 +115,7 @@ class ImageCard(ttk.Frame):
         if event.widget is self.picture:
             self.host.preview(self.path)
 
-    def show(self, record: FileRecord, match: Match | None, failure: str | None, current: bool) -> None:
+    def show(self, record: FileRecord, badge: str, kept: bool, failure: str | None, current: bool) -> None:
         """Fill the card for another image; the thumbnail follows via set_photo."""
         if record.path != self.path:
             self.compare.set(False)
@@ -130,8 +123,8 @@ class ImageCard(ttk.Frame):
             self.picture.configure(image="", text="Loading…")
         self.path = record.path
         folder, name = os.path.split(record.path)
-        self.badge.configure(style="CardKept.TLabel" if match is None else "CardStrong.TLabel")
-        for label, text in ((self.badge, describe_match(match)), (self.name, name), (self.folder, folder)):
+        self.badge.configure(style="CardKept.TLabel" if kept else "CardStrong.TLabel")
+        for label, text in ((self.badge, badge), (self.name, name), (self.folder, folder)):
             label.configure(text=self._fitted(label, text))
         self.facts.configure(text=f"{record.width} × {record.height} px · {format_bytes(record.size)}")
         self.date.configure(text=f"modified {format_mtime(record.mtime_ns)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from difpy_tk.core.journal import ActionResult, Outcome
-from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
+from difpy_tk.core.result import FileRecord, Group, Match, SearchResult, quality_key
 
 KINDS = ("all", "duplicates", "similar")
 
@@ -40,6 +40,34 @@ class ViewerModel:
     def match(self, path: str) -> Match | None:
         """The member's match to its kept image; None for a kept image."""
         return self._matches.get(path)
+
+    def badge(self, path: str) -> str:
+        """What a card and a preview say about the image: why it is kept, or how close it
+        is to the kept image and whether it matched turned."""
+        match = self.match(path)
+        if match is None:
+            number = self.group_of(path)
+            return "KEPT" if number is None else f"KEPT ({self.kept_reason(number)})"
+        turned = f", turned {match.rotation}°" if match.rotation else ""
+        return f"MSE {match.mse:.2f} to kept{turned}" if match.mse else f"identical to kept{turned}"
+
+    def kept_reason(self, number: int) -> str:
+        """Which rule of quality_key chose the kept image over the next best one (most
+        pixels, larger file, older, path). Copies often share a resolution, and then the
+        badge must not claim a higher one."""
+        group = self.group(number)
+        kept = self.files[group.kept]
+        others = [self.files[match.path] for match in group.matches if match.path in self.files]
+        if not others:
+            return "highest resolution"
+        runner_up = min(others, key=quality_key)
+        if kept.pixels != runner_up.pixels:
+            return "highest resolution"
+        if kept.size != runner_up.size:
+            return "largest file"
+        if kept.mtime_ns != runner_up.mtime_ns:
+            return "oldest file"
+        return "first by path"
 
     def visible_groups(self) -> list[int]:
         """Group numbers the list shows: of the chosen kind and not hidden."""

@@ -20,7 +20,7 @@ from difpy_tk.core.journal import ActionResult, Journal, Outcome
 from difpy_tk.core.progress import CancelToken
 from difpy_tk.core.result import FileRecord, SearchResult
 from difpy_tk.core.selection import Rule, summarize
-from difpy_tk.gui.viewer.card import ImageCard, describe_match, elide
+from difpy_tk.gui.viewer.card import ImageCard, elide
 from difpy_tk.gui.viewer.model import ViewerModel
 from difpy_tk.gui.viewer.preview import PreviewWindow
 from difpy_tk.gui.viewer.styles import configure_styles
@@ -285,7 +285,8 @@ class ViewerWindow(tk.Toplevel):
                 self._cards.append(ImageCard(self.cards_frame, self, THUMB_BOX))
             card = self._cards[index]
             record = self.model.files[path]
-            card.show(record, self.model.match(path), self.model.failures.get(path), path == self.current_path)
+            card.show(record, self.model.badge(path), path == self.model.group(self.current_group).kept,
+                      self.model.failures.get(path), path == self.current_path)
             self.thumbnails.request(record, lambda photo, reason, c=card, p=path: c.set_photo(p, photo, reason))
         self._place_cards(len(paths))
         self._update_title(members)
@@ -359,7 +360,7 @@ class ViewerWindow(tk.Toplevel):
     def _card_caption(self, path: str) -> str:
         record = self.model.files[path]
         return (f"{elide(os.path.basename(path), 50)} — {record.width} × {record.height} px, "
-                f"{format_bytes(record.size)} — {describe_match(self.model.match(path))}")
+                f"{format_bytes(record.size)} — {self.model.badge(path)}")
 
     def preview(self, path: str) -> None:
         self.set_current(path)
