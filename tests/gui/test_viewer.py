@@ -3,6 +3,7 @@ bulk move and undo checked on disk, failures kept in view, not-a-duplicate, spee
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 import tkinter as tk
@@ -40,6 +41,9 @@ def root(tk_errors):
     root.withdraw()
     yield root
     root.destroy()
+    # Collect the destroyed windows' Tk variables here, on the Tk thread: collected later
+    # in a decoding thread they raise, and a Tk interpreter deleted there aborts Python.
+    gc.collect()
     if tk_errors:
         pytest.fail(f"a Tk callback raised: {tk_errors!r}")
 
