@@ -10,6 +10,7 @@ import tkinter as tk
 from tkinter import messagebox, ttk
 
 from difpy_tk.core import ignore_list
+from difpy_tk.gui.widgets import WrapLabel
 
 
 class IgnoreListFrame(ttk.Frame):
@@ -35,8 +36,8 @@ class IgnoreListFrame(ttk.Frame):
         self.count.pack(side="left", padx=10)
         self.rowconfigure(1, weight=1)
         self.columnconfigure(0, weight=1)
-        self.detail = ttk.Label(self, style="Hint.TLabel", justify="left")
-        self.detail.grid(row=3, column=0, columnspan=2, sticky="w", pady=(6, 0))
+        self.detail = WrapLabel(self, style="Hint.TLabel")  # long paths wrap instead of losing their ends
+        self.detail.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(6, 0))
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self._update_button())
         self.tree.bind("<Delete>", lambda _e: self.remove_selected())
         self.bind("<Map>", lambda _e: self.refresh())
