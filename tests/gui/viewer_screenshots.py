@@ -55,8 +55,10 @@ def thumbnails_shown(viewer) -> bool:
 
 
 def show_group(root: tk.Tk, viewer, number: int) -> None:
-    """Select a group and wait until its thumbnails are drawn."""
-    viewer.select_group(number)
+    """Select a group, say how long the switch took, wait until its thumbnails are drawn."""
+    if number != viewer.current_group:
+        viewer.select_group(number)
+        print(f"group switch took {viewer.last_switch_ms:.1f} ms")
     wait_for(root, lambda: thumbnails_shown(viewer))
     settle(root)
 
@@ -107,7 +109,6 @@ def shoot_groups(root: tk.Tk, viewer, theme: str, out: Path) -> None:
     ):
         show_group(root, viewer, number)
         grab(viewer, out / f"viewer-{theme}-{name}.png")
-        print(f"group switch took {viewer.last_switch_ms:.1f} ms")
     viewer.canvas.yview_moveto(1.0)
     settle(root)
     grab(viewer, out / f"viewer-{theme}-largest-scrolled.png")
@@ -167,9 +168,10 @@ def shoot_actions(root: tk.Tk, viewer, work: Path, out: Path) -> None:
     grab(viewer, out / "after-bulk-move.png")
     viewer.hide_group()
     settings = tk.Toplevel(root)
-    settings.geometry("700x320+0+0")
+    settings.geometry("700x420+0+0")
     frame = build_frame(settings)
     frame.pack(fill="both", expand=True)
+    settle(root)  # the frame re-reads the list when it is mapped
     frame.tree.selection_set(frame.tree.get_children()[0])  # shows the entry's full paths
     settle(root)
     grab(settings, out / "ignore-settings.png")
