@@ -7,7 +7,7 @@ noise, so no two are alike by accident) plus ~2 % planted near-copies (exact or 
 +-2 noise, turned 0/90/180/270 degrees), whose recall is checked.
 
 usage: python tests/benchmarks/bench_100k.py [--n 100000] [--seed 1] [--planted 0.02]
-       [--data /tmp/difpy_tk_bench_100k] [--no-rotate]
+       [--data /tmp/difpy_tk_bench_100k] [--flat 0.01] [--no-rotate]
 
 The tensors are cached as .npy in --data; the search runs in a fresh subprocess that
 loads them, so its peak RSS (ru_maxrss) is the search's plus the tensors' own 750 MB,
@@ -65,6 +65,19 @@ def smooth_images(rng: np.random.Generator, count: int, low: int) -> np.ndarray:
     return np.clip(np.rint(fine), 0, 255).astype(np.uint8)
 
 
+FLAT_PALETTE = 16
+"""Colours of the near-flat images: few, so that they form clusters of mutual matches."""
+
+
+def flat_images(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Near-uniform images (sky, wall, black frames) in one of FLAT_PALETTE colours with
+    +-1 noise: in a real folder these are the clusters where every image matches many."""
+    palette = np.random.default_rng(12345).integers(0, 256, size=(FLAT_PALETTE, 3))
+    colours = palette[rng.integers(0, FLAT_PALETTE, size=count)][:, None, None, :]
+    noisy = colours + rng.integers(-1, 2, size=(count, PX, PX, 3))
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
 def plant_copy(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     """A near-copy: turned by a random quarter, and in 3 of 4 cases with +-2 noise
     (true MSE about 2, well inside the 'similar' threshold of 5)."""
@@ -74,9 +87,10 @@ def plant_copy(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     return np.clip(copy, 0, 255).astype(np.uint8)
 
 
-def generate(n: int, seed: int, planted: float) -> tuple[np.ndarray, np.ndarray]:
+def generate(n: int, seed: int, planted: float, flat: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(tensors, pairs): n tensors in shuffled order and the planted (original, copy)
-    index pairs. Built batch by batch into one preallocated array to keep memory flat."""
+    index pairs; a share `flat` of the originals is near-flat (see flat_images).
+    Built batch by batch into one preallocated array to keep memory flat."""
     rng = np.random.default_rng(seed)
     n_copies = round(n * planted)
     n_originals = n - n_copies
@@ -84,6 +98,9 @@ def generate(n: int, seed: int, planted: float) -> tuple[np.ndarray, np.ndarray]
     for number, start in enumerate(range(0, n_originals, BATCH)):
         stop = min(n_originals, start + BATCH)
         tensors[start:stop] = smooth_images(rng, stop - start, LOW_RESOLUTIONS[number % len(LOW_RESOLUTIONS)])
+    n_flat = round(n_originals * flat)
+    if n_flat:
+        tensors[rng.choice(n_originals, size=n_flat, replace=False)] = flat_images(rng, n_flat)
     sources = rng.choice(n_originals, size=n_copies, replace=False)
     for offset, source in enumerate(sources):
         tensors[n_originals + offset] = plant_copy(rng, tensors[source])
@@ -95,15 +112,15 @@ def generate(n: int, seed: int, planted: float) -> tuple[np.ndarray, np.ndarray]
     return tensors, pairs
 
 
-def ensure_data(folder: str, n: int, seed: int, planted: float) -> tuple[Path, Path]:
+def ensure_data(folder: str, n: int, seed: int, planted: float, flat: float = 0.0) -> tuple[Path, Path]:
     """The cached .npy files for these parameters, generated when missing."""
     root = Path(folder)
     root.mkdir(parents=True, exist_ok=True)
-    stem = f"tensors-n{n}-s{seed}-p{planted}"
+    stem = f"tensors-n{n}-s{seed}-p{planted}" + (f"-f{flat}" if flat else "")
     tensor_path, pair_path = root / f"{stem}.npy", root / f"{stem}.pairs.npy"
     if not (tensor_path.exists() and pair_path.exists()):
         started = time.perf_counter()
-        tensors, pairs = generate(n, seed, planted)
+        tensors, pairs = generate(n, seed, planted, flat)
         np.save(pair_path, pairs)
         temporary = root / f"{stem}.tmp.npy"
         np.save(temporary, tensors)
@@ -184,13 +201,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--planted", type=float, default=0.02)
     parser.add_argument("--data", default=os.path.join("/tmp", "difpy_tk_bench_100k"))
+    parser.add_argument(
+        "--flat", type=float, default=0.0, help="share of near-flat images in 16 colours (clusters of matches)"
+    )
     parser.add_argument("--no-rotate", action="store_true")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(measure(*args.worker, rotate=not args.no_rotate)))
         return 0
-    tensor_path, pair_path = ensure_data(args.data, args.n, args.seed, args.planted)
+    tensor_path, pair_path = ensure_data(args.data, args.n, args.seed, args.planted, args.flat)
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(tensor_path), str(pair_path)]
     if args.no_rotate:
         command.append("--no-rotate")
