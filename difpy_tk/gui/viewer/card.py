@@ -129,6 +129,10 @@ class ImageCard(ttk.Frame):
         self.facts.configure(text=f"{record.width} × {record.height} px · {format_bytes(record.size)}")
         self.date.configure(text=f"modified {format_mtime(record.mtime_ns)}")
         self.status.configure(text=failure or "")
+        if failure:
+            self.status.grid()
+        else:
+            self.status.grid_remove()  # no empty line above the buttons
         self.configure(style="Current.Card.TFrame" if current else "Card.TFrame")
 
     def _fitted(self, label: ttk.Label, text: str) -> str:
