@@ -199,6 +199,20 @@ def test_cards_wrap_into_rows_that_fit_the_width(root, tmp_path):
     viewer.close()
 
 
+def test_a_theme_change_refills_the_cards_once(root, tmp_path, monkeypatch):
+    """Tk sends <<ThemeChanged>> to each of the window's hundreds of widgets."""
+    from difpy_tk.gui.theme import apply_theme
+
+    viewer = open_viewer(root, one_group(tmp_path, 7), lambda line: None, Journal(tmp_path / "actions.log"))
+    root.update()
+    refills = []
+    monkeypatch.setattr(viewer, "_show_group", lambda: refills.append(1))
+    apply_theme(root, "dark")
+    root.update()
+    assert len(refills) == 1
+    viewer.close()
+
+
 def test_bulk_move_then_undo_all_on_disk(root, result, viewer, dialogs, tmp_path):
     target = tmp_path / "moved"
     target.mkdir()

@@ -70,7 +70,8 @@ class ViewerWindow(tk.Toplevel):
         self._build_toolbar()
         self._build_body()
         self._restyle()
-        self.bind("<<ThemeChanged>>", lambda _e: self._restyle(), add="+")
+        # Tk sends <<ThemeChanged>> to every widget, and the window's binding sees them all.
+        self.bind("<<ThemeChanged>>", lambda e: self._theme_changed() if e.widget is self else None, add="+")
         footer = ttk.Frame(self, padding=(10, 4))
         footer.grid(row=2, column=0, sticky="ew")
         self.status = ttk.Label(footer, style="Status.TLabel", anchor="w", text=KEYS_HINT)
@@ -94,7 +95,12 @@ class ViewerWindow(tk.Toplevel):
         muted = configure_styles(self)
         self.tree.tag_configure("done", foreground=muted)
         self.canvas.configure(background=str(ttk.Style(self).lookup("TFrame", "background")))
-        self._place_cards(len(self._shown_paths()))  # the theme's fonts and padding set the cards' width
+
+    def _theme_changed(self) -> None:
+        """Restyle, then re-fill the cards: their names are shortened to fit in the theme's
+        fonts, and its fonts and padding set how many cards fit in a row."""
+        self._restyle()
+        self._show_group()
 
     def _build_toolbar(self) -> None:
         bar = ttk.Frame(self, padding=(10, 8))
