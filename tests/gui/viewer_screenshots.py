@@ -115,8 +115,9 @@ def shoot_groups(root: tk.Tk, viewer, theme: str, out: Path) -> None:
 
 
 def shoot_previews(root: tk.Tk, viewer, theme: str, out: Path) -> None:
-    """The large preview of a portrait image, and a landscape original beside its
-    portrait (turned) match: at fit each must keep its shape, letterboxed."""
+    """The large preview of a portrait image; the compare of a kept image and a match
+    found turned by 90° (shown turned like it), at fit (each letterboxed, keeping its
+    shape) and zoomed (the same detail in both); the compare of the longest file name."""
     result = viewer.model.result
     portrait = next((path for group in result.groups for path in group.paths
                      if result.files[path].height > result.files[path].width), result.groups[0].kept)
