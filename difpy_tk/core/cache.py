@@ -106,6 +106,7 @@ class TensorCache:
         found: dict[int, Decoded] = {}
         index_of = {path: i for i, path in enumerate(files)}
         shape = (self.px_size, self.px_size, 3)
+        tensor_bytes, sums_bytes = self.px_size * self.px_size * 3, GRID * GRID * 3 * 4
         try:
             for start in range(0, len(files), LOOKUP_BATCH):
                 batch = files[start : start + LOOKUP_BATCH]
@@ -121,7 +122,7 @@ class TensorCache:
                         continue
                     if blob is None:
                         found[i] = Decoded.failed(reason)
-                    elif len(blob) == np.prod(shape) and sums is not None and len(sums) == GRID * GRID * 3 * 4:
+                    elif len(blob) == tensor_bytes and sums is not None and len(sums) == sums_bytes:
                         tensor = np.frombuffer(blob, dtype=np.uint8).reshape(shape)
                         block = np.frombuffer(sums, dtype=np.int32).reshape(GRID, GRID, 3)
                         found[i] = Decoded(tensor, width, height, reason, total, squared, block)

@@ -161,7 +161,7 @@ def run_search(
         options.rotate,
         _partitions(keys),
         priority,
-        options.effective_chunksize(len(records)),
+        options.effective_chunksize(),
         progress,
         cancel,
         threads=options.processes,

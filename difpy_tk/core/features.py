@@ -9,7 +9,6 @@ projection leaves out, |(I - P)a|, adds a second free bound (see residual_bound)
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -29,15 +28,23 @@ def block_boundaries(px_size: int) -> np.ndarray:
     return np.array(half + [px_size - cut for cut in reversed(half)], dtype=np.int64)
 
 
+def _block_matrix(px_size: int) -> np.ndarray:
+    """(GRID, px_size) 0/1 matrix whose product with a column sums each block of rows."""
+    cuts = block_boundaries(px_size)
+    matrix = np.zeros((GRID, px_size))
+    for block in range(GRID):
+        matrix[block, cuts[block] : cuts[block + 1]] = 1.0
+    return matrix
+
+
 def block_sums(tensors: np.ndarray) -> np.ndarray:
-    """(n, GRID, GRID, 3) sums of the values in each block, exact: float32 while a
-    block's sum cannot reach 2**24 (any px_size up to 1,790), float64 beyond."""
-    cuts = block_boundaries(tensors.shape[1])
-    largest = int(np.diff(cuts).max())
-    dtype = np.float32 if 255 * largest * largest < 2**24 else np.float64
-    values = tensors.astype(dtype)
-    rows = np.stack([values[:, a:b].sum(axis=1) for a, b in itertools.pairwise(cuts)], axis=1)
-    return np.stack([rows[:, :, a:b].sum(axis=2) for a, b in itertools.pairwise(cuts)], axis=2)
+    """(n, GRID, GRID, 3) sums of the values in each block, by two matrix products in
+    float64: every partial sum is an integer far below 2**53, so they are exact."""
+    n, px_size = len(tensors), tensors.shape[1]
+    blocks = _block_matrix(px_size)
+    values = tensors.astype(np.float64).reshape(n, px_size, px_size * 3)
+    rows = (blocks @ values).reshape(n, GRID, px_size, 3).transpose(0, 1, 3, 2)
+    return (rows @ blocks.T).transpose(0, 1, 3, 2)
 
 
 def image_stats(tensor: np.ndarray) -> tuple[int, int, np.ndarray]:

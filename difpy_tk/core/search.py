@@ -328,7 +328,7 @@ def find_matches(
     rotate: bool,
     partitions: Sequence[np.ndarray] | None = None,
     priority: np.ndarray | None = None,
-    rows_per_block: int = 512,
+    rows_per_block: int = 128,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
     threads: int = 2,
