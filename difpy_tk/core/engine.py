@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -103,12 +102,32 @@ def _decode(
     return decoded, len(cached)
 
 
-def _partitions(keys: Sequence[tuple]) -> list[np.ndarray]:
-    """Indices that may be compared with each other: same in-folder root and/or dims."""
+def _records(listing: Listing, decoded: _Decoded, valid: list[int]) -> list[FileRecord]:
+    records = []
+    for index in valid:
+        size, mtime_ns = listing.stats[index]
+        width, height = decoded.dims[index]
+        records.append(FileRecord(listing.files[index], size, mtime_ns, width, height))
+    return records
+
+
+def _partitions(listing: Listing, decoded: _Decoded, valid: list[int], options: SearchOptions) -> list[np.ndarray]:
+    """Positions in valid that may be compared with each other: the same input folder
+    (in-folder mode) and/or the same width × height in either orientation (same_dim)."""
     buckets: dict[tuple, list[int]] = defaultdict(list)
-    for index, key in enumerate(keys):
-        buckets[key].append(index)
+    for position, index in enumerate(valid):
+        root = listing.roots[index] if options.in_folder else ""
+        dims = tuple(sorted(decoded.dims[index])) if options.same_dim else ()
+        buckets[(root, dims)].append(position)
     return [np.array(members) for _, members in sorted(buckets.items()) if len(members) > 1]
+
+
+def _priority(records: list[FileRecord]) -> np.ndarray:
+    """Each record's rank by quality_key (0 = the image to keep first)."""
+    ranking = sorted(range(len(records)), key=lambda i: quality_key(records[i]))
+    priority = np.empty(len(records), dtype=np.int64)
+    priority[ranking] = np.arange(len(records))
+    return priority
 
 
 def run_search(
@@ -137,30 +156,16 @@ def run_search(
 
     clock = time.perf_counter()
     valid = sorted(decoded.dims)
-    records = []
-    for index in valid:
-        size, mtime_ns = listing.stats[index]
-        width, height = decoded.dims[index]
-        records.append(FileRecord(listing.files[index], size, mtime_ns, width, height))
+    records = _records(listing, decoded, valid)
     # Index only when some files failed: a copy of 100,000 tensors is 750 MB.
     tensors = decoded.tensors if len(valid) == len(listing.files) else decoded.tensors[valid]
     del decoded.tensors
-    keys = [
-        (
-            listing.roots[index] if options.in_folder else "",
-            tuple(sorted(decoded.dims[index])) if options.same_dim else (),
-        )
-        for index in valid
-    ]
-    ranking = sorted(range(len(records)), key=lambda i: quality_key(records[i]))
-    priority = np.empty(len(records), dtype=np.int64)
-    priority[ranking] = np.arange(len(records))
     matches = find_matches(
         tensors,
         options.sse_limit,
         options.rotate,
-        _partitions(keys),
-        priority,
+        _partitions(listing, decoded, valid, options),
+        _priority(records),
         options.effective_chunksize(),
         progress,
         cancel,
