@@ -68,3 +68,11 @@ def test_fast_decode_stays_close_to_a_full_decode(tmp_path):
     fast, *_ = decode_tensor(str(path), 50)
     full, *_ = decode_tensor(str(path), 50, fast=False)
     assert np.mean((fast.astype(int) - full.astype(int)) ** 2) < 1.0
+
+
+def test_corrupt_exif_does_not_invalidate_the_image(tmp_path, recwarn):
+    path = tmp_path / "bad_exif.jpg"
+    picture(7, (64, 48)).save(path, exif=b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x05\xff\xff\xff\xff")
+    tensor, width, height = decode_tensor(str(path), 16)
+    assert (width, height) == (64, 48) and tensor.shape == (16, 16, 3)
+    assert not [w for w in recwarn if "EXIF" in str(w.message)]

@@ -71,6 +71,9 @@ def decode_tensor(path: str, px_size: int, fast: bool = True) -> tuple[np.ndarra
         raise DecodeError("empty file (0 bytes)")
     try:
         with warnings.catch_warnings():
+            # Pillow's UserWarnings (corrupt EXIF, palette transparency) do not change the
+            # tensor; printed from a worker they would only clutter the user's terminal.
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 width, height = image.size
