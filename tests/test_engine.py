@@ -201,6 +201,24 @@ def test_pairs_marked_not_duplicate_stay_hidden_in_later_searches(photo_folder):
     assert len(again.lower_quality) == len(first.lower_quality) - 1
 
 
+def test_decoded_images_reach_the_cache_in_small_transactions(photo_folder, tmp_path, monkeypatch):
+    from difpy_tk.core import cache as cache_module
+    from difpy_tk.core import engine
+
+    sizes = []
+    real_store = cache_module.TensorCache.store
+
+    def store(self, rows):
+        rows = list(rows)
+        sizes.append(len(rows))
+        real_store(self, rows)
+
+    monkeypatch.setattr(engine, "CACHE_FLUSH_ROWS", 4)
+    monkeypatch.setattr(cache_module.TensorCache, "store", store)
+    run_search(options(photo_folder), cache_path=tmp_path / "cache.sqlite3")
+    assert sum(sizes) == 14 and max(sizes) <= 4
+
+
 def test_result_round_trips_through_json(photo_folder, tmp_path):
     from difpy_tk.core.result_io import format_log, load_json, write_csv, write_json
 

@@ -26,6 +26,11 @@ from difpy_tk.core.tensors import DECODER_VERSION, Decoded
 
 log = logging.getLogger("difpy_tk")
 
+CACHE_FLUSH_ROWS = 1024
+"""Decoded images are written to the cache in transactions of this many rows, so memory
+does not hold a second copy of every tensor until the end, and an interrupted search
+keeps what it decoded."""
+
 
 class _Decoded:
     """Tensors, statistics and records of the files that decoded, collected as outcomes
@@ -40,10 +45,8 @@ class _Decoded:
         self.sums = np.zeros((count, GRID, GRID, 3), dtype=np.int32)
         self.dims: dict[int, tuple[int, int]] = {}
         self.invalid: dict[int, str] = {}
-        self.fresh: list[tuple[str, int, int, Decoded]] = []
-        """Outcomes decoded in this run, to be written to the cache."""
 
-    def accept(self, index: int, outcome: Decoded, from_cache: bool = False) -> None:
+    def accept(self, index: int, outcome: Decoded) -> None:
         if outcome.tensor is None:
             self.invalid[index] = outcome.reason
         else:
@@ -52,9 +55,6 @@ class _Decoded:
             self.squared[index] = outcome.squared
             self.sums[index] = outcome.sums
             self.dims[index] = (outcome.width, outcome.height)
-        if not from_cache:
-            size, mtime_ns = self.listing.stats[index]
-            self.fresh.append((self.listing.files[index], size, mtime_ns, outcome))
 
     def stats(self, valid: list[int], px_size: int) -> TensorStats:
         return TensorStats.from_parts(self.totals[valid], self.squared[valid], self.sums[valid], px_size)
@@ -69,10 +69,11 @@ def _decode(
 ) -> tuple[_Decoded, int]:
     decoded = _Decoded(listing, options.px_size)
     cache = TensorCache(cache_path, options.px_size, DECODER_VERSION) if options.use_cache else None
+    pending: list[tuple[str, int, int, Decoded]] = []
     try:
         cached = cache.lookup(listing.files, listing.stats) if cache else {}
         for index, entry in cached.items():
-            decoded.accept(index, entry, from_cache=True)
+            decoded.accept(index, entry)
         missing = [i for i in range(len(listing.files)) if i not in cached]
         log.info(
             "%d of %d images found in the tensor cache; decoding %d.", len(cached), len(listing.files), len(missing)
@@ -80,7 +81,13 @@ def _decode(
         progress("decoding", len(cached), len(listing.files))
 
         def on_result(position: int, outcome: Decoded) -> None:
-            decoded.accept(missing[position], outcome)
+            index = missing[position]
+            decoded.accept(index, outcome)
+            if cache is not None:
+                pending.append((listing.files[index], *listing.stats[index], outcome))
+                if len(pending) >= CACHE_FLUSH_ROWS:
+                    cache.store(pending)
+                    pending.clear()
 
         def on_progress(phase: str, done: int, total: int) -> None:
             progress(phase, len(cached) + done, len(listing.files))
@@ -97,7 +104,7 @@ def _decode(
         if cache is not None:
             # Also after a cancel: the images decoded so far are whole, and keeping
             # them means the next search starts where this one stopped.
-            cache.store(decoded.fresh)
+            cache.store(pending)
             cache.close()
     return decoded, len(cached)
 
