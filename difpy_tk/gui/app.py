@@ -142,7 +142,15 @@ def _enable_dpi_awareness() -> None:
 def main(argv: list[str]) -> int:
     """Open the app; folders given on the command line are imported into step 1."""
     _enable_dpi_awareness()
-    root = create_root()
+    try:
+        root = create_root()
+    except tk.TclError as error:
+        print(
+            f"difpy-tk: cannot open a window ({error}). "
+            "To search without a window, use: difpy-tk scan FOLDER",
+            file=sys.stderr,
+        )
+        return 1
     app = App(root)
     root.report_callback_exception = app.report_callback_error
     if argv:
