@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from difpy_tk.gui.app import App
+from difpy_tk.gui.dnd import create_root
 
 from .images import make_image_folders
 
@@ -62,7 +63,7 @@ class Driver:
         self._open()
 
     def _open(self) -> None:
-        self.root = tk.Tk()
+        self.root = create_root()  # the root main() uses: tkdnd loaded, so drops work
         self.app = App(self.root)
         self.root.update()
 

@@ -57,10 +57,11 @@ def walk(out: Path, work: Path, theme: str) -> None:
     from difpy_tk.gui.app import App
     from difpy_tk.gui.dialogs.logs import LogsDialog
     from difpy_tk.gui.dialogs.settings import SettingsDialog
+    from difpy_tk.gui.dnd import create_root
     from difpy_tk.gui.theme import apply_theme
 
     folders = make_image_folders(work / theme)
-    root = tk.Tk()
+    root = create_root()
     app = App(root)
     app.settings.theme = theme
     app.settings.processes = 1

@@ -19,6 +19,7 @@ from difpy_tk.core.journal import Journal
 from difpy_tk.core.options import SearchOptions
 from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
 from difpy_tk.core.selection import Rule
+from difpy_tk.gui.dnd import create_root
 from difpy_tk.gui.viewer import open_viewer
 from difpy_tk.gui.viewer.ignore_settings import build_frame
 from difpy_tk.gui.viewer.preview import PreviewWindow
@@ -37,7 +38,7 @@ def result(tmp_path) -> SearchResult:
 
 @pytest.fixture
 def root(tk_errors):
-    root = tk.Tk()
+    root = create_root()
     root.withdraw()
     yield root
     root.destroy()

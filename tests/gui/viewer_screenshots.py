@@ -32,6 +32,7 @@ from difpy_tk.core.journal import Journal  # noqa: E402
 from difpy_tk.core.options import SearchOptions  # noqa: E402
 from difpy_tk.core.result import Group, SearchResult  # noqa: E402
 from difpy_tk.core.selection import Rule  # noqa: E402
+from difpy_tk.gui.dnd import create_root  # noqa: E402
 from difpy_tk.gui.theme import apply_theme  # noqa: E402
 from difpy_tk.gui.viewer import open_viewer  # noqa: E402
 from difpy_tk.gui.viewer.ignore_settings import build_frame  # noqa: E402
@@ -83,7 +84,7 @@ def shoot(out: Path) -> None:
     photos = review_folder(work)
     result = run_search(SearchOptions((str(photos),), similarity="similar", same_dim=False, processes=2))
     print(f"{len(result.groups)} groups from {len(result.files)} files")
-    root = tk.Tk()
+    root = create_root()
     root.withdraw()
     for theme in ("dark", "light"):  # light last: its bulk move changes the files
         apply_theme(root, theme)
