@@ -315,3 +315,100 @@ def test_run_bulk_turns_an_unexpected_error_into_a_failed_result(tmp_path, caplo
     results = actions.run_bulk(records, flaky, "move")
     assert [r.outcome for r in results] == [Outcome.OK, Outcome.FAILED, Outcome.OK]
     assert results[1].reason == "unexpected error: bug" and "failed unexpectedly" in caplog.text
+
+
+def test_keep_tree_puts_same_named_files_in_their_own_folders(tmp_path, journal):
+    """K#1304: a flat move of two same-named files from different folders lost one."""
+    photos, target = tmp_path / "photos", tmp_path / "target"
+    target.mkdir()
+    first = make_file(photos / "2019" / "trip" / "x.jpg", b"first")
+    second = make_file(photos / "2020" / "x.jpg", b"second")
+    top = make_file(photos / "top.jpg", b"top")
+    move = actions.mover(target, journal, [str(tmp_path), str(photos)])
+    results = actions.run_bulk([first, second, top], move, "move")
+    assert all(r.ok for r in results)
+    assert (target / "2019" / "trip" / "x.jpg").read_bytes() == b"first"
+    assert (target / "2020" / "x.jpg").read_bytes() == b"second"
+    assert (target / "top.jpg").read_bytes() == b"top", "the deepest input folder is the base"
+    assert not any(Path(r.path).exists() for r in (first, second, top))
+    assert results[0].created_folders == (str(target / "2019"), str(target / "2019" / "trip"))
+    assert results[2].created_folders == ()
+
+
+def test_keep_tree_clash_gets_a_unique_name_and_existing_folders_are_reused(tmp_path, journal):
+    photos, target = tmp_path / "photos", tmp_path / "target"
+    make_file(target / "a" / "x.jpg", b"already here")
+    record = make_file(photos / "a" / "x.jpg", b"moved")
+    result = actions.move_file(record, target, journal, keep_tree_from=str(photos))
+    assert result.ok and result.destination == str(target / "a" / "x (2).jpg")
+    assert result.created_folders == ()
+    assert (target / "a" / "x.jpg").read_bytes() == b"already here"
+    assert (target / "a" / "x (2).jpg").read_bytes() == b"moved"
+    assert actions.undo_last(journal).ok
+    assert Path(record.path).read_bytes() == b"moved"
+    assert sorted(p.name for p in (target / "a").iterdir()) == ["x.jpg"], "a folder that was there stays"
+
+
+def test_keep_tree_undo_restores_and_removes_only_empty_created_folders(tmp_path, journal):
+    photos, target = tmp_path / "photos", tmp_path / "target"
+    target.mkdir()
+    records = [make_file(photos / "a" / "b" / f"{i}.jpg", bytes([i])) for i in range(2)]
+    other = make_file(photos / "c" / "y.jpg")
+    for record in (*records, other):
+        assert actions.move_file(record, target, journal, keep_tree_from=str(photos)).ok
+    assert sorted(p.name for p in (target / "a" / "b").iterdir()) == ["0.jpg", "1.jpg"]
+    (target / "c" / "mine.txt").write_text("the user's own file, added after the move")
+    undone = actions.undo_all(journal)
+    assert all(r.ok for r in undone)
+    assert all(actions.check_unchanged(r) is None for r in (*records, other))
+    assert sorted(p.name for p in target.iterdir()) == ["c"], "created folders gone once empty"
+    assert sorted(p.name for p in (target / "c").iterdir()) == ["mine.txt"]
+
+
+def test_keep_tree_undo_out_of_order_still_cleans_up(tmp_path, journal):
+    """The folder's creator is undone while a later move still uses it; the last one
+    out removes it."""
+    photos, target = tmp_path / "photos", tmp_path / "target"
+    target.mkdir()
+    first = make_file(photos / "a" / "1.jpg")
+    second = make_file(photos / "a" / "2.jpg")
+    for record in (first, second):
+        assert actions.move_file(record, target, journal, keep_tree_from=str(photos)).ok
+    (index_first, moved_first), (index_second, moved_second) = journal.undoable_moves()
+    assert actions.undo_move(journal, index_first, moved_first).ok
+    assert (target / "a").is_dir()
+    assert actions.undo_move(journal, index_second, moved_second).ok
+    assert list(target.iterdir()) == []
+
+
+def test_keep_tree_falls_back_to_flat_outside_every_input_folder(tmp_path, journal):
+    target = tmp_path / "target"
+    target.mkdir()
+    outside = make_file(tmp_path / "elsewhere" / "deep" / "z.jpg")
+    assert actions.tree_base(outside.path, [str(tmp_path / "photos"), outside.path]) is None
+    result = actions.mover(target, journal, [str(tmp_path / "photos")])(outside)
+    assert result.ok and result.destination == str(target / "z.jpg") and result.created_folders == ()
+    loose = make_file(tmp_path / "other" / "w.jpg")
+    assert actions.move_file(loose, target, journal, keep_tree_from=str(tmp_path / "photos")).destination == str(
+        target / "w.jpg"
+    )
+
+
+def test_tree_base_picks_the_deepest_containing_input(tmp_path):
+    path = str(tmp_path / "photos" / "2019" / "x.jpg")
+    inputs = [str(tmp_path), str(tmp_path / "photos"), str(tmp_path / "photos-old"), str(tmp_path / "photos" / "2019")]
+    assert actions.tree_base(path, inputs) == str(tmp_path / "photos" / "2019")
+    assert actions.tree_base(path, inputs[:3]) == str(tmp_path / "photos")
+    assert actions.tree_base(path, []) is None
+
+
+def test_keep_tree_into_its_own_folder_fails_and_a_file_in_the_way_is_reported(tmp_path, journal):
+    photos = tmp_path / "photos"
+    record = make_file(photos / "a" / "x.jpg")
+    assert "already in that folder" in actions.move_file(record, photos, journal, keep_tree_from=str(photos)).reason
+    target = tmp_path / "target"
+    make_file(target / "a", b"a file where the folder would go")
+    deep = make_file(photos / "a" / "b" / "y.jpg")
+    result = actions.move_file(deep, target, journal, keep_tree_from=str(photos))
+    assert result.outcome is Outcome.FAILED and "cannot create a file in" in result.reason
+    assert Path(deep.path).exists() and sorted(p.name for p in target.iterdir()) == ["a"]

@@ -7,6 +7,7 @@ moves, and each outcome, ok or not, is returned per file and written to the jour
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import logging
@@ -20,7 +21,7 @@ from pathlib import Path
 from difpy_tk.core.journal import ActionResult, Journal, Outcome
 from difpy_tk.core.progress import CancelToken
 from difpy_tk.core.result import FileRecord
-from difpy_tk.core.selection import Rule, select
+from difpy_tk.core.selection import Rule, is_inside, select
 
 log = logging.getLogger("difpy_tk")
 PARTIAL_SUFFIX = ".difpy-partial"
@@ -126,8 +127,52 @@ def open_file(path: str, journal: Journal) -> ActionResult:
     return journal.record(ActionResult("open", path, Outcome.OK))
 
 
-def move_file(record: FileRecord, folder: str | os.PathLike, journal: Journal) -> ActionResult:
-    """Move one file into folder under its own name, or a numbered one if it is taken."""
+def tree_base(path: str, inputs: Iterable[str]) -> str | None:
+    """The search input folder a file was found under: the deepest of inputs that
+    contains it, or None when none does (an input that is the file itself is no folder).
+    Moves keeping the folder structure rebuild the file's folders from there."""
+    parent = os.path.dirname(os.path.abspath(path))
+    containing = [os.path.abspath(folder) for folder in inputs if is_inside(parent, folder)]
+    return max(containing, key=len) if containing else None
+
+
+def _make_folders(target: Path, relative: str) -> tuple[Path, list[Path]]:
+    """target/relative, creating the sub-folders that are missing; returns it and the
+    folders created, outermost first."""
+    folder, created = target, []
+    for part in Path(relative).parts:
+        folder = folder / part
+        try:
+            folder.mkdir()
+        except FileExistsError as error:
+            if not folder.is_dir():
+                _remove_empty(created)
+                raise NotADirectoryError(
+                    errno.ENOTDIR, "a file has the name of a folder to create", str(folder)
+                ) from error
+            continue
+        except OSError:
+            _remove_empty(created)
+            raise
+        created.append(folder)
+    return folder, created
+
+
+def _remove_empty(folders: Iterable[Path | str]) -> None:
+    """Remove each folder that is empty, innermost first; a folder with files stays."""
+    for folder in sorted(map(str, folders), key=len, reverse=True):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+
+
+def move_file(
+    record: FileRecord, folder: str | os.PathLike, journal: Journal, keep_tree_from: str | None = None
+) -> ActionResult:
+    """Move one file into folder under its own name, or a numbered one if it is taken.
+
+    keep_tree_from: a folder containing the file (its search input folder, see
+    tree_base); the file then goes to folder/<its path below keep_tree_from>/, and the
+    sub-folders missing there are created. A file not inside it is moved flat."""
     skipped = _skipped_or_none("move", record, journal)
     if skipped:
         return skipped
@@ -138,17 +183,42 @@ def move_file(record: FileRecord, folder: str | os.PathLike, journal: Journal) -
 
     if not target.is_dir():
         return failed(f"the folder {target} does not exist")
+    relative = "."
+    if keep_tree_from is not None and is_inside(str(source.parent), keep_tree_from):
+        relative = os.path.relpath(os.path.abspath(source.parent), os.path.abspath(keep_tree_from))
+    into, created = target / relative, []
     try:
-        if os.path.samefile(target, source.parent):
+        if into.is_dir() and os.path.samefile(into, source.parent):
             return failed("the file is already in that folder")
-        destination = reserve_name(target, source.name)
+        into, created = _make_folders(target, relative)
+        destination = reserve_name(into, source.name)
     except OSError as error:
-        return failed(f"cannot create a file in {target}: {describe_error(error)}")
+        _remove_empty(created)
+        return failed(f"cannot create a file in {into}: {describe_error(error)}")
     try:
         _move_onto_placeholder(source, destination)
     except OSError as error:
+        _remove_empty(created)
         return failed(f"cannot move the file: {describe_error(error)}")
-    return journal.record(ActionResult("move", record.path, Outcome.OK, destination=str(destination)))
+    return journal.record(
+        ActionResult(
+            "move", record.path, Outcome.OK, destination=str(destination), created_folders=tuple(map(str, created))
+        )
+    )
+
+
+def mover(
+    folder: str | os.PathLike, journal: Journal, keep_tree_inputs: Sequence[str] | None = None
+) -> Callable[[FileRecord], ActionResult]:
+    """The per-file action of a bulk move, for run_bulk: flat into folder, or, given the
+    search's input folders (result.parameters["directory"]), keeping each file's folders
+    below the input folder it was found in (flat for a file outside all of them)."""
+
+    def move(record: FileRecord) -> ActionResult:
+        base = tree_base(record.path, keep_tree_inputs) if keep_tree_inputs is not None else None
+        return move_file(record, folder, journal, keep_tree_from=base)
+
+    return move
 
 
 def _trash_unavailable(error: Exception) -> bool:
@@ -268,7 +338,19 @@ def undo_move(journal: Journal, index: int, moved: ActionResult) -> ActionResult
     except OSError as error:
         return failed(f"cannot move the file back: {describe_error(error)}")
     journal.mark_undone(index)
+    _remove_created_parents(current.parent, journal.created_folders())
     return journal.record(ActionResult("undo move", str(current), Outcome.OK, destination=str(original)))
+
+
+def _remove_created_parents(folder: Path, created: set[str]) -> None:
+    """After an undo, remove folder and its parents while they are empty and were
+    created by a move of this session; folders that were there before always stay."""
+    while str(folder) in created:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (another moved file, or the user's own), or gone
+            return
+        folder = folder.parent
 
 
 def undo_last(journal: Journal) -> ActionResult | None:

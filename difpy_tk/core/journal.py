@@ -36,6 +36,9 @@ class ActionResult:
     reason: str = ""
     trash_unavailable: bool = False
     """A trash failure where a permanent delete could still work, if the user agrees."""
+    created_folders: tuple[str, ...] = ()
+    """Folders a move keeping the folder structure created under its target, outermost
+    first; undoing moves removes them again once they are empty."""
     time: str = field(default_factory=now_iso)
 
     @property
@@ -86,6 +89,11 @@ class Journal:
                 for index, result in enumerate(self._results)
                 if result.action == "move" and result.ok and index not in self._undone
             ]
+
+    def created_folders(self) -> set[str]:
+        """Every folder this session's moves created (see ActionResult.created_folders)."""
+        with self._lock:
+            return {folder for result in self._results for folder in result.created_folders}
 
     def mark_undone(self, index: int) -> None:
         with self._lock:

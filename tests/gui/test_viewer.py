@@ -240,6 +240,42 @@ def test_bulk_move_then_undo_all_on_disk(root, result, viewer, dialogs, tmp_path
     assert viewer.undo_button.instate(["disabled"])
 
 
+def test_bulk_move_keeping_folders_then_undo_on_disk(root, result, viewer, dialogs, tmp_path):
+    """Same-named copies from different folders land in their own folders, none renamed."""
+    photos, target = Path(result.parameters["directory"][0]), tmp_path / "moved"
+    target.mkdir()
+    dialogs.answers.update(askdirectory=str(target), askokcancel=True)
+    entry = viewer.bulk_menu.index(f"Move {Rule.LOWER_RESOLUTION.label}, keeping folders…")
+    viewer.bulk_menu.invoke(entry)
+    pump(root, lambda: not viewer.file_worker.busy and any(target.iterdir()))
+    pump(root, lambda: not viewer.file_worker.busy)
+    (_name, args, kwargs), = [call for call in dialogs.calls if call[0] == "askokcancel"]
+    message = " ".join(str(part) for part in (*args, *kwargs.values()))
+    matches = [match.path for group in result.groups for match in group.matches]
+    assert f"Move {len(matches)} files" in message and "KB" in message and "folders are kept" in message
+    assert all(Path(group.kept).exists() for group in result.groups), "every kept image stays"
+    assert not any(Path(path).exists() for path in matches)
+    moved = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+    assert moved == sorted(str(Path(path).relative_to(photos)) for path in matches), "nothing renamed or lost"
+    assert len({Path(path).name for path in matches}) < len(matches), "the flat move would have clashed"
+    viewer.undo_all()
+    pump(root, lambda: not viewer.file_worker.busy and all(Path(path).exists() for path in matches))
+    assert list(target.iterdir()) == [], "the folders the move created are gone again"
+
+
+def test_move_one_image_keeping_folders_from_its_card(root, result, viewer, dialogs, tmp_path):
+    photos, target = Path(result.parameters["directory"][0]), tmp_path / "moved"
+    target.mkdir()
+    dialogs.answers.update(askdirectory=str(target))
+    card = next(card for card in viewer._cards if card.winfo_ismapped())
+    path, menu = card.path, card.nametowidget(card.more.cget("menu"))
+    menu.invoke(menu.index("Move to…, keeping folders"))
+    expected = target / Path(path).relative_to(photos)
+    pump(root, lambda: not viewer.file_worker.busy and expected.exists())
+    assert not Path(path).exists() and len(Path(path).relative_to(photos).parts) == 2, "moved into a sub-folder"
+    assert "keeping folders" in str(dialogs.calls[-1][2]["title"])
+
+
 def test_confirmation_names_count_and_size(root, viewer, dialogs):
     dialogs.answers.update(askokcancel=False)
     viewer.scope.set("group")

@@ -37,6 +37,9 @@ SHOWN_FAILURES = 12
 KIND_CHOICES = {"All groups": "all", "Duplicates (identical)": "duplicates", "Similar": "similar"}
 KEYS_HINT = ("← → or Page Up/Down: previous/next group · click an image or press Space: large preview · "
              "Ctrl+Z: undo the last move")
+KEEPING_FOLDERS = ", keeping folders"
+"""Appended to a move's label when it rebuilds each file's folders (below the searched
+folder it was found in) under the chosen folder, instead of putting all files side by side."""
 NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "TCombobox", "TEntry", "Button", "Entry")
 """Widget classes where Space belongs to the widget, not to the preview shortcut."""
 
@@ -125,10 +128,11 @@ class ViewerWindow(tk.Toplevel):
         self.scope = tk.StringVar(self, value="shown")
         menu.add_radiobutton(label="Apply to every group shown in the list", variable=self.scope, value="shown")
         menu.add_radiobutton(label="Apply to this group only", variable=self.scope, value="group")
-        for verb in ("Move", "Delete"):
+        for verb, keep_tree in (("Move", False), ("Move", True), ("Delete", False)):
             menu.add_separator()
             for rule in Rule:
-                menu.add_command(label=f"{verb} {rule.label}…", command=lambda v=verb, r=rule: self.bulk(v, r))
+                label = f"{verb} {rule.label}{KEEPING_FOLDERS if keep_tree else ''}…"
+                menu.add_command(label=label, command=lambda v=verb, r=rule, k=keep_tree: self.bulk(v, r, k))
 
     def _build_body(self) -> None:
         panes = ttk.PanedWindow(self, orient="horizontal")
@@ -403,12 +407,20 @@ class ViewerWindow(tk.Toplevel):
     def open_image(self, path: str) -> None:
         self._apply([actions.open_file(path, self.journal)], "open")
 
-    def move_image(self, path: str) -> None:
+    def move_image(self, path: str, keep_tree: bool = False) -> None:
+        """Move one image to a chosen folder; keep_tree: into the sub-folder matching its
+        place below the searched folder (see actions.tree_base)."""
         if not self._ready():
             return
-        folder = filedialog.askdirectory(parent=self, title="Move this image to…", mustexist=True)
+        title = f"Move this image{KEEPING_FOLDERS if keep_tree else ''} to…"
+        folder = filedialog.askdirectory(parent=self, title=title, mustexist=True)
         if folder:
-            self._start("move", [self.model.files[path]], folder=folder)
+            self._start("move", [self.model.files[path]], folder=folder, keep_tree=keep_tree)
+
+    def _inputs(self) -> list[str]:
+        """The search's input folders, which moves keeping folders rebuild the tree from."""
+        inputs = self.model.result.parameters.get("directory") or []
+        return [inputs] if isinstance(inputs, str) else list(inputs)
 
     def delete_image(self, path: str) -> None:
         if not self._ready():
@@ -420,9 +432,9 @@ class ViewerWindow(tk.Toplevel):
                                parent=self):
             self._start("trash", [self.model.files[path]])
 
-    def bulk(self, verb: str, rule: Rule) -> None:
+    def bulk(self, verb: str, rule: Rule, keep_tree: bool = False) -> None:
         """Select by rule (checking each file is still as scanned, in the worker), confirm
-        with count and size, then act."""
+        with count and size, then act. keep_tree: a move keeps each file's folders."""
         if not self._ready():
             return
         keep_folder = None
@@ -435,9 +447,10 @@ class ViewerWindow(tk.Toplevel):
         groups = [self.model.members(number) for number in numbers if number is not None]
         self._say("Checking the files…")
         self.file_worker.submit(actions.plan_bulk, rule, groups, self.model.files, self.journal, keep_folder,
-                                done=lambda future: self._confirm_bulk(verb, rule, *future.result()))
+                                done=lambda future: self._confirm_bulk(verb, rule, *future.result(), keep_tree))
 
-    def _confirm_bulk(self, verb: str, rule: Rule, paths: list[str], skipped: list[ActionResult]) -> None:
+    def _confirm_bulk(self, verb: str, rule: Rule, paths: list[str], skipped: list[ActionResult],
+                      keep_tree: bool = False) -> None:
         """Ask with count and size; files found changed or gone are reported either way."""
         groups = len({self.model.group_of(path) for path in paths})
         action = "move" if verb == "Move" else "trash"
@@ -451,23 +464,44 @@ class ViewerWindow(tk.Toplevel):
             return
         summary = summarize(paths, self.model.files)
         folder = None
+        keep_tree = keep_tree and verb == "Move"
+        keeping = KEEPING_FOLDERS if keep_tree else ""
         if verb == "Move":
-            folder = filedialog.askdirectory(parent=self, title=f"Move {summary.describe()} to…", mustexist=True)
+            folder = filedialog.askdirectory(parent=self, title=f"Move {summary.describe()}{keeping} to…",
+                                             mustexist=True)
         where = f"to {folder}" if folder else "to the Recycle Bin/Trash"
         question = (f"{verb} {summary.describe()} from {groups} group{'s' if groups != 1 else ''} {where}?\n\n"
+                    f"{self._tree_note(paths, folder) if keep_tree else ''}"
                     f"At least one image of every group stays where it is.{left_out}")
-        if (folder or verb != "Move") and messagebox.askokcancel(f"{verb} {rule.label}", question, parent=self):
-            self._start(action, [self.model.files[path] for path in paths], folder=folder, checked=skipped)
+        if (folder or verb != "Move") and messagebox.askokcancel(f"{verb} {rule.label}{keeping}", question,
+                                                                 parent=self):
+            self._start(action, [self.model.files[path] for path in paths], folder=folder, checked=skipped,
+                        keep_tree=keep_tree)
         else:
             self._apply(skipped, action)
 
+    def _tree_note(self, paths: list[str], folder: str | None) -> str:
+        """The confirmation's paragraph on a move keeping folders: where the files go, and
+        how many fall outside every searched folder and go straight into folder."""
+        inputs = self._inputs()
+        flat = sum(1 for path in paths if actions.tree_base(path, inputs) is None)
+        note = ("Their folders are kept: each file goes into the same sub-folders below "
+                f"{folder} as it had below the searched folder.")
+        if flat:
+            note += (f" {flat} of them {'is' if flat == 1 else 'are'} outside the searched folders and "
+                     f"{'goes' if flat == 1 else 'go'} straight into {folder}.")
+        return note + "\n\n"
+
     def _start(self, action: str, records: list[FileRecord], folder: str | None = None,
-               permanent: bool = False, checked: list[ActionResult] | None = None) -> None:
+               permanent: bool = False, checked: list[ActionResult] | None = None, keep_tree: bool = False) -> None:
         """Run one action over records in the worker; progress shows in the status bar.
-        checked: files already skipped while planning, reported with the outcome."""
+        checked: files already skipped while planning, reported with the outcome.
+        keep_tree: a move keeps each file's folders below its searched folder."""
+        move = actions.mover(folder, self.journal, self._inputs() if keep_tree else None) if action == "move" else None
+
         def one(record: FileRecord) -> ActionResult:
-            if action == "move":
-                return actions.move_file(record, folder, self.journal)
+            if move is not None:
+                return move(record)
             return actions.trash_file(record, self.journal, permanent_if_no_trash=permanent)
 
         def progress(done: int, total: int) -> None:
