@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI smoke test of the frozen Linux build, called by .ci/run:  bash build/ci_smoke.sh
 #
-#  1. builds the onedir app and runs its --selftest (multiprocess search, spawn pool)
+#  1. builds the onedir app, checks it carries tkdnd (drag and drop), runs its
+#     --selftest (multiprocess search, spawn pool)
 #  2. starts it under Xvfb, waits for the main window (xdotool search --name difpy_tk),
 #     closes it with WM_DELETE_WINDOW (build/x11_close.py) and checks it exits with 0
 #  3. builds the onefile portable build and does the same, and checks the onefile
@@ -195,6 +196,9 @@ start=$(now)
 figure "build time, onedir (s)" "$(since "$start")"
 APP=$ROOT/dist/difpy_tk/difpy_tk
 figure "onedir size (MiB)" "$(mib dist/difpy_tk)"
+# Without its tkdnd extension the app still opens, only without drag and drop: check it is there.
+find dist/difpy_tk -path '*/tkinterdnd2/tkdnd/*' -name pkgIndex.tcl | grep -q . \
+    || fail "the onedir has no tkdnd (tkinterdnd2/tkdnd/<platform>/pkgIndex.tcl): no drag and drop"
 selftest onedir "$APP"
 
 log "build onefile portable"
