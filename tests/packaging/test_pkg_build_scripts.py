@@ -73,6 +73,7 @@ def test_all_means_what_this_os_can_build():
 def test_spec_refuses_a_workpath_inside_build(tmp_path):
     """PyInstaller's default ./build work folder is where the spec lives; the spec must
     stop before anything is written there. Run on a copy, so nothing lands in the repo."""
+    pytest.importorskip("PyInstaller", reason="PyInstaller comes with the [build] extra")
     copy = tmp_path / "build"
     copy.mkdir()
     for name in ("difpy_tk.spec", "make_icons.py", "version_info.py"):
