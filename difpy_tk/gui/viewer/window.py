@@ -131,12 +131,7 @@ class ViewerWindow(tk.Toplevel):
                                              ("kind", "Kind", 86, "w"), ("kept", "Kept image", 150, "w")):
             self.tree.heading(column, text=title, anchor=anchor)
             self.tree.column(column, width=width, anchor=anchor, stretch=column == "kept")
-        scroll = ttk.Scrollbar(left, orient="vertical", command=self.tree.yview)
-        self.tree.configure(yscrollcommand=scroll.set)
-        self.tree.grid(row=1, column=0, sticky="nsew")
-        scroll.grid(row=1, column=1, sticky="ns")
-        left.rowconfigure(1, weight=1)
-        left.columnconfigure(0, weight=1)
+        _grid_scrolled(left, self.tree)
         self.tree.bind("<<TreeviewSelect>>", self._tree_selected)
         panes.add(left, weight=0)
 
@@ -149,12 +144,7 @@ class ViewerWindow(tk.Toplevel):
         self.group_title.pack(side="left", fill="x", expand=True)
         self.canvas = tk.Canvas(right, highlightthickness=0, borderwidth=0,
                                 background=str(ttk.Style(self).lookup("TFrame", "background")))
-        cards_scroll = ttk.Scrollbar(right, orient="vertical", command=self.canvas.yview)
-        self.canvas.configure(yscrollcommand=cards_scroll.set)
-        self.canvas.grid(row=1, column=0, sticky="nsew")
-        cards_scroll.grid(row=1, column=1, sticky="ns")
-        right.rowconfigure(1, weight=1)
-        right.columnconfigure(0, weight=1)
+        _grid_scrolled(right, self.canvas)
         self.cards_frame = ttk.Frame(self.canvas)
         self.canvas.create_window(0, 0, window=self.cards_frame, anchor="nw")
         self.cards_frame.bind("<Configure>", lambda _e: self.canvas.configure(scrollregion=self.canvas.bbox("all")))
@@ -456,3 +446,13 @@ class ViewerWindow(tk.Toplevel):
             self.files.close()
             self.thumbnails.close()
             self.file_worker.close()
+
+
+def _grid_scrolled(parent: ttk.Frame, widget: tk.Canvas | ttk.Treeview) -> None:
+    """Put widget in row 1 of parent with a vertical scrollbar, taking the spare room."""
+    scroll = ttk.Scrollbar(parent, orient="vertical", command=widget.yview)
+    widget.configure(yscrollcommand=scroll.set)
+    widget.grid(row=1, column=0, sticky="nsew")
+    scroll.grid(row=1, column=1, sticky="ns")
+    parent.rowconfigure(1, weight=1)
+    parent.columnconfigure(0, weight=1)
