@@ -11,10 +11,10 @@ import sys
 import time
 
 from difpy_tk import __version__
-from difpy_tk.core.engine import run_search
-from difpy_tk.core.options import OptionError, SearchOptions, cpu_count, parse_similarity
-from difpy_tk.core.progress import Cancelled, CancelToken
-from difpy_tk.core.result_io import write_csv, write_json
+from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.options import OptionError, SearchOptions, cpu_count, parse_similarity
+from difpy_tk.scan.progress import Cancelled, CancelToken
+from difpy_tk.scan.result_io import write_csv, write_json
 
 EXIT_OK, EXIT_USAGE, EXIT_MISSING, EXIT_SAVE, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
 

@@ -111,9 +111,9 @@ def _temporary_home(path: Path) -> Iterator[None]:
 def _run_with_timeout(images: Path, cache: Path, timeout: float):
     """Run the search in a thread: a frozen build whose workers cannot start would hang
     forever, and a hung self-test tells CI nothing."""
-    from difpy_tk.core.engine import run_search
-    from difpy_tk.core.options import SearchOptions, cpu_count
-    from difpy_tk.core.progress import CancelToken
+    from difpy_tk.scan.engine import run_search
+    from difpy_tk.scan.options import SearchOptions, cpu_count
+    from difpy_tk.scan.progress import CancelToken
 
     options = SearchOptions(inputs=(str(images),), similarity="similar", processes=min(2, cpu_count()))
     token = CancelToken()
@@ -159,7 +159,7 @@ def check_result(result, report: Report) -> None:
 
 def _facts(report: Report) -> None:
     from difpy_tk import __version__
-    from difpy_tk.core.appdirs import is_portable
+    from difpy_tk.state.appdirs import is_portable
 
     report.facts.update(
         version=__version__,
@@ -214,7 +214,7 @@ def run_selftest(args: list[str]) -> int:
         report.facts["search seconds"] = f"{sum(result.timings.values()):.2f}" if result.timings else "?"
         check_result(result, report)
 
-        from difpy_tk.core.result_io import load_json, write_json
+        from difpy_tk.scan.result_io import load_json, write_json
 
         write_json(result, out)
         reloaded = load_json(out)

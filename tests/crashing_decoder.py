@@ -3,7 +3,7 @@ It lives in its own module because spawned workers import the task by name."""
 
 import os
 
-from difpy_tk.core.tensors import decode_batch
+from difpy_tk.scan.tensors import decode_batch
 
 
 def decode_or_die(paths: list[str], px_size: int):

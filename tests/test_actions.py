@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from difpy_tk.core import actions
-from difpy_tk.core.journal import ActionResult, Journal, Outcome
-from difpy_tk.core.progress import CancelToken
-from difpy_tk.core.result import FileRecord
+from difpy_tk.review import actions
+from difpy_tk.review.journal import ActionResult, Journal, Outcome
+from difpy_tk.scan.progress import CancelToken
+from difpy_tk.scan.result import FileRecord
 
 
 @pytest.fixture
@@ -280,7 +280,7 @@ def test_undo_of_a_vanished_move_fails_plainly(tmp_path, journal):
 
 
 def test_journal_defaults_to_the_data_dir_and_survives_an_unwritable_log(tmp_path):
-    from difpy_tk.core import appdirs
+    from difpy_tk.state import appdirs
 
     assert Journal().path.parent == appdirs.data_dir()
     broken = Journal(tmp_path / "no such folder" / "actions.log")
@@ -289,7 +289,7 @@ def test_journal_defaults_to_the_data_dir_and_survives_an_unwritable_log(tmp_pat
 
 
 def test_plan_bulk_reports_changed_files_and_keeps_the_next_best(tmp_path, journal):
-    from difpy_tk.core.selection import Rule
+    from difpy_tk.review.selection import Rule
 
     best = make_file(tmp_path / "a" / "best.jpg", b"x" * 300)
     second = make_file(tmp_path / "b" / "second.jpg", b"x" * 200)

@@ -5,8 +5,8 @@ import pytest
 from crashing_decoder import decode_or_die
 from imagegen import picture, save
 
-from difpy_tk.core.decoding import CRASH_REASON, decode_files
-from difpy_tk.core.progress import Cancelled, CancelToken
+from difpy_tk.scan.decoding import CRASH_REASON, decode_files
+from difpy_tk.scan.progress import Cancelled, CancelToken
 
 
 def test_a_crashing_decoder_loses_only_its_file(tmp_path):

@@ -4,7 +4,7 @@ import sys
 import pytest
 from imagegen import picture, save
 
-from difpy_tk.core.discovery import list_images
+from difpy_tk.scan.discovery import list_images
 
 
 def names(listing):

@@ -9,11 +9,11 @@ from imagegen import picture, save
 from PIL import Image
 from reference import brute_force_pairs
 
-from difpy_tk.core import decoding
-from difpy_tk.core.engine import run_search
-from difpy_tk.core.options import OptionError, SearchOptions
-from difpy_tk.core.progress import Cancelled, CancelToken
-from difpy_tk.core.tensors import decode_tensor
+from difpy_tk.scan import decoding
+from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.options import OptionError, SearchOptions
+from difpy_tk.scan.progress import Cancelled, CancelToken
+from difpy_tk.scan.tensors import decode_tensor
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +190,7 @@ def test_a_cancelled_search_keeps_what_it_decoded_in_the_cache(photo_folder, tmp
 
 
 def test_pairs_marked_not_duplicate_stay_hidden_in_later_searches(photo_folder):
-    from difpy_tk.core import ignore_list
+    from difpy_tk.review import ignore_list
 
     first = run_search(options(photo_folder))
     group = first.groups[0]
@@ -202,8 +202,8 @@ def test_pairs_marked_not_duplicate_stay_hidden_in_later_searches(photo_folder):
 
 
 def test_decoded_images_reach_the_cache_in_small_transactions(photo_folder, tmp_path, monkeypatch):
-    from difpy_tk.core import cache as cache_module
-    from difpy_tk.core import engine
+    from difpy_tk.scan import cache as cache_module
+    from difpy_tk.scan import engine
 
     sizes = []
     real_store = cache_module.TensorCache.store
@@ -220,7 +220,7 @@ def test_decoded_images_reach_the_cache_in_small_transactions(photo_folder, tmp_
 
 
 def test_result_round_trips_through_json(photo_folder, tmp_path):
-    from difpy_tk.core.result_io import format_log, load_json, write_csv, write_json
+    from difpy_tk.scan.result_io import format_log, load_json, write_csv, write_json
 
     result = run_search(options(photo_folder, similarity="similar", same_dim=False))
     target = tmp_path / "result.json"
@@ -245,7 +245,7 @@ def test_result_round_trips_through_json(photo_folder, tmp_path):
 
 
 def test_load_json_rejects_other_files(tmp_path):
-    from difpy_tk.core.result_io import load_json
+    from difpy_tk.scan.result_io import load_json
 
     other = tmp_path / "other.json"
     other.write_text('{"result": {}}')

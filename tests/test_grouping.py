@@ -1,8 +1,8 @@
 import numpy as np
 
-from difpy_tk.core.grouping import build_groups, clockwise_degrees
-from difpy_tk.core.result import FileRecord
-from difpy_tk.core.search import Matches
+from difpy_tk.scan.grouping import build_groups, clockwise_degrees
+from difpy_tk.scan.result import FileRecord
+from difpy_tk.scan.search import Matches
 
 
 def record(name, width=100, height=100, size=1000, mtime_ns=0):

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from difpy_tk.core import appdirs, ignore_list
-from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
+from difpy_tk.review import ignore_list
+from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
+from difpy_tk.state import appdirs
 
 
 def make_result(*groups: Group) -> SearchResult:

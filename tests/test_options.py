@@ -1,6 +1,6 @@
 import pytest
 
-from difpy_tk.core.options import OptionError, SearchOptions, cpu_count, parse_similarity
+from difpy_tk.scan.options import OptionError, SearchOptions, cpu_count, parse_similarity
 
 
 def test_defaults_follow_difpy():

@@ -5,8 +5,8 @@ import pytest
 from imagegen import smooth_tensors
 from reference import brute_force_pairs
 
-from difpy_tk.core.features import block_boundaries
-from difpy_tk.core.search import Matches, find_matches
+from difpy_tk.scan.features import block_boundaries
+from difpy_tk.scan.search import Matches, find_matches
 
 
 def as_pairs(matches: Matches) -> dict[tuple[int, int], int]:
@@ -134,7 +134,7 @@ def test_block_boundaries_are_mirror_symmetric(px):
 
 
 def test_cancel_stops_the_search():
-    from difpy_tk.core.progress import Cancelled, CancelToken
+    from difpy_tk.scan.progress import Cancelled, CancelToken
 
     token = CancelToken()
     token.cancel()

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from difpy_tk.core.result import FileRecord
-from difpy_tk.core.selection import Rule, is_inside, select, select_in_group, summarize
+from difpy_tk.review.selection import Rule, is_inside, select, select_in_group, summarize
+from difpy_tk.scan.result import FileRecord
 
 DAY = 86_400 * 10**9
 

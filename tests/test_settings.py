@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from difpy_tk.core.options import cpu_count
-from difpy_tk.core.settings import Settings, load_settings, save_settings, settings_path
+from difpy_tk.scan.options import cpu_count
+from difpy_tk.state.settings import Settings, load_settings, save_settings, settings_path
 
 
 def test_missing_file_gives_defaults():

@@ -3,7 +3,7 @@ import pytest
 from imagegen import picture, save
 from PIL import Image
 
-from difpy_tk.core.tensors import DecodeError, decode_tensor
+from difpy_tk.scan.tensors import DecodeError, decode_tensor
 
 
 def test_exif_orientation_is_applied(tmp_path):

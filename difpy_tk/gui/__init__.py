@@ -1,2 +1,2 @@
 """The Tkinter desktop app. Only this package (and its viewer) imports tkinter; the
-engine in difpy_tk.core stays usable without a display."""
+engine in difpy_tk.scan, .review and .state stays usable without a display."""

@@ -14,9 +14,6 @@ import traceback
 from pathlib import Path
 from tkinter import messagebox, ttk
 
-from difpy_tk.core.options import SearchOptions
-from difpy_tk.core.result import SearchResult
-from difpy_tk.core.settings import load_settings, save_settings
 from difpy_tk.gui.dnd import create_root
 from difpy_tk.gui.logbook import LogBook
 from difpy_tk.gui.screens.base import Screen
@@ -25,8 +22,11 @@ from difpy_tk.gui.screens.import_step import ImportScreen
 from difpy_tk.gui.screens.menu import MenuScreen
 from difpy_tk.gui.screens.results import ResultsScreen
 from difpy_tk.gui.screens.searching import SearchingScreen
+from difpy_tk.gui.search_worker import QueueLogHandler, UiQueue
 from difpy_tk.gui.theme import apply_theme
-from difpy_tk.gui.worker import QueueLogHandler, UiQueue
+from difpy_tk.scan.options import SearchOptions
+from difpy_tk.scan.result import SearchResult
+from difpy_tk.state.settings import load_settings, save_settings
 
 log = logging.getLogger("difpy_tk.gui")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
-from difpy_tk.core.options import OptionError
+from difpy_tk.scan.options import OptionError
 
 
 class WrapLabel(ttk.Label):

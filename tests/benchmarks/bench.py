@@ -62,8 +62,8 @@ def own_peak_rss_mb() -> dict[str, float]:
 def worker_difpy_tk(folder: str, cache_path: str) -> dict:
     """One difpy_tk scan through the public engine API; the caller decides cold or warm
     by handing a fresh or an already filled cache file."""
-    from difpy_tk.core.engine import run_search
-    from difpy_tk.core.options import SearchOptions
+    from difpy_tk.scan.engine import run_search
+    from difpy_tk.scan.options import SearchOptions
 
     options = SearchOptions(inputs=(folder,), similarity="similar", rotate=True, same_dim=False, use_cache=True)
     started = time.perf_counter()
@@ -287,8 +287,8 @@ def load_difpy_tk_tensors(folder: str, cache_path: str, paths: Sequence[str]):
     reference judges exactly what the engine compared."""
     import numpy as np
 
-    from difpy_tk.core.cache import TensorCache
-    from difpy_tk.core.tensors import DECODER_VERSION
+    from difpy_tk.scan.cache import TensorCache
+    from difpy_tk.scan.tensors import DECODER_VERSION
 
     stats = []
     for path in paths:
@@ -388,9 +388,9 @@ def agreement(folder: str, tool: dict, cache_path: str) -> dict:
 
 
 def engine_pairs(tensors, sse_limit: int) -> dict[tuple[int, int], int]:
-    """difpy_tk.core.search.find_matches on the same tensors, as {(i, j): sse} with i < j:
+    """difpy_tk.scan.search.find_matches on the same tensors, as {(i, j): sse} with i < j:
     the pruned search must return exactly the brute-force pairs, before any grouping."""
-    from difpy_tk.core.search import find_matches
+    from difpy_tk.scan.search import find_matches
 
     matches = find_matches(tensors, sse_limit, True)
     pairs = zip(matches.first.tolist(), matches.second.tolist(), matches.sse.tolist(), strict=True)
@@ -499,7 +499,7 @@ def search_seconds(res: dict) -> float | None:
 
 def engine_available() -> bool:
     try:
-        from difpy_tk.core.engine import run_search  # noqa: F401
+        from difpy_tk.scan.engine import run_search  # noqa: F401
     except ImportError:
         return False
     return True
@@ -557,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results["difpy_tk first"] = best_of(firsts)
                 results["difpy_tk warm"] = best_of(warms)
             else:
-                print("difpy_tk: difpy_tk.core.engine.run_search does not exist yet; skipped")
+                print("difpy_tk: difpy_tk.scan.engine.run_search does not exist yet; skipped")
         if "difpy" in tools:
             print("running difPy 4.2.1 ...", flush=True)
             results["difPy"] = run_tool("difpy", folder)
@@ -610,7 +610,7 @@ def print_agreement(figures: dict) -> None:
 
 
 def _decode_one(job: tuple[str, bool]):
-    from difpy_tk.core.tensors import DecodeError, decode_tensor
+    from difpy_tk.scan.tensors import DecodeError, decode_tensor
 
     path, fast = job
     try:

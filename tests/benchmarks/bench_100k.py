@@ -156,7 +156,7 @@ def current_rss_mb() -> float:
 
 def measure(tensor_path: str, pair_path: str, rotate: bool) -> dict:
     """Load the tensors, run find_matches once, and report time, memory and recall."""
-    from difpy_tk.core.search import find_matches
+    from difpy_tk.scan.search import find_matches
 
     tensors = np.load(tensor_path)
     pairs = np.load(pair_path)

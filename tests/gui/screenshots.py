@@ -53,12 +53,12 @@ def newest(root: tk.Tk, kind: type) -> tk.Toplevel:
 
 
 def walk(out: Path, work: Path, theme: str) -> None:
-    from difpy_tk.core import engine
     from difpy_tk.gui.app import App
-    from difpy_tk.gui.dialogs.logs import LogsDialog
-    from difpy_tk.gui.dialogs.settings import SettingsDialog
+    from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
+    from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
     from difpy_tk.gui.dnd import create_root
     from difpy_tk.gui.theme import apply_theme
+    from difpy_tk.scan import engine
 
     folders = make_image_folders(work / theme)
     root = create_root()

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from difpy_tk.core import engine
-from difpy_tk.core.settings import Settings, load_settings, settings_path
-from difpy_tk.gui.dialogs.logs import LogsDialog
-from difpy_tk.gui.dialogs.settings import SettingsDialog
+from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
+from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
 from difpy_tk.gui.screens.results import figures
+from difpy_tk.scan import engine
+from difpy_tk.state.settings import Settings, load_settings, settings_path
 
 
 def open_dialog(driver, kind):
@@ -137,8 +137,8 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
 
 
 def test_saved_result_reopens(driver, image_folders, dialogs, tmp_path):
-    from difpy_tk.core.options import SearchOptions
-    from difpy_tk.core.result_io import write_json
+    from difpy_tk.scan.options import SearchOptions
+    from difpy_tk.scan.result_io import write_json
 
     result = engine.run_search(SearchOptions(inputs=tuple(map(str, image_folders)), processes=1))
     write_json(result, tmp_path / "saved.json")

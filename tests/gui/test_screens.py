@@ -93,7 +93,7 @@ def test_search_error_is_explained_and_returns_to_step_two(driver, dialogs, imag
 
 
 def test_viewer_gets_the_result_and_a_log_callable(driver, monkeypatch):
-    from difpy_tk.core.result import Group, Match, SearchResult
+    from difpy_tk.scan.result import Group, Match, SearchResult
 
     result = SearchResult(parameters={}, files={}, groups=[Group("a.png", (Match("b.png", 0.0),))])
     calls = []
@@ -110,7 +110,7 @@ def test_viewer_gets_the_result_and_a_log_callable(driver, monkeypatch):
 
 
 def test_without_a_viewer_the_user_is_told(driver, dialogs, monkeypatch):
-    from difpy_tk.core.result import Group, Match, SearchResult
+    from difpy_tk.scan.result import Group, Match, SearchResult
 
     monkeypatch.setattr(results_screen, "viewer_part", lambda module, name: None)
     driver.app.show_result(SearchResult(parameters={}, files={}, groups=[Group("a", (Match("b", 1.0),))]))
@@ -120,7 +120,7 @@ def test_without_a_viewer_the_user_is_told(driver, dialogs, monkeypatch):
 
 
 def test_no_matches_disables_the_viewer(driver):
-    from difpy_tk.core.result import SearchResult
+    from difpy_tk.scan.result import SearchResult
 
     driver.app.show_result(SearchResult(parameters={}, files={}, groups=[]))
     results = driver.app.screens["results"]
@@ -168,8 +168,8 @@ def test_main_opens_the_app_with_folders_from_the_command_line(monkeypatch, tk_e
 
 
 def test_settings_dialog_shows_and_clears_the_cache(driver):
-    from difpy_tk.core.cache import default_cache_path
-    from difpy_tk.gui.dialogs.settings import SettingsDialog
+    from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
+    from difpy_tk.scan.cache import default_cache_path
 
     default_cache_path().write_bytes(b"x" * 2500)
     driver.app.screens["menu"].settings_button.invoke()
@@ -185,7 +185,7 @@ def test_settings_dialog_shows_and_clears_the_cache(driver):
 def test_theme_preview_is_undone_by_cancel(driver):
     from tkinter import ttk
 
-    from difpy_tk.gui.dialogs.settings import SettingsDialog
+    from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
     from difpy_tk.gui.theme import PALETTES
 
     def background():
@@ -204,7 +204,7 @@ def test_theme_preview_is_undone_by_cancel(driver):
 
 
 def test_export_to_an_unwritable_place_is_explained(driver, dialogs, tmp_path):
-    from difpy_tk.core.result import SearchResult
+    from difpy_tk.scan.result import SearchResult
 
     driver.app.show_result(SearchResult(parameters={}, files={}, groups=[]))
     dialogs.answers["asksaveasfilename"] = str(tmp_path / "no such folder" / "result.json")

@@ -13,17 +13,17 @@ from tkinter import ttk
 import numpy as np
 import pytest
 
-from difpy_tk.core import ignore_list
-from difpy_tk.core.engine import run_search
-from difpy_tk.core.journal import Journal
-from difpy_tk.core.options import SearchOptions
-from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
-from difpy_tk.core.selection import Rule
 from difpy_tk.gui.dnd import create_root
 from difpy_tk.gui.viewer import open_viewer
 from difpy_tk.gui.viewer.ignore_settings import build_frame
 from difpy_tk.gui.viewer.preview import PreviewWindow
 from difpy_tk.gui.viewer.window import CARD_GAP
+from difpy_tk.review import ignore_list
+from difpy_tk.review.journal import Journal
+from difpy_tk.review.selection import Rule
+from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.options import SearchOptions
+from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 
 from .viewer_images import make_review_folder
 
@@ -369,7 +369,7 @@ def test_ten_thousand_groups_stay_smooth(root, tmp_path):
 
 
 def test_open_button_starts_the_system_viewer_without_a_shell(root, viewer, monkeypatch):
-    from difpy_tk.core import actions
+    from difpy_tk.review import actions
 
     started = []
     monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kwargs: started.append((args, kwargs)))
@@ -383,9 +383,9 @@ def test_open_button_starts_the_system_viewer_without_a_shell(root, viewer, monk
 
 def test_app_opens_the_viewer_on_a_saved_result_and_logs_its_actions(driver, image_folders, dialogs, tmp_path,
                                                                      monkeypatch):
-    from difpy_tk.core import actions
-    from difpy_tk.core.result_io import write_json
     from difpy_tk.gui.viewer.window import ViewerWindow
+    from difpy_tk.review import actions
+    from difpy_tk.scan.result_io import write_json
 
     saved = run_search(SearchOptions(inputs=tuple(map(str, image_folders)), similarity="similar", processes=1))
     write_json(saved, tmp_path / "saved.json")

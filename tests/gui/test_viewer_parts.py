@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from difpy_tk.core.journal import ActionResult, Outcome
-from difpy_tk.core.result import FileRecord, Group, Match, SearchResult
 from difpy_tk.gui.viewer.card import elide_to_fit
 from difpy_tk.gui.viewer.model import ViewerModel
 from difpy_tk.gui.viewer.preview import visible_part
 from difpy_tk.gui.viewer.thumbnails import decode_image
+from difpy_tk.review.journal import ActionResult, Outcome
+from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 
 
 def make_model() -> ViewerModel:

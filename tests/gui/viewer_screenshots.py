@@ -27,16 +27,16 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).res
 from screenshots import grab, settle, wait_for  # noqa: E402  (the app's screenshot helpers, beside this)
 from viewer_images import copy_corpus_sample, make_review_folder  # noqa: E402
 
-from difpy_tk.core.engine import run_search  # noqa: E402
-from difpy_tk.core.journal import Journal  # noqa: E402
-from difpy_tk.core.options import SearchOptions  # noqa: E402
-from difpy_tk.core.result import Group, SearchResult  # noqa: E402
-from difpy_tk.core.selection import Rule  # noqa: E402
 from difpy_tk.gui.dnd import create_root  # noqa: E402
 from difpy_tk.gui.theme import apply_theme  # noqa: E402
 from difpy_tk.gui.viewer import open_viewer  # noqa: E402
 from difpy_tk.gui.viewer.ignore_settings import build_frame  # noqa: E402
 from difpy_tk.gui.viewer.preview import PreviewWindow  # noqa: E402
+from difpy_tk.review.journal import Journal  # noqa: E402
+from difpy_tk.review.selection import Rule  # noqa: E402
+from difpy_tk.scan.engine import run_search  # noqa: E402
+from difpy_tk.scan.options import SearchOptions  # noqa: E402
+from difpy_tk.scan.result import Group, SearchResult  # noqa: E402
 
 CORPUS = Path(os.environ.get("DIFPY_TK_BENCH_CORPUS", "/work/bench-corpus"))
 GENERATED_PICTURES = 12

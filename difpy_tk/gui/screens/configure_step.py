@@ -6,9 +6,9 @@ import tkinter as tk
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
-from difpy_tk.core.options import SIMILARITY_PRESETS, OptionError, parse_similarity
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.widgets import Collapsible, error_label, hint, option_message, read_float
+from difpy_tk.scan.options import SIMILARITY_PRESETS, OptionError, parse_similarity
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App

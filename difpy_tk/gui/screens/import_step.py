@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from tkinter import filedialog, ttk
 from typing import TYPE_CHECKING
 
-from difpy_tk.core.options import PX_SIZE_RANGE, OptionError
-from difpy_tk.core.settings import validate_setting
 from difpy_tk.gui.dnd import enable_drop
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.widgets import Collapsible, error_label, hint, option_message, read_int
+from difpy_tk.scan.options import PX_SIZE_RANGE, OptionError
+from difpy_tk.state.settings import validate_setting
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App

@@ -6,10 +6,10 @@ from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk import __version__
-from difpy_tk.core.result_io import load_json
-from difpy_tk.gui.dialogs.settings import SettingsDialog
+from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.widgets import hint
+from difpy_tk.scan.result_io import load_json
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App

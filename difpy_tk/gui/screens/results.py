@@ -8,12 +8,12 @@ from datetime import datetime
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
-from difpy_tk.core.result import SearchResult
-from difpy_tk.core.result_io import write_csv, write_json
-from difpy_tk.gui.dialogs.logs import LogsDialog
+from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
 from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.widgets import WrapLabel
+from difpy_tk.scan.result import SearchResult
+from difpy_tk.scan.result_io import write_csv, write_json
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App

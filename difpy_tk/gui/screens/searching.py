@@ -7,11 +7,11 @@ import tkinter as tk
 from tkinter import messagebox, ttk
 from typing import TYPE_CHECKING, NamedTuple
 
-from difpy_tk.core.options import SearchOptions
-from difpy_tk.core.progress import PHASES
-from difpy_tk.core.result import SearchResult
 from difpy_tk.gui.screens.base import Screen
-from difpy_tk.gui.worker import SearchWorker
+from difpy_tk.gui.search_worker import SearchWorker
+from difpy_tk.scan.options import SearchOptions
+from difpy_tk.scan.progress import PHASES
+from difpy_tk.scan.result import SearchResult
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App

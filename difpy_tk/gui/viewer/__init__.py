@@ -7,8 +7,8 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 
-from difpy_tk.core.journal import Journal, session_journal
-from difpy_tk.core.result import SearchResult
+from difpy_tk.review.journal import Journal, session_journal
+from difpy_tk.scan.result import SearchResult
 
 
 def open_viewer(

@@ -10,10 +10,10 @@ import tkinter as tk
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
-from difpy_tk.core import actions
-from difpy_tk.core.journal import ActionResult
-from difpy_tk.core.selection import Rule, summarize
 from difpy_tk.gui.viewer.file_actions import KEEPING_FOLDERS, FileActions
+from difpy_tk.review import actions
+from difpy_tk.review.journal import ActionResult
+from difpy_tk.review.selection import Rule, summarize
 
 if TYPE_CHECKING:
     from difpy_tk.gui.viewer.window import ViewerWindow

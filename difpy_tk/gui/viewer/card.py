@@ -15,8 +15,8 @@ from typing import Protocol
 
 from PIL import ImageTk
 
-from difpy_tk.core.humanize import format_bytes, format_mtime
-from difpy_tk.core.result import FileRecord
+from difpy_tk.humanize import format_bytes, format_mtime
+from difpy_tk.scan.result import FileRecord
 
 TEXT_BEYOND_THUMBNAIL = 60
 """How much wider than the thumbnail a card's text may be: about its row of buttons, so

@@ -12,12 +12,12 @@ from concurrent.futures import Future
 from tkinter import filedialog, messagebox
 from typing import TYPE_CHECKING
 
-from difpy_tk.core import actions
-from difpy_tk.core.humanize import format_bytes
-from difpy_tk.core.journal import ActionResult, Outcome
-from difpy_tk.core.progress import CancelToken
-from difpy_tk.core.result import FileRecord
-from difpy_tk.core.selection import summarize
+from difpy_tk.humanize import format_bytes
+from difpy_tk.review import actions
+from difpy_tk.review.journal import ActionResult, Outcome
+from difpy_tk.review.selection import summarize
+from difpy_tk.scan.progress import CancelToken
+from difpy_tk.scan.result import FileRecord
 
 if TYPE_CHECKING:
     from difpy_tk.gui.viewer.window import ViewerWindow

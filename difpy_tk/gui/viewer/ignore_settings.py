@@ -9,8 +9,8 @@ import os
 import tkinter as tk
 from tkinter import messagebox, ttk
 
-from difpy_tk.core import ignore_list
 from difpy_tk.gui.widgets import WrapLabel
+from difpy_tk.review import ignore_list
 
 
 class IgnoreListFrame(ttk.Frame):

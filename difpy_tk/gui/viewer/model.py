@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from difpy_tk.core.journal import ActionResult, Outcome
-from difpy_tk.core.result import FileRecord, Group, Match, SearchResult, quality_key
+from difpy_tk.review.journal import ActionResult, Outcome
+from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult, quality_key
 
 KINDS = ("all", "duplicates", "similar")
 

@@ -16,7 +16,7 @@ from tkinter import ttk
 from PIL import Image, ImageTk
 
 from difpy_tk.gui.viewer.thumbnails import decode_image
-from difpy_tk.gui.viewer.worker import TkWorker
+from difpy_tk.gui.viewer.tk_worker import TkWorker
 from difpy_tk.gui.widgets import WrapLabel
 
 ZOOM_STEP = 1.25

@@ -14,8 +14,8 @@ from concurrent.futures import Future
 
 from PIL import Image, ImageOps, ImageTk
 
-from difpy_tk.core.result import FileRecord
-from difpy_tk.gui.viewer.worker import TkWorker
+from difpy_tk.gui.viewer.tk_worker import TkWorker
+from difpy_tk.scan.result import FileRecord
 
 ThumbnailCallback = Callable[[ImageTk.PhotoImage | None, str], None]
 """Called with (photo, "") or (None, reason the image cannot be shown)."""

@@ -13,11 +13,6 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import messagebox, ttk
 
-from difpy_tk.core import ignore_list
-from difpy_tk.core.humanize import format_bytes
-from difpy_tk.core.journal import Journal
-from difpy_tk.core.result import SearchResult
-from difpy_tk.core.selection import Rule, summarize
 from difpy_tk.gui.viewer.bulk import BulkActions
 from difpy_tk.gui.viewer.card import ImageCard, elide
 from difpy_tk.gui.viewer.file_actions import FileActions
@@ -25,8 +20,13 @@ from difpy_tk.gui.viewer.model import ViewerModel
 from difpy_tk.gui.viewer.preview import PreviewWindow
 from difpy_tk.gui.viewer.styles import configure_styles
 from difpy_tk.gui.viewer.thumbnails import ThumbnailCache
-from difpy_tk.gui.viewer.worker import TkWorker
+from difpy_tk.gui.viewer.tk_worker import TkWorker
 from difpy_tk.gui.widgets import WrapLabel
+from difpy_tk.humanize import format_bytes
+from difpy_tk.review import ignore_list
+from difpy_tk.review.journal import Journal
+from difpy_tk.review.selection import Rule, summarize
+from difpy_tk.scan.result import SearchResult
 
 THUMB_BOX = 200
 CARD_GAP = 10

@@ -12,17 +12,17 @@ from collections import defaultdict
 import numpy as np
 
 from difpy_tk import __version__
-from difpy_tk.core import ignore_list
-from difpy_tk.core.cache import TensorCache
-from difpy_tk.core.decoding import decode_files
-from difpy_tk.core.discovery import Listing, list_images
-from difpy_tk.core.features import GRID, TensorStats
-from difpy_tk.core.grouping import build_groups
-from difpy_tk.core.options import OptionError, SearchOptions
-from difpy_tk.core.progress import CancelToken, ProgressCallback, no_progress
-from difpy_tk.core.result import FileRecord, Problem, SearchResult, now_iso, quality_key
-from difpy_tk.core.search import find_matches
-from difpy_tk.core.tensors import DECODER_VERSION, Decoded
+from difpy_tk.review import ignore_list
+from difpy_tk.scan.cache import TensorCache
+from difpy_tk.scan.decoding import decode_files
+from difpy_tk.scan.discovery import Listing, list_images
+from difpy_tk.scan.features import GRID, TensorStats
+from difpy_tk.scan.grouping import build_groups
+from difpy_tk.scan.options import OptionError, SearchOptions
+from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
+from difpy_tk.scan.result import FileRecord, Problem, SearchResult, now_iso, quality_key
+from difpy_tk.scan.search import find_matches
+from difpy_tk.scan.tensors import DECODER_VERSION, Decoded
 
 log = logging.getLogger("difpy_tk")
 

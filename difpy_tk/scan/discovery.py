@@ -10,8 +10,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from difpy_tk.core.progress import CancelToken
-from difpy_tk.core.result import Problem
+from difpy_tk.scan.progress import CancelToken
+from difpy_tk.scan.result import Problem
 
 # difPy 4.2.1's list, plus the formats it misses that Pillow (or pillow-heif) decodes.
 IMAGE_EXTENSIONS = frozenset(

@@ -18,10 +18,10 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from difpy_tk.core.journal import ActionResult, Journal, Outcome
-from difpy_tk.core.progress import CancelToken
-from difpy_tk.core.result import FileRecord
-from difpy_tk.core.selection import Rule, is_inside, select
+from difpy_tk.review.journal import ActionResult, Journal, Outcome
+from difpy_tk.review.selection import Rule, is_inside, select
+from difpy_tk.scan.progress import CancelToken
+from difpy_tk.scan.result import FileRecord
 
 log = logging.getLogger("difpy_tk")
 PARTIAL_SUFFIX = ".difpy-partial"

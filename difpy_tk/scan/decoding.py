@@ -1,6 +1,6 @@
 """Decoding every listed file into a tensor, in a spawn-context process pool.
 
-Workers run difpy_tk.core.tensors.decode_batch. A worker that dies (a decoder crash
+Workers run difpy_tk.scan.tensors.decode_batch. A worker that dies (a decoder crash
 takes the whole process down) breaks the pool; the batches it was running are then
 retried one file at a time, each alone in a fresh pool, so only the file that crashes
 the decoder is lost and the scan goes on."""
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from difpy_tk.core.progress import CancelToken, ProgressCallback, no_progress
-from difpy_tk.core.tensors import Decoded, decode_batch
+from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
+from difpy_tk.scan.tensors import Decoded, decode_batch
 
 log = logging.getLogger("difpy_tk")
 

@@ -15,9 +15,9 @@ import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
-from difpy_tk.core.options import OptionError, SearchOptions
-from difpy_tk.core.progress import Cancelled, CancelToken
-from difpy_tk.core.result import SearchResult
+from difpy_tk.scan.options import OptionError, SearchOptions
+from difpy_tk.scan.progress import Cancelled, CancelToken
+from difpy_tk.scan.result import SearchResult
 
 log = logging.getLogger("difpy_tk.gui")
 
@@ -114,7 +114,7 @@ class SearchWorker:
     def _run(self) -> None:
         # Imported here: the engine pulls in numpy and the process pool, which the menu
         # and the wizard do not need, so the window opens faster.
-        from difpy_tk.core import engine
+        from difpy_tk.scan import engine
 
         try:
             result = engine.run_search(self._options, progress=self._progress, cancel=self.token)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from difpy_tk.core.appdirs import data_dir
-from difpy_tk.core.features import GRID
-from difpy_tk.core.tensors import Decoded
+from difpy_tk.scan.features import GRID
+from difpy_tk.scan.tensors import Decoded
+from difpy_tk.state.appdirs import data_dir
 
 log = logging.getLogger("difpy_tk")
 

@@ -10,12 +10,12 @@ import tkinter as tk
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
-from difpy_tk.core.humanize import format_bytes
-from difpy_tk.core.options import OptionError, cpu_count
-from difpy_tk.core.settings import THEMES, Settings, save_settings, validate_setting
 from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.theme import apply_theme
 from difpy_tk.gui.widgets import WrapLabel, error_label, hint, option_message, read_int
+from difpy_tk.humanize import format_bytes
+from difpy_tk.scan.options import OptionError, cpu_count
+from difpy_tk.state.settings import THEMES, Settings, save_settings, validate_setting
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App
@@ -112,12 +112,12 @@ class SettingsDialog(tk.Toplevel):
 
     def _show_cache_size(self) -> None:
         # core.cache imports numpy; the app opens faster without it until it is needed
-        from difpy_tk.core.cache import cache_size_bytes
+        from difpy_tk.scan.cache import cache_size_bytes
 
         self.cache_var.set(f"Cache size: {format_bytes(cache_size_bytes())}")
 
     def clear_cache(self) -> None:
-        from difpy_tk.core.cache import clear_cache
+        from difpy_tk.scan.cache import clear_cache
 
         try:
             clear_cache()

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from difpy_tk.core.result import FileRecord, Group, Match, Problem, SearchResult
+from difpy_tk.scan.result import FileRecord, Group, Match, Problem, SearchResult
 
 FORMAT_NAME = "difpy_tk-result"
 FORMAT_VERSION = 1

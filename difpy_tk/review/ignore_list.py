@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from difpy_tk.core import appdirs
-from difpy_tk.core.result import Group, SearchResult, now_iso
+from difpy_tk.scan.result import Group, SearchResult, now_iso
+from difpy_tk.state import appdirs
 
 FILE_NAME = "ignore_list.json"
 FORMAT_VERSION = 1

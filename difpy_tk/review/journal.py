@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from difpy_tk.core import appdirs
-from difpy_tk.core.result import now_iso
+from difpy_tk.scan.result import now_iso
+from difpy_tk.state import appdirs
 
 LOG_NAME = "actions.log"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from difpy_tk.core.features import image_stats
+from difpy_tk.scan.features import image_stats
 
 DRAFT_FACTOR = 6
 """A JPEG is DCT-scaled (by 1/2, 1/4 or 1/8) while both sides stay at least

@@ -1,7 +1,7 @@
 """Finding every pair of tensors whose MSE is within the threshold, exactly.
 
 Comparing all pairs is quadratic, so the search proves most pairs apart with the
-lower bounds of difpy_tk.core.features, each exact:
+lower bounds of difpy_tk.scan.features, each exact:
 1. the sum of all values (its difference squared, over the element count, bounds the
    SSE) orders the images, so each one is compared only with a window of neighbours;
 2. rotation-invariant block features reject most pairs of that window, one BLAS matrix
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from difpy_tk.core.features import (
+from difpy_tk.scan.features import (
     TensorStats,
     invariant_features,
     residual_bound,
@@ -31,7 +31,7 @@ from difpy_tk.core.features import (
     tolerance,
     wide_int,
 )
-from difpy_tk.core.progress import CancelToken, ProgressCallback, no_progress
+from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 
 
 @dataclass(frozen=True)

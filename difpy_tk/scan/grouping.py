@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from difpy_tk.core.result import FileRecord, Group, Match, quality_key
-from difpy_tk.core.search import Matches
+from difpy_tk.scan.result import FileRecord, Group, Match, quality_key
+from difpy_tk.scan.search import Matches
 
 
 def clockwise_degrees(quarter_turns: int, member_is_second: bool) -> int:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from difpy_tk.core.humanize import format_bytes
-from difpy_tk.core.result import FileRecord, quality_key
+from difpy_tk.humanize import format_bytes
+from difpy_tk.scan.result import FileRecord, quality_key
 
 
 class Rule(str, Enum):

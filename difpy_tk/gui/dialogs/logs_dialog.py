@@ -10,7 +10,7 @@ import tkinter as tk
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
-from difpy_tk.core.result_io import format_log
+from difpy_tk.scan.result_io import format_log
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App

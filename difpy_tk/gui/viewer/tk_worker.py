@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from difpy_tk.gui.worker import UiQueue
+from difpy_tk.gui.search_worker import UiQueue
 
 
 class TkWorker:

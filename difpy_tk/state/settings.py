@@ -13,8 +13,8 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from difpy_tk.core.appdirs import config_dir
-from difpy_tk.core.options import OptionError, SearchOptions
+from difpy_tk.scan.options import OptionError, SearchOptions
+from difpy_tk.state.appdirs import config_dir
 
 log = logging.getLogger("difpy_tk.settings")
 
