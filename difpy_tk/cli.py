@@ -11,6 +11,7 @@ import sys
 import time
 
 from difpy_tk import __version__
+from difpy_tk.review import ignore_list
 from difpy_tk.scan.engine import run_search
 from difpy_tk.scan.options import OptionError, SearchOptions, cpu_count, parse_similarity
 from difpy_tk.scan.progress import Cancelled, CancelToken
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     bar = None if args.quiet else ProgressBar()
     cancel = CancelToken()
     try:
-        result = run_search(options, progress=bar, cancel=cancel)
+        result = run_search(options, progress=bar, cancel=cancel, not_duplicates=ignore_list.load_index().ignored)
     except KeyboardInterrupt:
         cancel.cancel()
         print("\ndifpy-tk: interrupted", file=sys.stderr)

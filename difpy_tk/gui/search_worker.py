@@ -114,10 +114,14 @@ class SearchWorker:
     def _run(self) -> None:
         # Imported here: the engine pulls in numpy and the process pool, which the menu
         # and the wizard do not need, so the window opens faster.
+        from difpy_tk.review import ignore_list
         from difpy_tk.scan import engine
 
         try:
-            result = engine.run_search(self._options, progress=self._progress, cancel=self.token)
+            result = engine.run_search(
+                self._options, progress=self._progress, cancel=self.token,
+                not_duplicates=ignore_list.load_index().ignored,
+            )
         except Cancelled:
             self._ui.post(self._on_cancelled)
         except Exception as exc:

@@ -97,7 +97,7 @@ def remove(entry: IgnoreEntry, path: Path | None = None) -> None:
             save(entries, path)
 
 
-class _Index:
+class IgnoreIndex:
     """Which entries each path belongs to, so a 10,000-group result filters in one pass."""
 
     def __init__(self, entries: Iterable[IgnoreEntry]) -> None:
@@ -110,7 +110,7 @@ class _Index:
         return bool(self._entries.get(_key(first), set()) & self._entries.get(_key(second), set()))
 
 
-def _without_ignored(group: Group, index: _Index) -> Group | None:
+def _without_ignored(group: Group, index: IgnoreIndex) -> Group | None:
     """The group without members ignored against its kept image; None if none is left."""
     matches = tuple(match for match in group.matches if not index.ignored(group.kept, match.path))
     if not matches:
@@ -118,9 +118,14 @@ def _without_ignored(group: Group, index: _Index) -> Group | None:
     return group if len(matches) == len(group.matches) else replace(group, matches=matches)
 
 
+def load_index(path: Path | None = None) -> IgnoreIndex:
+    """The saved list, indexed for the engine's not_duplicates argument."""
+    return IgnoreIndex(load(path))
+
+
 def filter_result(result: SearchResult, entries: Iterable[IgnoreEntry] | None = None) -> SearchResult:
     """A copy of result without the ignored pairs and groups (entries default to the saved
-    list). The engine calls this, so hidden groups stay hidden in later searches."""
-    index = _Index(load() if entries is None else entries)
+    list): for a result loaded from a file, searched before the entries were added."""
+    index = IgnoreIndex(load() if entries is None else entries)
     groups = [kept for group in result.groups if (kept := _without_ignored(group, index)) is not None]
     return replace(result, groups=groups)

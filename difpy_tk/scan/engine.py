@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
 from difpy_tk import __version__
-from difpy_tk.review import ignore_list
 from difpy_tk.scan.cache import TensorCache
 from difpy_tk.scan.decoding import decode_files
 from difpy_tk.scan.discovery import Listing, list_images
@@ -21,7 +21,7 @@ from difpy_tk.scan.grouping import build_groups
 from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.scan.result import FileRecord, Problem, SearchResult, now_iso, quality_key
-from difpy_tk.scan.search import find_matches
+from difpy_tk.scan.search import Matches, find_matches
 from difpy_tk.scan.tensors import DECODER_VERSION, Decoded
 
 log = logging.getLogger("difpy_tk")
@@ -142,9 +142,15 @@ def run_search(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     cache_path: str | None = None,
+    not_duplicates: Callable[[str, str], bool] | None = None,
 ) -> SearchResult:
     """Search for duplicate/similar images. Blocking; raises Cancelled when cancelled,
-    OptionError or FileNotFoundError when the inputs cannot be searched."""
+    OptionError or FileNotFoundError when the inputs cannot be searched.
+
+    not_duplicates(a, b) says the user declared two images different (the review's
+    not-a-duplicate list, `difpy_tk.review.ignore_list.load_index().ignored`): such pairs
+    are dropped before groups are formed. The caller passes it, so the scan never reads
+    a file the review writes and the CLI sees the same list as the app."""
     progress = progress or no_progress
     if options.in_folder and len(options.inputs) < 2:
         raise OptionError("in_folder", "searching each folder on its own needs at least two folders")
@@ -184,6 +190,8 @@ def run_search(
     clock = time.perf_counter()
     progress("grouping", 0, 1)
     folders = [listing.roots[index] for index in valid] if options.in_folder else None
+    if not_duplicates is not None:
+        matches = _without_declared(matches, records, not_duplicates)
     groups = build_groups(records, matches, options.px_size * options.px_size * 3, folders)
     progress("grouping", 1, 1)
     timings["grouping"] = time.perf_counter() - clock
@@ -202,11 +210,6 @@ def run_search(
         finished=now_iso(),
         cache_hits=cache_hits,
     )
-    shown = ignore_list.filter_result(result)
-    hidden = len(result.lower_quality) - len(shown.lower_quality)
-    if hidden:
-        log.info("Hid %d matches the user marked as not duplicates.", hidden)
-    result = shown
     log.info(
         "Search finished: %d groups, %d duplicate and %d similar matches among %d images.",
         len(result.groups),
@@ -215,6 +218,16 @@ def run_search(
         len(records),
     )
     return result
+
+
+def _without_declared(matches: Matches, records: list[FileRecord], different: Callable[[str, str], bool]) -> Matches:
+    """matches without the pairs the user declared different."""
+    pairs = zip(matches.first.tolist(), matches.second.tolist())
+    keep = np.array([not different(records[a].path, records[b].path) for a, b in pairs], dtype=bool)
+    if keep.all():
+        return matches
+    log.info("Hid %d matching pairs the user marked as not duplicates.", int((~keep).sum()))
+    return Matches(matches.first[keep], matches.second[keep], matches.sse[keep], matches.quarter_turns[keep])
 
 
 def _parameters(options: SearchOptions) -> dict:
