@@ -91,9 +91,7 @@ def to_dict(result: SearchResult) -> dict:
             }
             for group in result.groups
         ],
-        "chained": [
-            {"path": c.path, "other": c.other, "mse": c.mse, "rotation": c.rotation} for c in result.chained
-        ],
+        "chained": [{"path": c.path, "other": c.other, "mse": c.mse, "rotation": c.rotation} for c in result.chained],
         "files": {
             path: {"size": r.size, "mtime_ns": r.mtime_ns, "width": r.width, "height": r.height}
             for path, r in result.files.items()
