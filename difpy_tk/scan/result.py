@@ -89,6 +89,9 @@ class SearchResult:
     started: str = field(default_factory=now_iso)
     finished: str = field(default_factory=now_iso)
     cache_hits: int = 0
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Real path -> the other names the search reached the same file by (symbolic links,
+    linked folders, hard links). The file is searched and listed once, by its real path."""
 
     @property
     def lower_quality(self) -> list[str]:

@@ -96,6 +96,7 @@ def to_dict(result: SearchResult) -> dict:
         },
         "invalid": [{"path": p.path, "reason": p.reason} for p in result.invalid],
         "skipped": [{"path": p.path, "reason": p.reason} for p in result.skipped],
+        "links": {path: list(names) for path, names in result.links.items()},
     }
 
 
@@ -125,6 +126,7 @@ def from_dict(data: dict) -> SearchResult:
             started=data["started"],
             finished=data["finished"],
             cache_hits=int(data.get("cache_hits", 0)),
+            links={str(path): tuple(map(str, names)) for path, names in data.get("links", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"the result file is incomplete or damaged ({error})") from error
