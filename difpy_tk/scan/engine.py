@@ -192,7 +192,7 @@ def run_search(
     folders = [listing.roots[index] for index in valid] if options.in_folder else None
     if not_duplicates is not None:
         matches = _without_declared(matches, records, not_duplicates)
-    groups = build_groups(records, matches, options.px_size * options.px_size * 3, folders)
+    groups, chained = build_groups(records, matches, options.px_size * options.px_size * 3, folders)
     progress("grouping", 1, 1)
     timings["grouping"] = time.perf_counter() - clock
 
@@ -203,6 +203,7 @@ def run_search(
         parameters=_parameters(options),
         files={record.path: record for record in records},
         groups=groups,
+        chained=chained,
         invalid=invalid,
         skipped=listing.skipped,
         timings=timings,
