@@ -199,6 +199,7 @@ def run_search(
     invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]
     for problem in invalid:
         log.warning("Invalid image %s: %s", problem.path, problem.reason)
+    valid_paths = {record.path for record in records}
     result = SearchResult(
         parameters=_parameters(options),
         files={record.path: record for record in records},
@@ -210,6 +211,7 @@ def run_search(
         started=started,
         finished=now_iso(),
         cache_hits=cache_hits,
+        links={path: tuple(names) for path, names in listing.links.items() if path in valid_paths},
     )
     log.info(
         "Search finished: %d groups, %d duplicate and %d similar matches among %d images.",
