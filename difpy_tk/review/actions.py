@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -114,13 +115,15 @@ def open_file(path: str, journal: Journal) -> ActionResult:
             os.startfile(path)  # type: ignore[attr-defined]
         else:
             opener = "open" if sys.platform == "darwin" else "xdg-open"
-            subprocess.Popen(
+            viewer = subprocess.Popen(
                 [opener, path],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
+            # Reap it when it exits: a child nobody waits for stays a zombie process.
+            threading.Thread(target=viewer.wait, name="difpy_tk-reap-viewer", daemon=True).start()
     except OSError as error:
         reason = f"cannot start the image viewer: {describe_error(error)}"
         return journal.record(ActionResult("open", path, Outcome.FAILED, reason=reason))
