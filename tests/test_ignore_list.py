@@ -70,8 +70,9 @@ def test_damaged_file_is_set_aside(caplog):
     path = ignore_list.default_path()
     path.write_text("{not json")
     assert ignore_list.load() == []
-    assert (path.with_name(path.name + ".damaged")).read_text() == "{not json"
-    assert "unreadable" in caplog.text
+    (aside,) = path.parent.glob(path.name + ".damaged-*")
+    assert aside.read_text() == "{not json"
+    assert "set aside" in caplog.text
     ignore_list.add(["/x.jpg", "/y.jpg"])
     assert json.loads(path.read_text())["entries"][0]["paths"] == ["/x.jpg", "/y.jpg"]
 

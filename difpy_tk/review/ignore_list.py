@@ -8,7 +8,6 @@ search that puts a new image next to an ignored group still shows the new image.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 from collections.abc import Iterable
@@ -17,10 +16,12 @@ from pathlib import Path
 
 from difpy_tk.scan.result import Group, SearchResult, now_iso
 from difpy_tk.state import appdirs
+from difpy_tk.state.safe_files import DamagedFile, load_state, parse_json, write_atomic
 
 FILE_NAME = "ignore_list.json"
 FORMAT_VERSION = 1
-log = logging.getLogger("difpy_tk")
+MAX_BYTES = 64 * 1024 * 1024
+"""A list of a million paths; anything larger is not a list the app wrote."""
 _lock = threading.Lock()
 
 
@@ -43,35 +44,39 @@ def _key(path: str) -> str:
     return os.path.normcase(os.path.normpath(path))
 
 
+def _parse(data: bytes) -> list[IgnoreEntry]:
+    """The entries of the file's bytes; DamagedFile for anything the format does not allow."""
+    raw = parse_json(data)
+    if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
+        raise DamagedFile("it has no list of entries")
+    entries = []
+    for item in raw["entries"]:
+        paths = item.get("paths") if isinstance(item, dict) else None
+        added = item.get("added", "") if isinstance(item, dict) else None
+        if not (isinstance(paths, list) and len(paths) >= 2 and all(isinstance(p, str) for p in paths)):
+            raise DamagedFile(f"an entry is not a list of two or more paths: {item!r:.80}")
+        if not isinstance(added, str):
+            raise DamagedFile(f"an entry's date is not text: {added!r:.80}")
+        entries.append(IgnoreEntry(tuple(paths), added))
+    return entries
+
+
 def load(path: Path | None = None) -> list[IgnoreEntry]:
-    """The saved entries, oldest first. A damaged file is set aside (renamed, logged),
-    never silently overwritten, so its contents can still be recovered by hand."""
-    path = path or default_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [IgnoreEntry(tuple(item["paths"]), item.get("added", "")) for item in data["entries"]]
-    except FileNotFoundError:
-        return []
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        aside = path.with_name(f"{path.name}.damaged")
-        log.warning("ignore list %s is unreadable (%s); moved aside to %s", path, error, aside)
-        try:
-            os.replace(path, aside)
-        except OSError as move_error:
-            log.warning("could not move %s aside: %s", path, move_error)
-        return []
+    """The saved entries, oldest first. An unusable file (damaged, wrong types, a FIFO…)
+    is set aside (renamed, logged), never silently overwritten, so its contents can still
+    be recovered by hand; the list then starts empty."""
+    return load_state(path or default_path(), _parse, limit=MAX_BYTES) or []
 
 
 def save(entries: Iterable[IgnoreEntry], path: Path | None = None) -> None:
-    """Write atomically (temp file + rename): a crash never leaves half a list."""
+    """Write atomically (temp file + rename): a crash never leaves half a list. Paths the
+    OS gave as undecodable bytes are kept as JSON escapes, so they round-trip."""
     path = path or default_path()
     data = {
         "version": FORMAT_VERSION,
         "entries": [{"paths": list(entry.paths), "added": entry.added} for entry in entries],
     }
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(data, indent=1))
 
 
 def add(paths: Iterable[str], path: Path | None = None) -> IgnoreEntry:

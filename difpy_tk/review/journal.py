@@ -13,6 +13,7 @@ from pathlib import Path
 
 from difpy_tk.scan.result import now_iso
 from difpy_tk.state import appdirs
+from difpy_tk.state.safe_files import append_line
 
 LOG_NAME = "actions.log"
 
@@ -70,8 +71,7 @@ class Journal:
         with self._lock:
             self._results.append(result)
             try:
-                with open(self.path, "a", encoding="utf-8") as log:
-                    log.write(line + "\n")
+                append_line(self.path, line)
             except OSError as error:
                 self.write_error = f"cannot write the action log {self.path}: {error.strerror or error}"
         return result

@@ -192,23 +192,26 @@ def run_search(
     folders = [listing.roots[index] for index in valid] if options.in_folder else None
     if not_duplicates is not None:
         matches = _without_declared(matches, records, not_duplicates)
-    groups = build_groups(records, matches, options.px_size * options.px_size * 3, folders)
+    groups, chained = build_groups(records, matches, options.px_size * options.px_size * 3, folders)
     progress("grouping", 1, 1)
     timings["grouping"] = time.perf_counter() - clock
 
     invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]
     for problem in invalid:
         log.warning("Invalid image %s: %s", problem.path, problem.reason)
+    valid_paths = {record.path for record in records}
     result = SearchResult(
         parameters=_parameters(options),
         files={record.path: record for record in records},
         groups=groups,
+        chained=chained,
         invalid=invalid,
         skipped=listing.skipped,
         timings=timings,
         started=started,
         finished=now_iso(),
         cache_hits=cache_hits,
+        links={path: tuple(names) for path, names in listing.links.items() if path in valid_paths},
     )
     log.info(
         "Search finished: %d groups, %d duplicate and %d similar matches among %d images.",

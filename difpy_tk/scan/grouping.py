@@ -3,8 +3,10 @@
 Images are visited from the best (quality_key) down; an image not yet in a group claims
 every matching image that is not in one either, and becomes their kept image. So every
 image is in at most one group, each member matches the kept image itself (no chains),
-and the kept image is the best of its group. The outcome depends only on the pairs and
-the file records, never on decode or search order."""
+and the kept image is the best of its group. An image whose every match was already
+claimed by other groups (A~B, B~C, A≁C with A kept: C) forms no group; it is returned
+as Chained with the member it matches most closely, so no match disappears. The
+outcome depends only on the pairs and the file records, never on decode or search order."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from difpy_tk.scan.result import FileRecord, Group, Match, quality_key
+from difpy_tk.scan.result import Chained, FileRecord, Group, Match, quality_key
 from difpy_tk.scan.search import Matches
 
 
@@ -29,8 +31,9 @@ def build_groups(
     matches: Matches,
     element_count: int,
     folders: Sequence[str | None] | None = None,
-) -> list[Group]:
-    """Groups sorted by the kept image's path; members by MSE, then path."""
+) -> tuple[list[Group], list[Chained]]:
+    """Groups sorted by the kept image's path, members by MSE, then path; and the
+    chained images (matching only members of other groups), sorted by path."""
     n = len(records)
     neighbours: list[list[tuple[int, int, int, bool]]] = [[] for _ in range(n)]
     for a, b, sse, turns in zip(
@@ -50,7 +53,7 @@ def build_groups(
             if not taken[other]
         ]
         if not members:
-            continue
+            continue  # all its matches are in groups already: it is chained (below)
         taken[kept] = True
         for other, *_ in neighbours[kept]:
             taken[other] = True
@@ -58,4 +61,13 @@ def build_groups(
         folder = folders[kept] if folders is not None else None
         groups.append(Group(records[kept].path, tuple(members), folder))
     groups.sort(key=lambda group: group.kept)
-    return groups
+    chained = []
+    for index in order:
+        if not taken[index]:
+            other, sse, turns, other_is_second = min(
+                neighbours[index], key=lambda item: (item[1], records[item[0]].path)
+            )
+            rotation = clockwise_degrees(turns, not other_is_second)
+            chained.append(Chained(records[index].path, records[other].path, sse / element_count, rotation))
+    chained.sort(key=lambda item: item.path)
+    return groups, chained

@@ -65,6 +65,19 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Chained:
+    """An image that matches a group member but not its kept image (A~B, B~C, A≁C with A
+    kept: C). It is in no group, so no bulk action touches it; it is listed so that no
+    match is lost silently. other is the group member it matches most closely, mse their
+    error and rotation the clockwise turn (degrees) of path that gives it."""
+
+    path: str
+    other: str
+    mse: float
+    rotation: int = 0
+
+
+@dataclass(frozen=True)
 class Problem:
     """A file that was not searched, and why, in words a user understands."""
 
@@ -89,6 +102,11 @@ class SearchResult:
     started: str = field(default_factory=now_iso)
     finished: str = field(default_factory=now_iso)
     cache_hits: int = 0
+    chained: list[Chained] = field(default_factory=list)
+    """Images that match some group member but are in no group (see Chained)."""
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Real path -> the other names the search reached the same file by (symbolic links,
+    linked folders, hard links). The file is searched and listed once, by its real path."""
 
     @property
     def lower_quality(self) -> list[str]:

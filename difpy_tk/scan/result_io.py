@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from difpy_tk.scan.result import FileRecord, Group, Match, Problem, SearchResult
+from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, SearchResult
 
 FORMAT_NAME = "difpy_tk-result"
 FORMAT_VERSION = 1
@@ -86,16 +86,19 @@ def to_dict(result: SearchResult) -> dict:
                 "kept": group.kept,
                 "folder": group.folder,
                 "kind": "duplicate" if group.is_duplicate else "similar",
+                "low_detail": group.low_detail,
                 "matches": [{"path": m.path, "mse": m.mse, "rotation": m.rotation} for m in group.matches],
             }
             for group in result.groups
         ],
+        "chained": [{"path": c.path, "other": c.other, "mse": c.mse, "rotation": c.rotation} for c in result.chained],
         "files": {
             path: {"size": r.size, "mtime_ns": r.mtime_ns, "width": r.width, "height": r.height}
             for path, r in result.files.items()
         },
         "invalid": [{"path": p.path, "reason": p.reason} for p in result.invalid],
         "skipped": [{"path": p.path, "reason": p.reason} for p in result.skipped],
+        "links": {path: list(names) for path, names in result.links.items()},
     }
 
 
@@ -112,6 +115,7 @@ def from_dict(data: dict) -> SearchResult:
                 g["kept"],
                 tuple(Match(m["path"], float(m["mse"]), int(m["rotation"])) for m in g["matches"]),
                 g["folder"],
+                bool(g.get("low_detail", False)),
             )
             for g in data["groups"]
         ]
@@ -125,6 +129,10 @@ def from_dict(data: dict) -> SearchResult:
             started=data["started"],
             finished=data["finished"],
             cache_hits=int(data.get("cache_hits", 0)),
+            chained=[
+                Chained(c["path"], c["other"], float(c["mse"]), int(c["rotation"])) for c in data.get("chained", [])
+            ],
+            links={str(path): tuple(map(str, names)) for path, names in data.get("links", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"the result file is incomplete or damaged ({error})") from error
@@ -155,35 +163,63 @@ def load_json(path: str | os.PathLike) -> SearchResult:
     return from_dict(data)
 
 
-CSV_COLUMNS = ["group", "role", "path", "folder", "name", "mse", "rotation", "width", "height", "bytes", "modified"]
+CSV_COLUMNS = [
+    "group",
+    "role",
+    "path",
+    "folder",
+    "name",
+    "mse",
+    "rotation",
+    "width",
+    "height",
+    "bytes",
+    "modified",
+    "low_detail",
+    "compared_with",
+]
+"""role is kept, match or chained (an image that matches a group member, named in
+compared_with, but not the kept image); mse and rotation are measured against
+compared_with; low_detail is "yes" for every row of a group whose kept image is near-flat."""
 
 
 def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
-    """One row per image of every group; UTF-8 with a BOM so spreadsheets show names right."""
+    """One row per image of every group, then one per chained image (numbered with the
+    group of the image it matches); UTF-8 with a BOM so spreadsheets show names right."""
 
     def write(stream: IO[str]) -> None:
         writer = csv.writer(stream)
         writer.writerow(CSV_COLUMNS)
+        rows = []
+        group_of = {}
         for number, group in enumerate(result.groups, start=1):
-            rows = [("kept", group.kept, 0.0, 0)] + [("match", m.path, m.mse, m.rotation) for m in group.matches]
-            for role, file_path, mse, rotation in rows:
-                record = result.files.get(file_path)
-                modified = datetime.fromtimestamp(record.mtime).isoformat(timespec="seconds") if record else ""
-                writer.writerow(
-                    [
-                        number,
-                        role,
-                        file_path,
-                        os.path.dirname(file_path),
-                        os.path.basename(file_path),
-                        f"{mse:.4f}",
-                        rotation,
-                        record.width if record else "",
-                        record.height if record else "",
-                        record.size if record else "",
-                        modified,
-                    ]
-                )
+            flag = "yes" if group.low_detail else "no"
+            rows.append((number, "kept", group.kept, 0.0, 0, flag, ""))
+            rows.extend((number, "match", m.path, m.mse, m.rotation, flag, group.kept) for m in group.matches)
+            group_of.update((member, (number, flag)) for member in group.paths)
+        for item in result.chained:
+            number, flag = group_of.get(item.other, ("", ""))
+            rows.append((number, "chained", item.path, item.mse, item.rotation, flag, item.other))
+        for number, role, file_path, mse, rotation, flag, other in rows:
+            record = result.files.get(file_path)
+            modified = datetime.fromtimestamp(record.mtime).isoformat(timespec="seconds") if record else ""
+            writer.writerow(
+                [
+                    number,
+                    role,
+                    file_path,
+                    os.path.dirname(file_path),
+                    os.path.basename(file_path),
+                    f"{mse:.4f}",
+                    rotation,
+                    record.width if record else "",
+                    record.height if record else "",
+                    record.size if record else "",
+                    modified,
+                    flag,
+                    other,
+                ]
+            )
 
     _write_atomically(path, write, encoding="utf-8-sig")
 
@@ -205,6 +241,8 @@ def format_log(result: SearchResult) -> str:
         f"Images searched: {result.files_searched} ({result.cache_hits} from the cache)",
         f"Groups: {len(result.groups)}; duplicate matches: {result.duplicate_count}; "
         f"similar matches: {result.similar_count}",
+        f"Chained images (match a group member but not its kept image; in no group): {len(result.chained)}",
+        *(f"  CHAINED {c.path} ~ {c.other} (MSE {c.mse:.4f})" for c in result.chained),
         f"Invalid files: {len(result.invalid)}",
         *(f"  INVALID {problem.path}: {problem.reason}" for problem in result.invalid),
         f"Skipped files: {len(result.skipped)}",

@@ -1,20 +1,22 @@
 """The app's persisted settings: advanced search parameters, theme and the last wizard choices.
 
 Stored as JSON in appdirs.config_dir(), so a portable build keeps them on its stick.
-A damaged or hand-edited file must never stop the app from starting: whatever cannot be
-used falls back to its default and the reason goes to the log."""
+A damaged or hand-edited file must never stop the app from starting: a file that is not a
+JSON object (garbage, deep nesting, huge, a FIFO or a folder) is set aside and the
+defaults are used; a single value that cannot be used falls back to its default. Either
+way the reason goes to the log."""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.state.appdirs import config_dir
+from difpy_tk.state.safe_files import DamagedFile, load_state, parse_json, write_atomic
 
 log = logging.getLogger("difpy_tk.settings")
 
@@ -71,18 +73,18 @@ def validate_setting(name: str, value: object) -> None:
         SearchOptions(inputs=(".",), **{name: value})
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """The stored settings; a missing file gives the defaults, a bad one the defaults plus a log line."""
-    path = path or settings_path()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return Settings()
-    except (OSError, ValueError) as exc:
-        log.warning("settings file %s cannot be read (%s); using the defaults", path, exc)
-        return Settings()
+def _parse_object(data: bytes) -> dict:
+    raw = parse_json(data)
     if not isinstance(raw, dict):
-        log.warning("settings file %s does not hold an object; using the defaults", path)
+        raise DamagedFile("it does not hold a JSON object")
+    return raw
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The stored settings; a missing file gives the defaults, an unusable one is set aside."""
+    path = path or settings_path()
+    raw = load_state(path, _parse_object)
+    if raw is None:
         return Settings()
     usable = {}
     for setting in fields(Settings):
@@ -91,8 +93,8 @@ def load_settings(path: Path | None = None) -> Settings:
         value = raw[setting.name]
         try:
             validate_setting(setting.name, value)
-        except OptionError as exc:
-            log.warning("settings file %s: ignoring %s=%r (%s)", path, setting.name, value, exc)
+        except (OptionError, TypeError, ValueError) as exc:
+            log.warning("settings file %s: ignoring %s=%.80r (%s)", path, setting.name, value, exc)
         else:
             usable[setting.name] = value
     return replace(Settings(), **usable)
@@ -102,6 +104,4 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     """Write atomically, so a crash mid-write leaves the previous file, not half of one."""
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(asdict(settings), indent=2))

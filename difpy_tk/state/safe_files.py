@@ -1,0 +1,237 @@
+"""State files treated as untrusted input, and files written so a crash never leaves half.
+
+Everything the app keeps between runs (settings, the not-a-duplicate list, the move
+journal, the cache) can be damaged by a crash, a full disk, a hand edit or a hostile
+user: garbage, wrong types, nesting deep enough to exhaust the stack, a file too large
+to read, or no file at all but a FIFO (opening it would block for ever) or a folder.
+The one rule: such a file is set aside as `<name>.damaged-<time>` (never overwriting an
+earlier one), one line goes to the log, and the caller uses its defaults.
+
+Also the one no-replace rename (link/rename semantics that fail when the target exists)
+that moves and set-asides share."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import json
+import logging
+import os
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+log = logging.getLogger("difpy_tk")
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 4 * 1024 * 1024
+"""Bytes a settings-sized state file may have; anything larger is not ours."""
+
+
+class DamagedFile(ValueError):
+    """A state file that must not be used; str() says why in plain words."""
+
+
+def _nonblocking_flags() -> int:
+    # O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOCTTY: a device is no terminal.
+    return getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_bounded(path: str | os.PathLike, limit: int = DEFAULT_LIMIT) -> bytes | None:
+    """The bytes of a regular file of at most limit bytes; None when there is no file.
+
+    Raises DamagedFile for a folder, FIFO, socket or device (without blocking on a FIFO)
+    and for a file larger than limit; OSError when it cannot be read (permissions)."""
+    try:
+        before = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(before.st_mode):
+        raise DamagedFile(f"it is {_kind(before.st_mode)}, not a file")
+    if before.st_size > limit:
+        raise DamagedFile(f"it is too large ({before.st_size} bytes, at most {limit} expected)")
+    try:
+        fd = os.open(path, os.O_RDONLY | _nonblocking_flags())
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as stream:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):  # swapped between the stat and the open
+            raise DamagedFile(f"it is {_kind(mode)}, not a file")
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise DamagedFile(f"it is too large (more than {limit} bytes)")
+    return data
+
+
+def parse_json(data: bytes) -> object:
+    """JSON from a state file's bytes; DamagedFile for invalid text or absurd nesting."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except RecursionError as error:
+        raise DamagedFile("it is nested too deeply") from error
+    except (UnicodeDecodeError, ValueError) as error:
+        raise DamagedFile(f"it is not valid JSON ({error})") from error
+
+
+def _no_replace_syscall() -> Callable[[bytes, bytes], int] | None:
+    """The C call that renames only when the target name is free (Linux, macOS), or None."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        at_fdcwd, rename_noreplace = -100, 1
+        return lambda source, target: libc.renameat2(at_fdcwd, source, at_fdcwd, target, rename_noreplace)
+    if sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        rename_excl = 0x4
+        return lambda source, target: libc.renamex_np(source, target, rename_excl)
+    return None
+
+
+_NO_REPLACE = None if sys.platform == "win32" else _no_replace_syscall()
+_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM, errno.EMLINK}
+
+
+def rename_no_replace(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Rename source to target; FileExistsError when target exists, never overwriting it.
+
+    Windows' rename refuses an existing target by itself. Elsewhere the kernel's
+    no-replace rename, else a hard link then unlink (the link fails when the name is
+    taken). Only a file system with neither (some network shares) is left with a check
+    just before the rename, the one race that cannot be avoided there. Raises OSError
+    with EXDEV between file systems."""
+    if sys.platform == "win32":
+        os.rename(source, target)
+        return
+    source_bytes, target_bytes = os.fsencode(source), os.fsencode(target)
+    if _NO_REPLACE is not None:
+        if _NO_REPLACE(source_bytes, target_bytes) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in _UNSUPPORTED:
+            raise OSError(code, os.strerror(code), os.fsdecode(source), None, os.fsdecode(target))
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError as error:
+        if error.errno not in _UNSUPPORTED or os.path.isdir(source):
+            if error.errno == errno.EPERM and os.path.isdir(source) and not os.path.lexists(target):
+                os.rename(source, target)  # a folder cannot be hard-linked
+                return
+            raise
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(target)) from error
+        os.rename(source, target)
+        return
+    os.unlink(source)
+
+
+def _damaged_name(path: Path) -> Path:
+    return path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+
+
+def set_aside(path: str | os.PathLike, reason: str) -> Path | None:
+    """Rename a damaged state file (or folder, FIFO…) to `<name>.damaged-<time>`, with
+    `-2`, `-3`… when that exists, so an earlier one is never overwritten; one log line.
+    Returns the new name, or None when it could not be renamed (also logged)."""
+    path = Path(path)
+    base = _damaged_name(path)
+    for number in range(1, 1000):
+        aside = base if number == 1 else base.with_name(f"{base.name}-{number}")
+        try:
+            rename_no_replace(path, aside)
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            log.warning("%s is unusable (%s) and could not be set aside: %s", path, reason, error.strerror or error)
+            return None
+        log.warning("%s is unusable (%s); set aside as %s, using the defaults", path, reason, aside.name)
+        return aside
+    log.warning("%s is unusable (%s); too many earlier damaged copies to set it aside", path, reason)
+    return None
+
+
+def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int = DEFAULT_LIMIT) -> T | None:
+    """Read and parse a state file; None when it is missing or unusable.
+
+    parse turns the bytes into the caller's objects, raising DamagedFile, ValueError,
+    TypeError, KeyError or AttributeError for anything its schema does not allow; an
+    unusable file is set aside. A file that cannot be read at all (no permission) is
+    left where it is, with a log line."""
+    try:
+        data = read_bounded(path, limit)
+        return None if data is None else parse(data)
+    except (DamagedFile, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+        set_aside(path, str(error) or type(error).__name__)
+    except OSError as error:
+        log.warning("cannot read %s (%s); using the defaults", path, error.strerror or error)
+    return None
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
+    """Write the whole file or nothing: a temporary file in the same folder, flushed to
+    disk, then renamed over path. Raises OSError (the old file, if any, is untouched)."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def append_line(path: str | os.PathLike, line: str) -> None:
+    """Append one line to a log file, creating it; never blocks and never writes through
+    a link or into a FIFO or device: such a thing is set aside and a new file started.
+    The text is written as UTF-8; names the OS gave us that are not valid UTF-8 appear
+    as backslash escapes. Raises OSError when the folder cannot be written."""
+    raw = (line + "\n").encode("utf-8", "surrogateescape")
+    payload = raw.decode("utf-8", "backslashreplace").encode("utf-8", "backslashreplace")
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | _nonblocking_flags()
+    for _attempt in range(2):
+        try:
+            fd = os.open(path, flags, 0o644)
+        except OSError as error:
+            if error.errno not in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.EWOULDBLOCK) and not (
+                os.path.isdir(path) or os.path.islink(path)
+            ):
+                raise
+            set_aside(path, "it is not a regular file")
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                fd = -1
+                set_aside(path, "it is not a regular file")
+                continue
+            os.write(fd, payload)
+            return
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    raise OSError(errno.EEXIST, "a non-file is in the way of the log", str(path))

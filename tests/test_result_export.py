@@ -1,0 +1,53 @@
+"""Chained images and the low-detail flag survive export: JSON round trip, CSV rows, log."""
+
+import csv
+import json
+
+from difpy_tk.scan.result import Chained, FileRecord, Group, Match, SearchResult
+from difpy_tk.scan.result_io import format_log, load_json, write_csv, write_json
+
+
+def sample() -> SearchResult:
+    files = {name: FileRecord(name, 100, 0, 10, 10) for name in ("/p/a", "/p/b", "/p/c", "/p/s1", "/p/s2")}
+    groups = [
+        Group("/p/a", (Match("/p/b", 1.5, 0),)),
+        Group("/p/s1", (Match("/p/s2", 0.25, 0),), low_detail=True),
+    ]
+    return SearchResult(
+        parameters={"directory": ["/p"]},
+        files=files,
+        groups=groups,
+        chained=[Chained("/p/c", "/p/b", 2.5, 90)],
+    )
+
+
+def test_chained_and_low_detail_round_trip_through_json(tmp_path):
+    result = sample()
+    target = tmp_path / "r.json"
+    write_json(result, target)
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["chained"] == [{"path": "/p/c", "other": "/p/b", "mse": 2.5, "rotation": 90}]
+    assert [g["low_detail"] for g in data["groups"]] == [False, True]
+    # difPy's part is unchanged: a chained image is neither a group nor lower quality
+    assert data["result"] == {"/p/a": [["/p/b", 1.5]], "/p/s1": [["/p/s2", 0.25]]}
+    assert data["lower_quality"] == ["/p/b", "/p/s2"]
+    loaded = load_json(target)
+    assert loaded.chained == result.chained and loaded.groups == result.groups
+
+
+def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
+    write_csv(sample(), tmp_path / "r.csv")
+    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [(r["group"], r["role"], r["path"], r["compared_with"], r["low_detail"]) for r in rows] == [
+        ("1", "kept", "/p/a", "", "no"),
+        ("1", "match", "/p/b", "/p/a", "no"),
+        ("2", "kept", "/p/s1", "", "yes"),
+        ("2", "match", "/p/s2", "/p/s1", "yes"),
+        ("1", "chained", "/p/c", "/p/b", "no"),
+    ]
+    assert rows[-1]["mse"] == "2.5000" and rows[-1]["rotation"] == "90"
+
+
+def test_log_names_the_chained_images():
+    assert "CHAINED /p/c ~ /p/b (MSE 2.5000)" in format_log(sample())
