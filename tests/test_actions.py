@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -207,14 +208,11 @@ def test_no_trash_needs_explicit_permanent_delete(tmp_path, journal, monkeypatch
     assert not Path(record.path).exists()
 
 
-class FakeProcess:
-    def wait(self) -> int:
-        return 0
-
-
 def test_open_uses_an_argument_list(tmp_path, journal, monkeypatch):
     calls = []
-    monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kw: calls.append((args, kw)) or FakeProcess())
+    monkeypatch.setattr(
+        actions.subprocess, "Popen", lambda args, **kw: calls.append((args, kw)) or SimpleNamespace(wait=int)
+    )
     monkeypatch.setattr(actions.sys, "platform", "linux")
     record = make_file(tmp_path / "a b; rm -rf x.jpg")
     assert actions.open_file(record.path, journal).ok
