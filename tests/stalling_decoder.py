@@ -9,7 +9,7 @@ from pathlib import Path
 STARTED_SUFFIX = ".started"
 
 
-def decode_for_ever(paths: list[str], px_size: int):
+def decode_for_ever(paths: list[str], px_size: int, exact: bool = False):
     Path(f"{paths[0]}.{os.getpid()}{STARTED_SUFFIX}").touch()
     time.sleep(600)
     raise AssertionError("a stalled worker was not stopped")
