@@ -1,8 +1,22 @@
-"""Sizes and times in the words the viewer and confirmations show to people."""
+"""Counts, sizes and times in the words the app shows to people."""
 
 from __future__ import annotations
 
 from datetime import datetime
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    """1 -> "1 image", 1234 -> "1,234 images": the one place that picks singular or plural.
+
+    English adds "es" after s, x, z, ch and sh ("match" -> "matches"); plural_word is for
+    the words that follow no rule ("copy" -> "copies")."""
+    if count == 1:
+        chosen = word
+    elif plural_word:
+        chosen = plural_word
+    else:
+        chosen = f"{word}es" if word.endswith(("s", "x", "z", "ch", "sh")) else f"{word}s"
+    return f"{count:,} {chosen}"
 
 
 def format_bytes(count: int) -> str:

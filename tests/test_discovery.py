@@ -39,10 +39,32 @@ def test_symlink_loop_and_linked_files_are_listed_once(tmp_path):
     (tmp_path / "dangling.jpg").symlink_to(tmp_path / "missing.jpg")
     listing = list_images([str(tmp_path)])
     assert listing.files == [str(tmp_path / "a.jpg")]
+    assert listing.links == {str(tmp_path / "a.jpg"): [str(tmp_path / "alias.jpg")]}
     reasons = {os.path.basename(p.path): p.reason for p in listing.skipped}
-    assert reasons["alias.jpg"].startswith("same file as")
+    assert "alias.jpg" not in reasons
     assert reasons["loop"] == "folder already searched (a link or loop)"
     assert reasons["dangling.jpg"] == "broken link"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_a_linked_file_is_named_by_its_real_path_with_its_other_names(tmp_path):
+    """A link that sorts before its target, a folder linked from outside the search and a
+    hard link: one entry each, named by the real path, the other names listed."""
+    inside, outside = tmp_path / "in", tmp_path / "out"
+    inside.mkdir()
+    outside.mkdir()
+    save(picture(1), inside / "b.jpg")
+    (inside / "a-link.jpg").symlink_to(inside / "b.jpg")
+    os.link(inside / "b.jpg", inside / "c-hard.jpg")
+    save(picture(2), outside / "far.jpg")
+    (inside / "linked").symlink_to(outside, target_is_directory=True)
+    listing = list_images([str(inside)])
+    assert listing.files == [str(inside / "b.jpg"), str(outside / "far.jpg")]
+    assert listing.links == {
+        str(inside / "b.jpg"): [str(inside / "a-link.jpg"), str(inside / "c-hard.jpg")],
+        str(outside / "far.jpg"): [str(inside / "linked" / "far.jpg")],
+    }
+    assert listing.skipped == []
 
 
 def test_trash_folders_are_skipped(tmp_path):

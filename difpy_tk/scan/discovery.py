@@ -2,7 +2,10 @@
 
 Walks folders itself instead of globbing (a folder named `br[1]` is a glob pattern),
 follows symlinked folders at most once (a symlink loop must not list a file forty
-times), and lists the same physical file only once."""
+times), and lists the same physical file only once: a file reached through a symbolic
+link (or a linked folder) is named by its real path, and its other names (the links,
+and hard links to the same data) are kept in Listing.links, so the review can say which
+links an action breaks instead of acting on a link's name."""
 
 from __future__ import annotations
 
@@ -53,33 +56,58 @@ class Listing:
     stats: list[tuple[int, int]] = field(default_factory=list)
     """stats[i] is (size in bytes, mtime_ns) of files[i] when it was listed."""
     skipped: list[Problem] = field(default_factory=list)
+    links: dict[str, list[str]] = field(default_factory=dict)
+    """A listed file -> its other names found: symbolic links to it, names inside linked
+    folders, hard links (the same data under a second name)."""
+
+
+def _is_inside(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:  # different drives on Windows
+        return False
 
 
 class _Walker:
-    def __init__(self, extensions: frozenset[str], cancel: CancelToken | None) -> None:
+    def __init__(self, extensions: frozenset[str], cancel: CancelToken | None, inputs: list[str]) -> None:
         self.extensions = extensions
         self.cancel = cancel
         self.listing = Listing()
         self.seen_files: dict[tuple[int, int], str] = {}
         self.seen_dirs: set[tuple[int, int]] = set()
+        resolved = [(folder, os.path.realpath(folder)) for folder in inputs]
+        self._resolved_inputs = sorted(resolved, key=lambda pair: len(pair[1]), reverse=True)
 
-    def add_file(self, path: str, root: str, stat: os.stat_result) -> None:
+    def real_name(self, path: str) -> str:
+        """The path with its links resolved, spelled below the input folder it lies in
+        (an input given through a link, such as /tmp on macOS, keeps the user's spelling)."""
+        real = os.path.realpath(path)
+        for spelled, resolved in self._resolved_inputs:
+            if _is_inside(real, resolved):
+                return os.path.normpath(os.path.join(spelled, os.path.relpath(real, resolved)))
+        return real
+
+    def add_file(self, path: str, root: str, stat: os.stat_result, linked: bool = False) -> None:
+        """linked: path was reached through a symbolic link (itself, or a linked folder)."""
         ext = os.path.splitext(path)[1].lower().lstrip(".")
         if ext not in self.extensions:
             reason = f"not an image type we read (.{ext})" if ext else "no file extension"
             self.listing.skipped.append(Problem(path, reason))
             return
+        name = self.real_name(path) if linked else path
         key = (stat.st_dev, stat.st_ino)
-        first = self.seen_files.get(key)
-        if first is not None:
-            self.listing.skipped.append(Problem(path, f"same file as {first} (a link to it)"))
+        new = key not in self.seen_files
+        first = self.seen_files.setdefault(key, name)
+        for other in (name, path):
+            if other != first and other not in self.listing.links.get(first, []):
+                self.listing.links.setdefault(first, []).append(other)
+        if not new:
             return
-        self.seen_files[key] = path
-        self.listing.files.append(path)
+        self.listing.files.append(name)
         self.listing.roots.append(root)
         self.listing.stats.append((stat.st_size, stat.st_mtime_ns))
 
-    def walk(self, folder: str, root: str, recursive: bool) -> None:
+    def walk(self, folder: str, root: str, recursive: bool, linked: bool = False) -> None:
         try:
             stat = os.stat(folder)
         except OSError as error:
@@ -110,7 +138,7 @@ class _Walker:
             if is_dir:
                 subfolders.append(entry)
             elif is_file and entry_stat is not None:
-                self.add_file(entry.path, root, entry_stat)
+                self.add_file(entry.path, root, entry_stat, linked or entry.is_symlink())
             elif entry.is_symlink():
                 self.listing.skipped.append(Problem(entry.path, "broken link"))
         if not recursive:
@@ -119,7 +147,7 @@ class _Walker:
             if _is_trash(entry.name):
                 self.listing.skipped.append(Problem(entry.path, "Recycle Bin/Trash folder, not searched"))
             else:
-                self.walk(entry.path, root, recursive)
+                self.walk(entry.path, root, recursive, linked or entry.is_symlink())
 
 
 def list_images(inputs: Iterable[str], recursive: bool = True, cancel: CancelToken | None = None) -> Listing:
@@ -127,7 +155,6 @@ def list_images(inputs: Iterable[str], recursive: bool = True, cancel: CancelTok
 
     Raises FileNotFoundError for an input that does not exist (the user typed it), and
     ValueError for an input given twice (difPy refuses that too)."""
-    walker = _Walker(supported_extensions(), cancel)
     normalised: list[str] = []
     for raw in inputs:
         path = os.path.abspath(os.path.expanduser(raw))
@@ -136,9 +163,10 @@ def list_images(inputs: Iterable[str], recursive: bool = True, cancel: CancelTok
         if path in normalised:
             raise ValueError(f'"{raw}" was given more than once')
         normalised.append(path)
+    walker = _Walker(supported_extensions(), cancel, [path for path in normalised if os.path.isdir(path)])
     for path in normalised:
         if os.path.isdir(path):
             walker.walk(path, path, recursive)
         else:
-            walker.add_file(path, path, os.stat(path))
+            walker.add_file(path, path, os.stat(path), os.path.islink(path))
     return walker.listing

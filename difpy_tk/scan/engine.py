@@ -22,7 +22,7 @@ from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.scan.result import FileRecord, Problem, SearchResult, now_iso, quality_key
 from difpy_tk.scan.search import Matches, find_matches
-from difpy_tk.scan.tensors import DECODER_VERSION, Decoded
+from difpy_tk.scan.tensors import Decoded, decoder_version
 
 log = logging.getLogger("difpy_tk")
 
@@ -68,7 +68,7 @@ def _decode(
     cancel: CancelToken | None,
 ) -> tuple[_Decoded, int]:
     decoded = _Decoded(listing, options.px_size)
-    cache = TensorCache(cache_path, options.px_size, DECODER_VERSION) if options.use_cache else None
+    cache = TensorCache(cache_path, options.px_size, decoder_version(exact=False)) if options.use_cache else None
     pending: list[tuple[str, int, int, Decoded]] = []
     try:
         cached = cache.lookup(listing.files, listing.stats) if cache else {}
@@ -199,6 +199,7 @@ def run_search(
     invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]
     for problem in invalid:
         log.warning("Invalid image %s: %s", problem.path, problem.reason)
+    valid_paths = {record.path for record in records}
     result = SearchResult(
         parameters=_parameters(options),
         files={record.path: record for record in records},
@@ -210,6 +211,7 @@ def run_search(
         started=started,
         finished=now_iso(),
         cache_hits=cache_hits,
+        links={path: tuple(names) for path, names in listing.links.items() if path in valid_paths},
     )
     log.info(
         "Search finished: %d groups, %d duplicate and %d similar matches among %d images.",
@@ -246,5 +248,5 @@ def _parameters(options: SearchOptions) -> dict:
         "chunksize": options.chunksize,
         "use_cache": options.use_cache,
         "version": __version__,
-        "decoder": DECODER_VERSION,
+        "decoder": decoder_version(exact=False),
     }

@@ -104,6 +104,9 @@ class SearchResult:
     cache_hits: int = 0
     chained: list[Chained] = field(default_factory=list)
     """Images that match some group member but are in no group (see Chained)."""
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Real path -> the other names the search reached the same file by (symbolic links,
+    linked folders, hard links). The file is searched and listed once, by its real path."""
 
     @property
     def lower_quality(self) -> list[str]:

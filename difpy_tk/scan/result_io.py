@@ -98,6 +98,7 @@ def to_dict(result: SearchResult) -> dict:
         },
         "invalid": [{"path": p.path, "reason": p.reason} for p in result.invalid],
         "skipped": [{"path": p.path, "reason": p.reason} for p in result.skipped],
+        "links": {path: list(names) for path, names in result.links.items()},
     }
 
 
@@ -131,6 +132,7 @@ def from_dict(data: dict) -> SearchResult:
             chained=[
                 Chained(c["path"], c["other"], float(c["mse"]), int(c["rotation"])) for c in data.get("chained", [])
             ],
+            links={str(path): tuple(map(str, names)) for path, names in data.get("links", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"the result file is incomplete or damaged ({error})") from error

@@ -1,0 +1,114 @@
+"""Which image of a group to keep: an ordered list of criteria the user sees and reorders
+in Settings (dupeGuru's "reference", czkawka's keep-best rules with tie-breaks).
+
+The first criterion that tells two images apart decides; the path breaks a full tie, so
+the same result always gives the same keeper. The default order answers the complaint
+that started this: a lossless PNG or WebP re-encode of a JPEG at the same resolution is
+larger, and keeping the larger file threw the camera original away."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from difpy_tk.review.selection import is_inside
+from difpy_tk.scan.result import FileRecord
+
+ORIGINAL_FORMATS = frozenset({"jpg", "jpeg", "jpe", "jfif", "jif", "heic", "heif", "avif", "mpo"})
+"""Formats cameras and phones write. A PNG, WebP, TIFF or BMP copy of a photo at the same
+resolution is almost always a conversion of one of these."""
+
+
+class Criterion(str, Enum):
+    RESOLUTION = "resolution"
+    ORIGINAL_FORMAT = "original format"
+    FILE_SIZE = "file size"
+    DATE = "date"
+    FOLDER = "folder priority"
+
+    @property
+    def label(self) -> str:
+        """How Settings and the keeper badge name it."""
+        return {
+            Criterion.RESOLUTION: "highest resolution",
+            Criterion.ORIGINAL_FORMAT: "camera format (JPEG, HEIC) over re-encodes (PNG, WebP…)",
+            Criterion.FILE_SIZE: "largest file",
+            Criterion.DATE: "oldest file",
+            Criterion.FOLDER: "in the first folder of the priority list",
+        }[self]
+
+    @property
+    def reason(self) -> str:
+        """Short words for a keeper badge: "KEEP (original format)"."""
+        return {
+            Criterion.RESOLUTION: "highest resolution",
+            Criterion.ORIGINAL_FORMAT: "original format",
+            Criterion.FILE_SIZE: "largest file",
+            Criterion.DATE: "oldest",
+            Criterion.FOLDER: "priority folder",
+        }[self]
+
+
+DEFAULT_ORDER = (
+    Criterion.RESOLUTION,
+    Criterion.ORIGINAL_FORMAT,
+    Criterion.FILE_SIZE,
+    Criterion.DATE,
+    Criterion.FOLDER,
+)
+
+
+def is_original_format(path: str) -> bool:
+    return os.path.splitext(path)[1].lower().lstrip(".") in ORIGINAL_FORMATS
+
+
+@dataclass(frozen=True)
+class KeeperRule:
+    """criteria: tried in order; folders: the folder priority list, first preferred
+    (an image in none of them comes after all that are in one)."""
+
+    criteria: tuple[Criterion, ...] = DEFAULT_ORDER
+    folders: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_settings(cls, criteria: Iterable[str], folders: Iterable[str]) -> KeeperRule:
+        """The rule stored in Settings (criterion values, in order); criteria missing from
+        the list are appended in the default order, so every rule decides fully."""
+        chosen = [Criterion(value) for value in criteria]
+        chosen += [criterion for criterion in DEFAULT_ORDER if criterion not in chosen]
+        return cls(tuple(dict.fromkeys(chosen)), tuple(folders))
+
+    def _folder_rank(self, path: str) -> int:
+        return next((rank for rank, folder in enumerate(self.folders) if is_inside(path, folder)), len(self.folders))
+
+    def _value(self, criterion: Criterion, record: FileRecord) -> int:
+        """Smaller is better."""
+        if criterion is Criterion.RESOLUTION:
+            return -record.pixels
+        if criterion is Criterion.ORIGINAL_FORMAT:
+            return 0 if is_original_format(record.path) else 1
+        if criterion is Criterion.FILE_SIZE:
+            return -record.size
+        if criterion is Criterion.DATE:
+            return record.mtime_ns
+        return self._folder_rank(record.path)
+
+    def key(self, record: FileRecord) -> tuple:
+        """Sort key whose smallest record is the one to keep."""
+        return (*(self._value(criterion, record) for criterion in self.criteria), record.path)
+
+    def choose(self, records: Sequence[FileRecord]) -> FileRecord:
+        """The record to keep of a non-empty group."""
+        return min(records, key=self.key)
+
+    def reason(self, kept: FileRecord, others: Sequence[FileRecord]) -> str:
+        """The criterion that put kept before the runner-up, in badge words."""
+        if not others:
+            return "only image left"
+        runner_up = min(others, key=self.key)
+        for criterion in self.criteria:
+            if self._value(criterion, kept) != self._value(criterion, runner_up):
+                return criterion.reason
+        return "first by name"

@@ -1,0 +1,703 @@
+"""The review of one search result, without any toolkit: keepers, marks, the clean-up
+flow and its undo. The Tk viewer and the `difpy-tk clean` command are views of it.
+
+In the spirit of dupeGuru's core/gui models: the session owns the state and the rules
+and talks to its view only through ReviewView, so every decision (what is kept, what is
+marked, what an action will touch and what happened) is tested in plain pytest with a
+fake view. The invariants hold whatever the view does:
+
+- every group shown has a keeper, and the keeper is never marked, so marks never cover a
+  whole group;
+- rules only mark; files are touched only by act(), after the view confirmed a Plan that
+  lists every file with its size, and files that changed or vanished since the search
+  are left out and said so;
+- a file the search reached through links is one entry, named by its real path; the
+  plan and the outcome name the links that an action breaks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from difpy_tk.humanize import format_bytes, plural
+from difpy_tk.review import actions, ignore_list
+from difpy_tk.review.journal import ActionResult, Journal, Outcome
+from difpy_tk.review.keeper import KeeperRule
+from difpy_tk.review.marking import MarkRule, rule_marks
+from difpy_tk.scan.progress import CancelToken
+from difpy_tk.scan.result import FileRecord, SearchResult
+
+T = TypeVar("T")
+KINDS = ("all", "duplicates", "similar")
+
+
+class ActionKind(Enum):
+    MOVE = "move"
+    """Into one chosen folder, side by side (a clash gets a numbered name)."""
+    MOVE_KEEPING_FOLDERS = "move keeping folders"
+    """Into the chosen folder, each file below the sub-folders it had in the search."""
+    TRASH = "trash"
+    DELETE = "delete permanently"
+    """Never chosen directly: offered, with its own confirmation, for the files a TRASH
+    could not send to a Trash because their drive has none."""
+
+    @property
+    def moves(self) -> bool:
+        return self in (ActionKind.MOVE, ActionKind.MOVE_KEEPING_FOLDERS)
+
+    @property
+    def label(self) -> str:
+        """Menu words for the action on marked images."""
+        return {
+            ActionKind.MOVE: "Move marked to…",
+            ActionKind.MOVE_KEEPING_FOLDERS: "Move marked to…, keeping folders",
+            ActionKind.TRASH: "Move marked to Trash",
+            ActionKind.DELETE: "Delete permanently",
+        }[self]
+
+    def done(self, folder: str | None) -> str:
+        """What happened to the files that succeeded: "Moved to Trash"."""
+        if self.moves:
+            return f"Moved to {folder}"
+        return "Moved to Trash" if self is ActionKind.TRASH else "Deleted permanently"
+
+
+@dataclass(frozen=True)
+class Link:
+    """Another name by which the search reached a file."""
+
+    path: str
+    symbolic: bool
+    """True for a symbolic link (or a name inside a linked folder): it points at the real
+    file's name and breaks when that file moves. False for a hard link: a second name of
+    the same data, which stays (and keeps the data) when the real name moves."""
+
+    def describe(self) -> str:
+        return f"{self.path} ({'link, will break' if self.symbolic else 'hard link, stays: the data is not freed'})"
+
+
+def classify_links(path: str, names: Iterable[str]) -> tuple[Link, ...]:
+    """The other names of path, each told symbolic or hard by resolving it now."""
+    real = os.path.realpath(path)
+    return tuple(Link(name, os.path.realpath(name) == real) for name in names)
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    record: FileRecord
+    group: int
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an action is about to do, for the view to confirm: every file and its size,
+    the files left out (changed or vanished since the search, or their group's keeper
+    did) with the reason, the folder for a move, and the links it will break."""
+
+    kind: ActionKind
+    files: tuple[PlannedFile, ...]
+    left_out: tuple[ActionResult, ...] = ()
+    folder: str | None = None
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(item.record.size for item in self.files)
+
+    @property
+    def group_count(self) -> int:
+        return len({item.group for item in self.files})
+
+    @property
+    def breaking_links(self) -> list[Link]:
+        return [link for item in self.files for link in item.links if link.symbolic]
+
+    @property
+    def hard_links(self) -> list[Link]:
+        return [link for item in self.files for link in item.links if not link.symbolic]
+
+    def headline(self) -> str:
+        """ "Move 3 files (4.2 MB) from 2 groups to /backup?" """
+        files = f"{plural(len(self.files), 'file')} ({format_bytes(self.total_bytes)})"
+        groups = plural(self.group_count, "group")
+        if self.kind.moves:
+            keeping = ", keeping their folders," if self.kind is ActionKind.MOVE_KEEPING_FOLDERS else ""
+            return f"Move {files} from {groups}{keeping} to {self.folder}?"
+        if self.kind is ActionKind.TRASH:
+            return f"Move {files} from {groups} to the Trash?"
+        return f"Delete {files} permanently? There is no Trash for them; this cannot be undone."
+
+
+@dataclass(frozen=True)
+class Report:
+    """What an action or an undo did, file by file, in words for the status bar."""
+
+    kind: ActionKind | None
+    """None for an undo."""
+    results: tuple[ActionResult, ...]
+    folder: str | None = None
+    broken_links: tuple[Link, ...] = ()
+
+    def _count(self, outcome: Outcome) -> int:
+        return sum(1 for result in self.results if result.outcome is outcome and not result.trash_unavailable)
+
+    @property
+    def problems(self) -> list[ActionResult]:
+        """The files not done, with their reasons (a Trash-less file is asked about apart)."""
+        return [result for result in self.results if not result.ok and not result.trash_unavailable]
+
+    @property
+    def no_trash(self) -> list[ActionResult]:
+        return [result for result in self.results if result.trash_unavailable]
+
+    def message(self) -> str:
+        done = self._count(Outcome.OK)
+        if self.kind is None:
+            text = f"Put back {plural(done, 'file')}."
+        else:
+            text = f"{self.kind.done(self.folder)}: {plural(done, 'file')}."
+        if self.broken_links:
+            count = len(self.broken_links)
+            verb = "points" if count == 1 else "point"
+            text += f" {plural(count, 'link')} to {'it' if done == 1 else 'them'} now {verb} nowhere."
+        if skipped := self._count(Outcome.SKIPPED):
+            text += f" {skipped} skipped."
+        if failed := self._count(Outcome.FAILED):
+            text += f" {failed} failed."
+        if self.no_trash:
+            text += f" {plural(len(self.no_trash), 'file')} could not go to a Trash (none on their drive)."
+        return text
+
+
+class ReviewView(Protocol):
+    """What the session asks of its view (the Tk viewer, the command line, a test fake)."""
+
+    def refresh(self, groups: set[int] | None = None) -> None:
+        """Show the session's state again: only these groups changed, or all (None)."""
+
+    def choose_folder(self, title: str) -> str | None:
+        """A folder to move files to or mark by; None when the user cancels."""
+
+    def confirm(self, plan: Plan) -> bool:
+        """Ask before acting, listing every file of plan.files with its size, the total,
+        plan.left_out with reasons and the links that break. A DELETE plan is the second
+        confirmation, after a Trash was found missing: say it cannot be undone."""
+
+    def show_outcome(self, report: Report) -> None:
+        """Say what happened, naming every file in report.problems with its reason."""
+
+    def tell(self, text: str) -> None:
+        """A short notice: nothing marked, nothing to undo, a list that cannot be saved."""
+
+    def run(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
+        """Run work() off the UI thread when there is one, then done(its value) on it.
+        A view without threads calls done(work())."""
+
+
+@dataclass
+class _Step:
+    """One undoable step: a batch of file actions, or a not-a-duplicate decision."""
+
+    results: tuple[ActionResult, ...] = ()
+    entries: tuple[ignore_list.IgnoreEntry, ...] = ()
+    group: int | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One image as the table shows it."""
+
+    group: int
+    position: int
+    """Place of its group in the list, from 1 ("Group 3" in the header)."""
+    record: FileRecord
+    mse: float | None
+    """Error to the image the search matched it with; None for that image itself."""
+    rotation: int
+    keeper: bool
+    marked: bool
+    links: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.record.path)
+
+    @property
+    def folder(self) -> str:
+        return os.path.dirname(self.record.path)
+
+    @property
+    def format(self) -> str:
+        return os.path.splitext(self.record.path)[1].lstrip(".").upper()
+
+
+SORT_KEYS: dict[str, Callable[[Entry], object]] = {
+    "group": lambda e: (e.position, not e.keeper, e.mse or 0.0, e.record.path),
+    "name": lambda e: e.name.lower(),
+    "folder": lambda e: e.folder.lower(),
+    "resolution": lambda e: e.record.pixels,
+    "size": lambda e: e.record.size,
+    "date": lambda e: e.record.mtime_ns,
+    "format": lambda e: e.format,
+    "mse": lambda e: -1.0 if e.mse is None else e.mse,
+}
+
+
+@dataclass
+class MarkSummary:
+    count: int
+    groups: int
+    total_bytes: int
+
+    def describe(self) -> str:
+        """ "3 marked in 2 groups, 4.2 MB" for the bar under the list."""
+        return f"{self.count:,} marked in {plural(self.groups, 'group')}, {format_bytes(self.total_bytes)}"
+
+
+class ReviewSession:
+    """The state of a review. Not thread-safe: call it from one thread (the UI's); only
+    execute(), which the flow hands to view.run, runs elsewhere and touches files only."""
+
+    def __init__(
+        self,
+        result: SearchResult,
+        view: ReviewView,
+        journal: Journal,
+        keeper_rule: KeeperRule | None = None,
+        ignore_path: Path | None = None,
+    ) -> None:
+        self.result = result
+        self.view = view
+        self.journal = journal
+        self.keeper_rule = keeper_rule or KeeperRule()
+        self.ignore_path = ignore_path
+        self.kind = "all"
+        self.include_low_detail = False
+        """Rules mark low-detail groups (near-flat images) only when the user ticks this."""
+        self.marks: set[str] = set()
+        self.gone: dict[str, str] = {}
+        """Path -> what happened to it ("Moved to …", "Moved to Trash")."""
+        self.failures: dict[str, str] = {}
+        """Path -> why the last action on it did not happen."""
+        self.progress: tuple[int, int] | None = None
+        """(done, total) of the running action, written by the worker, read by the view."""
+        self._chosen: dict[int, str] = {}
+        self._hidden_groups: set[int] = set()
+        self._hidden_images: set[str] = set()
+        self._undo: list[_Step] = []
+        self._cancel: CancelToken | None = None
+        self._group_of = {path: number for number, group in enumerate(result.groups) for path in group.paths}
+        self._matches = {match.path: match for group in result.groups for match in group.matches}
+
+    # ----- groups and keepers ---------------------------------------------------
+
+    @property
+    def files(self) -> dict[str, FileRecord]:
+        return self.result.files
+
+    @property
+    def busy(self) -> bool:
+        return self._cancel is not None
+
+    def group_of(self, path: str) -> int | None:
+        return self._group_of.get(path)
+
+    def _present(self, number: int) -> list[str]:
+        group = self.result.groups[number]
+        return [
+            path
+            for path in group.paths
+            if path in self.files and path not in self.gone and path not in self._hidden_images
+        ]
+
+    def keeper(self, number: int) -> str | None:
+        """The image kept in the group: the user's choice while it is still there, else
+        the keeper rule's pick among the images still there."""
+        present = self._present(number)
+        chosen = self._chosen.get(number)
+        if chosen in present:
+            return chosen
+        return self.keeper_rule.choose([self.files[path] for path in present]).path if present else None
+
+    def keeper_reason(self, number: int) -> str:
+        """Why the keeper is the keeper, for its badge: "your choice" or the criterion."""
+        keeper = self.keeper(number)
+        if keeper is None:
+            return ""
+        if self._chosen.get(number) == keeper:
+            return "your choice"
+        others = [self.files[path] for path in self._present(number) if path != keeper]
+        return self.keeper_rule.reason(self.files[keeper], others)
+
+    def members(self, number: int) -> list[str]:
+        """The group's images still in place and not hidden: keeper first, then the
+        search's own order (the image matched against first, then by error)."""
+        keeper = self.keeper(number)
+        present = set(self._present(number))
+        group = self.result.groups[number]
+        ordered = [group.kept, *(m.path for m in sorted(group.matches, key=lambda m: (m.mse, m.path)))]
+        return [keeper, *(path for path in ordered if path in present and path != keeper)] if keeper else []
+
+    def rows(self) -> list[int]:
+        """The groups the list shows, in order: of the chosen kind, not hidden, and with
+        two images or more still in place (a group done with leaves the list)."""
+        wanted = {"all": None, "duplicates": True, "similar": False}[self.kind]
+        return [
+            number
+            for number, group in enumerate(self.result.groups)
+            if number not in self._hidden_groups
+            and (wanted is None or group.is_duplicate == wanted)
+            and len(self._present(number)) >= 2
+        ]
+
+    def set_keeper(self, path: str) -> None:
+        """ "Keep this one": the image becomes its group's keeper and loses its mark."""
+        number = self._group_of[path]
+        self._chosen[number] = path
+        self.marks.discard(path)
+        self.view.refresh({number})
+
+    def set_keeper_rule(self, rule: KeeperRule) -> None:
+        """A new rule from Settings: keepers not chosen by hand follow it; a new keeper
+        loses its mark."""
+        self.keeper_rule = rule
+        self._drop_keeper_marks()
+        self.view.refresh()
+
+    def _drop_keeper_marks(self) -> None:
+        for number in range(len(self.result.groups)):
+            keeper = self.keeper(number)
+            if keeper is not None:
+                self.marks.discard(keeper)
+
+    def match_of(self, path: str) -> tuple[float | None, int]:
+        """(error to the image the search matched it with, turn in degrees); (None, 0)
+        for that image itself."""
+        match = self._matches.get(path)
+        return (match.mse, match.rotation) if match else (None, 0)
+
+    def links(self, path: str) -> tuple[Link, ...]:
+        """The other names of this file found by the search."""
+        return classify_links(path, self.result.links.get(path, ()))
+
+    # ----- marks ------------------------------------------------------------------
+
+    def is_marked(self, path: str) -> bool:
+        return path in self.marks
+
+    def toggle(self, path: str) -> bool:
+        """Mark or unmark one image; the keeper cannot be marked (the view is told why).
+        Returns whether the image is marked now."""
+        number = self._group_of[path]
+        if path == self.keeper(number):
+            self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
+            return False
+        if path in self.marks:
+            self.marks.discard(path)
+        elif path in self._present(number):
+            self.marks.add(path)
+        self.view.refresh({number})
+        return path in self.marks
+
+    def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
+        """The groups a rule works on: those given or all shown, without low-detail ones
+        unless the user asked for them."""
+        numbers = self.rows() if groups is None else list(groups)
+        return [n for n in numbers if self.include_low_detail or not self.result.groups[n].low_detail]
+
+    def apply_rule(self, rule: MarkRule, folder: str | None = None, groups: Iterable[int] | None = None) -> int:
+        """Add the rule's marks in the groups (default: all shown); returns how many
+        images it newly marked. Never acts on a file."""
+        changed, added = set(), 0
+        for number in self._rule_groups(groups):
+            keeper = self.keeper(number)
+            if keeper is None:
+                continue
+            members = [self.files[path] for path in self._present(number)]
+            for path in rule_marks(rule, self.files[keeper], members, folder):
+                if path not in self.marks:
+                    self.marks.add(path)
+                    changed.add(number)
+                    added += 1
+        self.view.refresh(changed)
+        return added
+
+    def mark_all(self, groups: Iterable[int] | None = None) -> int:
+        return self.apply_rule(MarkRule.ALL_BUT_KEEPER, groups=groups)
+
+    def mark_none(self, groups: Iterable[int] | None = None) -> None:
+        numbers = set(self.rows() if groups is None else groups)
+        self.marks = {path for path in self.marks if self._group_of[path] not in numbers}
+        self.view.refresh()
+
+    def invert(self, groups: Iterable[int] | None = None) -> None:
+        """Marked images lose their mark and the others (never the keeper) gain one."""
+        for number in self._rule_groups(groups):
+            keeper = self.keeper(number)
+            for path in self._present(number):
+                if path != keeper:
+                    self.marks.symmetric_difference_update({path})
+        self.view.refresh()
+
+    def marked_paths(self) -> list[str]:
+        """Marked images still in a shown group, in list order."""
+        return [path for number in self.rows() for path in self.members(number) if path in self.marks]
+
+    def summary(self) -> MarkSummary:
+        paths = self.marked_paths()
+        return MarkSummary(len(paths), len({self._group_of[p] for p in paths}), sum(self.files[p].size for p in paths))
+
+    # ----- the table ----------------------------------------------------------------
+
+    def entries(self, text: str = "", sort: str = "group", descending: bool = False) -> list[Entry]:
+        """Every image of every shown group, for the table; text keeps those whose path
+        contains it (any case), sort is a SORT_KEYS column."""
+        needle = text.casefold()
+        found = []
+        for position, number in enumerate(self.rows(), start=1):
+            keeper = self.keeper(number)
+            for path in self.members(number):
+                if needle and needle not in path.casefold():
+                    continue
+                mse, rotation = self.match_of(path)
+                found.append(
+                    Entry(
+                        number,
+                        position,
+                        self.files[path],
+                        mse,
+                        rotation,
+                        path == keeper,
+                        path in self.marks,
+                        self.result.links.get(path, ()),
+                    )
+                )
+        found.sort(key=SORT_KEYS[sort], reverse=descending)
+        return found
+
+    # ----- acting on marks ------------------------------------------------------------
+
+    def plan(self, kind: ActionKind, folder: str | None = None) -> Plan:
+        """The files a kind of action on the marks would touch, each checked to be still
+        as the search saw it. A group whose keeper changed or vanished is left out whole:
+        nothing is removed on the strength of a copy that may not be there."""
+        if kind.moves and folder is None:
+            raise ValueError("a move needs a folder")
+        planned, left_out = [], []
+        verb = "move" if kind.moves else "trash"
+        for number in self.rows():
+            marked = [path for path in self.members(number) if path in self.marks]
+            if not marked:
+                continue
+            keeper = self.keeper(number)
+            assert keeper is not None and keeper not in marked
+            keeper_problem = actions.check_unchanged(self.files[keeper])
+            for path in marked:
+                reason = actions.check_unchanged(self.files[path])
+                if reason is None and keeper_problem is not None:
+                    reason = f"the image kept in its group ({os.path.basename(keeper)}): {keeper_problem}"
+                if reason is not None:
+                    left_out.append(ActionResult(verb, path, Outcome.SKIPPED, reason=reason))
+                else:
+                    planned.append(PlannedFile(self.files[path], number, self.links(path)))
+        return Plan(kind, tuple(planned), tuple(left_out), folder)
+
+    def _inputs(self) -> list[str]:
+        inputs = self.result.parameters.get("directory") or []
+        return [inputs] if isinstance(inputs, str) else list(inputs)
+
+    def execute(self, plan: Plan, cancel: CancelToken | None = None) -> list[ActionResult]:
+        """Do the plan, file by file, journalling each outcome (the left-out files too).
+        Safe to run in a worker thread: it touches the files and the journal only."""
+        journal = self.journal
+        results = [journal.record(result) for result in plan.left_out]
+        if plan.kind.moves:
+            inputs = self._inputs() if plan.kind is ActionKind.MOVE_KEEPING_FOLDERS else None
+            action, name = actions.mover(plan.folder, journal, inputs), "move"
+        else:
+            permanent = plan.kind is ActionKind.DELETE
+
+            def action(record: FileRecord) -> ActionResult:
+                return actions.trash_file(record, journal, permanent_if_no_trash=permanent)
+
+            name = "trash"
+
+        def progress(done: int, total: int) -> None:
+            self.progress = (done, total)
+
+        results += actions.run_bulk([item.record for item in plan.files], action, name, progress, cancel)
+        return results
+
+    def act(self, kind: ActionKind) -> None:
+        """The flow for the marked images: choose a folder (moves), plan, confirm, run in
+        the view's background, then show the outcome. A Trash missing for some files
+        leads to a second, permanent-delete confirmation for those files only."""
+        if kind is ActionKind.DELETE:
+            raise ValueError("permanent delete is only offered for files that have no Trash")
+        if self.busy:
+            self.view.tell("Please wait: the previous action is still running.")
+            return
+        if not self.marked_paths():
+            self.view.tell("Nothing is marked. Mark images (click their box or press Space), or use a Mark rule.")
+            return
+        folder = None
+        if kind.moves:
+            count = plural(len(self.marked_paths()), "marked image")
+            keeping = ", keeping their folders," if kind is ActionKind.MOVE_KEEPING_FOLDERS else ""
+            folder = self.view.choose_folder(f"Move {count}{keeping} to…")
+            if not folder:
+                return
+        plan = self.plan(kind, folder)
+        if plan.files and not self.view.confirm(plan):
+            return
+        self.start(plan)
+
+    def start(self, plan: Plan) -> None:
+        """Run a confirmed plan through view.run; stop() cancels what is not done yet."""
+        self._cancel = CancelToken()
+        self.progress = (0, len(plan.files))
+        cancel = self._cancel
+        self.view.run(lambda: self.execute(plan, cancel), lambda results: self._finished(plan, results))
+
+    def stop(self) -> None:
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    def _finished(self, plan: Plan, results: list[ActionResult]) -> None:
+        self._cancel = None
+        self.progress = None
+        done = {result.source for result in results if result.ok}
+        broken = tuple(link for item in plan.files if item.record.path in done for link in item.links if link.symbolic)
+        report = Report(plan.kind, tuple(results), plan.folder, broken)
+        if any(result.ok for result in results):
+            self._undo.append(_Step(results=tuple(results)))
+        self._take(results, plan.kind.done(plan.folder))
+        self.view.show_outcome(report)
+        if plan.kind is ActionKind.TRASH and report.no_trash:
+            paths = {result.source for result in report.no_trash}
+            second = Plan(ActionKind.DELETE, tuple(item for item in plan.files if item.record.path in paths))
+            if self.view.confirm(second):
+                self.start(second)
+
+    def _take(self, results: Iterable[ActionResult], done: str) -> None:
+        """Take outcomes into the state: a success leaves its group (and its mark), a
+        failure stays with its reason; an undone move comes back, unmarked."""
+        changed: set[int] = set()
+        for result in results:
+            if result.action == "undo move":
+                path = result.destination or ""
+                if result.ok:
+                    self.gone.pop(path, None)
+                    self.failures.pop(path, None)
+            else:
+                path = result.source
+                if result.ok:
+                    self.gone[path] = f"moved to {result.destination}" if result.destination else done.lower()
+                    self.marks.discard(path)
+                    self.failures.pop(path, None)
+                elif not result.trash_unavailable:
+                    self.failures[path] = result.reason
+            if (number := self._group_of.get(path)) is not None:
+                changed.add(number)
+        self.view.refresh(changed)
+
+    # ----- not a duplicate ------------------------------------------------------------
+
+    def _remember(self, groups_of_paths: list[list[str]]) -> tuple[ignore_list.IgnoreEntry, ...] | None:
+        entries = []
+        try:
+            for paths in groups_of_paths:
+                entries.append(ignore_list.add(paths, self.ignore_path))
+        except OSError as error:
+            for entry in entries:
+                ignore_list.remove(entry, self.ignore_path)
+            self.view.tell(f"Could not save the not-a-duplicate list: {actions.describe_error(error)}")
+            return None
+        return tuple(entries)
+
+    def not_duplicate(self, number: int) -> None:
+        """The group's images are not duplicates of each other: hide the group now and in
+        later searches (the engine skips the pairs); undo() brings it back."""
+        entries = self._remember([self._present(number)])
+        if entries is None:
+            return
+        self._hidden_groups.add(number)
+        self.marks.difference_update(self.result.groups[number].paths)
+        self._undo.append(_Step(entries=entries, group=number))
+        self.view.refresh()
+
+    def not_duplicate_image(self, path: str) -> None:
+        """This image is not a duplicate of the others of its group: it leaves the group
+        now and is not matched with them in later searches; undo() brings it back."""
+        number = self._group_of[path]
+        others = [other for other in self._present(number) if other != path]
+        if not others or path not in self._present(number):
+            return
+        entries = self._remember([[path, other] for other in others])
+        if entries is None:
+            return
+        self._hidden_images.add(path)
+        self.marks.discard(path)
+        if self._chosen.get(number) == path:
+            del self._chosen[number]
+        self._undo.append(_Step(entries=entries, image=path))
+        self.view.refresh()
+
+    # ----- undo -------------------------------------------------------------------------
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> None:
+        """Undo the latest step: put back the files a move took away (files sent to the
+        Trash are restored from the Trash itself, and the view is told so), or bring a
+        not-a-duplicate group or image back."""
+        if self.busy:
+            self.view.tell("Please wait: the previous action is still running.")
+            return
+        if not self._undo:
+            self.view.tell("Nothing to undo.")
+            return
+        step = self._undo.pop()
+        if step.entries:
+            for entry in step.entries:
+                ignore_list.remove(entry, self.ignore_path)
+            if step.group is not None:
+                self._hidden_groups.discard(step.group)
+            if step.image is not None:
+                self._hidden_images.discard(step.image)
+            self.view.refresh()
+            self.view.tell("Shown again, and matched again in later searches.")
+            return
+        batch = {id(result) for result in step.results}
+        moves = [(index, result) for index, result in self.journal.undoable_moves() if id(result) in batch]
+        trashed = sum(1 for result in step.results if result.ok and result.action in ("trash", "delete"))
+        if not moves:
+            self.view.tell(
+                f"The last action sent {plural(trashed, 'file')} to the Trash: Undo cannot bring them back; "
+                "restore them from the Trash."
+                if trashed
+                else "Nothing to undo: that action moved nothing."
+            )
+            return
+        self._cancel = CancelToken()
+        self.view.run(
+            lambda: [actions.undo_move(self.journal, index, result) for index, result in reversed(moves)],
+            lambda results: self._undone(step, results, trashed),
+        )
+
+    def _undone(self, step: _Step, results: list[ActionResult], trashed: int) -> None:
+        self._cancel = None
+        if any(not result.ok for result in results):
+            self._undo.append(step)  # the files not put back stay undoable
+        self._take(results, "")
+        self.view.show_outcome(Report(None, tuple(results)))
+        if trashed:
+            self.view.tell(f"{plural(trashed, 'file')} of that action went to the Trash: restore them from there.")

@@ -1,0 +1,482 @@
+"""The review model through a fake view: keepers, marks and their invariants, the
+plan -> confirm -> run -> outcome flow on real files, links, undo, not-a-duplicate."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from difpy_tk.review import ignore_list
+from difpy_tk.review.journal import Journal, Outcome
+from difpy_tk.review.keeper import Criterion, KeeperRule
+from difpy_tk.review.marking import MarkRule
+from difpy_tk.review.session import ActionKind, Plan, ReviewSession
+from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
+
+DAY = 86_400 * 10**9
+
+
+class FakeView:
+    """Answers like a user would and records what the session asked."""
+
+    def __init__(self) -> None:
+        self.folder: str | None = None
+        self.answers: list[bool] = []
+        """Answers to confirm(), in order; True when the list runs out."""
+        self.confirmed: list[Plan] = []
+        self.outcomes = []
+        self.told: list[str] = []
+        self.refreshes = 0
+
+    def refresh(self, groups=None) -> None:
+        self.refreshes += 1
+
+    def choose_folder(self, title: str) -> str | None:
+        return self.folder
+
+    def confirm(self, plan: Plan) -> bool:
+        self.confirmed.append(plan)
+        return self.answers.pop(0) if self.answers else True
+
+    def show_outcome(self, report) -> None:
+        self.outcomes.append(report)
+
+    def tell(self, text: str) -> None:
+        self.told.append(text)
+
+    def run(self, work, done) -> None:
+        done(work())
+
+
+def make_file(path: Path, size: int, width: int, height: int | None = None, days: int = 1) -> FileRecord:
+    """A real file of size bytes with mtime `days`, recorded as a width x height image."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(os.urandom(size))
+    os.utime(path, ns=(days * DAY, days * DAY))
+    stat = path.stat()
+    return FileRecord(str(path), stat.st_size, stat.st_mtime_ns, width, height or width)
+
+
+def make_result(groups: list[list[FileRecord]], low_detail=(), links=None, folder=None) -> SearchResult:
+    files = {record.path: record for group in groups for record in group}
+    made = [
+        Group(g[0].path, tuple(Match(r.path, 1.0 + i) for i, r in enumerate(g[1:])), low_detail=n in low_detail)
+        for n, g in enumerate(groups)
+    ]
+    parameters = {"directory": [str(folder)]} if folder else {}
+    return SearchResult(parameters=parameters, files=files, groups=made, links=links or {})
+
+
+def session_for(result: SearchResult, tmp_path: Path, rule: KeeperRule | None = None) -> tuple[ReviewSession, FakeView]:
+    view = FakeView()
+    journal = Journal(tmp_path / "actions.log")
+    return ReviewSession(result, view, journal, rule, ignore_path=tmp_path / "ignore.json"), view
+
+
+@pytest.fixture
+def photos(tmp_path):
+    """One group: a big original, a same-size PNG re-encode (larger file), a small copy."""
+    original = make_file(tmp_path / "p" / "a" / "IMG_1.jpg", 3000, 400, days=1)
+    reencode = make_file(tmp_path / "p" / "b" / "IMG_1.png", 9000, 400, days=5)
+    small = make_file(tmp_path / "p" / "b" / "small.jpg", 500, 100, days=3)
+    return original, reencode, small
+
+
+# ----- keepers --------------------------------------------------------------------
+
+
+def test_default_keeper_prefers_the_camera_original_over_a_larger_reencode(tmp_path, photos):
+    original, reencode, small = photos
+    session, _ = session_for(make_result([[reencode, small, original]]), tmp_path)
+    assert session.keeper(0) == original.path
+    assert session.keeper_reason(0) == "original format"
+    assert session.members(0)[0] == original.path
+
+
+@pytest.mark.parametrize(
+    ("criteria", "kept", "reason"),
+    [
+        (["resolution"], "orig", "original format"),  # resolution ties, format decides
+        (["file size"], "reencode", "largest file"),
+        (["date"], "orig", "oldest"),
+        (["original format", "file size"], "orig", "largest file"),  # the runner-up is small.jpg
+    ],
+)
+def test_the_criteria_order_decides(tmp_path, photos, criteria, kept, reason):
+    original, reencode, small = photos
+    rule = KeeperRule.from_settings(criteria, [])
+    assert len(rule.criteria) == len(Criterion)
+    session, _ = session_for(make_result([[small, reencode, original]]), tmp_path, rule)
+    assert session.keeper(0) == {"orig": original.path, "reencode": reencode.path}[kept]
+    assert session.keeper_reason(0) == reason
+
+
+def test_folder_priority_and_full_ties(tmp_path):
+    first = make_file(tmp_path / "z" / "x.jpg", 100, 50)
+    second = make_file(tmp_path / "a" / "x.jpg", 100, 50)
+    tie_rule = KeeperRule()
+    session, _ = session_for(make_result([[first, second]]), tmp_path, tie_rule)
+    assert session.keeper(0) == second.path  # a full tie: the path decides, always the same
+    assert session.keeper_reason(0) == "first by name"
+    prefer_z = KeeperRule.from_settings(["folder priority"], [str(tmp_path / "z")])
+    session.set_keeper_rule(prefer_z)
+    assert session.keeper(0) == first.path
+    assert session.keeper_reason(0) == "priority folder"
+
+
+def test_keep_this_one_overrides_the_rule_and_unmarks(tmp_path, photos):
+    original, reencode, small = photos
+    session, _ = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.mark_all()
+    assert session.is_marked(reencode.path)
+    session.set_keeper(reencode.path)
+    assert session.keeper(0) == reencode.path
+    assert session.keeper_reason(0) == "your choice"
+    assert not session.is_marked(reencode.path)
+    assert session.members(0)[0] == reencode.path
+
+
+def test_a_new_keeper_rule_unmarks_its_new_keepers(tmp_path, photos):
+    original, reencode, small = photos
+    session, _ = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.mark_all()
+    session.set_keeper_rule(KeeperRule.from_settings(["file size"], []))
+    assert session.keeper(0) == reencode.path
+    assert session.marks == {small.path}  # the old keeper was never marked: marks are not invented
+
+
+# ----- marking rules -----------------------------------------------------------------
+
+
+def test_lower_resolution_marks_nothing_when_all_share_the_resolution(tmp_path):
+    same = [make_file(tmp_path / f"{n}.jpg", 100 + n, 300) for n in range(4)]
+    session, _ = session_for(make_result([same]), tmp_path)
+    assert session.apply_rule(MarkRule.LOWER_RESOLUTION) == 0
+    assert session.marks == set()
+
+
+def test_lower_resolution_marks_strictly_lower_only(tmp_path):
+    big = make_file(tmp_path / "big.jpg", 100, 400)
+    twin = make_file(tmp_path / "twin.jpg", 90, 400)
+    wide = make_file(tmp_path / "wide.jpg", 80, 399, 401)  # same pixels count? no: 159,999 < 160,000
+    small = make_file(tmp_path / "small.jpg", 70, 100)
+    session, _ = session_for(make_result([[big, twin, wide, small]]), tmp_path)
+    session.apply_rule(MarkRule.LOWER_RESOLUTION)
+    assert session.marks == {wide.path, small.path}
+
+
+@pytest.mark.parametrize(
+    ("rule", "marked"),
+    [
+        (MarkRule.SMALLER_FILE, {"old", "new"}),
+        (MarkRule.OLDER, {"old"}),
+        (MarkRule.NEWER, {"new", "heavy"}),
+        (MarkRule.ALL_BUT_KEEPER, {"old", "new", "heavy"}),
+    ],
+)
+def test_each_rule_marks_relative_to_the_keeper(tmp_path, rule, marked):
+    files = {
+        "keeper": make_file(tmp_path / "keeper.jpg", 500, 400, days=5),
+        "old": make_file(tmp_path / "old.jpg", 400, 300, days=2),
+        "new": make_file(tmp_path / "new.jpg", 300, 300, days=9),
+        "heavy": make_file(tmp_path / "heavy.jpg", 900, 300, days=7),
+    }
+    session, _ = session_for(make_result([list(files.values())]), tmp_path)
+    assert session.keeper(0) == files["keeper"].path
+    session.apply_rule(rule)
+    assert session.marks == {files[name].path for name in marked}
+
+
+def test_in_folder_marks_inside_and_below_but_never_the_keeper(tmp_path):
+    keeper = make_file(tmp_path / "b" / "keeper.jpg", 500, 400)
+    inside = make_file(tmp_path / "b" / "copy.jpg", 400, 300)
+    below = make_file(tmp_path / "b" / "sub" / "copy.jpg", 400, 300)
+    outside = make_file(tmp_path / "c" / "copy.jpg", 400, 300)
+    session, _ = session_for(make_result([[keeper, inside, below, outside]]), tmp_path)
+    session.apply_rule(MarkRule.IN_FOLDER, folder=str(tmp_path / "b"))
+    assert session.marks == {inside.path, below.path}
+
+
+def test_mark_none_invert_and_toggle(tmp_path, photos):
+    original, reencode, small = photos
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    assert session.toggle(small.path) is True
+    session.invert()
+    assert session.marks == {reencode.path}
+    session.mark_none()
+    assert session.marks == set()
+    assert session.toggle(original.path) is False  # the keeper
+    assert "cannot be marked" in view.told[-1]
+    assert session.toggle(reencode.path) is True
+    assert session.toggle(reencode.path) is False
+    assert session.summary().count == 0
+
+
+def test_low_detail_groups_are_left_to_the_user(tmp_path):
+    plain = [make_file(tmp_path / f"sky{n}.jpg", 100 + n, 300 - n) for n in range(3)]
+    rich = [make_file(tmp_path / f"cat{n}.jpg", 100 + n, 300 - n) for n in range(3)]
+    session, _ = session_for(make_result([plain, rich], low_detail={0}), tmp_path)
+    session.mark_all()
+    session.invert()
+    session.invert()
+    session.apply_rule(MarkRule.LOWER_RESOLUTION)
+    assert not any(session.is_marked(r.path) for r in plain)
+    session.toggle(plain[2].path)
+    assert session.is_marked(plain[2].path)  # by hand it can be
+    session.include_low_detail = True
+    session.apply_rule(MarkRule.LOWER_RESOLUTION)
+    assert session.is_marked(plain[1].path)
+
+
+def test_marks_never_cover_a_whole_group(tmp_path):
+    generator = random.Random(7)
+    groups = [
+        [
+            make_file(
+                tmp_path / f"g{g}" / f"{n}.jpg",
+                generator.randint(1, 50),
+                generator.choice((100, 200)),
+                days=generator.randint(1, 4),
+            )
+            for n in range(generator.randint(2, 5))
+        ]
+        for g in range(6)
+    ]
+    session, _ = session_for(make_result(groups), tmp_path)
+    paths = [r.path for group in groups for r in group]
+    operations = [
+        lambda: session.apply_rule(generator.choice(list(MarkRule)), folder=str(tmp_path / "g1")),
+        session.mark_all,
+        session.invert,
+        session.mark_none,
+        lambda: session.toggle(generator.choice(paths)),
+        lambda: session.set_keeper(generator.choice(paths)),
+    ]
+    for _ in range(300):
+        generator.choice(operations)()
+        for number in range(len(groups)):
+            assert session.keeper(number) not in session.marks
+            assert set(session.members(number)) - session.marks
+
+
+def test_the_bar_counts_marked_images_groups_and_bytes(tmp_path, photos):
+    original, reencode, small = photos
+    other = [make_file(tmp_path / "o1.jpg", 1000, 300), make_file(tmp_path / "o2.jpg", 1000, 200)]
+    session, _ = session_for(make_result([[original, reencode, small], other]), tmp_path)
+    session.mark_all()
+    assert session.summary().describe() == "3 marked in 2 groups, 10.5 KB"
+
+
+def test_the_table_filters_and_sorts(tmp_path, photos):
+    original, reencode, small = photos
+    session, _ = session_for(make_result([[original, reencode, small]]), tmp_path)
+    assert [e.name for e in session.entries()] == ["IMG_1.jpg", "IMG_1.png", "small.jpg"]
+    assert [e.name for e in session.entries(sort="size", descending=True)] == ["IMG_1.png", "IMG_1.jpg", "small.jpg"]
+    assert [e.name for e in session.entries(text="/B/")] == ["IMG_1.png", "small.jpg"]
+    entry = session.entries(sort="resolution")[0]
+    assert (entry.name, entry.format, entry.keeper, entry.position) == ("small.jpg", "JPG", False, 1)
+
+
+# ----- plan, confirm, run, outcome -------------------------------------------------------
+
+
+def test_move_marked_lists_every_file_then_moves_them(tmp_path, photos):
+    original, reencode, small = photos
+    target = tmp_path / "target"
+    target.mkdir()
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.mark_all()
+    view.folder = str(target)
+    session.act(ActionKind.MOVE)
+    plan = view.confirmed[0]
+    assert sorted(item.record.path for item in plan.files) == sorted([reencode.path, small.path])
+    assert plan.total_bytes == 9500
+    assert plan.headline() == f"Move 2 files (9.5 KB) from 1 group to {target}?"
+    assert sorted(p.name for p in target.iterdir()) == ["IMG_1.png", "small.jpg"]
+    assert view.outcomes[-1].message() == f"Moved to {target}: 2 files."
+    assert session.rows() == []  # one image left: the group is done
+    assert session.marks == set()
+
+
+def test_nothing_marked_or_cancelled_touches_nothing(tmp_path, photos):
+    original, reencode, small = photos
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.act(ActionKind.TRASH)
+    assert "Nothing is marked" in view.told[-1]
+    session.toggle(small.path)
+    view.answers = [False]
+    session.act(ActionKind.TRASH)
+    assert Path(small.path).exists() and not view.outcomes
+    view.folder = None
+    session.act(ActionKind.MOVE)  # no folder chosen
+    assert Path(small.path).exists() and len(view.confirmed) == 1
+    with pytest.raises(ValueError):
+        session.act(ActionKind.DELETE)
+
+
+def test_changed_and_vanished_files_are_left_out_and_said_so(tmp_path, photos):
+    original, reencode, small = photos
+    third = make_file(tmp_path / "p" / "c" / "third.jpg", 200, 100)
+    target = tmp_path / "target"
+    target.mkdir()
+    session, view = session_for(make_result([[original, reencode, small, third]]), tmp_path)
+    session.mark_all()
+    Path(small.path).write_bytes(b"edited since the search")
+    Path(third.path).unlink()
+    view.folder = str(target)
+    session.act(ActionKind.MOVE)
+    plan = view.confirmed[0]
+    assert [item.record.path for item in plan.files] == [reencode.path]
+    reasons = {result.source: result.reason for result in plan.left_out}
+    assert reasons == {small.path: "the file changed since the search", third.path: "the file no longer exists"}
+    report = view.outcomes[-1]
+    assert report.message() == f"Moved to {target}: 1 file. 2 skipped."
+    assert {r.source for r in report.problems} == {small.path, third.path}
+    assert "skipped" in Path(tmp_path / "actions.log").read_text()
+    assert session.failures[small.path] == "the file changed since the search"
+    assert Path(small.path).exists()
+
+
+def test_a_group_whose_keeper_vanished_is_left_out_whole(tmp_path, photos):
+    original, reencode, small = photos
+    session, _ = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.mark_all()
+    Path(original.path).unlink()
+    plan = session.plan(ActionKind.TRASH)
+    assert plan.files == ()
+    assert all("the image kept in its group (IMG_1.jpg)" in r.reason for r in plan.left_out)
+
+
+def test_a_link_is_one_entry_and_the_plan_says_it_breaks(tmp_path, photos):
+    original, reencode, small = photos
+    link = tmp_path / "p" / "link-to-small.jpg"
+    link.symlink_to(small.path)
+    hard = tmp_path / "p" / "hard-small.jpg"
+    os.link(small.path, hard)
+    links = {small.path: (str(link), str(hard))}
+    target = tmp_path / "target"
+    target.mkdir()
+    session, view = session_for(make_result([[original, reencode, small]], links=links), tmp_path)
+    assert [e.links for e in session.entries() if e.record.path == small.path] == [(str(link), str(hard))]
+    session.toggle(small.path)
+    view.folder = str(target)
+    session.act(ActionKind.MOVE)
+    plan = view.confirmed[0]
+    assert [link.path for link in plan.breaking_links] == [str(link)]
+    assert [link.path for link in plan.hard_links] == [str(hard)]
+    assert (target / "small.jpg").is_file() and link.is_symlink() and not link.exists()
+    assert view.outcomes[-1].message() == f"Moved to {target}: 1 file. 1 link to it now points nowhere."
+
+
+def test_undo_puts_moved_files_back_unmarked(tmp_path, photos):
+    original, reencode, small = photos
+    target = tmp_path / "target"
+    target.mkdir()
+    session, view = session_for(make_result([[original, reencode, small]], folder=tmp_path / "p"), tmp_path)
+    session.mark_all()
+    view.folder = str(target)
+    session.act(ActionKind.MOVE_KEEPING_FOLDERS)
+    assert (target / "b" / "small.jpg").is_file()
+    assert session.can_undo
+    session.undo()
+    assert Path(small.path).is_file() and Path(reencode.path).is_file()
+    assert not (target / "b").exists()  # the folder the move made is gone again
+    assert view.outcomes[-1].message() == "Put back 2 files."
+    assert session.rows() == [0] and session.marks == set()
+    session.undo()
+    assert view.told[-1] == "Nothing to undo."
+
+
+def test_trash_then_undo_says_to_restore_from_the_trash(tmp_path, photos, monkeypatch):
+    original, reencode, small = photos
+    trashed = []
+    monkeypatch.setattr("send2trash.send2trash", trashed.append)
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.toggle(small.path)
+    session.act(ActionKind.TRASH)
+    assert trashed == [small.path]
+    assert view.outcomes[-1].message() == "Moved to Trash: 1 file."
+    assert session.gone[small.path] == "moved to trash"
+    session.undo()
+    assert "restore them from the Trash" in view.told[-1]
+
+
+def test_no_trash_asks_a_second_time_before_deleting_permanently(tmp_path, photos, monkeypatch):
+    from send2trash.exceptions import TrashPermissionError
+
+    original, reencode, small = photos
+
+    def no_trash(path):
+        raise TrashPermissionError(path)
+
+    monkeypatch.setattr("send2trash.send2trash", no_trash)
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.mark_all()
+    view.answers = [True, False]  # yes to the Trash, no to deleting permanently
+    session.act(ActionKind.TRASH)
+    assert [plan.kind for plan in view.confirmed] == [ActionKind.TRASH, ActionKind.DELETE]
+    assert "cannot be undone" in view.confirmed[1].headline()
+    assert Path(small.path).exists() and Path(reencode.path).exists()
+    assert "could not go to a Trash" in view.outcomes[-1].message()
+    view.answers = [True, True]
+    session.act(ActionKind.TRASH)
+    assert not Path(small.path).exists() and not Path(reencode.path).exists()
+    assert view.outcomes[-1].message() == "Deleted permanently: 2 files."
+
+
+def test_a_failed_move_stays_in_its_group_with_the_reason(tmp_path, photos):
+    original, reencode, small = photos
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.toggle(small.path)
+    view.folder = str(tmp_path / "missing")
+    session.act(ActionKind.MOVE)
+    assert view.outcomes[-1].message() == f"Moved to {tmp_path / 'missing'}: 0 files. 1 failed."
+    assert small.path in session.members(0)
+    assert "does not exist" in session.failures[small.path]
+    assert view.outcomes[-1].problems[0].outcome is Outcome.FAILED
+
+
+# ----- not a duplicate ----------------------------------------------------------------
+
+
+def test_not_a_duplicate_hides_the_group_and_undo_brings_it_back(tmp_path, photos):
+    original, reencode, small = photos
+    other = [make_file(tmp_path / "o1.jpg", 1000, 300), make_file(tmp_path / "o2.jpg", 1000, 200)]
+    session, view = session_for(make_result([[original, reencode, small], other]), tmp_path)
+    session.mark_all()
+    session.not_duplicate(0)
+    assert session.rows() == [1]
+    assert session.summary().count == 1
+    index = ignore_list.load_index(tmp_path / "ignore.json")
+    assert index.ignored(original.path, small.path)
+    session.undo()
+    assert session.rows() == [0, 1]
+    assert ignore_list.load(tmp_path / "ignore.json") == []
+    assert "Shown again" in view.told[-1]
+
+
+def test_not_a_duplicate_image_leaves_its_group_and_comes_back(tmp_path, photos):
+    original, reencode, small = photos
+    session, _ = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.not_duplicate_image(small.path)
+    assert session.members(0) == [original.path, reencode.path]
+    index = ignore_list.load_index(tmp_path / "ignore.json")
+    assert index.ignored(small.path, original.path) and index.ignored(small.path, reencode.path)
+    assert not index.ignored(original.path, reencode.path)
+    session.not_duplicate_image(reencode.path)
+    assert session.rows() == []  # one image left
+    session.undo()
+    session.undo()
+    assert session.members(0) == [original.path, reencode.path, small.path]
+    assert ignore_list.load(tmp_path / "ignore.json") == []
+
+
+def test_the_other_names_of_a_file_survive_a_saved_result(tmp_path, photos):
+    from difpy_tk.scan.result_io import from_dict, to_dict
+
+    original, reencode, small = photos
+    result = make_result([[original, reencode, small]], links={small.path: ("/x/link.jpg",)})
+    assert from_dict(to_dict(result)).links == {small.path: ("/x/link.jpg",)}
