@@ -74,7 +74,7 @@ def test_groups_agree_with_brute_force_on_the_decoded_tensors(photo_folder):
     opts = options(photo_folder, similarity=20, same_dim=False)
     result = run_search(opts)
     paths = sorted(result.files)
-    tensors = np.stack([decode_tensor(p, 50)[0] for p in paths])
+    tensors = np.stack([decode_tensor(p, 50, exact=True)[0] for p in paths])
     pairs = brute_force_pairs(tensors, opts.sse_limit, rotate=True)
     index = {p: i for i, p in enumerate(paths)}
     for group in result.groups:

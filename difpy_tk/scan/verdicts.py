@@ -67,6 +67,8 @@ class Verdicts:
     """Pairs far inside the threshold, decided (and their MSE given) by the fast tensors."""
     checked: np.ndarray
     """Indices of the images whose full tensors decided the other pairs."""
+    full: np.ndarray
+    """Their full tensors, in the same order."""
     drift_max: float
     """The largest fast-to-full RMS drift among the checked images."""
     drift_over: int
@@ -79,7 +81,8 @@ def _drift(fast: np.ndarray, checked: np.ndarray, full: np.ndarray) -> np.ndarra
     for start in range(0, len(checked), DRIFT_CHUNK):
         a = fast[checked[start : start + DRIFT_CHUNK]].astype(np.int32)
         a -= full[start : start + DRIFT_CHUNK]
-        out[start : start + DRIFT_CHUNK] = np.sqrt(np.einsum("ij,ij->i", a.reshape(len(a), -1), a.reshape(len(a), -1)) / a[0].size)
+        a = a.reshape(len(a), -1)
+        out[start : start + DRIFT_CHUNK] = np.sqrt(np.einsum("ij,ij->i", a, a) / a.shape[1])
     return out
 
 
@@ -114,13 +117,16 @@ def decide(
     margin = 2 * (drift_margin(fast.shape[1]) if margin_rms is None else margin_rms) * math.sqrt(count)
     root = math.sqrt(sse_limit)
     widened = math.ceil((root + margin) ** 2) + 1
-    proposed = find_matches(fast, widened, rotate, partitions, priority, rows_per_block, progress, cancel, threads, stats)
+    proposed = find_matches(
+        fast, widened, rotate, partitions, priority, rows_per_block, progress, cancel, threads, stats
+    )
     distance = np.sqrt(proposed.sse.astype(np.float64))
     sure = (distance - margin > 1e-6 * margin) & ((distance + margin) * (1 + 1e-9) < root)
     started = time.perf_counter()
     checked = np.unique(np.concatenate([proposed.first[~sure], proposed.second[~sure]]))
-    parts = [Matches(proposed.first[sure], proposed.second[sure], proposed.sse[sure], proposed.quarter_turns[sure])]
+    parts = [proposed.select(sure)]
     drift = np.zeros(0)
+    full = fast[:0]
     if len(checked):
         full = full_tensors(checked)
         drift = _drift(fast, checked, full)
@@ -140,9 +146,8 @@ def decide(
             threads,
         )
         both = np.isin(parts[0].first, checked) & np.isin(parts[0].second, checked)
-        fast_only = parts[0]
         parts = [
-            Matches(fast_only.first[~both], fast_only.second[~both], fast_only.sse[~both], fast_only.quarter_turns[~both]),
+            parts[0].select(~both),
             Matches(checked[exact.first], checked[exact.second], exact.sse, exact.quarter_turns),
         ]
     bound = margin / 2 / math.sqrt(count)
@@ -158,8 +163,9 @@ def decide(
     return Verdicts(
         Matches.concatenate(parts),
         len(proposed),
-        int(len(parts[0])),
+        len(parts[0]),
         checked,
+        full,
         float(drift.max()) if len(drift) else 0.0,
         over,
         time.perf_counter() - started,
