@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from difpy_tk.humanize import display_path
+
 log = logging.getLogger("difpy_tk")
 T = TypeVar("T")
 
@@ -211,8 +213,7 @@ def append_line(path: str | os.PathLike, line: str) -> None:
     A last line cut short by a crash is ended first, so it cannot swallow this one.
     The text is written as UTF-8; names the OS gave us that are not valid UTF-8 appear
     as backslash escapes (b"\\xff"). Raises OSError when the folder cannot be written."""
-    raw = (line + "\n").encode("utf-8", "surrogateescape")
-    payload = raw.decode("utf-8", "backslashreplace").encode("utf-8", "backslashreplace")
+    payload = display_path(line + "\n").encode("utf-8")
     flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | _nonblocking_flags()
     for _attempt in range(2):
         try:
