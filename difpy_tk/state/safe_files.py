@@ -63,7 +63,7 @@ def read_bounded(path: str | os.PathLike, limit: int = DEFAULT_LIMIT) -> bytes |
     and for a file larger than limit; OSError when it cannot be read (permissions)."""
     try:
         before = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # NotADirectory: a file where its folder should be
         return None
     if not stat.S_ISREG(before.st_mode):
         raise DamagedFile(f"it is {_kind(before.st_mode)}, not a file")
