@@ -192,30 +192,41 @@ def csv_cell(text: str) -> str:
 
 
 def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
-    """One row per image of every group; UTF-8 with a BOM so spreadsheets show names right."""
+    """One row per image of every group, then one per chained image (numbered with the
+    group of the image it matches); UTF-8 with a BOM so spreadsheets show names right."""
     stream = io.StringIO(newline="")
     writer = csv.writer(stream)
     writer.writerow(CSV_COLUMNS)
+    rows = []
+    group_of = {}
     for number, group in enumerate(result.groups, start=1):
-        rows = [("kept", group.kept, 0.0, 0)] + [("match", m.path, m.mse, m.rotation) for m in group.matches]
-        for role, file_path, mse, rotation in rows:
-            record = result.files.get(file_path)
-            modified = datetime.fromtimestamp(record.mtime).isoformat(timespec="seconds") if record else ""
-            writer.writerow(
-                [
-                    number,
-                    role,
-                    csv_cell(file_path),
-                    csv_cell(os.path.dirname(file_path)),
-                    csv_cell(os.path.basename(file_path)),
-                    f"{mse:.4f}",
-                    rotation,
-                    record.width if record else "",
-                    record.height if record else "",
-                    record.size if record else "",
-                    modified,
-                ]
-            )
+        flag = "yes" if group.low_detail else "no"
+        rows.append((number, "kept", group.kept, 0.0, 0, flag, ""))
+        rows.extend((number, "match", m.path, m.mse, m.rotation, flag, group.kept) for m in group.matches)
+        group_of.update((member, (number, flag)) for member in group.paths)
+    for item in result.chained:
+        number, flag = group_of.get(item.other, ("", ""))
+        rows.append((number, "chained", item.path, item.mse, item.rotation, flag, item.other))
+    for number, role, file_path, mse, rotation, flag, other in rows:
+        record = result.files.get(file_path)
+        modified = datetime.fromtimestamp(record.mtime).isoformat(timespec="seconds") if record else ""
+        writer.writerow(
+            [
+                number,
+                role,
+                csv_cell(file_path),
+                csv_cell(os.path.dirname(file_path)),
+                csv_cell(os.path.basename(file_path)),
+                f"{mse:.4f}",
+                rotation,
+                record.width if record else "",
+                record.height if record else "",
+                record.size if record else "",
+                modified,
+                flag,
+                csv_cell(other),
+            ]
+        )
     write_atomic(path, stream.getvalue().encode("utf-8-sig"))
 
 
