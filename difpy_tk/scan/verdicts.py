@@ -108,7 +108,7 @@ def decide(
     """Every pair (within each partition) whose FULL-decode tensors are within sse_limit
     in some allowed turn, as find_matches would return it on the full tensors (see the
     module docstring for the pairs decided on the fast ones). margin_rms overrides D."""
-    count = int(fast[0].size)
+    count = int(np.prod(fast.shape[1:]))
     if partitions is None:
         partitions = [np.arange(len(fast))]
     partitions = [np.asarray(part, dtype=np.int64) for part in partitions]
