@@ -11,6 +11,7 @@ import sys
 import time
 
 from difpy_tk import __version__
+from difpy_tk.humanize import plural
 from difpy_tk.review import ignore_list
 from difpy_tk.scan.engine import run_search
 from difpy_tk.scan.options import OptionError, SearchOptions, cpu_count, parse_similarity
@@ -140,10 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         if bar is not None:
             bar.close()
     print(
-        f"Searched {result.files_searched} images in {sum(result.timings.values()):.1f} s: "
-        f"{len(result.groups)} groups, {result.duplicate_count} duplicate and "
-        f"{result.similar_count} similar matches; {len(result.invalid)} invalid and "
-        f"{len(result.skipped)} skipped files."
+        f"Searched {plural(result.files_searched, 'image')} in {sum(result.timings.values()):.1f} s: "
+        f"{plural(len(result.groups), 'group')}, {result.duplicate_count:,} duplicate and "
+        f"{plural(result.similar_count, 'similar match', 'similar matches')}; "
+        f"{len(result.invalid):,} invalid and {plural(len(result.skipped), 'skipped file')}."
     )
     for group in result.groups:
         print(group.kept)
