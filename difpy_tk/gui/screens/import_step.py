@@ -50,6 +50,7 @@ class ImportScreen(Screen):
         self.recursive_var = tk.BooleanVar()
         self.in_folder_var = tk.BooleanVar()
         self.px_size_var = tk.StringVar()
+        self._rejected_text: str | None = None  # the paste box's text when it was found wrong
 
         add_row = ttk.Frame(self.content)
         add_row.pack(fill="x")
@@ -113,6 +114,9 @@ class ImportScreen(Screen):
         self.px_size_error = error_label(self.advanced.body)
         self.px_size_error.pack(fill="x")
 
+        self.px_size_var.trace_add("write", lambda *args: self._clear_fixed_px_size())
+        self.paste_var.trace_add("write", lambda *args: self._clear_paste_error())
+
         self.back_button = self.nav_button("← Back", self.back)
         self.next_button = self.nav_button("Next →", self.next, primary=True)
         add_mnemonic(self.browse_button, "b")
@@ -139,7 +143,9 @@ class ImportScreen(Screen):
                 rejected.append((path, problem))
             elif full not in self.folders:
                 self.folders.append(full)
+        self._rejected_text = None
         self.paste_var.set("; ".join(path for path, _ in rejected))
+        self._rejected_text = self.paste_var.get() if rejected else None
         self.paste_error.configure(text="\n".join(f"{path}: {problem}" for path, problem in rejected))
         self.paste_entry.configure(style="Invalid.TEntry" if rejected else "TEntry")
         self._refresh_list()
@@ -186,10 +192,32 @@ class ImportScreen(Screen):
         self.remove_button.state(["!disabled"] if self.listbox.curselection() else ["disabled"])
         self.clear_button.state(["!disabled"] if self.folders else ["disabled"])
 
+    def _px_size(self) -> int:
+        """The typed pixel size; OptionError says what is wrong with it."""
+        px_size = read_int(self.px_size_var.get(), "px_size")
+        validate_setting("px_size", px_size)
+        return px_size
+
+    def _clear_fixed_px_size(self) -> None:
+        """The pixel-size error goes away as soon as the value is valid again."""
+        if not self.px_size_error.cget("text"):
+            return
+        try:
+            self._px_size()
+        except OptionError:
+            return
+        self.px_size_error.configure(text="")
+
+    def _clear_paste_error(self) -> None:
+        """The paths an error names are the ones in the box: editing them retires the message."""
+        if self._rejected_text is not None and self.paste_var.get() != self._rejected_text:
+            self._rejected_text = None
+            self.paste_error.configure(text="")
+            self.paste_entry.configure(style="TEntry")
+
     def store(self) -> bool:
         try:
-            px_size = read_int(self.px_size_var.get(), "px_size")
-            validate_setting("px_size", px_size)
+            px_size = self._px_size()
         except OptionError as exc:
             if not self.advanced.expanded:
                 self.advanced.toggle()
