@@ -35,9 +35,11 @@ from PIL import Image
 DEFAULT_TIMEOUT = 180.0
 CORRUPT_NAME = "corrupt.jpg"
 # Each expected group, by file name; every other valid image must stay ungrouped.
+# The .heic and .avif copies prove that a build decodes iPhone photos (pillow-heif) and
+# AVIF (Pillow's own libavif) in the spawned workers, not only in the parent process.
 EXPECTED_GROUPS = (
-    frozenset({"a.png", "a_copy.png", "a_rot90.png"}),
-    frozenset({"b.png", "b_copy.bmp"}),
+    frozenset({"a.png", "a_copy.png", "a_rot90.png", "a_copy.avif"}),
+    frozenset({"b.png", "b_copy.bmp", "b_copy.heic"}),
 )
 LONE_IMAGES = frozenset({"c.tif", "d.jpg"})
 
@@ -89,9 +91,18 @@ def make_images(folder: Path) -> None:
     b = _smooth_image(2, 80, 80)
     b.save(folder / "b.png")
     b.save(folder / "b_copy.bmp")
+    save_heic(b, folder / "b_copy.heic")
+    a.save(folder / "a_copy.avif", quality=90)
     _smooth_image(3, 64, 48).save(folder / "c.tif")
     _smooth_image(4, 90, 60).save(folder / "d.jpg", quality=92)
     (folder / CORRUPT_NAME).write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG" + bytes(200))
+
+
+def save_heic(image: Image.Image, path: Path) -> None:
+    """Encode a HEIC file with pillow-heif (a dependency: every build must read them)."""
+    import pillow_heif
+
+    pillow_heif.from_pillow(image).save(path, quality=90)
 
 
 @contextmanager
@@ -157,6 +168,15 @@ def check_result(result, report: Report) -> None:
     report.check(any(turns), f"the rotated copy matched through a rotation, rotations={turns}")
 
 
+def check_licences(report: Report) -> None:
+    """The text About shows: the project's licence and the bundled components' ones."""
+    from difpy_tk.licensing import notice_text
+
+    text = notice_text()
+    report.check("MIT License" in text and "pillow-heif" in text.lower(),
+                 f"licence notice readable ({len(text)} characters)")
+
+
 def _facts(report: Report) -> None:
     from difpy_tk import __version__
     from difpy_tk.state.appdirs import is_portable
@@ -213,6 +233,7 @@ def run_selftest(args: list[str]) -> int:
         report.facts["processes"] = str(search_options.processes)
         report.facts["search seconds"] = f"{sum(result.timings.values()):.2f}" if result.timings else "?"
         check_result(result, report)
+        check_licences(report)
 
         from difpy_tk.scan.result_io import load_json, write_json
 

@@ -13,6 +13,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -76,13 +77,15 @@ def open_file(path: str, journal: Journal) -> ActionResult:
             os.startfile(path)  # type: ignore[attr-defined]
         else:
             opener = "open" if sys.platform == "darwin" else "xdg-open"
-            subprocess.Popen(
+            viewer = subprocess.Popen(
                 [opener, path],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
+            # Reap it when it exits: a child nobody waits for stays a zombie process.
+            threading.Thread(target=viewer.wait, name="difpy_tk-reap-viewer", daemon=True).start()
     except OSError as error:
         reason = f"cannot start the image viewer: {describe_error(error)}"
         return journal.record(ActionResult("open", path, Outcome.FAILED, reason=reason))
