@@ -7,7 +7,16 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk.gui.screens.base import Screen
-from difpy_tk.gui.widgets import Collapsible, WrapLabel, add_mnemonic, error_label, hint, option_message, read_float
+from difpy_tk.gui.widgets import (
+    Collapsible,
+    WrapLabel,
+    add_mnemonic,
+    clear_when_valid,
+    error_label,
+    hint,
+    option_message,
+    read_float,
+)
 from difpy_tk.scan.options import SIMILARITY_PRESETS, OptionError, parse_similarity
 
 if TYPE_CHECKING:
@@ -79,7 +88,7 @@ class ConfigureScreen(Screen):
         self.notice.pack(fill="x", pady=(6, 0))
 
         for variable in (self.mode_var, self.custom_var):
-            variable.trace_add("write", lambda *args: self._clear_fixed_error())
+            variable.trace_add("write", lambda *args: clear_when_valid(self.error, self._similarity))
 
         self.back_button = self.nav_button("← Back", self.back)
         self.start_button = self.nav_button("Start search", self.start, primary=True)
@@ -111,16 +120,6 @@ class ConfigureScreen(Screen):
         """The chosen preset or the typed threshold; OptionError when the typed one is wrong."""
         mode = self.mode_var.get()
         return parse_similarity(read_float(self.custom_var.get(), "similarity")) if mode == "custom" else mode
-
-    def _clear_fixed_error(self) -> None:
-        """The threshold error goes away as soon as the threshold (or the mode) is valid."""
-        if not self.error.cget("text"):
-            return
-        try:
-            self._similarity()
-        except OptionError:
-            return
-        self.error.configure(text="")
 
     def store(self) -> bool:
         try:

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 
 from difpy_tk.gui.dnd import enable_drop
 from difpy_tk.gui.screens.base import Screen
-from difpy_tk.gui.widgets import Collapsible, add_mnemonic, error_label, hint, option_message, read_int
+from difpy_tk.gui.widgets import (
+    Collapsible,
+    add_mnemonic,
+    clear_when_valid,
+    error_label,
+    hint,
+    option_message,
+    read_int,
+)
 from difpy_tk.scan.options import PX_SIZE_RANGE, OptionError
 from difpy_tk.state.settings import validate_setting
 
@@ -114,7 +122,7 @@ class ImportScreen(Screen):
         self.px_size_error = error_label(self.advanced.body)
         self.px_size_error.pack(fill="x")
 
-        self.px_size_var.trace_add("write", lambda *args: self._clear_fixed_px_size())
+        self.px_size_var.trace_add("write", lambda *args: clear_when_valid(self.px_size_error, self._px_size))
         self.paste_var.trace_add("write", lambda *args: self._clear_paste_error())
 
         self.back_button = self.nav_button("← Back", self.back)
@@ -197,16 +205,6 @@ class ImportScreen(Screen):
         px_size = read_int(self.px_size_var.get(), "px_size")
         validate_setting("px_size", px_size)
         return px_size
-
-    def _clear_fixed_px_size(self) -> None:
-        """The pixel-size error goes away as soon as the value is valid again."""
-        if not self.px_size_error.cget("text"):
-            return
-        try:
-            self._px_size()
-        except OptionError:
-            return
-        self.px_size_error.configure(text="")
 
     def _clear_paste_error(self) -> None:
         """The paths an error names are the ones in the box: editing them retires the message."""
