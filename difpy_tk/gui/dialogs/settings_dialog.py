@@ -17,6 +17,7 @@ from difpy_tk.gui.theme import apply_theme
 from difpy_tk.gui.widgets import (
     WrapLabel,
     bind_dialog_keys,
+    clear_when_valid,
     error_label,
     fit_to_screen,
     hint,
@@ -85,7 +86,7 @@ class SettingsDialog(tk.Toplevel):
         self.reset_button = ttk.Button(search, text="Reset to defaults", command=self.reset)
         self.reset_button.pack(anchor="w", pady=(6, 0))
         for variable in (self.processes_var, self.chunksize_var):
-            variable.trace_add("write", lambda *args: self._clear_fixed_error())
+            variable.trace_add("write", lambda *args: clear_when_valid(self.error, self._values))
 
         cache = self.add_tab("Cache")
         hint(cache, "Remembers decoded images, so searching the same folders again is fast.").pack(fill="x")
@@ -111,7 +112,7 @@ class SettingsDialog(tk.Toplevel):
         self.cache_error = error_label(cache)
         self.cache_error.pack(fill="x")
         self.cache_tab = cache
-        self.cache_limit_var.trace_add("write", lambda *args: self._clear_fixed_error())
+        self.cache_limit_var.trace_add("write", lambda *args: clear_when_valid(self.cache_error, self._values))
 
         look = self.add_tab("Appearance")
         for theme in THEMES:
@@ -168,12 +169,6 @@ class SettingsDialog(tk.Toplevel):
             return
         log.info("cache cleared, %s freed", format_bytes(freed))
         self.cache_var.set(f"Cache cleared: {format_bytes(freed)} freed.")
-
-    def _clear_fixed_error(self) -> None:
-        """An error about the numbers goes away as soon as the numbers are valid again."""
-        if (self.error.cget("text") or self.cache_error.cget("text")) and self._problem() is None:
-            self.error.configure(text="")
-            self.cache_error.configure(text="")
 
     def reset(self) -> None:
         defaults = Settings()
