@@ -83,7 +83,7 @@ def test_a_name_too_long_for_the_trash_is_reported_as_such(tmp_path, temp_trash)
 def test_csv_cells_never_run_as_formulas(tmp_path):
     from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 
-    names = ['=HYPERLINK("http://x","y").jpg', "@SUM(A1).jpg", "+1.jpg", "-2.jpg", "\tx.jpg", "plain.jpg"]
+    names = ['=HYPERLINK("evil.example","y").jpg', "@SUM(A1).jpg", "+1.jpg", "-2.jpg", "\tx.jpg", "plain.jpg"]
     paths = [str(tmp_path / name) for name in names]
     group = Group(paths[0], tuple(Match(path, 0.0) for path in paths[1:]))
     files = {path: FileRecord(path, 1, 1, 1, 1) for path in paths}
