@@ -23,12 +23,13 @@ from difpy_tk.scan.result_io import write_csv, write_json
 EXIT_OK, EXIT_USAGE, EXIT_MISSING, EXIT_SAVE, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
 
 
-def _similarity(text: str) -> str | float:
+def _similarity(text: str) -> str:
+    """The threshold as typed (validated): "0.3" stays the exact decimal 3/10."""
     try:
         parse_similarity(text)
     except OptionError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    return text if text in ("duplicates", "similar") else float(text)
+    return text.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
