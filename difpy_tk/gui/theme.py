@@ -158,15 +158,16 @@ def apply_theme(root: tk.Tk, name: str) -> None:
     style.configure("TMenubutton", padding=(14, 6), background=colours["surface"], arrowcolor=colours["fg"])
     style.map("TMenubutton", background=[("disabled", colours["bg"]), ("active", colours["select"])])
     style.configure("Big.TMenubutton", padding=(28, 10))
-    style.configure(
-        "Toggle.TButton",
-        padding=(2, 2),
-        relief="flat",
-        background=colours["bg"],
-        bordercolor=colours["bg"],
-        font="DifpyStrong",
-    )
+    # Buttons drawn as text on the window's background: a section's ▸ toggle, a link.
+    flat = {"relief": "flat", **dict.fromkeys(("background", "bordercolor", "lightcolor", "darkcolor"), colours["bg"])}
+    style.configure("Toggle.TButton", padding=(2, 2), font="DifpyStrong", **flat)
     style.map("Toggle.TButton", background=[("active", colours["bg"])], foreground=[("active", colours["accent"])])
+    style.configure("Link.TButton", padding=(4, 2), foreground=colours["accent"], **flat)
+    style.map(
+        "Link.TButton",
+        background=[("active", colours["bg"]), ("pressed", colours["bg"])],
+        foreground=[("active", colours["accent_active"])],
+    )
     for toggle in ("TCheckbutton", "TRadiobutton"):
         # clam gives these a white indicator of their own, which "." does not override
         style.configure(toggle, padding=(0, 2), indicatorbackground=colours["surface"])
@@ -176,21 +177,6 @@ def apply_theme(root: tk.Tk, name: str) -> None:
             indicatorbackground=[("disabled", colours["bg"]), ("selected", colours["accent"])],
             indicatorforeground=[("selected", colours["on_accent"])],
         )
-    style.configure(
-        "Link.TButton",
-        padding=(4, 2),
-        relief="flat",
-        background=colours["bg"],
-        bordercolor=colours["bg"],
-        lightcolor=colours["bg"],
-        darkcolor=colours["bg"],
-        foreground=colours["accent"],
-    )
-    style.map(
-        "Link.TButton",
-        background=[("active", colours["bg"]), ("pressed", colours["bg"])],
-        foreground=[("active", colours["accent_active"])],
-    )
     style.configure("Title.TLabel", font="DifpyTitle")
     style.configure("Heading.TLabel", font="DifpyHeading")
     style.configure("Strong.TLabel", font="DifpyStrong")
