@@ -1,7 +1,7 @@
-"""The command line: `difpy-tk scan DIR...`.
+"""The command line: `difpy-tk scan DIR...`, and `clean` / `undo` (see clean_cli).
 
-Exit codes: 0 the search completed, 2 invalid arguments, 3 an input folder or file does
-not exist, 4 the result could not be saved, 130 interrupted with Ctrl+C."""
+Exit codes of scan: 0 the search completed, 2 invalid arguments, 3 an input folder or
+file does not exist, 4 the result could not be saved, 130 interrupted with Ctrl+C."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 import time
 
 from difpy_tk import __version__
+from difpy_tk.clean_cli import add_commands, run_command
 from difpy_tk.humanize import display_path, plural
 from difpy_tk.review import ignore_list
 from difpy_tk.scan.engine import run_search
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-cache", dest="use_cache", action="store_false",
                       help="do not read or write the tensor cache (every image is decoded)")
     scan.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_commands(commands)
     return parser
 
 
@@ -143,6 +145,8 @@ class Output:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    if args.command != "scan":
+        return run_command(args, Output())
     try:
         options = SearchOptions(
             inputs=tuple(args.inputs), recursive=args.recursive, in_folder=args.in_folder,
