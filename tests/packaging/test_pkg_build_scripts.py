@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gzip
 import os
 import shutil
 import stat
@@ -141,8 +142,13 @@ def fake_onedir(tmp_path):
     exe.write_text("#!/bin/sh\necho frozen\n")
     exe.chmod(0o700)
     (internal / "libfoo.so.1").write_bytes(b"\x7fELF")
+    (internal / "libfoo.so.1").chmod(0o755)  # as PyInstaller leaves them
     (internal / "data.txt").write_text("data")
     os.symlink("libfoo.so.1", internal / "libfoo.so")
+    licences = internal / "licences"
+    licences.mkdir()
+    rule = "=" * 78
+    (licences / "THIRD-PARTY-NOTICES.txt").write_text(f"intro\n{rule}\nlibfoo 1.0 (MIT)\n{rule}\n\nlicence text\n")
     return onedir
 
 
@@ -155,6 +161,16 @@ def test_deb_tree_layout(fake_onedir, tmp_path):
     assert (app / "_internal" / "libfoo.so").is_symlink()
     assert stat.S_IMODE((app / "difpy_tk").stat().st_mode) == 0o755
     assert stat.S_IMODE((app / "_internal" / "data.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((app / "_internal" / "libfoo.so.1").stat().st_mode) == 0o644  # lintian: not executable
+    docs = root / "usr" / "share" / "doc" / "difpy-tk"
+    copyright_file = (docs / "copyright").read_text()
+    assert copyright_file.startswith("difpy_tk\n\nMIT License") and " - libfoo 1.0 (MIT)" in copyright_file
+    assert "/opt/difpy-tk/_internal/licences/THIRD-PARTY-NOTICES.txt" in copyright_file
+    with gzip.open(docs / "changelog.gz", "rt") as changelog:
+        assert changelog.readline() == "difpy-tk (1.2.3) unstable; urgency=medium\n"
+    metainfo = root / "usr" / "share" / "metainfo" / f"{make_deb.COMPONENT_ID}.metainfo.xml"
+    assert '<release version="1.2.3"' in metainfo.read_text()
+    assert (root / "usr" / "share" / "man" / "man1" / "difpy-tk.1.gz").is_file()
     desktop = (root / "usr" / "share" / "applications" / "difpy-tk.desktop").read_text()
     assert "Exec=difpy-tk" in desktop and "Icon=difpy-tk" in desktop
     assert (root / "usr" / "share" / "icons" / "hicolor" / "256x256" / "apps" / "difpy-tk.png").is_file()
@@ -162,6 +178,22 @@ def test_deb_tree_layout(fake_onedir, tmp_path):
     assert "Package: difpy-tk\nVersion: 1.2.3\n" in control
     assert f"Architecture: {make_deb.deb_arch()}" in control
     assert "Depends: libc6 (>= 2.17), " in control  # the fake bundle has no real ELF symbols
+
+
+@pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils not installed")
+def test_desktop_entry_is_valid_with_one_main_category():
+    desktop = ROOT / "installer" / "linux" / "difpy-tk.desktop"
+    proc = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "", proc.stdout
+
+
+@pytest.mark.skipif(not shutil.which("appstreamcli"), reason="appstream not installed")
+def test_appstream_metainfo_validates(tmp_path):
+    path = tmp_path / f"{make_deb.COMPONENT_ID}.metainfo.xml"
+    path.write_text(make_deb.metainfo("1.2.3", 1_700_000_000), encoding="utf-8")
+    proc = subprocess.run(["appstreamcli", "validate", "--no-net", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    assert not [line for line in proc.stdout.splitlines() if line.startswith(("E:", "W:"))], proc.stdout
 
 
 @pytest.mark.skipif(not shutil.which("dpkg-deb"), reason="dpkg-deb not installed")
