@@ -115,9 +115,15 @@ def test_nsis_script_compiles_against_a_stand_in_payload(tmp_path):
     (payload / "_internal").mkdir(parents=True)
     (payload / "difpy_tk.exe").write_bytes(b"MZ stand-in")
     (payload / "_internal" / "base_library.zip").write_bytes(b"stand-in")
+    licences = payload / "_internal" / "licences"
+    licences.mkdir()
+    (licences / "LICENSE").write_text("MIT License\n", encoding="utf-8")
+    (licences / "THIRD-PARTY-NOTICES.txt").write_text("Pillow – MIT-CMU\n", encoding="utf-8")
     icon = make_icons.make_icons(tmp_path / "icons")["ico"]
     out = tmp_path / "difpy_tk-1.2.3-windows-setup.exe"
-    cmd = build.nsis_command(shutil.which("makensis"), payload, icon, out, "1.2.3")
+    licence = build.nsis_licence_file(payload, tmp_path / "licence.txt")
+    assert licence.read_bytes().startswith(b"\xef\xbb\xbfMIT License\r\n")
+    cmd = build.nsis_command(shutil.which("makensis"), payload, icon, out, "1.2.3", licence)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert out.read_bytes()[:2] == b"MZ"
@@ -128,6 +134,11 @@ def test_nsis_script_is_per_user_and_registers_an_uninstaller():
     for needle in ("RequestExecutionLevel user", "$LOCALAPPDATA\\Programs", "WriteUninstaller",
                    'WriteRegStr HKCU "${UNINSTKEY}" "UninstallString"', "CreateShortCut \"$SMPROGRAMS"):
         assert needle in script
+    # licence page, optional (unticked) desktop shortcut, running-copy and downgrade guards
+    assert 'MUI_PAGE_LICENSE "${LICENSEFILE}"' in script
+    assert 'Section /o "Desktop shortcut"' in script and 'Delete "$DESKTOP\\${APPNAME}.lnk"' in script
+    assert 'FileOpen $0 "$INSTDIR\\${EXENAME}" a' in script and "Call RefuseWhileRunning" in script
+    assert '${VersionCompare} "${VERSION4}" "$0" $R0' in script and "/ALLOWDOWNGRADE" in script
     assert "HKLM" not in script
     assert 'RMDir /r "$INSTDIR"' not in script  # never wipe a folder the user may have chosen
 
