@@ -44,6 +44,17 @@ def test_version_file_follows_package_version_and_parses(tmp_path):
     assert load_version_info_from_text_file(str(path)).ffi.fileVersionMS == (major << 16) | minor
 
 
+def test_release_tag_must_equal_the_package_version():
+    assert version_info.tag_problem("v1.2.3", "1.2.3") is None
+    assert version_info.tag_problem("refs/tags/v1.2.3", "1.2.3") is None
+    assert "does not match" in version_info.tag_problem("v1.2.4", "1.2.3")
+    assert "does not match" in version_info.tag_problem("1.2.3", "1.2.3")  # the v is part of the scheme
+    ok = subprocess.run([sys.executable, str(BUILD_DIR / "version_info.py"), "--check-tag", f"v{difpy_tk.__version__}"])
+    bad = subprocess.run([sys.executable, str(BUILD_DIR / "version_info.py"), "--check-tag", "v0.0.0-not"],
+                         capture_output=True)
+    assert (ok.returncode, bad.returncode) == (0, 1)
+
+
 def test_icons_come_from_one_square_master(tmp_path):
     master = make_icons.master_path()
     with Image.open(master) as image:
