@@ -20,7 +20,7 @@ def _guard_std_streams() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`difpy-tk` opens the app; `difpy-tk scan ...` is the command line;
+    """`difpy-tk` opens the app; `difpy-tk scan|clean|undo ...` is the command line;
     `difpy-tk --selftest` checks a (frozen) build end to end, `difpy-tk --smoke` opens its
     main window and checks drag and drop and HEIC/AVIF there."""
     args = sys.argv[1:] if argv is None else argv
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         from difpy_tk.gui.smoke import run_smoke
 
         return run_smoke(args[1:])
-    if args and (args[0] in ("scan", "-h", "--help", "--version")):
+    if args and (args[0] in ("scan", "clean", "undo", "-h", "--help", "--version")):
         from difpy_tk.cli import main as cli_main
 
         return cli_main(args)

@@ -1,19 +1,22 @@
-"""The command line: `difpy-tk scan DIR...`.
+"""The command line: `difpy-tk scan DIR...`, and `clean` / `undo` (see clean_cli).
 
-Exit codes: 0 the search completed, 2 invalid arguments, 3 an input folder or file does
-not exist, 4 the result could not be saved, 130 interrupted with Ctrl+C."""
+Exit codes of scan: 0 the search completed, 2 invalid arguments, 3 an input folder or
+file does not exist, 4 the result could not be saved, 130 interrupted with Ctrl+C."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 
 from difpy_tk import __version__
-from difpy_tk.humanize import plural
+from difpy_tk.clean_cli import add_commands, run_command
+from difpy_tk.humanize import display_path, plural
 from difpy_tk.review import ignore_list
 from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.eta import ScanEstimate
 from difpy_tk.scan.options import OptionError, SearchOptions, cpu_count, parse_similarity
 from difpy_tk.scan.progress import Cancelled, CancelToken
 from difpy_tk.scan.result_io import write_csv, write_json
@@ -21,19 +24,22 @@ from difpy_tk.scan.result_io import write_csv, write_json
 EXIT_OK, EXIT_USAGE, EXIT_MISSING, EXIT_SAVE, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
 
 
-def _similarity(text: str) -> str | float:
+def _similarity(text: str) -> str:
+    """The threshold as typed (validated): "0.3" stays the exact decimal 3/10."""
     try:
         parse_similarity(text)
     except OptionError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    return text if text in ("duplicates", "similar") else float(text)
+    return text.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="difpy-tk",
+        usage="difpy-tk [DIR ...]\n       difpy-tk scan DIR... [options]",
         description="Find duplicate and similar images by comparing their pixels. "
-        "Run without arguments to open the app.",
+        "`difpy-tk` opens the app; `difpy-tk DIR...` opens it with those folders already "
+        "imported; `difpy-tk scan DIR...` searches from the command line.",
     )
     parser.add_argument("--version", action="version", version=f"difpy_tk {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -72,45 +78,75 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-cache", dest="use_cache", action="store_false",
                       help="do not read or write the tensor cache (every image is decoded)")
     scan.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_commands(commands)
     return parser
 
 
 class ProgressBar:
-    """A one-line progress bar with an ETA on stderr, redrawn at most 10 times a second."""
+    """A one-line progress bar on stderr with the time left for the whole search (the same
+    estimate as the app's), redrawn at most 10 times a second."""
 
     def __init__(self, stream=sys.stderr) -> None:
         self.stream = stream
         self.phase = ""
-        self.phase_start = time.monotonic()
+        self.started = time.monotonic()
         self.last_draw = 0.0
+        self.drawn = False
+        self.estimate = ScanEstimate()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
+        self.estimate.update(now - self.started, phase, done, total)
         if phase != self.phase:
-            self.phase, self.phase_start = phase, now
+            self.phase = phase
         elif now - self.last_draw < 0.1 and done < total:
             return
         self.last_draw = now
+        self.drawn = True
         if total <= 0:
             self.stream.write(f"\r{phase}...{' ' * 40}")
         else:
             width = 30
             filled = int(width * done / total)
-            elapsed = now - self.phase_start
-            eta = elapsed / done * (total - done) if done else 0.0
-            self.stream.write(
-                f"\r{phase:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ETA {eta:5.1f}s"
-            )
+            remaining = self.estimate.remaining(now - self.started)
+            left = "" if remaining is None else f" about {remaining:5.1f}s left"
+            self.stream.write(f"\r{phase:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{left}")
         self.stream.flush()
 
     def close(self) -> None:
-        self.stream.write("\r" + " " * 78 + "\r")
+        """Clear the bar on a terminal; end its line elsewhere, so what follows starts a line."""
+        if not self.drawn:
+            return
+        self.stream.write("\r" + " " * 78 + "\r" if self.stream.isatty() else "\n")
         self.stream.flush()
+        self.drawn = False
+
+
+class Output:
+    """print() for results: names that are not valid UTF-8 shown as escapes, and quiet once
+    the reader has gone (`difpy-tk scan … | head`): the rest of the work (saving the
+    exports) still happens, and no BrokenPipe traceback is printed at exit."""
+
+    def __init__(self) -> None:
+        self.gone = False
+
+    def __call__(self, text: str = "") -> None:
+        if self.gone:
+            return
+        try:
+            print(display_path(text), flush=True)
+        except BrokenPipeError:
+            self.gone = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # the exit-time flush goes nowhere, quietly
+            os.close(devnull)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    if args.command != "scan":
+        return run_command(args, Output())
     try:
         options = SearchOptions(
             inputs=tuple(args.inputs), recursive=args.recursive, in_folder=args.in_folder,
@@ -124,10 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     bar = None if args.quiet else ProgressBar()
     cancel = CancelToken()
     try:
-        result = run_search(options, progress=bar, cancel=cancel, not_duplicates=ignore_list.load_index().ignored)
+        try:
+            result = run_search(options, progress=bar, cancel=cancel, not_duplicates=ignore_list.load_index().ignored)
+        finally:
+            if bar is not None:  # before any message, so an error starts its own line
+                bar.close()
     except KeyboardInterrupt:
         cancel.cancel()
-        print("\ndifpy-tk: interrupted", file=sys.stderr)
+        print("difpy-tk: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Cancelled:
         return EXIT_INTERRUPTED
@@ -137,20 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     except (OptionError, ValueError) as error:
         print(f"difpy-tk: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    finally:
-        if bar is not None:
-            bar.close()
-    print(
+    say = Output()
+    say(
         f"Searched {plural(result.files_searched, 'image')} in {sum(result.timings.values()):.1f} s: "
         f"{plural(len(result.groups), 'group')}, {result.duplicate_count:,} duplicate and "
         f"{plural(result.similar_count, 'similar match', 'similar matches')}; "
         f"{len(result.invalid):,} invalid and {plural(len(result.skipped), 'skipped file')}."
     )
     for group in result.groups:
-        print(group.kept)
+        say(group.kept)
         for match in group.matches:
             turn = f", turned {match.rotation}°" if match.rotation else ""
-            print(f"    {match.path}  (MSE {match.mse:.3f}{turn})")
+            say(f"    {match.path}  (MSE {match.mse:.3f}{turn})")
     try:
         if args.json:
             write_json(result, args.json)

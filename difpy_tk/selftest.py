@@ -168,6 +168,37 @@ def check_result(result, report: Report) -> None:
     report.check(any(turns), f"the rotated copy matched through a rotation, rotations={turns}")
 
 
+def check_unwritable(images: Path, work: Path, report: Report) -> None:
+    """The app's folders cannot be written (the portable exe on a read-only stick, a HOME
+    the user may not write): settings load as defaults and stay in memory, the action log
+    and cache go to a temp folder, and a search with the cache on still runs. A home below
+    a plain file cannot be created even by root (CI runs as root), so CI sees this case."""
+    from difpy_tk.review.journal import ActionResult, Journal, Outcome
+    from difpy_tk.scan.engine import run_search
+    from difpy_tk.scan.options import SearchOptions
+    from difpy_tk.state import appdirs
+    from difpy_tk.state.settings import Settings, load_settings, save_settings
+
+    blocker = work / "read-only"
+    blocker.write_text("a file: no folder can be created below it")
+    with temporary_home(blocker / "home"):
+        report.check(not appdirs.config_writable(), "an unwritable settings folder is noticed")
+        report.check(load_settings() == Settings(), "settings load as the defaults from an unwritable folder")
+        try:
+            save_settings(Settings(theme="dark"))
+            report.check(False, "saving settings to an unwritable folder reports an error")
+        except OSError:
+            report.check(True, "saving settings to an unwritable folder reports an error the app handles")
+        journal = Journal()
+        journal.record(ActionResult("open", str(images), Outcome.OK))
+        report.check(journal.write_error is None, f"the action log is kept in a temp folder ({journal.path.parent})")
+        options = SearchOptions(inputs=(str(images),), similarity="similar", processes=1)
+        result = run_search(options)
+        report.check(
+            len(result.groups) == len(EXPECTED_GROUPS), "a search with the cache on runs with unwritable folders"
+        )
+
+
 def check_licences(report: Report) -> None:
     """The text About shows: the project's licence and the bundled components' ones."""
     from difpy_tk.licensing import notice_text
@@ -233,6 +264,7 @@ def run_selftest(args: list[str]) -> int:
         report.facts["processes"] = str(search_options.processes)
         report.facts["search seconds"] = f"{sum(result.timings.values()):.2f}" if result.timings else "?"
         check_result(result, report)
+        check_unwritable(images, work, report)
         check_licences(report)
 
         from difpy_tk.scan.result_io import load_json, write_json

@@ -166,8 +166,10 @@ def move_file(
     partial = partial_path(into, op)
     folders = tuple(map(str, created))
 
-    def announce(destination: Path) -> None:
-        journal.begin(MoveIntent(op, "move", str(source), str(destination), str(partial), evidence, folders))
+    def announce(destination: Path, copied: tuple[int, ...]) -> None:
+        journal.begin(
+            MoveIntent(op, "move", str(source), str(destination), str(partial), evidence, folders, copied=copied)
+        )
 
     try:
         destination = move_exclusive(source, _numbered(into, source.name), partial, evidence, announce)
@@ -315,9 +317,18 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
     op = new_op()
     partial = partial_path(original.parent, op)
 
-    def announce(destination: Path) -> None:
+    def announce(destination: Path, copied: tuple[int, ...]) -> None:
         journal.begin(
-            MoveIntent(op, "undo", str(current), str(destination), str(partial), intent.evidence, undoes=intent.op)
+            MoveIntent(
+                op,
+                "undo",
+                str(current),
+                str(destination),
+                str(partial),
+                intent.evidence,
+                undoes=intent.op,
+                copied=copied,
+            )
         )
 
     try:
