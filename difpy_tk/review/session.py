@@ -30,7 +30,7 @@ from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.review.marking import MarkRule, rule_marks
 from difpy_tk.scan.progress import CancelToken
-from difpy_tk.scan.result import FileRecord, SearchResult
+from difpy_tk.scan.result import Chained, FileRecord, SearchResult
 
 T = TypeVar("T")
 KINDS = ("all", "duplicates", "similar")
@@ -382,6 +382,12 @@ class ReviewSession:
         match = self._matches.get(path)
         return (match.mse, match.rotation) if match else (None, 0)
 
+    def chained(self, number: int) -> list[Chained]:
+        """Images in no group that match a member of this one but not its kept image
+        (the search's star grouping leaves them out; the user should still see them)."""
+        paths = set(self.result.groups[number].paths)
+        return [item for item in self.result.chained if item.other in paths]
+
     def links(self, path: str) -> tuple[Link, ...]:
         """The other names of this file found by the search."""
         return classify_links(path, self.result.links.get(path, ()))
@@ -394,16 +400,26 @@ class ReviewSession:
     def toggle(self, path: str) -> bool:
         """Mark or unmark one image; the keeper cannot be marked (the view is told why).
         Returns whether the image is marked now."""
-        number = self._group_of[path]
-        if path == self.keeper(number):
-            self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
-            return False
-        if path in self.marks:
-            self.marks.discard(path)
-        elif path in self._present(number):
-            self.marks.add(path)
-        self.view.refresh({number})
+        self.toggle_many([path])
         return path in self.marks
+
+    def toggle_many(self, paths: Iterable[str]) -> None:
+        """Toggle each image's mark (the table's Space on selected rows), one refresh for
+        all; keepers are left unmarked and the view is told why."""
+        changed, keepers = set(), 0
+        for path in paths:
+            number = self._group_of[path]
+            if path == self.keeper(number):
+                keepers += 1
+                continue
+            if path in self.marks:
+                self.marks.discard(path)
+            elif path in self._present(number):
+                self.marks.add(path)
+            changed.add(number)
+        if keepers:
+            self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
+        self.view.refresh(changed)
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
         """The groups a rule works on: those given or all shown, without low-detail ones
