@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from difpy_tk.review import actions
+from difpy_tk.review import actions, safe_move
 from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord
@@ -30,13 +30,15 @@ def make_file(path: Path, data: bytes = b"image bytes") -> FileRecord:
     return FileRecord(str(path), stat.st_size, stat.st_mtime_ns, 10, 10)
 
 
-def _exdev_for(path, real_replace):
-    def replace(source, destination):
+def _exdev_for(path, real_rename):
+    """A rename of path that fails as between drives (the mover then copies)."""
+
+    def rename(source, destination):
         if Path(source) == Path(path):
             raise OSError(errno.EXDEV, "Invalid cross-device link")
-        return real_replace(source, destination)
+        return real_rename(source, destination)
 
-    return replace
+    return rename
 
 
 def _raise(error):
@@ -83,7 +85,7 @@ def test_move_across_drives_copies_then_removes(tmp_path, journal, monkeypatch):
     and remove the source, and leave no partial file behind."""
     record = make_file(tmp_path / "a" / "x.jpg")
     (tmp_path / "b").mkdir()
-    monkeypatch.setattr(actions.os, "replace", _exdev_for(record.path, os.replace))
+    monkeypatch.setattr(safe_move, "rename_no_replace", _exdev_for(record.path, safe_move.rename_no_replace))
     result = actions.move_file(record, tmp_path / "b", journal)
     assert result.ok
     moved = tmp_path / "b" / "x.jpg"
@@ -118,8 +120,8 @@ def test_move_to_a_real_other_file_system_and_back(tmp_path, journal):
 def test_move_across_drives_keeps_source_when_it_cannot_be_removed(tmp_path, journal, monkeypatch):
     record = make_file(tmp_path / "a" / "x.jpg")
     (tmp_path / "b").mkdir()
-    monkeypatch.setattr(actions.os, "replace", _exdev_for(record.path, os.replace))
-    monkeypatch.setattr(actions.os, "remove", _raise(PermissionError(errno.EACCES, "Permission denied")))
+    monkeypatch.setattr(safe_move, "rename_no_replace", _exdev_for(record.path, safe_move.rename_no_replace))
+    monkeypatch.setattr(safe_move.os, "remove", _raise(PermissionError(errno.EACCES, "Permission denied")))
     result = actions.move_file(record, tmp_path / "b", journal)
     assert result.outcome is Outcome.FAILED and "permission denied" in result.reason
     assert Path(record.path).exists()
@@ -164,7 +166,7 @@ def test_read_only_target_simulated(tmp_path, journal, monkeypatch):
     record = make_file(tmp_path / "a" / "x.jpg")
     (tmp_path / "b").mkdir()
     denied = PermissionError(errno.EACCES, "Permission denied")
-    monkeypatch.setattr(actions, "_create_exclusive", _raise(denied))
+    monkeypatch.setattr(safe_move, "rename_no_replace", _raise(denied))
     result = actions.move_file(record, tmp_path / "b", journal)
     assert result.outcome is Outcome.FAILED and "permission denied" in result.reason
     assert Path(record.path).exists()

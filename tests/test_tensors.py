@@ -66,7 +66,7 @@ def test_wrong_extension_still_decodes(tmp_path):
 def test_fast_decode_stays_close_to_a_full_decode(tmp_path):
     path = save(picture(6, (1600, 1200)), tmp_path / "large.jpg", quality=90)
     fast, *_ = decode_tensor(str(path), 50)
-    full, *_ = decode_tensor(str(path), 50, fast=False)
+    full, *_ = decode_tensor(str(path), 50, exact=True)
     assert np.mean((fast.astype(int) - full.astype(int)) ** 2) < 1.0
 
 

@@ -24,6 +24,8 @@ from difpy_tk.gui.screens.results import ResultsScreen
 from difpy_tk.gui.screens.searching import SearchingScreen
 from difpy_tk.gui.search_worker import QueueLogHandler, UiQueue
 from difpy_tk.gui.theme import apply_theme
+from difpy_tk.review.journal import session_journal
+from difpy_tk.review.safe_move import recover_interrupted
 from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.state.settings import load_settings, save_settings
@@ -52,6 +54,7 @@ class App:
             package_logger.setLevel(logging.INFO)  # the session log shows the engine's INFO lines
         package_logger.addHandler(self._log_handler)
         self.settings = load_settings()  # after the handler: a damaged file shows up in View Logs
+        recover_interrupted(session_journal())  # a move killed half-way: finished or rolled back
 
         root.title("difpy_tk")
         root.geometry("880x680")

@@ -7,25 +7,29 @@ moves, and each outcome, ok or not, is returned per file and written to the jour
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import itertools
 import logging
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from difpy_tk.review.journal import ActionResult, Journal, Outcome
+from difpy_tk.review.journal import ActionResult, End, Journal, MoveIntent, Outcome
+from difpy_tk.review.safe_move import (
+    evidence_of,
+    mismatch,
+    move_exclusive,
+    new_op,
+    partial_path,
+    remove_empty_folders,
+)
 from difpy_tk.review.selection import Rule, is_inside, select
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord
 
 log = logging.getLogger("difpy_tk")
-PARTIAL_SUFFIX = ".difpy-partial"
-_NOT_TRASH_PROBLEMS = {errno.ENOENT, errno.EACCES, errno.EPERM, errno.EBUSY}
 
 
 def describe_error(error: BaseException) -> str:
@@ -48,54 +52,12 @@ def check_unchanged(record: FileRecord) -> str | None:
     return None
 
 
-def _create_exclusive(path: Path) -> None:
-    """Create an empty file at path, failing with FileExistsError if anything is there."""
-    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-
-
-def reserve_name(folder: Path, name: str) -> Path:
-    """Claim a free file name in folder: name, else "stem (2).ext", "stem (3).ext"…
-
-    The placeholder is created atomically, so two moves of same-named files can never
-    pick the same destination."""
+def _numbered(folder: Path, name: str) -> Iterator[Path]:
+    """folder/name, then "stem (2).ext", "stem (3).ext"… : the names a move may take."""
     stem, suffix = os.path.splitext(name)
-    for number in itertools.count(1):
-        candidate = folder / (name if number == 1 else f"{stem} ({number}){suffix}")
-        try:
-            _create_exclusive(candidate)
-        except FileExistsError:
-            continue
-        return candidate
-    raise AssertionError("unreachable")
-
-
-def _move_onto_placeholder(source: Path, destination: Path) -> None:
-    """Move source to destination, whose empty placeholder we created ourselves.
-
-    Same drive: one atomic rename. Across drives: copy to a hidden temporary name, rename
-    it over the placeholder, then remove the source; if the source cannot be removed the
-    copy is removed again, so the file never ends up in two places. On any failure the
-    placeholder is removed."""
-    try:
-        os.replace(source, destination)
-        return
-    except OSError as error:
-        if error.errno != errno.EXDEV:
-            destination.unlink(missing_ok=True)
-            raise
-    partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
-    try:
-        shutil.copy2(source, partial)
-        os.replace(partial, destination)
-    except OSError:
-        partial.unlink(missing_ok=True)
-        destination.unlink(missing_ok=True)
-        raise
-    try:
-        os.remove(source)
-    except OSError:
-        destination.unlink(missing_ok=True)
-        raise
+    yield folder / name
+    for number in itertools.count(2):
+        yield folder / f"{stem} ({number}){suffix}"
 
 
 def _skipped_or_none(action: str, record: FileRecord, journal: Journal) -> ActionResult | None:
@@ -146,23 +108,16 @@ def _make_folders(target: Path, relative: str) -> tuple[Path, list[Path]]:
             folder.mkdir()
         except FileExistsError as error:
             if not folder.is_dir():
-                _remove_empty(created)
+                remove_empty_folders(map(str, created))
                 raise NotADirectoryError(
                     errno.ENOTDIR, "a file has the name of a folder to create", str(folder)
                 ) from error
             continue
         except OSError:
-            _remove_empty(created)
+            remove_empty_folders(map(str, created))
             raise
         created.append(folder)
     return folder, created
-
-
-def _remove_empty(folders: Iterable[Path | str]) -> None:
-    """Remove each folder that is empty, innermost first; a folder with files stays."""
-    for folder in sorted(map(str, folders), key=len, reverse=True):
-        with contextlib.suppress(OSError):
-            os.rmdir(folder)
 
 
 def move_file(
@@ -191,19 +146,35 @@ def move_file(
         if into.is_dir() and os.path.samefile(into, source.parent):
             return failed("the file is already in that folder")
         into, created = _make_folders(target, relative)
-        destination = reserve_name(into, source.name)
     except OSError as error:
-        _remove_empty(created)
+        remove_empty_folders(map(str, created))
         return failed(f"cannot create a file in {into}: {describe_error(error)}")
     try:
-        _move_onto_placeholder(source, destination)
+        evidence = evidence_of(source)
     except OSError as error:
-        _remove_empty(created)
-        return failed(f"cannot move the file: {describe_error(error)}")
-    return journal.record(
-        ActionResult(
-            "move", record.path, Outcome.OK, destination=str(destination), created_folders=tuple(map(str, created))
+        remove_empty_folders(map(str, created))
+        return failed(f"cannot read the file: {describe_error(error)}")
+    if (evidence.size, evidence.mtime_ns) != (record.size, record.mtime_ns):
+        remove_empty_folders(map(str, created))
+        return journal.record(
+            ActionResult("move", record.path, Outcome.SKIPPED, reason="the file changed since the search")
         )
+    op = new_op()
+    partial = partial_path(into, op)
+    folders = tuple(map(str, created))
+
+    def announce(destination: Path) -> None:
+        journal.begin(MoveIntent(op, "move", str(source), str(destination), str(partial), evidence, folders))
+
+    try:
+        destination = move_exclusive(source, _numbered(into, source.name), partial, evidence, announce)
+    except OSError as error:
+        journal.end(op, End.FAILED)
+        remove_empty_folders(folders)
+        return failed(f"cannot move the file to {into}: {describe_error(error)}")
+    journal.end(op, End.DONE)
+    return journal.record(
+        ActionResult("move", record.path, Outcome.OK, destination=str(destination), created_folders=folders, op=op)
     )
 
 
@@ -223,12 +194,15 @@ def mover(
 
 def _trash_unavailable(error: Exception) -> bool:
     """True when the failure is about the Trash itself (none on this drive, no right to
-    create one), not about the file, so deleting the file outright could still work."""
+    create one, no Trash support), not about the file, so deleting the file outright could
+    still work. An error the OS names (a name too long for the Trash's index, a full or
+    read-only disk, no permission) is about this file and is reported as what it is: a
+    drive that has a Trash must never be offered a permanent delete."""
     from send2trash.exceptions import TrashPermissionError
 
-    if isinstance(error, TrashPermissionError):
+    if isinstance(error, (TrashPermissionError, ImportError)):
         return True
-    return getattr(error, "errno", None) not in _NOT_TRASH_PROBLEMS
+    return isinstance(error, OSError) and error.errno is None
 
 
 def trash_file(record: FileRecord, journal: Journal, permanent_if_no_trash: bool = False) -> ActionResult:
@@ -314,37 +288,71 @@ def plan_bulk(
     return [path for selection in selections for path in selection], skipped
 
 
-def undo_move(journal: Journal, index: int, moved: ActionResult) -> ActionResult:
-    """Move a file back to where a journalled move took it from, never over another file."""
-    assert moved.destination is not None
-    current, original = Path(moved.destination), Path(moved.source)
+def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
+    """Move the file a journalled move took back to where it came from, if it is still
+    the very file that was moved (size, mtime and content digest), never over another file."""
+    current, original = Path(intent.destination), Path(intent.source)
 
     def failed(reason: str) -> ActionResult:
         return journal.record(
             ActionResult("undo move", str(current), Outcome.FAILED, destination=str(original), reason=reason)
         )
 
-    if not current.is_file():
+    if not os.path.lexists(current):
         return failed("the moved file is no longer where it was moved to")
+    wrong = mismatch(current, intent.evidence)
+    if wrong is not None:
+        return failed(f"the file at {current} is not the one that was moved there ({wrong}), so it stays")
+    if os.path.lexists(original):
+        return failed(f"{original} exists again and is not overwritten")
     try:
         original.parent.mkdir(parents=True, exist_ok=True)
-        _create_exclusive(original)
-    except FileExistsError:
-        return failed(f"{original} exists again and is not overwritten")
     except OSError as error:
         return failed(f"cannot write to {original.parent}: {describe_error(error)}")
+    op = new_op()
+    partial = partial_path(original.parent, op)
+
+    def announce(destination: Path) -> None:
+        journal.begin(
+            MoveIntent(op, "undo", str(current), str(destination), str(partial), intent.evidence, undoes=intent.op)
+        )
+
     try:
-        _move_onto_placeholder(current, original)
+        move_exclusive(current, [original], partial, intent.evidence, announce)
+    except FileExistsError:
+        journal.end(op, End.FAILED)
+        return failed(f"{original} exists again and is not overwritten")
     except OSError as error:
+        journal.end(op, End.FAILED)
         return failed(f"cannot move the file back: {describe_error(error)}")
-    journal.mark_undone(index)
-    _remove_created_parents(current.parent, journal.created_folders())
-    return journal.record(ActionResult("undo move", str(current), Outcome.OK, destination=str(original)))
+    journal.end(op, End.DONE)
+    _remove_created_parents(current.parent, journal.created_folders() | set(intent.created_folders))
+    return journal.record(ActionResult("undo move", str(current), Outcome.OK, destination=str(original), op=op))
+
+
+def undo_move(journal: Journal, index: int, moved: ActionResult) -> ActionResult:
+    """Undo one move of this session (see move_back); a move without a journal record
+    (one this version did not make) is not moved back."""
+    intent = journal.intent(moved.op) if moved.op else None
+    if intent is None:
+        return journal.record(
+            ActionResult(
+                "undo move",
+                str(moved.destination),
+                Outcome.FAILED,
+                destination=moved.source,
+                reason="there is no journal record of what was moved, so nothing is moved back",
+            )
+        )
+    result = move_back(journal, intent)
+    if result.ok:
+        journal.mark_undone(index)
+    return result
 
 
 def _remove_created_parents(folder: Path, created: set[str]) -> None:
     """After an undo, remove folder and its parents while they are empty and were
-    created by a move of this session; folders that were there before always stay."""
+    created by a move; folders that were there before always stay."""
     while str(folder) in created:
         try:
             folder.rmdir()

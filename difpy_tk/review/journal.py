@@ -1,21 +1,31 @@
-"""The record of every file action: a log file the user can read later, and the list of
-moves this session that can still be undone.
+"""The record of every file action: a log file the user can read later, the move journal
+that lets an interrupted move be finished or rolled back at the next start and lets
+`difpy-tk undo` work across runs, and the list of this session's moves that can be undone.
 
-Each action is written the moment it finishes, so a crash in the middle of a bulk action
-still leaves a trail of what was moved where."""
+Every move is journalled BEFORE it starts (where from, where to, the name of its partial
+copy, and the size, mtime and content digest of the file), and its end after. A move
+killed half-way therefore leaves a trail that says exactly which files are ours. The
+journal is untrusted input like every state file: a damaged one is set aside."""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from difpy_tk.scan.result import now_iso
 from difpy_tk.state import appdirs
-from difpy_tk.state.safe_files import append_line
+from difpy_tk.state.safe_files import DamagedFile, append_line, load_state
 
 LOG_NAME = "actions.log"
+MOVES_NAME = "moves.jsonl"
+MAX_JOURNAL_BYTES = 64 * 1024 * 1024
+log = logging.getLogger("difpy_tk")
 
 
 class Outcome(str, Enum):
@@ -30,7 +40,7 @@ class ActionResult:
     """What happened to one file; reason says why in plain words when it is not ok."""
 
     action: str
-    """"open", "move", "trash", "delete" (permanent) or "undo move"."""
+    """"open", "move", "trash", "delete" (permanent), "undo move" or "recover"."""
     source: str
     outcome: Outcome
     destination: str | None = None
@@ -40,6 +50,8 @@ class ActionResult:
     created_folders: tuple[str, ...] = ()
     """Folders a move keeping the folder structure created under its target, outermost
     first; undoing moves removes them again once they are empty."""
+    op: str = ""
+    """The move journal's id of a move (see MoveIntent): undo finds its evidence by it."""
     time: str = field(default_factory=now_iso)
 
     @property
@@ -53,28 +65,178 @@ class ActionResult:
         return f"{self.time} {self.action} {self.outcome.value}: {self.source}{target}{why}"
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the moved file was: undo moves back only a file that still matches."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    """SHA-256 of the content, hex."""
+
+
+@dataclass(frozen=True)
+class MoveIntent:
+    """One move (or the move back of an undo), written to the journal before it starts."""
+
+    op: str
+    kind: str
+    """"move", or "undo" (moving a moved file back; undoes names the move)."""
+    source: str
+    destination: str
+    partial: str
+    """The copy's name across drives: hidden, random, created exclusively, so it is ours."""
+    evidence: Evidence
+    created_folders: tuple[str, ...] = ()
+    undoes: str = ""
+    pid: int = field(default_factory=os.getpid)
+    time: str = field(default_factory=now_iso)
+
+
+class End(str, Enum):
+    """How a journalled move ended."""
+
+    DONE = "done"
+    FAILED = "failed"
+    """Nothing moved (the error was caught as it happened)."""
+    ROLLED_BACK = "rolled back"
+    """Interrupted, and at the next start put back as it was."""
+    FINISHED = "finished"
+    """Interrupted after the file was complete at its destination; completed at the next start."""
+    UNRESOLVED = "unresolved"
+    """Interrupted, and the files were not as the journal expected: left alone."""
+
+
+MOVED = (End.DONE, End.FINISHED)
+
+_OP = re.compile(r"[0-9a-f]{16,64}\Z")
+_HEX64 = re.compile(r"[0-9a-f]{64}\Z")
+_ENTRY_START = b'{"event": "'
+_LONGEST_LINE = 1024 * 1024
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value or "\x00" in value:
+        raise DamagedFile(f"{what} is not a path or text: {value!r:.80}")
+    return value
+
+
+def _number(value: object, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise DamagedFile(f"{what} is not a number: {value!r:.80}")
+    return value
+
+
+def _intent(line: dict) -> MoveIntent:
+    evidence = line.get("evidence")
+    folders = line.get("created_folders", [])
+    if not isinstance(evidence, dict) or not isinstance(folders, list):
+        raise DamagedFile("a move entry lacks its evidence")
+    digest = evidence.get("digest")
+    if not isinstance(digest, str) or not _HEX64.match(digest):
+        raise DamagedFile(f"a digest is not SHA-256: {digest!r:.80}")
+    kind = line.get("kind")
+    if kind not in ("move", "undo"):
+        raise DamagedFile(f"unknown kind of move: {kind!r:.80}")
+    undoes = line.get("undoes", "")
+    if not isinstance(undoes, str) or (undoes and not _OP.match(undoes)):
+        raise DamagedFile(f"an undo names no move: {undoes!r:.80}")
+    return MoveIntent(
+        op=line["op"],
+        kind=kind,
+        source=_text(line.get("source"), "a source"),
+        destination=_text(line.get("destination"), "a destination"),
+        partial=_text(line.get("partial"), "a partial name"),
+        evidence=Evidence(
+            _number(evidence.get("size"), "a size"), _number(evidence.get("mtime_ns"), "an mtime"), digest
+        ),
+        created_folders=tuple(_text(folder, "a folder") for folder in folders),
+        undoes=undoes,
+        pid=_number(line.get("pid"), "a process id"),
+        time=_text(line.get("time"), "a time"),
+    )
+
+
+def parse_moves(data: bytes) -> dict[str, tuple[MoveIntent, End | None]]:
+    """Every journalled move by id: its latest intent and how it ended (None: unfinished).
+
+    A line cut short by a crash (the start of an entry, not valid JSON) is skipped;
+    anything else that is not a journal line makes the whole journal DamagedFile."""
+    moves: dict[str, tuple[MoveIntent, End | None]] = {}
+    for raw in filter(None, data.split(b"\n")):
+        try:
+            line = json.loads(raw.decode("ascii"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            if raw.startswith(_ENTRY_START) and len(raw) < _LONGEST_LINE:
+                continue
+            raise DamagedFile(f"a line is not a journal entry ({error})") from error
+        if not isinstance(line, dict) or not isinstance(line.get("op"), str) or not _OP.match(line["op"]):
+            raise DamagedFile(f"a line is not a journal entry: {raw[:80]!r}")
+        op, event = line["op"], line.get("event")
+        if event == "begin":
+            moves[op] = (_intent(line), None)
+        elif event == "end" and op in moves:
+            try:
+                moves[op] = (moves[op][0], End(line.get("end")))
+            except ValueError as error:
+                raise DamagedFile(f"unknown end of a move: {line.get('end')!r:.80}") from error
+        else:
+            raise DamagedFile(f"a line is not a journal entry: {raw[:80]!r}")
+    return moves
+
+
 class Journal:
-    """Appends each result to the log file and remembers this session's moves for undo.
+    """Appends each result to the log file, each move to the move journal, and remembers
+    this session's moves for undo.
 
     Thread-safe: bulk actions run in a worker thread while the viewer reads lines."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else appdirs.data_dir() / LOG_NAME
+        self.moves_path = self.path.with_name(MOVES_NAME)
         self.write_error: str | None = None
-        """Why the log file could not be written, if it could not (the actions still run)."""
+        """Why the log or journal could not be written, if it could not (the actions still run)."""
         self._lock = threading.Lock()
         self._results: list[ActionResult] = []
         self._undone: set[int] = set()
+        self._intents: dict[str, MoveIntent] = {}
+
+    def _append(self, path: Path, line: str) -> None:
+        try:
+            append_line(path, line)
+        except OSError as error:
+            self.write_error = f"cannot write {path}: {error.strerror or error}"
 
     def record(self, result: ActionResult) -> ActionResult:
         line = result.line()
         with self._lock:
             self._results.append(result)
-            try:
-                append_line(self.path, line)
-            except OSError as error:
-                self.write_error = f"cannot write the action log {self.path}: {error.strerror or error}"
+            self._append(self.path, line)
         return result
+
+    def begin(self, intent: MoveIntent) -> None:
+        """Journal a move before it starts (again with the new name if its first name was taken)."""
+        with self._lock:
+            self._intents[intent.op] = intent
+            self._append(self.moves_path, json.dumps({"event": "begin", **asdict(intent)}))
+
+    def end(self, op: str, end: End) -> None:
+        with self._lock:
+            self._append(self.moves_path, json.dumps({"event": "end", "op": op, "end": end.value, "time": now_iso()}))
+
+    def intent(self, op: str) -> MoveIntent | None:
+        """The latest intent of move op: this session's, else the journal file's."""
+        with self._lock:
+            known = self._intents.get(op)
+        if known is not None:
+            return known
+        entry = self.moves().get(op)
+        return entry[0] if entry else None
+
+    def moves(self) -> dict[str, tuple[MoveIntent, End | None]]:
+        """The journal file (see parse_moves); a damaged one is set aside and reads as empty."""
+        with self._lock:
+            return load_state(self.moves_path, parse_moves, limit=MAX_JOURNAL_BYTES) or {}
 
     def lines(self) -> list[str]:
         """This session's log lines, oldest first."""
@@ -98,6 +260,15 @@ class Journal:
     def mark_undone(self, index: int) -> None:
         with self._lock:
             self._undone.add(index)
+
+
+def journalled_moves(journal: Journal) -> list[MoveIntent]:
+    """Moves of every run that are done and not undone, oldest first: what `difpy-tk undo` offers."""
+    moves = journal.moves()
+    undone = {intent.undoes for intent, end in moves.values() if intent.kind == "undo" and end in MOVED}
+    return [
+        intent for op, (intent, end) in moves.items() if intent.kind == "move" and end in MOVED and op not in undone
+    ]
 
 
 _session: Journal | None = None

@@ -24,7 +24,7 @@ BATCH_SIZE = 8
 POLL_SECONDS = 0.1
 CRASH_REASON = "the image decoder crashed on this file"
 
-Task = Callable[[list[str], int], list[Decoded]]
+Task = Callable[[list[str], int, bool], list[Decoded]]
 
 
 def _new_pool(processes: int) -> ProcessPoolExecutor:
@@ -32,10 +32,11 @@ def _new_pool(processes: int) -> ProcessPoolExecutor:
 
 
 class _Decoder:
-    def __init__(self, paths: list[str], px_size: int, processes: int, task: Task) -> None:
+    def __init__(self, paths: list[str], px_size: int, processes: int, task: Task, exact: bool) -> None:
         self.task = task
         self.paths = paths
         self.px_size = px_size
+        self.exact = exact
         self.processes = processes
         self.pending: deque[list[int]] = deque(
             list(range(start, min(start + BATCH_SIZE, len(paths)))) for start in range(0, len(paths), BATCH_SIZE)
@@ -49,7 +50,7 @@ class _Decoder:
         return bool(self.pending or self.suspects or self.in_flight)
 
     def _submit(self, batch: list[int], solo: bool) -> None:
-        future = self.pool.submit(self.task, [self.paths[i] for i in batch], self.px_size)
+        future = self.pool.submit(self.task, [self.paths[i] for i in batch], self.px_size, self.exact)
         self.in_flight[future] = (batch, solo)
 
     def fill(self) -> None:
@@ -102,14 +103,16 @@ def decode_files(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
     task: Task = decode_batch,
+    exact: bool = False,
 ) -> None:
     """Decode paths[i] for every i and call on_result(i, outcome) in the calling thread.
+    exact=True makes the FULL (reference) decode, else the FAST one (see decode_tensor).
 
     task must be a module-level function (spawned workers import it by name); tests
     substitute one that crashes. Raises Cancelled (from the token) within POLL_SECONDS."""
     if not paths:
         return
-    decoder = _Decoder(paths, px_size, processes, task)
+    decoder = _Decoder(paths, px_size, processes, task, exact)
     done = 0
     try:
         while decoder.busy():

@@ -22,7 +22,7 @@ from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.scan.result import FileRecord, Problem, SearchResult, now_iso, quality_key
 from difpy_tk.scan.search import Matches, find_matches
-from difpy_tk.scan.tensors import DECODER_VERSION, Decoded
+from difpy_tk.scan.tensors import Decoded, decoder_version
 
 log = logging.getLogger("difpy_tk")
 
@@ -68,7 +68,7 @@ def _decode(
     cancel: CancelToken | None,
 ) -> tuple[_Decoded, int]:
     decoded = _Decoded(listing, options.px_size)
-    cache = TensorCache(cache_path, options.px_size, DECODER_VERSION) if options.use_cache else None
+    cache = TensorCache(cache_path, options.px_size, decoder_version(exact=False)) if options.use_cache else None
     pending: list[tuple[str, int, int, Decoded]] = []
     try:
         cached = cache.lookup(listing.files, listing.stats) if cache else {}
@@ -248,5 +248,5 @@ def _parameters(options: SearchOptions) -> dict:
         "chunksize": options.chunksize,
         "use_cache": options.use_cache,
         "version": __version__,
-        "decoder": DECODER_VERSION,
+        "decoder": decoder_version(exact=False),
     }

@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from difpy_tk.scan.features import image_stats
 
@@ -25,10 +25,28 @@ finds 312 (1.7x faster than a full decode), 6 finds 311 (about 2x faster, within
 allowed), 5 finds 306 and 4 finds 299, too many lost.
 `python tests/benchmarks/bench.py --decode-check` measures it again."""
 
-DECODER_VERSION = f"pil{Image.__version__}-exif-bicubic-draft{DRAFT_FACTOR}-gap{REDUCING_GAP}"
-"""Part of the cache key: a tensor made by another decoder is never reused."""
+DECODER_VERSION = f"pil{Image.__version__}-2-exif-bicubic2"
+"""What both modes share (Pillow, colour conversion, resampling). A cache key uses
+decoder_version(exact), which adds the mode, so a tensor made by another decoder or in
+the other mode is never reused."""
 
-_ROTATED_ORIENTATIONS = {5, 6, 7, 8}
+_ORIENTATION_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+"""EXIF orientation tag -> the turn that shows the stored pixels upright (as ImageOps.exif_transpose)."""
+_SIDEWAYS = {5, 6, 7, 8}
+
+
+def decoder_version(exact: bool) -> str:
+    """The cache key's decoder field for one mode: FULL ("-full") or FAST (with its
+    reduction parameters, so changing them invalidates only fast tensors)."""
+    return f"{DECODER_VERSION}-full" if exact else f"{DECODER_VERSION}-fast-draft{DRAFT_FACTOR}-gap{REDUCING_GAP}"
 
 
 class DecodeError(Exception):
@@ -63,10 +81,35 @@ def _plain_reason(error: BaseException) -> str:
     return f"could not decode the image: {message or type(error).__name__}"
 
 
-def decode_tensor(path: str, px_size: int, fast: bool = True) -> tuple[np.ndarray, int, int]:
+def _bicubic(image: Image.Image, px_size: int) -> Image.Image:
+    """Bicubic to px × px whose result turns with the image, exactly.
+
+    Pillow resamples in two passes, horizontal then vertical, rounding to 8 bits in
+    between, so resizing a 90°-turned image is not exactly the turned resize (MSE up to
+    0.15 on noise). The mean of both pass orders (rounded half up) is symmetric: a turn
+    swaps the two orders, and Pillow's weights are already mirror-symmetric, so every
+    turn and flip of a picture gives the same tensor turned or flipped. Each value is
+    within 1 of Pillow's own bicubic resize."""
+    size = (px_size, px_size)
+    across = np.asarray(image.resize(size, Image.Resampling.BICUBIC), dtype=np.uint16)
+    down = image.resize((image.width, px_size), Image.Resampling.BICUBIC).resize(size, Image.Resampling.BICUBIC)
+    both = across + np.asarray(down, dtype=np.uint16) + 1
+    return Image.fromarray((both >> 1).astype(np.uint8))
+
+
+def decode_tensor(path: str, px_size: int, exact: bool = False) -> tuple[np.ndarray, int, int]:
     """Return (tensor uint8 px×px×3, width, height) with the image as a person sees it:
-    EXIF orientation applied, so width and height are the displayed ones. fast=False
-    decodes every pixel and resamples in one step (the reference for the fast path)."""
+    EXIF orientation applied, so width and height are the displayed ones.
+
+    exact=True is the FULL (reference) decode: every pixel decoded, no JPEG draft and
+    no box reduction, then one symmetric bicubic step to px × px (see _bicubic), so
+    pixel-identical pictures give identical tensors whatever their container, and a
+    picture turned by 90°, 180° or 270° gives the same tensor turned.
+    exact=False is the FAST decode: a JPEG is DCT-scaled while both sides stay
+    DRAFT_FACTOR × px_size, and any image is box-reduced while it stays REDUCING_GAP ×
+    px_size before Pillow's bicubic; close to the full decode but not equal to it.
+    The orientation is applied to the px × px result (the same pixels as turning the
+    whole image first, at a fraction of the memory)."""
     if os.path.getsize(path) == 0:
         raise DecodeError("empty file (0 bytes)")
     try:
@@ -78,17 +121,19 @@ def decode_tensor(path: str, px_size: int, fast: bool = True) -> tuple[np.ndarra
             with Image.open(path) as image:
                 width, height = image.size
                 orientation = image.getexif().get(0x0112, 1)
-                if orientation in _ROTATED_ORIENTATIONS:
+                if orientation in _SIDEWAYS:
                     width, height = height, width
-                if fast and image.format == "JPEG":
+                if not exact and image.format == "JPEG":
                     side = DRAFT_FACTOR * px_size
                     image.draft("RGB", (side, side))
                 image.load()
-                ImageOps.exif_transpose(image, in_place=True)
-                if image.mode != "RGB":
-                    image = image.convert("RGB")
-                gap = REDUCING_GAP if fast else None
-                small = image.resize((px_size, px_size), Image.Resampling.BICUBIC, reducing_gap=gap)
+                rgb = image if image.mode == "RGB" else image.convert("RGB")
+                if exact:
+                    small = _bicubic(rgb, px_size)
+                else:
+                    small = rgb.resize((px_size, px_size), Image.Resampling.BICUBIC, reducing_gap=REDUCING_GAP)
+                if orientation in _ORIENTATION_TRANSPOSE:
+                    small = small.transpose(_ORIENTATION_TRANSPOSE[orientation])
                 tensor = np.asarray(small, dtype=np.uint8)
     except DecodeError:
         raise
@@ -117,13 +162,14 @@ class Decoded:
         return Decoded(None, reason=reason)
 
 
-def decode_batch(paths: list[str], px_size: int) -> list[Decoded]:
-    """Worker task: decode several files so that pickling and scheduling costs are
-    shared, and compute each tensor's statistics here, in parallel, too."""
+def decode_batch(paths: list[str], px_size: int, exact: bool = False) -> list[Decoded]:
+    """Worker task: decode several files (FULL decode when exact, else FAST; see
+    decode_tensor) so that pickling and scheduling costs are shared, and compute each
+    tensor's statistics here, in parallel, too."""
     out: list[Decoded] = []
     for path in paths:
         try:
-            tensor, width, height = decode_tensor(path, px_size)
+            tensor, width, height = decode_tensor(path, px_size, exact)
         except DecodeError as error:
             out.append(Decoded.failed(str(error)))
         except OSError as error:

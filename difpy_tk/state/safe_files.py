@@ -208,11 +208,12 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
 def append_line(path: str | os.PathLike, line: str) -> None:
     """Append one line to a log file, creating it; never blocks and never writes through
     a link or into a FIFO or device: such a thing is set aside and a new file started.
+    A last line cut short by a crash is ended first, so it cannot swallow this one.
     The text is written as UTF-8; names the OS gave us that are not valid UTF-8 appear
-    as backslash escapes. Raises OSError when the folder cannot be written."""
+    as backslash escapes (b"\\xff"). Raises OSError when the folder cannot be written."""
     raw = (line + "\n").encode("utf-8", "surrogateescape")
     payload = raw.decode("utf-8", "backslashreplace").encode("utf-8", "backslashreplace")
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | _nonblocking_flags()
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | _nonblocking_flags()
     for _attempt in range(2):
         try:
             fd = os.open(path, flags, 0o644)
@@ -224,11 +225,16 @@ def append_line(path: str | os.PathLike, line: str) -> None:
             set_aside(path, "it is not a regular file")
             continue
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 os.close(fd)
                 fd = -1
                 set_aside(path, "it is not a regular file")
                 continue
+            if info.st_size:
+                os.lseek(fd, info.st_size - 1, os.SEEK_SET)
+                if os.read(fd, 1) != b"\n":
+                    payload = b"\n" + payload
             os.write(fd, payload)
             return
         finally:

@@ -288,13 +288,13 @@ def load_difpy_tk_tensors(folder: str, cache_path: str, paths: Sequence[str]):
     import numpy as np
 
     from difpy_tk.scan.cache import TensorCache
-    from difpy_tk.scan.tensors import DECODER_VERSION
+    from difpy_tk.scan.tensors import decoder_version
 
     stats = []
     for path in paths:
         info = os.stat(path)
         stats.append((info.st_size, info.st_mtime_ns))
-    cache = TensorCache(cache_path, PX_SIZE, DECODER_VERSION)
+    cache = TensorCache(cache_path, PX_SIZE, decoder_version(exact=False))
     try:
         found = cache.lookup(list(paths), stats)
     finally:
@@ -614,7 +614,7 @@ def _decode_one(job: tuple[str, bool]):
 
     path, fast = job
     try:
-        return decode_tensor(path, PX_SIZE, fast=fast)[0]
+        return decode_tensor(path, PX_SIZE, exact=not fast)[0]
     except (DecodeError, OSError):
         return None
 

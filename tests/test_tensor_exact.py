@@ -1,0 +1,96 @@
+"""The FULL (reference) decode: pixel-identical pictures give identical tensors, whatever
+the container and whichever way they are turned; the FAST decode is a separate mode with
+its own cache key."""
+
+import numpy as np
+import pytest
+from imagegen import save
+from PIL import Image
+
+from difpy_tk.scan.tensors import decode_batch, decode_tensor, decoder_version
+
+T = Image.Transpose
+
+
+def noise(seed: int, size: tuple[int, int], mode: str = "RGB") -> Image.Image:
+    """Pixel noise: the hardest case for exactness, every rounding difference shows."""
+    bands = len(mode)
+    rng = np.random.default_rng(seed)
+    data = rng.integers(0, 256, (size[1], size[0], bands), dtype=np.uint8)
+    return Image.fromarray(data[..., 0] if bands == 1 else data, mode)
+
+
+def full(path, px: int = 50) -> np.ndarray:
+    return decode_tensor(str(path), px, exact=True)[0]
+
+
+@pytest.mark.parametrize("size", [(838, 1600), (333, 517), (401, 401)])
+def test_every_turn_and_flip_gives_the_same_tensor_turned(tmp_path, size):
+    image = noise(1, size)
+    base = full(save(image, tmp_path / "base.png"))
+    expected = {
+        T.ROTATE_90: np.rot90(base, 1),
+        T.ROTATE_180: np.rot90(base, 2),
+        T.ROTATE_270: np.rot90(base, 3),
+        T.FLIP_LEFT_RIGHT: base[:, ::-1],
+        T.FLIP_TOP_BOTTOM: base[::-1],
+        T.TRANSPOSE: base.transpose(1, 0, 2),
+    }
+    for turn, tensor in expected.items():
+        turned = full(save(image.transpose(turn), tmp_path / f"{turn.name}.png"))
+        assert np.array_equal(turned, tensor), turn.name
+
+
+@pytest.mark.parametrize("orientation", [2, 3, 4, 5, 6, 7, 8])
+def test_exif_orientation_gives_exactly_the_upright_tensor(tmp_path, orientation):
+    upright = noise(2, (333, 517))
+    undo = {
+        2: T.FLIP_LEFT_RIGHT,
+        3: T.ROTATE_180,
+        4: T.FLIP_TOP_BOTTOM,
+        5: T.TRANSPOSE,
+        6: T.ROTATE_90,
+        7: T.TRANSVERSE,
+        8: T.ROTATE_270,
+    }
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    stored = save(upright.transpose(undo[orientation]), tmp_path / "tagged.png", exif=exif)
+    reference = full(save(upright, tmp_path / "upright.png"))
+    tensor, width, height = decode_tensor(str(stored), 50, exact=True)
+    assert (width, height) == (333, 517)
+    assert np.array_equal(tensor, reference)
+
+
+def test_pixel_identical_copies_in_every_container(tmp_path):
+    jpeg = save(noise(3, (641, 479)), tmp_path / "photo.jpg", quality=85)
+    with Image.open(jpeg) as image:
+        pixels = image.convert("RGB")
+    copies = [
+        save(pixels, tmp_path / "copy.png"),
+        save(pixels, tmp_path / "copy.bmp"),
+        save(pixels, tmp_path / "copy.tiff", compression="tiff_lzw"),
+        save(pixels, tmp_path / "copy.webp", lossless=True),
+        save(pixels.transpose(T.ROTATE_270), tmp_path / "turned.png"),
+    ]
+    reference = full(jpeg)
+    for path in copies[:-1]:
+        assert np.array_equal(full(path), reference), path.name
+    assert np.array_equal(np.rot90(full(copies[-1]), 1), reference)
+
+
+def test_fast_and_full_are_separate_modes(tmp_path):
+    path = save(noise(4, (1600, 1200)), tmp_path / "big.jpg", quality=90)
+    fast = decode_batch([str(path)], 50)[0]
+    exact = decode_batch([str(path)], 50, exact=True)[0]
+    assert np.array_equal(exact.tensor, full(path))
+    assert not np.array_equal(fast.tensor, exact.tensor)
+    assert (fast.width, fast.height) == (exact.width, exact.height) == (1600, 1200)
+    assert decoder_version(exact=True) != decoder_version(exact=False)
+
+
+def test_full_decode_is_within_one_level_of_pillows_bicubic(tmp_path):
+    image = noise(5, (333, 517))
+    tensor = full(save(image, tmp_path / "noise.png"))
+    pillow = np.asarray(image.resize((50, 50), Image.Resampling.BICUBIC), dtype=int)
+    assert np.abs(tensor.astype(int) - pillow).max() <= 1
