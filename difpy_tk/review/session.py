@@ -277,7 +277,11 @@ class ReviewSession:
         self.journal = journal
         self.keeper_rule = keeper_rule or KeeperRule()
         self.ignore_path = ignore_path
-        self.kind = "all"
+        self._kind = "all"
+        self._rows: list[int] | None = None
+        self._keepers: dict[int, str | None] = {}
+        """rows() and keeper(), kept until something changes them (see _changed): the view
+        asks for them for every row of a 10,000-group list."""
         self.include_low_detail = False
         """Rules mark low-detail groups (near-flat images) only when the user ticks this."""
         self.marks: set[str] = set()
@@ -316,9 +320,20 @@ class ReviewSession:
             if path in self.files and path not in self.gone and path not in self._hidden_images
         ]
 
+    def _changed(self) -> None:
+        """Forget rows() and keeper(): images left or came back, hid or showed, or the
+        keeper rule or a keeper changed."""
+        self._rows = None
+        self._keepers.clear()
+
     def keeper(self, number: int) -> str | None:
         """The image kept in the group: the user's choice while it is still there, else
         the keeper rule's pick among the images still there."""
+        if number not in self._keepers:
+            self._keepers[number] = self._choose_keeper(number)
+        return self._keepers[number]
+
+    def _choose_keeper(self, number: int) -> str | None:
         present = self._present(number)
         chosen = self._chosen.get(number)
         if chosen in present:
@@ -344,22 +359,37 @@ class ReviewSession:
         ordered = [group.kept, *(m.path for m in sorted(group.matches, key=lambda m: (m.mse, m.path)))]
         return [keeper, *(path for path in ordered if path in present and path != keeper)] if keeper else []
 
+    @property
+    def kind(self) -> str:
+        """Which groups the list shows: "all", "duplicates" (identical) or "similar"."""
+        return self._kind
+
+    @kind.setter
+    def kind(self, kind: str) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        self._kind = kind
+        self._changed()
+
     def rows(self) -> list[int]:
         """The groups the list shows, in order: of the chosen kind, not hidden, and with
         two images or more still in place (a group done with leaves the list)."""
-        wanted = {"all": None, "duplicates": True, "similar": False}[self.kind]
-        return [
-            number
-            for number, group in enumerate(self.result.groups)
-            if number not in self._hidden_groups
-            and (wanted is None or group.is_duplicate == wanted)
-            and len(self._present(number)) >= 2
-        ]
+        if self._rows is None:
+            wanted = {"all": None, "duplicates": True, "similar": False}[self.kind]
+            self._rows = [
+                number
+                for number, group in enumerate(self.result.groups)
+                if number not in self._hidden_groups
+                and (wanted is None or group.is_duplicate == wanted)
+                and len(self._present(number)) >= 2
+            ]
+        return list(self._rows)
 
     def set_keeper(self, path: str) -> None:
         """ "Keep this one": the image becomes its group's keeper and loses its mark."""
         number = self._group_of[path]
         self._chosen[number] = path
+        self._keepers.pop(number, None)
         self.marks.discard(path)
         self.view.refresh({number})
 
@@ -367,6 +397,7 @@ class ReviewSession:
         """A new rule from Settings: keepers not chosen by hand follow it; a new keeper
         loses its mark."""
         self.keeper_rule = rule
+        self._changed()
         self._drop_keeper_marks()
         self.view.refresh()
 
@@ -462,8 +493,11 @@ class ReviewSession:
         self.view.refresh()
 
     def marked_paths(self) -> list[str]:
-        """Marked images still in a shown group, in list order."""
-        return [path for number in self.rows() for path in self.members(number) if path in self.marks]
+        """Marked images still in a shown group, in list order (then by path). Counts the
+        marks, not the groups, so the bar stays instant at 10,000 groups."""
+        position = {number: index for index, number in enumerate(self.rows())}
+        shown = [path for path in self.marks if self._group_of[path] in position and path not in self.gone]
+        return sorted(shown, key=lambda path: (position[self._group_of[path]], path))
 
     def summary(self) -> MarkSummary:
         paths = self.marked_paths()
@@ -621,6 +655,7 @@ class ReviewSession:
                     self.failures[path] = result.reason
             if (number := self._group_of.get(path)) is not None:
                 changed.add(number)
+        self._changed()
         self.view.refresh(changed)
 
     # ----- not a duplicate ------------------------------------------------------------
@@ -644,6 +679,7 @@ class ReviewSession:
         if entries is None:
             return
         self._hidden_groups.add(number)
+        self._changed()
         self.marks.difference_update(self.result.groups[number].paths)
         self._undo.append(_Step(entries=entries, group=number))
         self.view.refresh()
@@ -659,6 +695,7 @@ class ReviewSession:
         if entries is None:
             return
         self._hidden_images.add(path)
+        self._changed()
         self.marks.discard(path)
         if self._chosen.get(number) == path:
             del self._chosen[number]
@@ -689,6 +726,7 @@ class ReviewSession:
                 self._hidden_groups.discard(step.group)
             if step.image is not None:
                 self._hidden_images.discard(step.image)
+            self._changed()
             self.view.refresh()
             self.view.tell("Shown again, and matched again in later searches.")
             return

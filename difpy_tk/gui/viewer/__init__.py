@@ -13,7 +13,8 @@ from difpy_tk.review.journal import Journal, session_journal
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.scan.result import SearchResult
 
-_open: list[tk.Toplevel] = []
+ROOT_ATTRIBUTE = "_difpy_tk_viewer"
+"""Where the app's root window remembers its viewer (one per app, so one per root)."""
 
 
 def open_viewer(
@@ -31,18 +32,17 @@ def open_viewer(
     # and should not pay for the window, Pillow's ImageTk and the thread pools.
     from difpy_tk.gui.viewer.window import ViewerWindow
 
-    current = next((window for window in _open if window.winfo_exists()), None)
-    _open.clear()
-    if current is not None:
+    root = parent._root()
+    current = getattr(root, ROOT_ATTRIBUTE, None)
+    if current is not None and current.winfo_exists():
         if current.session.result is result or current.session.busy:
             if current.session.result is not result:
                 current.say("Finish or stop the running action before opening another result.", error=True)
-            _open.append(current)
             current.deiconify()
             current.lift()
             current.focus_force()
             return current
         current.close()
     window = ViewerWindow(parent, result, log, journal or session_journal(), keeper_rule)
-    _open.append(window)
+    setattr(root, ROOT_ATTRIBUTE, window)
     return window

@@ -95,9 +95,11 @@ class ImageCard(ttk.Frame):
         self.marked = tk.BooleanVar(self, value=False)
         self.check = ttk.Checkbutton(self, text="Mark", variable=self.marked, style="Card.TCheckbutton",
                                      command=lambda: host.toggle_mark(self.path))
-        self.check.grid(row=0, column=0, sticky="w")
+        self.check.grid(row=0, column=0, columnspan=3, sticky="w")
         self.badge = ttk.Label(self, style="CardStrong.TLabel")
-        self.badge.grid(row=0, column=1, columnspan=2, sticky="e")
+        # Across the whole row, right-aligned, so the Mark box's column (as wide as the Keep
+        # button below it) does not add to the card's width; the text is shortened to fit.
+        self.badge.grid(row=0, column=0, columnspan=3, sticky="e")
         self.holder = ttk.Frame(self, width=box, height=box, style="Card.TFrame")
         self.holder.grid(row=1, column=0, columnspan=3, pady=(4, 6))
         self.holder.grid_propagate(False)
@@ -117,8 +119,9 @@ class ImageCard(ttk.Frame):
         self.keep_button = ttk.Button(self, text="Keep this one", style="Card.TButton",
                                       command=lambda: host.keep(self.path))
         self.keep_button.grid(row=8, column=0, sticky="w", pady=(6, 0))
-        ttk.Button(self, text="Open", style="Card.TButton", command=lambda: host.open_image(self.path)).grid(
-            row=8, column=1, sticky="e", padx=3, pady=(6, 0))
+        self.open_button = ttk.Button(self, text="Open", style="Card.TButton",
+                                      command=lambda: host.open_image(self.path))
+        self.open_button.grid(row=8, column=1, sticky="e", padx=3, pady=(6, 0))
         self.more = ttk.Menubutton(self, text="⋯", width=2, style="Card.TMenubutton")
         self.menu = tk.Menu(self.more, tearoff=False)
         for label, command in (
@@ -135,6 +138,11 @@ class ImageCard(ttk.Frame):
         for widget in (self, self.picture, self.name, self.folder, self.facts, self.date, self.links, self.badge):
             widget.bind("<Button-1>", self._clicked)
         self.picture.bind("<Double-Button-1>", lambda _e: host.open_image(self.path))
+
+    def narrowest(self) -> int:
+        """The card's width with the smallest thumbnail: its row of buttons and padding."""
+        buttons = (self.keep_button, self.open_button, self.more)
+        return sum(button.winfo_reqwidth() for button in buttons) + 3 + 2 * 8
 
     @property
     def text_width(self) -> int:
@@ -168,9 +176,10 @@ class ImageCard(ttk.Frame):
         self.keep_button.state(["disabled"] if facts.keeper else ["!disabled"])
         style = "CardKept.TLabel" if facts.keeper else "CardMarked.TLabel" if facts.marked else "CardStrong.TLabel"
         self.badge.configure(style=style)
-        for label, text in ((self.badge, facts.badge), (self.name, name), (self.folder, folder),
-                            (self.links, facts.links)):
+        for label, text in ((self.name, name), (self.folder, folder), (self.links, facts.links)):
             label.configure(text=self._fitted(label, text))
+        # The badge shares its row with the Mark box.
+        self.badge.configure(text=self._fitted(self.badge, facts.badge, self.check.winfo_reqwidth() + 4))
         extension = os.path.splitext(name)[1].lstrip(".").upper()
         self.facts.configure(text=f"{record.width} × {record.height} px · {format_bytes(record.size)} · {extension}")
         self.date.configure(text=f"modified {format_mtime(record.mtime_ns)}")
@@ -185,9 +194,10 @@ class ImageCard(ttk.Frame):
         else:
             self.configure(style="Marked.Card.TFrame" if facts.marked else "Card.TFrame")
 
-    def _fitted(self, label: ttk.Label, text: str) -> str:
+    def _fitted(self, label: ttk.Label, text: str, beside: int = 0) -> str:
+        """text shortened to the card's text width, less beside (what shares its row)."""
         font = label_font(label)
-        return elide_to_fit(text, lambda candidate: font.measure(candidate) <= self.text_width)
+        return elide_to_fit(text, lambda candidate: font.measure(candidate) <= self.text_width - beside)
 
     def set_photo(self, path: str, photo: ImageTk.PhotoImage | None, reason: str) -> None:
         """Thumbnails arrive later; ignore one for an image this card no longer shows."""

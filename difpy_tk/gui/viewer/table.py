@@ -71,7 +71,7 @@ class MatchTable(ttk.Frame):
         self.count = ttk.Label(top, style="Status.TLabel")
         self.count.pack(side="left")
         ttk.Label(top, style="Status.TLabel",
-                  text="Click ☐ or press Space: mark · double-click: cards").pack(side="right")
+                  text="Click ☐ or press Space: mark · double-click or Enter: cards").pack(side="right")
         self.tree = ttk.Treeview(self, columns=[c[0] for c in COLUMNS], show="headings", selectmode="extended",
                                  style="Viewer.Treeview")
         for column, title, width, anchor in COLUMNS:
@@ -86,6 +86,7 @@ class MatchTable(ttk.Frame):
         self.tree.bind("<Button-1>", self._clicked)
         self.tree.bind("<space>", self._space)
         self.tree.bind("<Double-Button-1>", self._double)
+        self.tree.bind("<Return>", self._enter)
         self.tree.bind("<<TreeviewSelect>>", self._selected)
 
     def restyle(self, accent: str, error: str, muted: str) -> None:
@@ -164,6 +165,12 @@ class MatchTable(ttk.Frame):
         iid = self.tree.identify_row(event.y)
         if iid in self.paths:
             self.host.show_image(self.paths[iid])
+
+    def _enter(self, _event: tk.Event) -> str:
+        focus = self.tree.focus()
+        if focus in self.paths:
+            self.host.show_image(self.paths[focus])
+        return "break"
 
     def _selected(self, _event: tk.Event) -> None:
         focus = self.tree.focus()

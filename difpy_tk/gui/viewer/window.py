@@ -53,10 +53,12 @@ NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "Button", "Treeview
 """Widget classes where Space, Enter and Up/Down belong to the widget, not to the window."""
 
 
-def choose_box(width: int, count: int) -> int:
+def choose_box(width: int, count: int, narrowest: int = 0) -> int:
     """The thumbnail size for a canvas width and a group of count images: as large as
-    the cards a row holds allow, between MIN_BOX and MAX_BOX, in BOX_STEP steps."""
-    columns = max(1, min(count, width // (MIN_BOX + CARD_CHROME + CARD_GAP)))
+    the cards a row holds allow, between MIN_BOX and MAX_BOX, in BOX_STEP steps.
+    narrowest: the width a card cannot go below (its row of buttons in the theme's font)."""
+    card = max(MIN_BOX + CARD_CHROME, narrowest)
+    columns = max(1, min(count, width // (card + CARD_GAP)))
     box = width // columns - CARD_CHROME - CARD_GAP
     return max(MIN_BOX, min(MAX_BOX, box - box % BOX_STEP))
 
@@ -244,10 +246,13 @@ class ViewerWindow(tk.Toplevel):
         self._resize_job = None
         count = len(self._shown_paths())
         width = self.canvas.winfo_width()
-        if choose_box(width, count) != self.box:
+        if choose_box(width, count, self._narrowest()) != self.box:
             self._show_group(scroll_to_top=False)
         elif self._fitting_columns(width, count) != self._columns:
             self._place_cards(count)
+
+    def _narrowest(self) -> int:
+        return self._cards[0].narrowest() if self._cards else 0
 
     def _fitting_columns(self, width: int, count: int) -> int:
         """How many of the first count cards fit side by side in width. Measured, not
@@ -419,10 +424,12 @@ class ViewerWindow(tk.Toplevel):
         self._rows = visible
         self._position = {number: index for index, number in enumerate(visible)}
         self.tree.delete(*self.tree.get_children())
+        images = 0
         for number in visible:
             low = self.session.result.groups[number].low_detail
-            self.tree.insert("", "end", iid=str(number), values=self._row_values(number), tags=("low",) if low else ())
-        images = sum(len(self.session.members(number)) for number in visible)
+            values = self._row_values(number)
+            images += values[1]
+            self.tree.insert("", "end", iid=str(number), values=values, tags=("low",) if low else ())
         self.list_title.configure(text=f"{plural(len(visible), 'group')} · {plural(images, 'image')}")
         current = self.current_group
         self.current_group = None
@@ -509,7 +516,7 @@ class ViewerWindow(tk.Toplevel):
         self.thumbnails.new_generation()
         members = self.members()
         paths = self._shown_paths()
-        box = choose_box(self.canvas.winfo_width(), len(paths))
+        box = choose_box(self.canvas.winfo_width(), len(paths), self._narrowest())
         if box != self.box:
             self.box = self.thumbnails.box = box
         keeper = self.session.keeper(self.current_group) if self.current_group is not None else None
