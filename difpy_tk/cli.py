@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 
 from difpy_tk import __version__
+from difpy_tk.humanize import display_path, plural
 from difpy_tk.review import ignore_list
 from difpy_tk.scan.engine import run_search
 from difpy_tk.scan.options import OptionError, SearchOptions, cpu_count, parse_similarity
@@ -107,6 +109,26 @@ class ProgressBar:
         self.stream.flush()
 
 
+class Output:
+    """print() for results: names that are not valid UTF-8 shown as escapes, and quiet once
+    the reader has gone (`difpy-tk scan … | head`): the rest of the work (saving the
+    exports) still happens, and no BrokenPipe traceback is printed at exit."""
+
+    def __init__(self) -> None:
+        self.gone = False
+
+    def __call__(self, text: str = "") -> None:
+        if self.gone:
+            return
+        try:
+            print(display_path(text), flush=True)
+        except BrokenPipeError:
+            self.gone = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # the exit-time flush goes nowhere, quietly
+            os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
@@ -139,17 +161,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if bar is not None:
             bar.close()
-    print(
-        f"Searched {result.files_searched} images in {sum(result.timings.values()):.1f} s: "
-        f"{len(result.groups)} groups, {result.duplicate_count} duplicate and "
-        f"{result.similar_count} similar matches; {len(result.invalid)} invalid and "
-        f"{len(result.skipped)} skipped files."
+    say = Output()
+    say(
+        f"Searched {plural(result.files_searched, 'image')} in {sum(result.timings.values()):.1f} s: "
+        f"{plural(len(result.groups), 'group')}, {result.duplicate_count:,} duplicate and "
+        f"{plural(result.similar_count, 'similar match', 'similar matches')}; "
+        f"{len(result.invalid):,} invalid and {plural(len(result.skipped), 'skipped file')}."
     )
     for group in result.groups:
-        print(group.kept)
+        say(group.kept)
         for match in group.matches:
             turn = f", turned {match.rotation}°" if match.rotation else ""
-            print(f"    {match.path}  (MSE {match.mse:.3f}{turn})")
+            say(f"    {match.path}  (MSE {match.mse:.3f}{turn})")
     try:
         if args.json:
             write_json(result, args.json)

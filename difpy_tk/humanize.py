@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:
@@ -17,6 +20,17 @@ def plural(count: int, word: str, plural_word: str | None = None) -> str:
     else:
         chosen = f"{word}es" if word.endswith(("s", "x", "z", "ch", "sh")) else f"{word}s"
     return f"{count:,} {chosen}"
+
+
+def _escape(surrogate: re.Match) -> str:
+    code = ord(surrogate[0])
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def display_path(path: str) -> str:
+    """A path as text any terminal, log or spreadsheet can show: the bytes of a name that
+    is not valid UTF-8 (which Python keeps as lone surrogates) appear as \\xff escapes."""
+    return _SURROGATE.sub(_escape, path)
 
 
 def format_bytes(count: int) -> str:

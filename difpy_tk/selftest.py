@@ -35,9 +35,11 @@ from PIL import Image
 DEFAULT_TIMEOUT = 180.0
 CORRUPT_NAME = "corrupt.jpg"
 # Each expected group, by file name; every other valid image must stay ungrouped.
+# The .heic and .avif copies prove that a build decodes iPhone photos (pillow-heif) and
+# AVIF (Pillow's own libavif) in the spawned workers, not only in the parent process.
 EXPECTED_GROUPS = (
-    frozenset({"a.png", "a_copy.png", "a_rot90.png"}),
-    frozenset({"b.png", "b_copy.bmp"}),
+    frozenset({"a.png", "a_copy.png", "a_rot90.png", "a_copy.avif"}),
+    frozenset({"b.png", "b_copy.bmp", "b_copy.heic"}),
 )
 LONE_IMAGES = frozenset({"c.tif", "d.jpg"})
 
@@ -89,9 +91,18 @@ def make_images(folder: Path) -> None:
     b = _smooth_image(2, 80, 80)
     b.save(folder / "b.png")
     b.save(folder / "b_copy.bmp")
+    save_heic(b, folder / "b_copy.heic")
+    a.save(folder / "a_copy.avif", quality=90)
     _smooth_image(3, 64, 48).save(folder / "c.tif")
     _smooth_image(4, 90, 60).save(folder / "d.jpg", quality=92)
     (folder / CORRUPT_NAME).write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG" + bytes(200))
+
+
+def save_heic(image: Image.Image, path: Path) -> None:
+    """Encode a HEIC file with pillow-heif (a dependency: every build must read them)."""
+    import pillow_heif
+
+    pillow_heif.from_pillow(image).save(path, quality=90)
 
 
 @contextmanager
@@ -157,6 +168,46 @@ def check_result(result, report: Report) -> None:
     report.check(any(turns), f"the rotated copy matched through a rotation, rotations={turns}")
 
 
+def check_unwritable(images: Path, work: Path, report: Report) -> None:
+    """The app's folders cannot be written (the portable exe on a read-only stick, a HOME
+    the user may not write): settings load as defaults and stay in memory, the action log
+    and cache go to a temp folder, and a search with the cache on still runs. A home below
+    a plain file cannot be created even by root (CI runs as root), so CI sees this case."""
+    from difpy_tk.review.journal import ActionResult, Journal, Outcome
+    from difpy_tk.scan.engine import run_search
+    from difpy_tk.scan.options import SearchOptions
+    from difpy_tk.state import appdirs
+    from difpy_tk.state.settings import Settings, load_settings, save_settings
+
+    blocker = work / "read-only"
+    blocker.write_text("a file: no folder can be created below it")
+    with _temporary_home(blocker / "home"):
+        report.check(not appdirs.config_writable(), "an unwritable settings folder is noticed")
+        report.check(load_settings() == Settings(), "settings load as the defaults from an unwritable folder")
+        try:
+            save_settings(Settings(theme="dark"))
+            report.check(False, "saving settings to an unwritable folder reports an error")
+        except OSError:
+            report.check(True, "saving settings to an unwritable folder reports an error the app handles")
+        journal = Journal()
+        journal.record(ActionResult("open", str(images), Outcome.OK))
+        report.check(journal.write_error is None, f"the action log is kept in a temp folder ({journal.path.parent})")
+        options = SearchOptions(inputs=(str(images),), similarity="similar", processes=1)
+        result = run_search(options)
+        report.check(
+            len(result.groups) == len(EXPECTED_GROUPS), "a search with the cache on runs with unwritable folders"
+        )
+
+
+def check_licences(report: Report) -> None:
+    """The text About shows: the project's licence and the bundled components' ones."""
+    from difpy_tk.licensing import notice_text
+
+    text = notice_text()
+    report.check("MIT License" in text and "pillow-heif" in text.lower(),
+                 f"licence notice readable ({len(text)} characters)")
+
+
 def _facts(report: Report) -> None:
     from difpy_tk import __version__
     from difpy_tk.state.appdirs import is_portable
@@ -213,6 +264,8 @@ def run_selftest(args: list[str]) -> int:
         report.facts["processes"] = str(search_options.processes)
         report.facts["search seconds"] = f"{sum(result.timings.values()):.2f}" if result.timings else "?"
         check_result(result, report)
+        check_unwritable(images, work, report)
+        check_licences(report)
 
         from difpy_tk.scan.result_io import load_json, write_json
 

@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -211,7 +212,9 @@ def test_no_trash_needs_explicit_permanent_delete(tmp_path, journal, monkeypatch
 
 def test_open_uses_an_argument_list(tmp_path, journal, monkeypatch):
     calls = []
-    monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kw: calls.append((args, kw)))
+    monkeypatch.setattr(
+        actions.subprocess, "Popen", lambda args, **kw: calls.append((args, kw)) or SimpleNamespace(wait=int)
+    )
     monkeypatch.setattr(actions.sys, "platform", "linux")
     record = make_file(tmp_path / "a b; rm -rf x.jpg")
     assert actions.open_file(record.path, journal).ok

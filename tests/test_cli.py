@@ -31,7 +31,7 @@ def test_scan_prints_groups_and_writes_exports(tmp_path):
         "--no-cache",
     )
     assert out.returncode == 0, out.stderr
-    assert "1 groups" in out.stdout and "1 invalid" in out.stdout
+    assert "1 group," in out.stdout and "1 invalid" in out.stdout
     assert "a copy.png" in out.stdout and "a.jpg" in out.stdout
     assert "decoding" in out.stderr  # the progress bar
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))

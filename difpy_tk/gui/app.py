@@ -1,8 +1,9 @@
 """The desktop app: one window that shows one screen at a time.
 
 The App object owns what the screens share (settings, the last result, the session log,
-the queue into the Tk thread) and routes the global keys: Enter = next/start,
-Esc = back/cancel, Ctrl/Cmd+O = add a folder."""
+the queue into the Tk thread) and routes the global keys: Enter in a field = the screen's
+forward action (Enter on a button presses that button), Esc = back/cancel, Ctrl/Cmd+O =
+add a folder."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import traceback
 from pathlib import Path
 from tkinter import messagebox, ttk
 
+from difpy_tk import APP_NAME
 from difpy_tk.gui.dnd import create_root
 from difpy_tk.gui.logbook import LogBook
 from difpy_tk.gui.screens.base import Screen
@@ -24,6 +26,7 @@ from difpy_tk.gui.screens.results import ResultsScreen
 from difpy_tk.gui.screens.searching import SearchingScreen
 from difpy_tk.gui.search_worker import QueueLogHandler, UiQueue
 from difpy_tk.gui.theme import apply_theme
+from difpy_tk.gui.widgets import fit_to_screen, focus_in_field, install_keyboard_rules
 from difpy_tk.review.journal import session_journal
 from difpy_tk.review.safe_move import recover_interrupted
 from difpy_tk.scan.options import SearchOptions
@@ -32,6 +35,8 @@ from difpy_tk.state.settings import load_settings, save_settings
 
 log = logging.getLogger("difpy_tk.gui")
 
+WINDOW_SIZE = (900, 620)
+MIN_SIZE = (720, 560)
 ICON_PATH = Path(__file__).resolve().parent.parent / "assets" / "icon.png"
 SCREENS = {
     "menu": MenuScreen,
@@ -56,9 +61,10 @@ class App:
         self.settings = load_settings()  # after the handler: a damaged file shows up in View Logs
         recover_interrupted(session_journal())  # a move killed half-way: finished or rolled back
 
-        root.title("difpy_tk")
-        root.geometry("880x680")
-        root.minsize(720, 640)
+        root.title(APP_NAME)
+        install_keyboard_rules(root)
+        fit_to_screen(root, *WINDOW_SIZE)
+        root.minsize(*MIN_SIZE)
         self.icon = tk.PhotoImage(master=root, file=str(ICON_PATH)) if ICON_PATH.is_file() else None
         if self.icon is not None:
             root.iconphoto(True, self.icon)
@@ -68,13 +74,18 @@ class App:
         self.screens: dict[str, Screen] = {name: screen(self) for name, screen in SCREENS.items()}
         self.current: Screen | None = None
 
-        root.bind("<Return>", lambda event: self.current.on_return())
-        root.bind("<KP_Enter>", lambda event: self.current.on_return())
+        root.bind("<Return>", lambda event: self._on_return())
+        root.bind("<KP_Enter>", lambda event: self._on_return())
         root.bind("<Escape>", lambda event: self.current.on_escape())
         modifier = "Command" if root.tk.call("tk", "windowingsystem") == "aqua" else "Control"
         root.bind(f"<{modifier}-o>", lambda event: self.add_folder())
         root.protocol("WM_DELETE_WINDOW", self.close)
         self.show("menu")
+
+    def _on_return(self) -> None:
+        """Buttons handle their own Enter (install_keyboard_rules); fields get the forward action."""
+        if focus_in_field(self.root):
+            self.current.on_return()
 
     def show(self, name: str) -> None:
         if self.current is not None:
@@ -149,8 +160,7 @@ def main(argv: list[str]) -> int:
         root = create_root()
     except tk.TclError as error:
         print(
-            f"difpy-tk: cannot open a window ({error}). "
-            "To search without a window, use: difpy-tk scan FOLDER",
+            f"difpy-tk: cannot open a window ({error}). To search without a window, use: difpy-tk scan FOLDER",
             file=sys.stderr,
         )
         return 1

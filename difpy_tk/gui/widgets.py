@@ -3,9 +3,95 @@
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import ttk
 
 from difpy_tk.scan.options import OptionError
+
+SMALLEST_SCREEN = (1280, 720)
+"""The smallest screen every window must fit: a common laptop at 100 % scaling."""
+WINDOW_FRAME = (16, 88)
+"""Width and height the window manager and the desktop take from a screen: borders, the
+title bar and a taskbar or dock (48 px on Windows 11, 25 px menu bar plus dock on macOS)."""
+FIELD_CLASSES = ("TEntry", "TSpinbox", "TCombobox", "Entry", "Spinbox", "TCheckbutton", "TRadiobutton")
+"""Where Enter means "the window's default action": text fields and the choices of a form.
+On a button, Enter presses that button instead."""
+
+
+def room_on_screen(window: tk.Misc) -> tuple[int, int]:
+    """The largest client area a window can have on the screen it is on."""
+    return window.winfo_screenwidth() - WINDOW_FRAME[0], window.winfo_screenheight() - WINDOW_FRAME[1]
+
+
+def fit_to_screen(window: tk.Wm, width: int | None = None, height: int | None = None) -> None:
+    """Size a window to (width, height), or to what it asks for, but never beyond the screen,
+    so its buttons stay reachable on a small laptop."""
+    window.update_idletasks()
+    room_width, room_height = room_on_screen(window)
+    wanted_width = width or window.winfo_reqwidth()
+    wanted_height = height or window.winfo_reqheight()
+    window.geometry(f"{min(wanted_width, room_width)}x{min(wanted_height, room_height)}")
+    window.maxsize(room_width, room_height)
+
+
+def install_keyboard_rules(root: tk.Tk) -> None:
+    """The keys every window of the app shares, set once for the whole application:
+
+    - Enter on a focused button presses that button (Tk only does this for Space), so the
+      window's own Enter binding, the default action, only sees Enter from fields;
+    - Ctrl/Cmd+A selects everything in a text field (on X11 Tk moves to the line start)."""
+    for widget_class in ("TButton", "TMenubutton"):
+        root.bind_class(widget_class, "<Return>", _invoke)
+        root.bind_class(widget_class, "<KP_Enter>", _invoke)
+    if root.tk.call("tk", "windowingsystem") == "x11":
+        root.event_delete("<<LineStart>>", "<Control-Key-a>")
+        root.event_add("<<SelectAll>>", "<Control-Key-a>")
+
+
+def _invoke(event: tk.Event) -> str:
+    event.widget.event_generate("<<Invoke>>")
+    return "break"
+
+
+def focus_in_field(window: tk.Misc) -> bool:
+    """Whether the keyboard focus is in one of FIELD_CLASSES (so Enter means the default action)."""
+    focus = window.focus_get()
+    return focus is not None and focus.winfo_class() in FIELD_CLASSES
+
+
+def bind_dialog_keys(window: tk.Toplevel, default: Callable[[], object], close: Callable[[], object]) -> None:
+    """Enter in a field runs `default` (Enter on a button presses that button); Esc runs `close`."""
+
+    def on_return(event: tk.Event) -> None:
+        if focus_in_field(window):
+            default()
+
+    window.bind("<Return>", on_return)
+    window.bind("<KP_Enter>", on_return)
+    window.bind("<Escape>", lambda event: close())
+
+
+def add_mnemonic(button: ttk.Button, letter: str) -> None:
+    """Underline `letter` in the button's text; Alt+letter presses the button while it shows.
+
+    Screens share one window, so one binding per letter asks each registered button in turn
+    and presses the first that is visible and enabled."""
+    button.configure(underline=str(button.cget("text")).lower().index(letter.lower()))
+    window = button.winfo_toplevel()
+    registry: dict[str, list[ttk.Button]] = window.__dict__.setdefault("_difpy_mnemonics", {})
+    key = letter.lower()
+    if key not in registry:
+        registry[key] = []
+        window.bind(f"<Alt-KeyPress-{key}>", lambda event: _press_first(registry[key]), add="+")
+    registry[key].append(button)
+
+
+def _press_first(buttons: list[ttk.Button]) -> str | None:
+    for button in buttons:
+        if button.winfo_exists() and button.winfo_viewable() and button.instate(["!disabled"]):
+            button.invoke()
+            return "break"
+    return None
 
 
 class WrapLabel(ttk.Label):

@@ -13,6 +13,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -76,13 +77,15 @@ def open_file(path: str, journal: Journal) -> ActionResult:
             os.startfile(path)  # type: ignore[attr-defined]
         else:
             opener = "open" if sys.platform == "darwin" else "xdg-open"
-            subprocess.Popen(
+            viewer = subprocess.Popen(
                 [opener, path],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
+            # Reap it when it exits: a child nobody waits for stays a zombie process.
+            threading.Thread(target=viewer.wait, name="difpy_tk-reap-viewer", daemon=True).start()
     except OSError as error:
         reason = f"cannot start the image viewer: {describe_error(error)}"
         return journal.record(ActionResult("open", path, Outcome.FAILED, reason=reason))
@@ -163,8 +166,10 @@ def move_file(
     partial = partial_path(into, op)
     folders = tuple(map(str, created))
 
-    def announce(destination: Path) -> None:
-        journal.begin(MoveIntent(op, "move", str(source), str(destination), str(partial), evidence, folders))
+    def announce(destination: Path, copied: tuple[int, ...]) -> None:
+        journal.begin(
+            MoveIntent(op, "move", str(source), str(destination), str(partial), evidence, folders, copied=copied)
+        )
 
     try:
         destination = move_exclusive(source, _numbered(into, source.name), partial, evidence, announce)
@@ -312,9 +317,18 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
     op = new_op()
     partial = partial_path(original.parent, op)
 
-    def announce(destination: Path) -> None:
+    def announce(destination: Path, copied: tuple[int, ...]) -> None:
         journal.begin(
-            MoveIntent(op, "undo", str(current), str(destination), str(partial), intent.evidence, undoes=intent.op)
+            MoveIntent(
+                op,
+                "undo",
+                str(current),
+                str(destination),
+                str(partial),
+                intent.evidence,
+                undoes=intent.op,
+                copied=copied,
+            )
         )
 
     try:

@@ -89,6 +89,9 @@ class MoveIntent:
     evidence: Evidence
     created_folders: tuple[str, ...] = ()
     undoes: str = ""
+    copied: tuple[int, ...] = ()
+    """(device, inode) of the complete partial copy, journalled before it is renamed to the
+    destination: recovery removes a copy only when it is this very file."""
     pid: int = field(default_factory=os.getpid)
     time: str = field(default_factory=now_iso)
 
@@ -138,6 +141,9 @@ def _intent(line: dict) -> MoveIntent:
     kind = line.get("kind")
     if kind not in ("move", "undo"):
         raise DamagedFile(f"unknown kind of move: {kind!r:.80}")
+    copied = line.get("copied", [])
+    if not isinstance(copied, list) or len(copied) not in (0, 2):
+        raise DamagedFile(f"a copy's identity is not a device and inode: {copied!r:.80}")
     undoes = line.get("undoes", "")
     if not isinstance(undoes, str) or (undoes and not _OP.match(undoes)):
         raise DamagedFile(f"an undo names no move: {undoes!r:.80}")
@@ -152,6 +158,7 @@ def _intent(line: dict) -> MoveIntent:
         ),
         created_folders=tuple(_text(folder, "a folder") for folder in folders),
         undoes=undoes,
+        copied=tuple(_number(number, "a device or inode") for number in copied),
         pid=_number(line.get("pid"), "a process id"),
         time=_text(line.get("time"), "a time"),
     )

@@ -33,6 +33,11 @@ PARTIAL_PREFIX = ".difpy-partial-"
 CHUNK = 1024 * 1024
 
 
+class PartialNameTaken(OSError):
+    """The random partial name exists: something is wrong there, so the move stops
+    (unlike a taken destination name, which just moves on to the next name)."""
+
+
 def new_op() -> str:
     return uuid.uuid4().hex[:16]
 
@@ -93,7 +98,10 @@ def _copy_to_partial(source: Path, partial: Path, evidence: Evidence) -> tuple[i
     """Copy source into a new partial file (exclusive, no links followed) with its mode and
     times; its identity. Raises OSError if the source is not the evidence's file."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(partial, flags, 0o600)
+    try:
+        fd = os.open(partial, flags, 0o600)
+    except FileExistsError as error:  # not ours (even a link to elsewhere): left alone, the move stops
+        raise PartialNameTaken(errno.EEXIST, "the name for its partial copy is taken", str(partial)) from error
     identity = _identity(os.fstat(fd))
     try:
         digest = hashlib.sha256()
@@ -129,18 +137,23 @@ def _copy_to_partial(source: Path, partial: Path, evidence: Evidence) -> tuple[i
 
 
 def move_exclusive(
-    source: Path, names: Iterable[Path], partial: Path, evidence: Evidence, announce: Callable[[Path], None]
+    source: Path,
+    names: Iterable[Path],
+    partial: Path,
+    evidence: Evidence,
+    announce: Callable[[Path, tuple[int, ...]], None],
 ) -> Path:
     """Move source to the first of names that is free, never over anything; the name used.
 
-    announce(destination) is called before each attempt (journal the intent there).
+    announce(destination, copied) is called before each attempt and once the partial copy
+    is complete, with its (device, inode) (journal the intent there).
     All names and the partial are in one folder. Raises FileExistsError when every name
     is taken, OSError on failure; then the source is where it was and nothing of ours is left."""
     copied: tuple[int, int] | None = None
     for destination in names:
         if os.path.lexists(destination):
             continue
-        announce(destination)
+        announce(destination, copied or ())
         try:
             if copied is None:
                 try:
@@ -150,6 +163,7 @@ def move_exclusive(
                     if error.errno != errno.EXDEV:
                         raise
                 copied = _copy_to_partial(source, partial, evidence)
+                announce(destination, copied)
             rename_no_replace(partial, destination)
         except FileExistsError:
             continue
@@ -202,16 +216,29 @@ def remove_empty_folders(folders: Iterable[str]) -> None:
             os.rmdir(folder)
 
 
+def _is_ours(path: Path, intent: MoveIntent) -> bool:
+    """Whether path is a file this move created: its partial (random name of this op) or
+    its complete copy (the journalled device and inode); never a user's file."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if path == Path(intent.partial) and path.name == PARTIAL_PREFIX + intent.op:
+        return info.st_size <= intent.evidence.size
+    return bool(intent.copied) and _identity(info) == tuple(intent.copied)
+
+
 def _recover_one(intent: MoveIntent) -> tuple[End, str]:
     source, destination, partial = Path(intent.source), Path(intent.destination), Path(intent.partial)
-    with contextlib.suppress(OSError):
-        info = os.lstat(partial)
-        if stat.S_ISREG(info.st_mode) and info.st_size <= intent.evidence.size:
-            os.unlink(partial)  # its random name was created exclusively by the move: ours
-    if mismatch(source, intent.evidence, content=False) is None:
+    if _is_ours(partial, intent):
         with contextlib.suppress(OSError):
-            if os.path.samefile(source, destination) or mismatch(destination, intent.evidence) is None:
-                os.unlink(destination)  # a second link to the source, or our complete copy
+            os.unlink(partial)
+    if mismatch(source, intent.evidence) is None:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(source, destination) or _is_ours(destination, intent):
+                os.unlink(destination)  # a second link to the intact source, or our copy of it
         remove_empty_folders(intent.created_folders)
         return End.ROLLED_BACK, f"rolled back: the file is at {source} as before"
     if not os.path.lexists(source) and mismatch(destination, intent.evidence) is None:

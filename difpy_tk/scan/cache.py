@@ -41,6 +41,16 @@ CREATE TABLE IF NOT EXISTS images (
 LOOKUP_BATCH = 500
 
 
+def path_key(path: str) -> str | bytes:
+    """The cache key of a path: the text, or for a name that is not valid UTF-8 (which
+    SQLite text cannot hold) the bytes the OS gave, stored as a BLOB; the two never collide."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
 def default_cache_path() -> Path:
     return data_dir() / "tensor-cache.sqlite3"
 
@@ -104,12 +114,13 @@ class TensorCache:
         if self.connection is None:
             return {}
         found: dict[int, Decoded] = {}
-        index_of = {path: i for i, path in enumerate(files)}
+        keys = [path_key(path) for path in files]
+        index_of = {key: i for i, key in enumerate(keys)}
         shape = (self.px_size, self.px_size, 3)
         tensor_bytes, sums_bytes = self.px_size * self.px_size * 3, GRID * GRID * 3 * 4
         try:
             for start in range(0, len(files), LOOKUP_BATCH):
-                batch = files[start : start + LOOKUP_BATCH]
+                batch = keys[start : start + LOOKUP_BATCH]
                 marks = ",".join("?" * len(batch))
                 rows = self.connection.execute(
                     "SELECT path, size, mtime_ns, width, height, tensor, total, squared, sums, reason FROM images "
@@ -151,7 +162,7 @@ class TensorCache:
             tensor = None if outcome.tensor is None else np.ascontiguousarray(outcome.tensor, np.uint8).tobytes()
             sums = None if outcome.sums is None else np.ascontiguousarray(outcome.sums, np.int32).tobytes()
             yield (
-                path,
+                path_key(path),
                 self.px_size,
                 self.decoder,
                 size,

@@ -3,16 +3,24 @@
 Workers run difpy_tk.scan.tensors.decode_batch. A worker that dies (a decoder crash
 takes the whole process down) breaks the pool; the batches it was running are then
 retried one file at a time, each alone in a fresh pool, so only the file that crashes
-the decoder is lost and the scan goes on."""
+the decoder is lost and the scan goes on.
+
+Workers never outlive their purpose: a cancelled or failed decode terminates them at
+once (a worker in the middle of a 50-megapixel decode would otherwise go on for
+seconds), and each worker watches its parent and exits when the parent dies, so a
+killed app leaves no decoders (nor, once they are gone, a resource tracker) behind."""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import wait as wait_ready
 
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.scan.tensors import Decoded, decode_batch
@@ -23,12 +31,47 @@ BATCH_SIZE = 8
 """Files per worker task: small enough that cancel is prompt, big enough to amortise IPC."""
 POLL_SECONDS = 0.1
 CRASH_REASON = "the image decoder crashed on this file"
+ORPHAN_EXIT_CODE = 70
+"""A worker's exit status when it ended because its parent process died."""
 
 Task = Callable[[list[str], int, bool], list[Decoded]]
 
 
+def _exit_with_parent() -> None:
+    """Runs in each worker before its first task (the pool's initializer): a daemon thread
+    waits on the parent's sentinel, which becomes ready when the parent process ends by
+    any means, SIGKILL included, and then ends the worker."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait_ready([parent.sentinel])
+        os._exit(ORPHAN_EXIT_CODE)
+
+    threading.Thread(target=watch, name="difpy_tk-parent-watchdog", daemon=True).start()
+
+
 def _new_pool(processes: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=processes, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
+    )
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down and terminate its workers now, without letting them finish
+    their batch. Python 3.14 has terminate_workers(); before it the worker processes
+    are only reachable through the executor's _processes."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(timeout=1.0)
 
 
 class _Decoder:
@@ -91,8 +134,12 @@ class _Decoder:
         return settled
 
     def close(self) -> None:
-        """Do not wait for running workers: they finish their small batch and exit."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """When all work is done the idle workers exit by themselves; when some is left
+        (a cancel, an error) they are terminated so that nothing goes on computing."""
+        if self.busy():
+            _stop_pool(self.pool)
+        else:
+            self.pool.shutdown(wait=False)
 
 
 def decode_files(
@@ -109,7 +156,8 @@ def decode_files(
     exact=True makes the FULL (reference) decode, else the FAST one (see decode_tensor).
 
     task must be a module-level function (spawned workers import it by name); tests
-    substitute one that crashes. Raises Cancelled (from the token) within POLL_SECONDS."""
+    substitute one that crashes. Raises Cancelled (from the token) within POLL_SECONDS,
+    with the workers already terminated."""
     if not paths:
         return
     decoder = _Decoder(paths, px_size, processes, task, exact)

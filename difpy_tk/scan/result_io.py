@@ -4,20 +4,22 @@ The JSON holds difPy 4.2.1's `result`, `lower_quality` and `stats` with the same
 so scripts written for difPy read it, plus our richer form (groups with MSE and rotation,
 file sizes and resolutions, invalid and skipped files with reasons, phase timings),
 which is what load_json reads back. Files are written to a temporary name and renamed,
-so an interrupted export never leaves half a file behind."""
+so an interrupted export never leaves half a file behind. File names that are not valid
+UTF-8 round-trip through the JSON; in the CSV they show as escapes, and no cell can be
+run as a formula by a spreadsheet."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
-import tempfile
-from collections.abc import Callable
+import re
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import IO
 
+from difpy_tk.humanize import display_path
 from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, SearchResult
+from difpy_tk.state.safe_files import write_atomic
 
 FORMAT_NAME = "difpy_tk-result"
 FORMAT_VERSION = 1
@@ -138,20 +140,15 @@ def from_dict(data: dict) -> SearchResult:
         raise ValueError(f"the result file is incomplete or damaged ({error})") from error
 
 
-def _write_atomically(path: str | os.PathLike, write: Callable[[IO[str]], None], encoding: str = "utf-8") -> None:
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            write(stream)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def write_json(result: SearchResult, path: str | os.PathLike) -> None:
-    _write_atomically(path, lambda stream: json.dump(to_dict(result), stream, indent=1, ensure_ascii=False))
+    """Readable UTF-8 JSON; a name that is not valid UTF-8 is written as the JSON escape of
+    the surrogate Python keeps for each of its bytes ("\\udcff"), so load_json gives back
+    exactly the name the OS gave."""
+    text = json.dumps(to_dict(result), indent=1, ensure_ascii=False)
+    write_atomic(path, _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", text))
 
 
 def load_json(path: str | os.PathLike) -> SearchResult:
@@ -183,45 +180,54 @@ compared_with, but not the kept image); mse and rotation are measured against
 compared_with; low_detail is "yes" for every row of a group whose kept image is near-flat."""
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet run a cell as a formula (CSV injection, e.g. =HYPERLINK(…))."""
+
+
+def csv_cell(text: str) -> str:
+    """A file name or path as a CSV cell: shown as text, never run as a formula (a leading
+    apostrophe, which spreadsheets hide), bytes that are not UTF-8 as \\xff escapes."""
+    text = display_path(text)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
 def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
     """One row per image of every group, then one per chained image (numbered with the
     group of the image it matches); UTF-8 with a BOM so spreadsheets show names right."""
-
-    def write(stream: IO[str]) -> None:
-        writer = csv.writer(stream)
-        writer.writerow(CSV_COLUMNS)
-        rows = []
-        group_of = {}
-        for number, group in enumerate(result.groups, start=1):
-            flag = "yes" if group.low_detail else "no"
-            rows.append((number, "kept", group.kept, 0.0, 0, flag, ""))
-            rows.extend((number, "match", m.path, m.mse, m.rotation, flag, group.kept) for m in group.matches)
-            group_of.update((member, (number, flag)) for member in group.paths)
-        for item in result.chained:
-            number, flag = group_of.get(item.other, ("", ""))
-            rows.append((number, "chained", item.path, item.mse, item.rotation, flag, item.other))
-        for number, role, file_path, mse, rotation, flag, other in rows:
-            record = result.files.get(file_path)
-            modified = datetime.fromtimestamp(record.mtime).isoformat(timespec="seconds") if record else ""
-            writer.writerow(
-                [
-                    number,
-                    role,
-                    file_path,
-                    os.path.dirname(file_path),
-                    os.path.basename(file_path),
-                    f"{mse:.4f}",
-                    rotation,
-                    record.width if record else "",
-                    record.height if record else "",
-                    record.size if record else "",
-                    modified,
-                    flag,
-                    other,
-                ]
-            )
-
-    _write_atomically(path, write, encoding="utf-8-sig")
+    stream = io.StringIO(newline="")
+    writer = csv.writer(stream)
+    writer.writerow(CSV_COLUMNS)
+    rows = []
+    group_of = {}
+    for number, group in enumerate(result.groups, start=1):
+        flag = "yes" if group.low_detail else "no"
+        rows.append((number, "kept", group.kept, 0.0, 0, flag, ""))
+        rows.extend((number, "match", m.path, m.mse, m.rotation, flag, group.kept) for m in group.matches)
+        group_of.update((member, (number, flag)) for member in group.paths)
+    for item in result.chained:
+        number, flag = group_of.get(item.other, ("", ""))
+        rows.append((number, "chained", item.path, item.mse, item.rotation, flag, item.other))
+    for number, role, file_path, mse, rotation, flag, other in rows:
+        record = result.files.get(file_path)
+        modified = datetime.fromtimestamp(record.mtime).isoformat(timespec="seconds") if record else ""
+        writer.writerow(
+            [
+                number,
+                role,
+                csv_cell(file_path),
+                csv_cell(os.path.dirname(file_path)),
+                csv_cell(os.path.basename(file_path)),
+                f"{mse:.4f}",
+                rotation,
+                record.width if record else "",
+                record.height if record else "",
+                record.size if record else "",
+                modified,
+                flag,
+                csv_cell(other),
+            ]
+        )
+    write_atomic(path, stream.getvalue().encode("utf-8-sig"))
 
 
 def format_log(result: SearchResult) -> str:

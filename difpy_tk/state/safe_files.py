@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from difpy_tk.humanize import display_path
+
 log = logging.getLogger("difpy_tk")
 T = TypeVar("T")
 
@@ -61,7 +63,7 @@ def read_bounded(path: str | os.PathLike, limit: int = DEFAULT_LIMIT) -> bytes |
     and for a file larger than limit; OSError when it cannot be read (permissions)."""
     try:
         before = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # NotADirectory: a file where its folder should be
         return None
     if not stat.S_ISREG(before.st_mode):
         raise DamagedFile(f"it is {_kind(before.st_mode)}, not a file")
@@ -211,8 +213,7 @@ def append_line(path: str | os.PathLike, line: str) -> None:
     A last line cut short by a crash is ended first, so it cannot swallow this one.
     The text is written as UTF-8; names the OS gave us that are not valid UTF-8 appear
     as backslash escapes (b"\\xff"). Raises OSError when the folder cannot be written."""
-    raw = (line + "\n").encode("utf-8", "surrogateescape")
-    payload = raw.decode("utf-8", "backslashreplace").encode("utf-8", "backslashreplace")
+    payload = display_path(line + "\n").encode("utf-8")
     flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | _nonblocking_flags()
     for _attempt in range(2):
         try:

@@ -107,7 +107,7 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
     shown = {key: variable.get() for key, variable in results.values.items()}
     assert shown == {**figures(expected), "duration": shown["duration"]}
     assert (shown["duplicates"], shown["similar"], shown["invalid"]) == ("2", "2", "1")
-    assert "2 duplicate and 2 similar matches in 1 group" in results.headline.cget("text")
+    assert results.headline.cget("text") == "Found 4 matches in 1 group: 2 duplicate, 2 similar."
 
     results.logs_button.invoke()
     logs = open_dialog(driver, LogsDialog)

@@ -11,6 +11,7 @@ import time
 import tkinter as tk
 from pathlib import Path
 from tkinter import ttk
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -519,7 +520,9 @@ def test_open_button_starts_the_system_viewer_without_a_shell(root, viewer, monk
     from difpy_tk.review import actions
 
     started = []
-    monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kwargs: started.append((args, kwargs)))
+    monkeypatch.setattr(
+        actions.subprocess, "Popen", lambda args, **kwargs: started.append((args, kwargs)) or SimpleNamespace(wait=int)
+    )
     card = shown_cards(viewer)[0]
     open_button = next(child for child in card.winfo_children()
                        if isinstance(child, ttk.Button) and child.cget("text") == "Open")
@@ -558,6 +561,6 @@ def test_app_opens_the_viewer_on_a_saved_result_and_logs_its_actions(driver, ima
     driver.app.screens["results"].viewer_button.invoke()
     viewer = next(child for child in driver.root.winfo_children() if isinstance(child, ViewerWindow))
     assert len(viewer.tree.get_children()) == len(saved.groups)
-    monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kwargs: None)
+    monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kwargs: SimpleNamespace(wait=int))
     viewer.open_image(viewer.session.members(viewer.current_group)[0])
     assert "open ok" in driver.app.logbook.lines[-1]

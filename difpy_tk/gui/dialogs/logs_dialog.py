@@ -10,6 +10,8 @@ import tkinter as tk
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
+from difpy_tk import APP_NAME
+from difpy_tk.gui.widgets import fit_to_screen
 from difpy_tk.scan.result_io import format_log
 
 if TYPE_CHECKING:
@@ -25,9 +27,9 @@ class LogsDialog(tk.Toplevel):
     def __init__(self, app: App) -> None:
         super().__init__(app.root)
         self.app = app
-        self.title("difpy_tk · Search log")
+        self.title(f"{APP_NAME} · Search log")
         self.transient(app.root)
-        self.geometry("760x520")
+        fit_to_screen(self, 760, 520)
         self.minsize(480, 300)
         frame = ttk.Frame(self, padding=12)
         frame.pack(fill="both", expand=True)

@@ -1,4 +1,5 @@
-"""The settings window: processes and chunksize, the cache, the theme, the not-a-duplicate list.
+"""The settings window: processes and chunksize, the cache, the theme, the not-a-duplicate list,
+one tab each.
 
 Changes apply on Save and are written to the settings file at once, so they survive a
 crash as well as a restart."""
@@ -10,9 +11,18 @@ import tkinter as tk
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
+from difpy_tk import APP_NAME
 from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.theme import apply_theme
-from difpy_tk.gui.widgets import WrapLabel, error_label, hint, option_message, read_int
+from difpy_tk.gui.widgets import (
+    WrapLabel,
+    bind_dialog_keys,
+    error_label,
+    fit_to_screen,
+    hint,
+    option_message,
+    read_int,
+)
 from difpy_tk.humanize import format_bytes
 from difpy_tk.scan.options import OptionError, cpu_count
 from difpy_tk.state.settings import THEMES, Settings, save_settings, validate_setting
@@ -32,13 +42,14 @@ CHUNKSIZE_HINT = "Image sets compared at once per process. Leave blank to choose
 
 
 class SettingsDialog(tk.Toplevel):
+    """One tab per subject, so the window stays small enough for a 1366×768 laptop whatever
+    a section adds; Save and Cancel sit below the tabs and are always visible."""
+
     def __init__(self, app: App) -> None:
         super().__init__(app.root)
         self.app = app
-        self.title("difpy_tk · Settings")
+        self.title(f"{APP_NAME} · Settings")
         self.transient(app.root)
-        self.resizable(True, False)
-        self.minsize(520, 0)
         settings = app.settings
         self.processes_var = tk.StringVar(value=str(settings.processes))
         self.chunksize_var = tk.StringVar(value="" if settings.chunksize is None else str(settings.chunksize))
@@ -47,8 +58,13 @@ class SettingsDialog(tk.Toplevel):
 
         frame = ttk.Frame(self, padding=16)
         frame.pack(fill="both", expand=True)
-        search = ttk.Labelframe(frame, text="Search performance")
-        search.pack(fill="x")
+        buttons = ttk.Frame(frame)
+        buttons.pack(side="bottom", fill="x", pady=(12, 0))  # packed first: a short window shrinks the tabs
+        self.notebook = ttk.Notebook(frame)
+        self.notebook.pack(fill="both", expand=True)
+        self.notebook.enable_traversal()  # Ctrl+Tab / Ctrl+Shift+Tab switch tabs
+
+        search = self.add_tab("Search")
         WrapLabel(search, text=f"⚠ {WARNING}").pack(fill="x", pady=(0, 8))
         form = ttk.Frame(search)
         form.pack(fill="x")
@@ -65,9 +81,10 @@ class SettingsDialog(tk.Toplevel):
         self.error.pack(fill="x")
         self.reset_button = ttk.Button(search, text="Reset to defaults", command=self.reset)
         self.reset_button.pack(anchor="w", pady=(6, 0))
+        for variable in (self.processes_var, self.chunksize_var):
+            variable.trace_add("write", lambda *args: self._clear_fixed_error())
 
-        cache = ttk.Labelframe(frame, text="Cache")
-        cache.pack(fill="x", pady=(12, 0))
+        cache = self.add_tab("Cache")
         hint(cache, "Remembers decoded images, so searching the same folders again is fast.").pack(fill="x")
         row = ttk.Frame(cache)
         row.pack(fill="x", pady=(6, 0))
@@ -76,8 +93,7 @@ class SettingsDialog(tk.Toplevel):
         self.clear_cache_button.pack(side="right")
         self._show_cache_size()
 
-        look = ttk.Labelframe(frame, text="Appearance")
-        look.pack(fill="x", pady=(12, 0))
+        look = self.add_tab("Appearance")
         for theme in THEMES:
             ttk.Radiobutton(
                 look,
@@ -85,30 +101,35 @@ class SettingsDialog(tk.Toplevel):
                 value=theme,
                 variable=self.theme_var,
                 command=self.preview_theme,
-            ).pack(side="left", padx=(0, 16))
+            ).pack(anchor="w", pady=(0, 6))
 
-        self._add_ignore_list(frame)
+        self._add_ignore_list()
 
-        buttons = ttk.Frame(frame)
-        buttons.pack(fill="x", pady=(16, 0))
+        # Created left to right (the Tab order), packed right to left.
+        self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
         self.save_button = ttk.Button(buttons, text="Save", style="Primary.TButton", command=self.save)
         self.save_button.pack(side="right")
-        self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
         self.cancel_button.pack(side="right", padx=(0, 8))
+        buttons.lift()  # Tab order follows the layout: the tabs' fields first, then Cancel and Save
         self.protocol("WM_DELETE_WINDOW", self.cancel)
-        self.bind("<Return>", lambda event: self.save())
-        self.bind("<Escape>", lambda event: self.cancel())
-        self.save_button.focus_set()
+        bind_dialog_keys(self, self.save, self.cancel)
+        fit_to_screen(self)
+        self.minsize(480, 360)
+        self.processes_spin.focus_set()
         self.grab_set()
 
-    def _add_ignore_list(self, frame: ttk.Frame) -> None:
+    def add_tab(self, title: str) -> ttk.Frame:
+        """A new tab for one subject of the settings; the caller fills the frame it returns."""
+        tab = ttk.Frame(self.notebook, padding=12)
+        self.notebook.add(tab, text=title)
+        return tab
+
+    def _add_ignore_list(self) -> None:
         """The viewer package owns the not-a-duplicate list; its editor goes here when present."""
         build_frame = viewer_part(f"{VIEWER_PACKAGE}.ignore_settings", "build_frame")
         if build_frame is None:
             return
-        slot = ttk.Labelframe(frame, text="Not-a-duplicate list")
-        slot.pack(fill="both", expand=True, pady=(12, 0))
-        build_frame(slot).pack(fill="both", expand=True)
+        build_frame(self.add_tab("Not-a-duplicate list")).pack(fill="both", expand=True)
 
     def _show_cache_size(self) -> None:
         # core.cache imports numpy; the app opens faster without it until it is needed
@@ -128,6 +149,11 @@ class SettingsDialog(tk.Toplevel):
         log.info("cache cleared")
         self._show_cache_size()
 
+    def _clear_fixed_error(self) -> None:
+        """An error about the numbers goes away as soon as the numbers are valid again."""
+        if self.error.cget("text") and self._problem() is None:
+            self.error.configure(text="")
+
     def reset(self) -> None:
         defaults = Settings()
         self.processes_var.set(str(defaults.processes))
@@ -137,17 +163,30 @@ class SettingsDialog(tk.Toplevel):
     def preview_theme(self) -> None:
         apply_theme(self.app.root, self.theme_var.get())
 
-    def _read(self) -> tuple[int, int | None] | None:
-        """The typed processes and chunksize, or None after showing what is wrong."""
-        try:
-            processes = read_int(self.processes_var.get(), "processes")
-            validate_setting("processes", processes)
-            chunksize = read_int(self.chunksize_var.get(), "chunksize", allow_blank=True)
-            validate_setting("chunksize", chunksize)
-        except OptionError as exc:
-            self.error.configure(text=f"{exc.parameter.capitalize()}: {option_message(exc)}")
-            return None
+    def _values(self) -> tuple[int, int | None]:
+        """The typed processes and chunksize; OptionError names the field that is wrong."""
+        processes = read_int(self.processes_var.get(), "processes")
+        validate_setting("processes", processes)
+        chunksize = read_int(self.chunksize_var.get(), "chunksize", allow_blank=True)
+        validate_setting("chunksize", chunksize)
         return processes, chunksize
+
+    def _problem(self) -> str | None:
+        """What is wrong with the typed numbers, in words, or None."""
+        try:
+            self._values()
+        except OptionError as exc:
+            return f"{exc.parameter.capitalize()}: {option_message(exc)}"
+        return None
+
+    def _read(self) -> tuple[int, int | None] | None:
+        """The typed processes and chunksize, or None after showing what is wrong (on its tab)."""
+        problem = self._problem()
+        if problem is not None:
+            self.error.configure(text=problem)
+            self.notebook.select(0)
+            return None
+        return self._values()
 
     def save(self) -> None:
         values = self._read()

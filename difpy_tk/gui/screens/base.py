@@ -28,6 +28,7 @@ class Screen(ttk.Frame):
         ttk.Separator(self, orient="horizontal").pack(side="bottom", fill="x")
         self.content = ttk.Frame(self, padding=(0, 16, 0, 0))
         self.content.pack(fill="both", expand=True)
+        self.nav.lift()  # Tab walks the stacking order: the content first, then the button bar
 
     def nav_button(self, text: str, command: Callable[[], None], primary: bool = False) -> ttk.Button:
         """A bottom-bar button: the primary one on the right, others on the left."""
@@ -43,7 +44,7 @@ class Screen(ttk.Frame):
         return True
 
     def on_return(self) -> None:
-        """Enter: the screen's forward action."""
+        """Enter in a field: the screen's forward action."""
 
     def on_escape(self) -> None:
         """Esc: the screen's back or cancel action."""

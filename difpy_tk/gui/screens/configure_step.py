@@ -7,7 +7,7 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk.gui.screens.base import Screen
-from difpy_tk.gui.widgets import Collapsible, error_label, hint, option_message, read_float
+from difpy_tk.gui.widgets import Collapsible, add_mnemonic, error_label, hint, option_message, read_float
 from difpy_tk.scan.options import SIMILARITY_PRESETS, OptionError, parse_similarity
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ class ConfigureScreen(Screen):
 
         self.back_button = self.nav_button("← Back", self.back)
         self.start_button = self.nav_button("Start search", self.start, primary=True)
+        add_mnemonic(self.start_button, "s")
 
     def on_show(self) -> None:
         settings = self.app.settings

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from difpy_tk.gui.dnd import enable_drop
 from difpy_tk.gui.screens.base import Screen
-from difpy_tk.gui.widgets import Collapsible, error_label, hint, option_message, read_int
+from difpy_tk.gui.widgets import Collapsible, add_mnemonic, error_label, hint, option_message, read_int
 from difpy_tk.scan.options import PX_SIZE_RANGE, OptionError
 from difpy_tk.state.settings import validate_setting
 
@@ -115,6 +115,8 @@ class ImportScreen(Screen):
 
         self.back_button = self.nav_button("← Back", self.back)
         self.next_button = self.nav_button("Next →", self.next, primary=True)
+        add_mnemonic(self.browse_button, "b")
+        add_mnemonic(self.next_button, "n")
 
     def on_show(self) -> None:
         settings = self.app.settings

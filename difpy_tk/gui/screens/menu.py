@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from difpy_tk import __version__
 from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
 from difpy_tk.gui.screens.base import Screen
-from difpy_tk.gui.widgets import hint
+from difpy_tk.gui.widgets import add_mnemonic, hint
 from difpy_tk.scan.result_io import load_json
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class MenuScreen(Screen):
             center, text="Start Search", style="Big.Primary.TButton", command=lambda: app.show("import")
         )
         self.start_button.pack(fill="x", pady=(0, 10))
+        add_mnemonic(self.start_button, "s")
         self.open_button = ttk.Button(
             center, text="Open saved result…", style="Big.TButton", command=self.open_saved_result
         )

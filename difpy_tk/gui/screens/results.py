@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
 from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.screens.base import Screen
-from difpy_tk.gui.widgets import WrapLabel
+from difpy_tk.gui.widgets import WrapLabel, add_mnemonic
+from difpy_tk.humanize import plural
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.scan.result_io import write_csv, write_json
 
@@ -49,10 +50,10 @@ def figures(result: SearchResult) -> dict[str, str]:
 def headline(result: SearchResult) -> str:
     if not result.groups:
         return "No duplicate or similar images found."
+    matches = plural(result.duplicate_count + result.similar_count, "match")
     return (
-        f"Found {result.duplicate_count:,} duplicate and {result.similar_count:,} similar "
-        f"{'match' if result.duplicate_count + result.similar_count == 1 else 'matches'} "
-        f"in {len(result.groups):,} {'group' if len(result.groups) == 1 else 'groups'}."
+        f"Found {matches} in {plural(len(result.groups), 'group')}: "
+        f"{result.duplicate_count:,} duplicate, {result.similar_count:,} similar."
     )
 
 
@@ -66,7 +67,7 @@ def details(result: SearchResult) -> str:
     if result.timings:
         parts.append(", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items()))
     if result.cache_hits:
-        parts.append(f"{result.cache_hits:,} images from the cache")
+        parts.append(f"{plural(result.cache_hits, 'image')} from the cache")
     return " · ".join(parts)
 
 
@@ -76,8 +77,8 @@ def next_steps(result: SearchResult) -> str:
         steps.append("Open the Image Viewer to review each group and move or delete the lower-quality copies.")
     unsearched = len(result.invalid) + len(result.skipped)
     if unsearched:
-        files, which = ("file was", "it") if unsearched == 1 else ("files were", "each one")
-        steps.append(f"{unsearched:,} {files} not searched; View Logs lists {which} with the reason.")
+        verb, which = ("was", "it") if unsearched == 1 else ("were", "each one")
+        steps.append(f"{plural(unsearched, 'file')} {verb} not searched; View Logs lists {which} with the reason.")
     return "\n".join(steps)
 
 
@@ -120,6 +121,13 @@ class ResultsScreen(Screen):
         self.menu_button = self.nav_button("Main menu", lambda: app.show("menu"))
         self.new_button = ttk.Button(self.nav, text="New search", command=lambda: app.show("import"))
         self.new_button.pack(side="right")
+        for button, letter in (
+            (self.viewer_button, "v"),
+            (self.logs_button, "l"),
+            (self.new_button, "n"),
+            (self.menu_button, "m"),
+        ):
+            add_mnemonic(button, letter)
 
     def show_result(self, result: SearchResult) -> None:
         self.result = result

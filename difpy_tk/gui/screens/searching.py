@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.search_worker import SearchWorker
+from difpy_tk.gui.widgets import add_mnemonic
 from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.progress import PHASES
 from difpy_tk.scan.result import SearchResult
@@ -67,6 +68,7 @@ class SearchingScreen(Screen):
         ttk.Label(row, textvariable=self.eta_var, style="Hint.TLabel").pack(side="right")
         ttk.Label(box, textvariable=self.elapsed_var, style="Hint.TLabel").pack(anchor="w", pady=(4, 0))
         self.cancel_button = self.nav_button("Cancel", self.cancel)
+        add_mnemonic(self.cancel_button, "c")
 
     def start(self, options: SearchOptions) -> None:
         self._started = time.monotonic()

@@ -1,0 +1,288 @@
+"""Moves under faults: every file is accounted for after each (ledger), the destination
+is never overwritten, only what the move created is removed, and a move killed half-way
+is finished or rolled back at the next start."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from difpy_tk.review import actions, safe_move
+from difpy_tk.review.journal import End, Journal, Outcome, journalled_moves
+from difpy_tk.scan.result import FileRecord
+
+from .ledger import Ledger, digest, journal_moves
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="symlinks and signals as on POSIX")
+
+
+def make_file(path: Path, data: bytes) -> FileRecord:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    info = path.stat()
+    return FileRecord(str(path), info.st_size, info.st_mtime_ns, 10, 10)
+
+
+@pytest.fixture
+def journal(tmp_path):
+    (tmp_path / "state").mkdir()
+    return Journal(tmp_path / "state" / "actions.log")
+
+
+@pytest.fixture
+def across_drives(monkeypatch):
+    """Every rename of a source file fails with EXDEV, as between drives: the move copies."""
+    real = safe_move.rename_no_replace
+
+    def rename(source, target):
+        if safe_move.PARTIAL_PREFIX not in os.fspath(source):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(source, target)
+
+    monkeypatch.setattr(safe_move, "rename_no_replace", rename)
+
+
+@pytest.fixture
+def fixed_op(monkeypatch):
+    monkeypatch.setattr(actions, "new_op", lambda: "0123456789abcdef")
+    return "0123456789abcdef"
+
+
+def test_a_file_with_the_old_partial_name_is_never_touched(tmp_path, journal, across_drives):
+    """The old mover wrote to and unlinked `<name>.difpy-partial`; now that is just a user file."""
+    record = make_file(tmp_path / "a" / "x.jpg", b"image " * 1000)
+    users = make_file(tmp_path / "b" / "x.jpg.difpy-partial", b"the user's own file")
+    ledger = Ledger(tmp_path / "a", tmp_path / "b")
+    result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.ok and Path(result.destination).name == "x.jpg"
+    assert Path(users.path).read_bytes() == b"the user's own file"
+    ledger.assert_nothing_lost(journal_moves(journal))
+
+
+def test_partial_name_taken_fails_cleanly(tmp_path, journal, across_drives, fixed_op):
+    record = make_file(tmp_path / "a" / "x.jpg", b"image " * 1000)
+    taken = make_file(safe_move.partial_path(tmp_path / "b", fixed_op), b"someone else's")
+    ledger = Ledger(tmp_path / "a", tmp_path / "b")
+    result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.outcome is Outcome.FAILED and "partial copy is taken" in result.reason
+    assert Path(taken.path).read_bytes() == b"someone else's" and Path(record.path).exists()
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == [Path(taken.path).name]
+    assert journal.moves()[fixed_op][1] is End.FAILED
+    ledger.assert_nothing_lost()
+
+
+@posix_only
+def test_partial_name_as_a_symlink_is_never_written_through(tmp_path, journal, across_drives, fixed_op):
+    record = make_file(tmp_path / "a" / "x.jpg", b"image " * 1000)
+    victim = make_file(tmp_path / "elsewhere" / "victim.txt", b"must stay as it is")
+    (tmp_path / "b").mkdir()
+    os.symlink(victim.path, safe_move.partial_path(tmp_path / "b", fixed_op))
+    os.symlink(victim.path, tmp_path / "b" / "x.jpg.difpy-partial")
+    ledger = Ledger(tmp_path / "a", tmp_path / "elsewhere")
+    result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.outcome is Outcome.FAILED
+    assert Path(victim.path).read_bytes() == b"must stay as it is"
+    assert os.path.islink(safe_move.partial_path(tmp_path / "b", fixed_op)), "not ours: not removed"
+    ledger.assert_nothing_lost()
+
+
+@pytest.mark.parametrize("drives", ["same drive", "across drives"])
+def test_a_name_taken_at_the_last_moment_is_not_overwritten(tmp_path, journal, monkeypatch, request, drives):
+    """Another program creates the destination name between our check and the rename."""
+    if drives == "across drives":
+        request.getfixturevalue("across_drives")
+    record = make_file(tmp_path / "a" / "x.jpg", b"ours " * 1000)
+    (tmp_path / "b").mkdir()
+    ledger = Ledger(tmp_path / "a")
+    real_begin = journal.begin
+    racer = tmp_path / "b" / "x.jpg"
+
+    def begin_and_race(intent):
+        real_begin(intent)
+        if not racer.exists():
+            racer.write_bytes(b"the racer's file")
+
+    monkeypatch.setattr(journal, "begin", begin_and_race)
+    result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.ok and result.destination == str(tmp_path / "b" / "x (2).jpg")
+    assert racer.read_bytes() == b"the racer's file"
+    assert Path(result.destination).read_bytes() == b"ours " * 1000
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["x (2).jpg", "x.jpg"]
+    ledger.assert_nothing_lost(journal_moves(journal))
+
+
+def test_move_to_a_full_file_system_keeps_the_source(tmp_path, journal, small_tmpfs):
+    record = make_file(tmp_path / "a" / "big.jpg", os.urandom(600 * 1024))
+    ledger = Ledger(tmp_path / "a")
+    result = actions.move_file(record, small_tmpfs, journal)
+    assert result.outcome is Outcome.FAILED and "no space left" in result.reason
+    assert digest(record.path) == ledger.before[record.path]
+    assert list(small_tmpfs.iterdir()) == [], "no partial file, no placeholder left behind"
+    ledger.assert_nothing_lost()
+
+
+def test_real_move_to_another_file_system_and_undo(tmp_path, journal, small_tmpfs):
+    record = make_file(tmp_path / "a" / "x.jpg", os.urandom(50 * 1024))
+    ledger = Ledger(tmp_path / "a")
+    moved = actions.move_file(record, small_tmpfs, journal)
+    assert moved.ok and os.stat(moved.destination).st_mtime_ns == record.mtime_ns
+    assert sorted(p.name for p in small_tmpfs.iterdir()) == ["x.jpg"]
+    ledger.assert_nothing_lost(journal_moves(journal))
+    assert actions.undo_last(journal).ok
+    assert list(small_tmpfs.iterdir()) == [] and actions.check_unchanged(record) is None
+    ledger.assert_nothing_lost()
+
+
+@pytest.mark.parametrize("how", ["same size and time, other content", "a symlink", "a bigger file"])
+def test_undo_refuses_a_file_that_replaced_the_moved_one(tmp_path, journal, how):
+    record = make_file(tmp_path / "a" / "x.jpg", b"original content")
+    moved = actions.move_file(record, tmp_path / "b" if (tmp_path / "b").mkdir() is None else None, journal)
+    assert moved.ok
+    destination = Path(moved.destination)
+    os.remove(destination)
+    if how == "a symlink":
+        if sys.platform == "win32":
+            pytest.skip("symlinks need privileges on Windows")
+        other = make_file(tmp_path / "c" / "other.jpg", b"original content")
+        os.symlink(other.path, destination)
+    else:
+        destination.write_bytes(b"other  content!!" if how.startswith("same") else b"another, bigger file")
+        os.utime(destination, ns=(record.mtime_ns, record.mtime_ns))
+    ledger = Ledger(tmp_path / "b", *([tmp_path / "c"] if (tmp_path / "c").exists() else []))
+    result = actions.undo_last(journal)
+    assert result.outcome is Outcome.FAILED
+    assert "is not the one that was moved there" in result.reason
+    assert not Path(record.path).exists(), "nothing was moved back"
+    ledger.assert_nothing_lost()
+
+
+CHILD = textwrap.dedent(
+    """
+    import errno, os, signal, sys
+    from pathlib import Path
+    from difpy_tk.review import actions, safe_move
+    from difpy_tk.review.journal import Journal
+    from difpy_tk.scan.result import FileRecord
+    from difpy_tk.state import safe_files
+
+    source, target, log, stage = sys.argv[1:5]
+    die = lambda: os.kill(os.getpid(), signal.SIGKILL)
+    real_rename, real_remove, real_unlink, real_write = (
+        safe_move.rename_no_replace, os.remove, os.unlink, os.write)
+
+    def rename(a, b):
+        if stage != "link" and safe_move.PARTIAL_PREFIX not in os.fspath(a):
+            raise OSError(errno.EXDEV, "cross-device")
+        if stage == "copied":
+            die()
+        real_rename(a, b)
+        if stage == "renamed":
+            die()
+
+    def remove(path, *args, **kwargs):
+        real_remove(path, *args, **kwargs)
+        if stage == "source removed" and os.fspath(path) == source:
+            die()
+
+    def unlink(path, *args, **kwargs):
+        if stage == "link" and os.fspath(path) == source:
+            die()
+        real_unlink(path, *args, **kwargs)
+
+    def write(fd, data):
+        if stage == "copying" and safe_move.PARTIAL_PREFIX in os.readlink(f"/proc/self/fd/{fd}"):
+            real_write(fd, bytes(data)[: len(data) // 2])
+            die()
+        return real_write(fd, data)
+
+    safe_move.rename_no_replace = rename
+    os.remove, os.unlink, os.write = remove, unlink, write
+    if stage == "link":
+        safe_files._NO_REPLACE = None  # the hard link + unlink way of a no-replace rename
+    info = os.stat(source)
+    actions.move_file(FileRecord(source, info.st_size, info.st_mtime_ns, 1, 1), target, Journal(Path(log)))
+    print("not killed")
+    """
+)
+
+
+@posix_only
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc to find the partial file")
+@pytest.mark.parametrize(
+    "stage, end",
+    [
+        ("copying", End.ROLLED_BACK),
+        ("copied", End.ROLLED_BACK),
+        ("renamed", End.ROLLED_BACK),
+        ("source removed", End.FINISHED),
+        ("link", End.ROLLED_BACK),
+    ],
+)
+def test_a_move_killed_half_way_is_recovered_at_the_next_start(tmp_path, stage, end):
+    record = make_file(tmp_path / "a" / "photo.jpg", os.urandom(3 * 1024 * 1024))
+    (tmp_path / "b").mkdir()
+    log = tmp_path / "state" / "actions.log"
+    log.parent.mkdir()
+    ledger = Ledger(tmp_path / "a")
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, record.path, str(tmp_path / "b"), str(log), stage],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr + child.stdout
+    journal = Journal(log)
+    ((op, (intent, ended)),) = journal.moves().items()
+    assert ended is None, "the journal holds the intent of the killed move"
+    recovered = safe_move.recover_interrupted(journal)
+    assert [(r.action, r.outcome) for r in recovered] == [("recover", Outcome.OK)]
+    assert journal.moves()[op][1] is end
+    left = sorted(p.name for p in (tmp_path / "b").iterdir())
+    if end is End.ROLLED_BACK:
+        assert left == [] and actions.check_unchanged(record) is None
+    else:
+        assert left == ["photo.jpg"] and not Path(record.path).exists()
+        assert [m.op for m in journalled_moves(journal)] == [op], "a finished move can be undone"
+        assert actions.move_back(journal, intent).ok and actions.check_unchanged(record) is None
+    ledger.assert_nothing_lost(journal_moves(journal))
+    assert safe_move.recover_interrupted(journal) == [], "recovered once"
+
+
+def test_recovery_leaves_moves_of_a_running_process_alone(tmp_path, journal):
+    record = make_file(tmp_path / "a" / "x.jpg", b"in flight")
+    evidence = safe_move.evidence_of(record.path)
+    intent = safe_move.MoveIntent(
+        "00000000000000aa",
+        "move",
+        record.path,
+        str(tmp_path / "b" / "x.jpg"),
+        str(safe_move.partial_path(tmp_path / "b", "00000000000000aa")),
+        evidence,
+    )
+    journal.begin(intent)  # this process is alive: its move may be in progress
+    assert safe_move.recover_interrupted(journal) == []
+    assert journal.moves()[intent.op][1] is None
+
+
+def test_a_hostile_journal_cannot_make_recovery_remove_a_users_file(tmp_path, journal):
+    """A journal entry naming the user's files as partial and destination of a dead move."""
+    keep = make_file(tmp_path / "photos" / "keep.jpg", b"twin")
+    twin = make_file(tmp_path / "photos" / "twin.jpg", b"twin")
+    other = make_file(tmp_path / "photos" / "other.jpg", b"ot")
+    os.utime(twin.path, ns=(keep.mtime_ns, keep.mtime_ns))
+    ledger = Ledger(tmp_path / "photos")
+    intent = safe_move.MoveIntent(
+        "00000000000000bb", "move", keep.path, twin.path, other.path, safe_move.evidence_of(keep.path), pid=2**22 + 7
+    )
+    journal.begin(intent)
+    safe_move.recover_interrupted(journal)
+    assert Path(other.path).read_bytes() == b"ot", "a 'partial' not named as ours stays"
+    ledger.assert_nothing_lost()

@@ -1,0 +1,99 @@
+"""Decode workers do not outlive their purpose: cancel stops them within a second, and a
+killed parent takes its workers and the resource tracker with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from proc_children import children, command_line, running, wait_for, wait_until_gone
+from stalling_decoder import STARTED_SUFFIX, decode_for_ever
+
+from difpy_tk.scan.decoding import decode_files
+from difpy_tk.scan.progress import Cancelled, CancelToken
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads processes from /proc")
+
+CANCEL_LIMIT_S = 1.0
+"""Issue 10: Cancel stops the workers within 1 s."""
+ORPHAN_LIMIT_S = 5.0
+
+
+def _images(folder: Path, count: int) -> list[str]:
+    paths = []
+    for i in range(count):
+        path = folder / f"img{i}.png"
+        path.write_bytes(b"")  # the stalling task never opens it
+        paths.append(str(path))
+    return paths
+
+
+def _started(folder: Path) -> list[int]:
+    """Process ids of the workers that are inside the stalling task."""
+    return [int(p.name.split(".")[-2]) for p in folder.glob(f"*{STARTED_SUFFIX}")]
+
+
+def test_cancel_stops_the_workers_within_a_second(tmp_path):
+    paths = _images(tmp_path, 32)
+    token = CancelToken()
+    raised = []
+
+    def run():
+        try:
+            decode_files(paths, 16, 2, lambda i, outcome: None, cancel=token, task=decode_for_ever)
+        except Cancelled:
+            raised.append(True)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    wait_for(lambda: len(_started(tmp_path)) == 2)
+    workers = _started(tmp_path)
+    assert all(running(pid) for pid in workers)
+
+    cancelled_at = time.monotonic()
+    token.cancel()
+    thread.join(timeout=CANCEL_LIMIT_S)
+    wait_until_gone(workers, CANCEL_LIMIT_S)
+    elapsed = time.monotonic() - cancelled_at
+    print(f"cancel -> decode_files raised and both workers gone: {elapsed:.3f} s")
+    assert raised == [True] and not thread.is_alive()
+    assert elapsed <= CANCEL_LIMIT_S
+
+
+PARENT = textwrap.dedent(
+    """
+    import sys
+    from stalling_decoder import decode_for_ever
+    from difpy_tk.scan.decoding import decode_files
+    decode_files(sys.argv[1:], 16, 2, lambda i, outcome: None, task=decode_for_ever)
+    """
+)
+
+
+def test_workers_and_resource_tracker_end_when_the_parent_is_killed(tmp_path):
+    paths = _images(tmp_path, 32)
+    tests = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)])}
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, *paths], env=env)
+    try:
+        wait_for(lambda: len(_started(tmp_path)) == 2)
+        started = children(parent.pid)
+        tracker = [pid for pid in started if "resource_tracker" in command_line(pid)]
+        assert len(tracker) == 1 and set(_started(tmp_path)) <= set(started), started
+        parent.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        parent.wait()
+        elapsed = wait_until_gone(list(started), ORPHAN_LIMIT_S)
+        print(f"parent SIGKILLed -> {len(started)} children gone: {time.monotonic() - killed_at:.3f} s")
+        assert elapsed <= ORPHAN_LIMIT_S
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()

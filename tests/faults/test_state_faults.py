@@ -1,0 +1,175 @@
+"""Hostile state files: garbage, wrong types, deep nesting, huge, a FIFO, a folder, a device.
+None may crash or hang the app or stop a search; each is set aside (content kept) with a
+log line, and the defaults are used."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from difpy_tk.review import ignore_list, safe_move
+from difpy_tk.review.journal import Journal, Outcome
+from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.options import SearchOptions
+from difpy_tk.state.settings import Settings, load_settings, save_settings, settings_path
+
+from .ledger import Ledger, snapshot
+
+KINDS = ["garbage", "wrong types", "deep nesting", "huge", "fifo", "folder", "device"]
+WRONG_TYPES = {
+    "settings.json": [1, "not an object"],
+    "ignore_list.json": {"version": 1, "entries": [{"paths": ["/a.jpg", 5]}, {"paths": "/b.jpg"}]},
+    "moves.jsonl": {"op": "0" * 16, "event": "begin", "kind": "move", "source": 5, "evidence": []},
+}
+
+
+def make_hostile(path: Path, kind: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "garbage":
+        path.write_bytes(b"\x00\xff{{not json at all" * 10)
+    elif kind == "wrong types":
+        path.write_text(json.dumps(WRONG_TYPES[path.name]) + "\n")
+    elif kind == "deep nesting":
+        path.write_bytes(b"[" * 200_000 + b"]" * 200_000 + b"\n")
+    elif kind == "huge":
+        with open(path, "wb") as stream:
+            stream.truncate(80 * 1024 * 1024)  # sparse: large to read, cheap to make
+    elif kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+        (path / "inside.txt").write_text("a folder where a state file should be")
+    elif kind == "device":
+        if not os.path.exists("/dev/zero"):
+            pytest.skip("no /dev/zero here")
+        os.symlink("/dev/zero", path)
+
+
+def in_thread(function, timeout=30.0):
+    """Run function with a time limit: a FIFO must not make it wait for ever."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # reported below, with the test's own traceback
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"{function} hung"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def set_aside_copy(path: Path) -> Path:
+    (aside,) = path.parent.glob(path.name + ".damaged-*")
+    return aside
+
+
+def ledger_for(path: Path) -> Ledger | None:
+    """A ledger of the state file's folder, when it holds data (a FIFO or device holds none)."""
+    return Ledger(path.parent) if snapshot(path.parent) else None
+
+
+def moved_aside(path: Path) -> dict[str, str]:
+    aside = set_aside_copy(path)
+    if aside.is_dir():
+        return {str(path / p.relative_to(aside)): str(p) for p in aside.rglob("*") if p.is_file()}
+    return {str(path): str(aside)}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hostile_settings_give_defaults(kind, caplog):
+    path = settings_path()
+    make_hostile(path, kind)
+    ledger = ledger_for(path)
+    settings = in_thread(load_settings)
+    assert settings == Settings()
+    assert "set aside" in caplog.text and str(path) in caplog.text
+    if ledger:
+        ledger.assert_nothing_lost(moved_aside(path))
+    save_settings(Settings(theme="dark"))
+    assert load_settings().theme == "dark", "the next save works"
+
+
+def test_settings_with_wrong_value_types_keep_the_rest(caplog):
+    settings_path().write_text(json.dumps({"processes": {"a": [1]}, "theme": 5, "folders": [1], "px_size": 60}))
+    assert load_settings() == Settings(px_size=60)
+    assert caplog.text.count("ignoring") == 3
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hostile_ignore_list_never_stops_a_search(kind, tmp_path, caplog):
+    from imagegen import picture, save
+
+    path = ignore_list.default_path()
+    make_hostile(path, kind)
+    ledger = ledger_for(path)
+    index = in_thread(ignore_list.load_index)
+    assert "set aside" in caplog.text
+    if ledger:
+        ledger.assert_nothing_lost(moved_aside(path))
+    save(picture(1), tmp_path / "images" / "a.png")
+    save(picture(1), tmp_path / "images" / "b.png")
+    options = SearchOptions(inputs=(str(tmp_path / "images"),), processes=1, use_cache=False)
+    result = run_search(options, not_duplicates=index.ignored)
+    assert len(result.groups) == 1
+    ignore_list.add([str(tmp_path / "images" / "a.png"), str(tmp_path / "images" / "b.png")])
+    assert len(ignore_list.load()) == 1, "the list works again"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hostile_move_journal_is_set_aside_and_moves_go_on(kind, tmp_path, caplog):
+    from difpy_tk.review import actions
+    from difpy_tk.scan.result import FileRecord
+
+    (tmp_path / "state").mkdir()
+    journal = Journal(tmp_path / "state" / "actions.log")
+    make_hostile(journal.moves_path, kind)
+    ledger = ledger_for(journal.moves_path)
+    assert in_thread(lambda: safe_move.recover_interrupted(journal)) == []
+    assert "set aside" in caplog.text
+    if ledger:
+        ledger.assert_nothing_lost(moved_aside(journal.moves_path))
+    photo = tmp_path / "a" / "x.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(b"photo")
+    (tmp_path / "b").mkdir()
+    info = photo.stat()
+    moved = in_thread(
+        lambda: actions.move_file(FileRecord(str(photo), 5, info.st_mtime_ns, 1, 1), tmp_path / "b", journal)
+    )
+    assert moved.ok and len(journal.moves()) == 1
+    assert actions.undo_last(journal).ok and photo.read_bytes() == b"photo"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
+def test_the_action_log_as_a_non_file_never_hangs(kind, tmp_path):
+    from difpy_tk.review.journal import ActionResult
+
+    (tmp_path / "state").mkdir()
+    journal = Journal(tmp_path / "state" / "actions.log")
+    make_hostile(journal.path, kind)
+    result = in_thread(lambda: journal.record(ActionResult("open", "/x.jpg", Outcome.FAILED, reason="test")))
+    assert result.outcome is Outcome.FAILED and journal.write_error is None
+    assert journal.path.is_file() and "open failed" in journal.path.read_text()
+    assert set_aside_copy(journal.path).exists() or set_aside_copy(journal.path).is_symlink()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_a_torn_last_journal_line_is_skipped_not_fatal(tmp_path):
+    (tmp_path / "state").mkdir()
+    journal = Journal(tmp_path / "state" / "actions.log")
+    journal.moves_path.write_bytes(b'{"event": "begin", "op": "0123456789abcdef", "kind": "mo')
+    assert journal.moves() == {}
+    assert not list(journal.moves_path.parent.glob("*.damaged-*")), "a crash's torn line is no damage"
