@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
-from difpy_tk.review.selection import is_inside
+from difpy_tk.review.locations import is_inside
 from difpy_tk.scan.result import FileRecord
 
 ORIGINAL_FORMATS = frozenset({"jpg", "jpeg", "jpe", "jfif", "jif", "heic", "heif", "avif", "mpo"})

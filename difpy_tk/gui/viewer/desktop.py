@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 
@@ -29,8 +30,11 @@ def reveal_command(path: str, platform: str = sys.platform) -> list[str]:
 
 
 def _start(command: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    # Reap it when it exits: a child nobody waits for stays a zombie process.
+    threading.Thread(target=process.wait, name="difpy_tk-reap-file-manager", daemon=True).start()
+    return process
 
 
 def show_in_folder(path: str) -> str | None:
