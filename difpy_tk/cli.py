@@ -15,6 +15,7 @@ from difpy_tk import __version__
 from difpy_tk.humanize import display_path, plural
 from difpy_tk.review import ignore_list
 from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.eta import ScanEstimate
 from difpy_tk.scan.options import OptionError, SearchOptions, cpu_count, parse_similarity
 from difpy_tk.scan.progress import Cancelled, CancelToken
 from difpy_tk.scan.result_io import write_csv, write_json
@@ -33,8 +34,10 @@ def _similarity(text: str) -> str | float:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="difpy-tk",
+        usage="difpy-tk [DIR ...]\n       difpy-tk scan DIR... [options]",
         description="Find duplicate and similar images by comparing their pixels. "
-        "Run without arguments to open the app.",
+        "`difpy-tk` opens the app; `difpy-tk DIR...` opens it with those folders already "
+        "imported; `difpy-tk scan DIR...` searches from the command line.",
     )
     parser.add_argument("--version", action="version", version=f"difpy_tk {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,36 +80,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class ProgressBar:
-    """A one-line progress bar with an ETA on stderr, redrawn at most 10 times a second."""
+    """A one-line progress bar on stderr with the time left for the whole search (the same
+    estimate as the app's), redrawn at most 10 times a second."""
 
     def __init__(self, stream=sys.stderr) -> None:
         self.stream = stream
         self.phase = ""
-        self.phase_start = time.monotonic()
+        self.started = time.monotonic()
         self.last_draw = 0.0
+        self.drawn = False
+        self.estimate = ScanEstimate()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
+        self.estimate.update(now - self.started, phase, done, total)
         if phase != self.phase:
-            self.phase, self.phase_start = phase, now
+            self.phase = phase
         elif now - self.last_draw < 0.1 and done < total:
             return
         self.last_draw = now
+        self.drawn = True
         if total <= 0:
             self.stream.write(f"\r{phase}...{' ' * 40}")
         else:
             width = 30
             filled = int(width * done / total)
-            elapsed = now - self.phase_start
-            eta = elapsed / done * (total - done) if done else 0.0
-            self.stream.write(
-                f"\r{phase:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ETA {eta:5.1f}s"
-            )
+            remaining = self.estimate.remaining(now - self.started)
+            left = "" if remaining is None else f" about {remaining:5.1f}s left"
+            self.stream.write(f"\r{phase:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{left}")
         self.stream.flush()
 
     def close(self) -> None:
-        self.stream.write("\r" + " " * 78 + "\r")
+        """Clear the bar on a terminal; end its line elsewhere, so what follows starts a line."""
+        if not self.drawn:
+            return
+        self.stream.write("\r" + " " * 78 + "\r" if self.stream.isatty() else "\n")
         self.stream.flush()
+        self.drawn = False
 
 
 class Output:
@@ -145,10 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     bar = None if args.quiet else ProgressBar()
     cancel = CancelToken()
     try:
-        result = run_search(options, progress=bar, cancel=cancel, not_duplicates=ignore_list.load_index().ignored)
+        try:
+            result = run_search(options, progress=bar, cancel=cancel, not_duplicates=ignore_list.load_index().ignored)
+        finally:
+            if bar is not None:  # before any message, so an error starts its own line
+                bar.close()
     except KeyboardInterrupt:
         cancel.cancel()
-        print("\ndifpy-tk: interrupted", file=sys.stderr)
+        print("difpy-tk: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Cancelled:
         return EXIT_INTERRUPTED
@@ -158,9 +172,6 @@ def main(argv: list[str] | None = None) -> int:
     except (OptionError, ValueError) as error:
         print(f"difpy-tk: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    finally:
-        if bar is not None:
-            bar.close()
     say = Output()
     say(
         f"Searched {plural(result.files_searched, 'image')} in {sum(result.timings.values()):.1f} s: "

@@ -3,6 +3,8 @@ close in MSE the way real photos do, and distinct pictures stay far apart."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -27,4 +29,17 @@ def smooth_tensors(count: int, px: int = 16, seed: int = 0) -> np.ndarray:
 def save(image: Image.Image, path: Path, **params) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, **params)
+    return path
+
+
+def png_header_only(path: Path, width: int, height: int) -> Path:
+    """A tiny PNG that declares width × height 8-bit grey pixels and holds almost no
+    data: the shape of a decompression bomb, made without allocating the image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    body = zlib.compress(b"\x00" * 1024)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b""))
     return path

@@ -65,3 +65,17 @@ def test_help_explains_every_option():
         "--no-cache",
     ):
         assert option in out.stdout
+
+
+def test_top_level_help_names_the_ways_to_start():
+    out = run("--help")
+    assert out.returncode == 0
+    assert "difpy-tk DIR..." in out.stdout and "difpy-tk scan DIR..." in out.stdout
+
+
+def test_an_error_after_progress_starts_its_own_line(tmp_path):
+    out = run("scan", str(tmp_path / "missing"))
+    assert out.returncode == 3
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert lines[0].startswith("listing")  # the progress bar had started
+    assert lines[-1].startswith("difpy-tk: error:") and "missing" in lines[-1]

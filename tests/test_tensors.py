@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from imagegen import picture, save
+from imagegen import picture, png_header_only, save
 from PIL import Image
 
 from difpy_tk.scan.tensors import DecodeError, decode_tensor
@@ -50,10 +50,16 @@ def test_truncated_jpeg(tmp_path):
         decode_tensor(str(cut), 16)
 
 
-def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
-    path = save(picture(4, (400, 400)), tmp_path / "bomb.png")
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100 * 100)
-    with pytest.raises(DecodeError, match="too large"):
+@pytest.mark.parametrize(
+    ("size", "reason"),
+    [
+        ((40_000, 40_000), "declares more than 1,000 megapixels"),
+        ((12_000, 9_000), r"declares 12000×9000 pixels \(108 megapixels\) in only"),
+    ],
+)
+def test_decompression_bombs_are_refused_with_the_reason(tmp_path, size, reason):
+    path = png_header_only(tmp_path / "bomb.png", *size)
+    with pytest.raises(DecodeError, match=reason):
         decode_tensor(str(path), 16)
 
 

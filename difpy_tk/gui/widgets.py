@@ -158,6 +158,18 @@ def error_label(parent: tk.Misc) -> WrapLabel:
     return WrapLabel(parent, style="Error.TLabel")
 
 
+def clear_when_valid(label: ttk.Label, check: Callable[[], object]) -> None:
+    """Empty an error label as soon as check() stops raising OptionError: a message about a
+    value must not outlive the mistake once the user has fixed it."""
+    if not label.cget("text"):
+        return
+    try:
+        check()
+    except OptionError:
+        return
+    label.configure(text="")
+
+
 def option_message(exc: OptionError) -> str:
     """The message of an OptionError without its "parameter: " prefix, for a labelled field."""
     text = str(exc)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from difpy_tk.scan.appearance import as_seen
 from difpy_tk.scan.features import image_stats
 
 DRAFT_FACTOR = 6
@@ -25,7 +26,24 @@ finds 312 (1.7x faster than a full decode), 6 finds 311 (about 2x faster, within
 allowed), 5 finds 306 and 4 finds 299, too many lost.
 `python tests/benchmarks/bench.py --decode-check` measures it again."""
 
-DECODER_VERSION = f"pil{Image.__version__}-2-exif-bicubic2"
+REFERENCE_MAX_PIXELS = 64_000_000
+"""The FULL decode decodes every pixel up to this many (256 MB in Pillow's 4 bytes per
+pixel). A larger JPEG (a 100 or 200-megapixel camera file) is DCT-scaled while decoding
+by the smallest of 1/2, 1/4, 1/8 that brings it under this limit, so its reference
+tensor is made from a decode still thousands of pixels a side; other formats cannot be
+reduced while decoding and are decoded whole."""
+BOMB_PIXELS = 1_000_000_000
+"""Above this many declared pixels a file is refused as a likely decompression bomb: no
+camera makes such photos, and decoding one would take 4 GB or more."""
+BOMB_PIXELS_PER_BYTE = 1000
+"""A file declaring more than REFERENCE_MAX_PIXELS and more than this many pixels per byte
+of file is refused too: a real photo that large takes a byte for every few pixels, while
+a bomb is a tiny file that declares an enormous, uniform image."""
+Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
+"""Pillow's own guard (default about 179 megapixels, which refuses real camera files)
+follows ours; it is process-wide, so the viewer opens what the search accepted."""
+
+DECODER_VERSION = f"pil{Image.__version__}-3-asseen-exif-bicubic2-ref{REFERENCE_MAX_PIXELS}"
 """What both modes share (Pillow, colour conversion, resampling). A cache key uses
 decoder_version(exact), which adds the mode, so a tensor made by another decoder or in
 the other mode is never reused."""
@@ -68,7 +86,10 @@ def _plain_reason(error: BaseException) -> str:
     if isinstance(error, UnidentifiedImageError):
         return "not a readable image (unknown format or damaged file)"
     if isinstance(error, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
-        return f"image is too large to open safely ({error})"
+        return (
+            f"refused as a likely decompression bomb: the file declares more than "
+            f"{BOMB_PIXELS // 1_000_000:,} megapixels, more than any camera makes"
+        )
     if isinstance(error, PermissionError):
         return "permission denied: the file cannot be read"
     if isinstance(error, FileNotFoundError):
@@ -79,6 +100,31 @@ def _plain_reason(error: BaseException) -> str:
     if "truncated" in message or "broken data stream" in message:
         return "the image file is truncated or damaged"
     return f"could not decode the image: {message or type(error).__name__}"
+
+
+def _refuse_bombs(image: Image.Image, file_size: int) -> None:
+    width, height = image.size
+    pixels = width * height
+    if pixels > REFERENCE_MAX_PIXELS and pixels > BOMB_PIXELS_PER_BYTE * file_size:
+        raise DecodeError(
+            f"refused as a likely decompression bomb: the file declares {width}×{height} pixels "
+            f"({pixels / 1e6:,.0f} megapixels) in only {file_size:,} bytes"
+        )
+
+
+def _draft_size(size: tuple[int, int], px_size: int, exact: bool) -> tuple[int, int]:
+    """The size to ask a JPEG's DCT scaling for: FAST, both sides DRAFT_FACTOR × px_size;
+    FULL, the whole image unless it exceeds REFERENCE_MAX_PIXELS (see there), never
+    below px_size a side."""
+    if not exact:
+        return DRAFT_FACTOR * px_size, DRAFT_FACTOR * px_size
+    width, height = size
+    scale = 1
+    while scale < 8 and (width // scale) * (height // scale) > REFERENCE_MAX_PIXELS:
+        if min(width, height) // (scale * 2) < px_size:
+            break
+        scale *= 2
+    return width // scale, height // scale
 
 
 def _bicubic(image: Image.Image, px_size: int) -> Image.Image:
@@ -114,20 +160,20 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> tuple[np.ndar
         raise DecodeError("empty file (0 bytes)")
     try:
         with warnings.catch_warnings():
-            # Pillow's UserWarnings (corrupt EXIF, palette transparency) do not change the
-            # tensor; printed from a worker they would only clutter the user's terminal.
+            # Pillow's UserWarnings (corrupt EXIF; palette transparency, which as_seen honours)
+            # change nothing here; printed from a worker they would only clutter a terminal.
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
+                _refuse_bombs(image, os.path.getsize(path))  # before getexif(), which loads a PNG
                 width, height = image.size
                 orientation = image.getexif().get(0x0112, 1)
                 if orientation in _SIDEWAYS:
                     width, height = height, width
-                if not exact and image.format == "JPEG":
-                    side = DRAFT_FACTOR * px_size
-                    image.draft("RGB", (side, side))
+                if image.format == "JPEG":
+                    image.draft("RGB", _draft_size(image.size, px_size, exact))
                 image.load()
-                rgb = image if image.mode == "RGB" else image.convert("RGB")
+                rgb = as_seen(image)
                 if exact:
                     small = _bicubic(rgb, px_size)
                 else:

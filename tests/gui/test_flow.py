@@ -14,6 +14,8 @@ from difpy_tk.gui.screens.results import figures
 from difpy_tk.scan import engine
 from difpy_tk.state.settings import Settings, load_settings, settings_path
 
+from .test_screens import to_configure
+
 
 def open_dialog(driver, kind):
     """The newest toplevel of class `kind`: dialogs are opened by buttons, not by tests."""
@@ -93,7 +95,8 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
     driver.press("<Escape>", searching.cancel_button)
     assert searching.phase_var.get() == "Cancelling…"
     assert driver.wait_until(lambda: driver.screen("configure"), timeout=5) < 2
-    assert "Search cancelled." in app.logbook.lines
+    assert "Search cancelled." in app.logbook.lines  # cancelled while listing: nothing decoded yet
+    assert step2.notice.cget("text") == "Search cancelled."
 
     monkeypatch.setattr(engine, "run_search", real_search)
     step2.start_button.invoke()
@@ -209,3 +212,35 @@ def test_corrupt_settings_file_starts_with_defaults(corrupt_settings, driver):
     assert driver.app.settings == Settings()
     driver.wait_until(lambda: any(str(settings_path()) in line for line in driver.app.logbook.lines))
     assert driver.screen("menu")
+
+
+def test_cancel_says_what_was_kept_and_the_next_search_uses_it(one_process, image_folders, monkeypatch):
+    driver = one_process
+    app = driver.app
+    real = engine.run_search
+
+    def held_after_decoding(options, progress=None, cancel=None, **kwargs):
+        def report(phase, done, total):
+            progress(phase, done, total)
+            if phase == "decoding" and done == total:  # every image decoded, then the user cancels
+                while not cancel.cancelled:
+                    time.sleep(0.01)
+
+        return real(options, report, cancel, **kwargs)
+
+    monkeypatch.setattr(engine, "run_search", held_after_decoding)
+    step2 = to_configure(driver, image_folders)
+    step2.start_button.invoke()
+    searching = app.screens["searching"]
+    driver.wait_until(lambda: searching.count_var.get().startswith("9 of 9 images"))
+    searching.cancel_button.invoke()
+    driver.wait_until(lambda: driver.screen("configure"), timeout=5)
+    expected = "Search cancelled — 9 images were already decoded and are kept for next time."
+    assert step2.notice.cget("text") == expected
+    assert app.logbook.lines[-1] == expected
+
+    monkeypatch.setattr(engine, "run_search", real)
+    step2.start_button.invoke()
+    assert step2.notice.cget("text") == ""
+    driver.wait_until(lambda: driver.screen("results"))
+    assert app.result.cache_hits == 9

@@ -212,3 +212,44 @@ def test_export_to_an_unwritable_place_is_explained(driver, dialogs, tmp_path):
     driver.app.screens["results"].export_json_button.invoke()
     name, args, _ = dialogs.calls[-1]
     assert name == "showerror" and "no such folder" in args[1]
+
+
+def test_messages_clear_when_their_cause_is_fixed(driver, image_folders, tmp_path):
+    step1 = driver.app.screens["import"]
+    driver.app.show("import")
+    step1.paste_var.set(str(tmp_path / "nowhere"))
+    step1.add_button.invoke()
+    assert "not found" in step1.paste_error.cget("text")
+    step1.paste_var.set(str(image_folders[0]))  # the user corrects the path in the box
+    assert step1.paste_error.cget("text") == ""
+    assert str(step1.paste_entry.cget("style")) == "TEntry"
+    step1.add_button.invoke()
+
+    step1.px_size_var.set("5")
+    step1.next_button.invoke()
+    assert step1.px_size_error.cget("text")
+    step1.px_size_var.set("")  # still wrong: the message stays
+    assert step1.px_size_error.cget("text")
+    step1.px_size_var.set("150")
+    assert step1.px_size_error.cget("text") == ""
+
+    step2 = to_configure(driver, image_folders)
+    step2.advanced.toggle_button.invoke()
+    step2.mode_var.set("custom")
+    step2.custom_var.set("abc")
+    step2.start_button.invoke()
+    assert step2.error.cget("text")
+    step2.mode_var.set("similar")  # a preset needs no threshold
+    assert step2.error.cget("text") == ""
+
+    driver.app.show("menu")
+    driver.app.screens["menu"].settings_button.invoke()
+    from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
+
+    dialog = next(child for child in driver.root.winfo_children() if isinstance(child, SettingsDialog))
+    dialog.chunksize_var.set("many")
+    dialog.save_button.invoke()
+    assert dialog.error.cget("text").startswith("Chunksize")
+    dialog.chunksize_var.set("")
+    assert dialog.error.cget("text") == ""
+    dialog.cancel_button.invoke()

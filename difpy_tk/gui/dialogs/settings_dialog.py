@@ -17,6 +17,7 @@ from difpy_tk.gui.theme import apply_theme
 from difpy_tk.gui.widgets import (
     WrapLabel,
     bind_dialog_keys,
+    clear_when_valid,
     error_label,
     fit_to_screen,
     hint,
@@ -82,7 +83,7 @@ class SettingsDialog(tk.Toplevel):
         self.reset_button = ttk.Button(search, text="Reset to defaults", command=self.reset)
         self.reset_button.pack(anchor="w", pady=(6, 0))
         for variable in (self.processes_var, self.chunksize_var):
-            variable.trace_add("write", lambda *args: self._clear_fixed_error())
+            variable.trace_add("write", lambda *args: clear_when_valid(self.error, self._values))
 
         cache = self.add_tab("Cache")
         hint(cache, "Remembers decoded images, so searching the same folders again is fast.").pack(fill="x")
@@ -148,11 +149,6 @@ class SettingsDialog(tk.Toplevel):
             return
         log.info("cache cleared")
         self._show_cache_size()
-
-    def _clear_fixed_error(self) -> None:
-        """An error about the numbers goes away as soon as the numbers are valid again."""
-        if self.error.cget("text") and self._problem() is None:
-            self.error.configure(text="")
 
     def reset(self) -> None:
         defaults = Settings()

@@ -7,7 +7,16 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk.gui.screens.base import Screen
-from difpy_tk.gui.widgets import Collapsible, add_mnemonic, error_label, hint, option_message, read_float
+from difpy_tk.gui.widgets import (
+    Collapsible,
+    WrapLabel,
+    add_mnemonic,
+    clear_when_valid,
+    error_label,
+    hint,
+    option_message,
+    read_float,
+)
 from difpy_tk.scan.options import SIMILARITY_PRESETS, OptionError, parse_similarity
 
 if TYPE_CHECKING:
@@ -75,6 +84,11 @@ class ConfigureScreen(Screen):
         hint(body, SAME_DIM_HINT).pack(fill="x", padx=(24, 0))
         self.error = error_label(self.content)
         self.error.pack(fill="x", pady=(10, 0))
+        self.notice = WrapLabel(self.content, style="Strong.TLabel")  # e.g. what a cancelled search kept
+        self.notice.pack(fill="x", pady=(6, 0))
+
+        for variable in (self.mode_var, self.custom_var):
+            variable.trace_add("write", lambda *args: clear_when_valid(self.error, self._similarity))
 
         self.back_button = self.nav_button("← Back", self.back)
         self.start_button = self.nav_button("Start search", self.start, primary=True)
@@ -91,16 +105,25 @@ class ConfigureScreen(Screen):
         self.rotate_var.set(settings.rotate)
         self.same_dim_var.set(settings.same_dim)
         self.error.configure(text="")
+        self.notice.configure(text="")
         self._update_state()
         self.start_button.focus_set()
+
+    def show_notice(self, text: str) -> None:
+        """A line about what just happened (a cancelled search), until the screen is left."""
+        self.notice.configure(text=text)
 
     def _update_state(self) -> None:
         self.custom_entry.state(["!disabled"] if self.mode_var.get() == "custom" else ["disabled"])
 
-    def store(self) -> bool:
+    def _similarity(self) -> str | float:
+        """The chosen preset or the typed threshold; OptionError when the typed one is wrong."""
         mode = self.mode_var.get()
+        return parse_similarity(read_float(self.custom_var.get(), "similarity")) if mode == "custom" else mode
+
+    def store(self) -> bool:
         try:
-            similarity = parse_similarity(read_float(self.custom_var.get(), "similarity")) if mode == "custom" else mode
+            similarity = self._similarity()
         except OptionError as exc:
             if not self.advanced.expanded:
                 self.advanced.toggle()
@@ -115,6 +138,7 @@ class ConfigureScreen(Screen):
         return True
 
     def start(self) -> None:
+        self.notice.configure(text="")
         if not self.store():
             return
         try:

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 
 from difpy_tk.gui.dnd import enable_drop
 from difpy_tk.gui.screens.base import Screen
-from difpy_tk.gui.widgets import Collapsible, add_mnemonic, error_label, hint, option_message, read_int
+from difpy_tk.gui.widgets import (
+    Collapsible,
+    add_mnemonic,
+    clear_when_valid,
+    error_label,
+    hint,
+    option_message,
+    read_int,
+)
 from difpy_tk.scan.options import PX_SIZE_RANGE, OptionError
 from difpy_tk.state.settings import validate_setting
 
@@ -50,6 +58,7 @@ class ImportScreen(Screen):
         self.recursive_var = tk.BooleanVar()
         self.in_folder_var = tk.BooleanVar()
         self.px_size_var = tk.StringVar()
+        self._rejected_text: str | None = None  # the paste box's text when it was found wrong
 
         add_row = ttk.Frame(self.content)
         add_row.pack(fill="x")
@@ -113,6 +122,9 @@ class ImportScreen(Screen):
         self.px_size_error = error_label(self.advanced.body)
         self.px_size_error.pack(fill="x")
 
+        self.px_size_var.trace_add("write", lambda *args: clear_when_valid(self.px_size_error, self._px_size))
+        self.paste_var.trace_add("write", lambda *args: self._clear_paste_error())
+
         self.back_button = self.nav_button("← Back", self.back)
         self.next_button = self.nav_button("Next →", self.next, primary=True)
         add_mnemonic(self.browse_button, "b")
@@ -139,7 +151,9 @@ class ImportScreen(Screen):
                 rejected.append((path, problem))
             elif full not in self.folders:
                 self.folders.append(full)
+        self._rejected_text = None
         self.paste_var.set("; ".join(path for path, _ in rejected))
+        self._rejected_text = self.paste_var.get() if rejected else None
         self.paste_error.configure(text="\n".join(f"{path}: {problem}" for path, problem in rejected))
         self.paste_entry.configure(style="Invalid.TEntry" if rejected else "TEntry")
         self._refresh_list()
@@ -186,10 +200,22 @@ class ImportScreen(Screen):
         self.remove_button.state(["!disabled"] if self.listbox.curselection() else ["disabled"])
         self.clear_button.state(["!disabled"] if self.folders else ["disabled"])
 
+    def _px_size(self) -> int:
+        """The typed pixel size; OptionError says what is wrong with it."""
+        px_size = read_int(self.px_size_var.get(), "px_size")
+        validate_setting("px_size", px_size)
+        return px_size
+
+    def _clear_paste_error(self) -> None:
+        """The paths an error names are the ones in the box: editing them retires the message."""
+        if self._rejected_text is not None and self.paste_var.get() != self._rejected_text:
+            self._rejected_text = None
+            self.paste_error.configure(text="")
+            self.paste_entry.configure(style="TEntry")
+
     def store(self) -> bool:
         try:
-            px_size = read_int(self.px_size_var.get(), "px_size")
-            validate_setting("px_size", px_size)
+            px_size = self._px_size()
         except OptionError as exc:
             if not self.advanced.expanded:
                 self.advanced.toggle()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 import tkinter as tk
 from tkinter import messagebox, ttk
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.search_worker import SearchWorker
 from difpy_tk.gui.widgets import add_mnemonic
+from difpy_tk.humanize import plural
+from difpy_tk.scan.eta import ScanEstimate
 from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.progress import PHASES
 from difpy_tk.scan.result import SearchResult
@@ -27,14 +29,12 @@ COUNTED_IN_IMAGES = ("decoding", "searching")
 CLOCK_MS = 250
 
 
-class PhaseClock(NamedTuple):
-    """Where the current phase started, in time and in work, for the time estimate."""
-
-    name: str
-    started: float
-    first_done: int
-    done: int
-    total: int
+def cancelled_message(decoded: int, cached: bool) -> str:
+    """What a cancel leaves behind: the images decoded so far are in the cache."""
+    if decoded and cached:
+        was, are = ("was", "is") if decoded == 1 else ("were", "are")
+        return f"Search cancelled — {plural(decoded, 'image')} {was} already decoded and {are} kept for next time."
+    return "Search cancelled."
 
 
 def format_duration(seconds: float) -> str:
@@ -54,7 +54,8 @@ class SearchingScreen(Screen):
         self.elapsed_var = tk.StringVar()
         self.eta_var = tk.StringVar()
         self._started = 0.0
-        self._phase = PhaseClock("", 0.0, 0, 0, 0)
+        self._search_options: SearchOptions | None = None
+        self.estimate = ScanEstimate()
         self._clock: str | None = None
 
         box = ttk.Frame(self.content)
@@ -72,7 +73,8 @@ class SearchingScreen(Screen):
 
     def start(self, options: SearchOptions) -> None:
         self._started = time.monotonic()
-        self._phase = PhaseClock("", self._started, 0, 0, 0)
+        self._search_options = options
+        self.estimate = ScanEstimate()
         self.phase_var.set("Starting…")
         self.count_var.set("")
         self.eta_var.set("")
@@ -93,10 +95,7 @@ class SearchingScreen(Screen):
         if self.worker is None or self.worker.token.cancelled:
             return
         now = time.monotonic()
-        if phase == self._phase.name:
-            self._phase = self._phase._replace(done=done, total=total)
-        else:
-            self._phase = PhaseClock(phase, now, done, done, total)
+        self.estimate.update(now - self._started, phase, done, total)
         name = PHASE_NAMES.get(phase, phase.capitalize())
         step = f" (step {PHASES.index(phase) + 1} of {len(PHASES)})" if phase in PHASES else ""
         self.phase_var.set(f"{name}…{step}")
@@ -105,20 +104,22 @@ class SearchingScreen(Screen):
                 self.progressbar.stop()
                 self.progressbar.configure(mode="determinate")
             self.progressbar.configure(maximum=total, value=done)
-            unit = " images" if phase in COUNTED_IN_IMAGES else ""
-            self.count_var.set(f"{done:,} of {total:,}{unit}")
+            count = f"{done:,} of {plural(total, 'image')}" if phase in COUNTED_IN_IMAGES else f"{done:,} of {total:,}"
+            if phase == "decoding" and self.estimate.cached:
+                count += f" ({self.estimate.cached:,} from the cache)"
+            self.count_var.set(count)
         self._show_times(now)
 
     def _show_times(self, now: float) -> None:
-        """Elapsed for the whole search; the estimate extrapolates the current phase's pace."""
+        """Elapsed and left, both for the whole search (ScanEstimate knows each phase's cost)."""
         self.elapsed_var.set(f"Elapsed {format_duration(now - self._started)}")
-        clock = self._phase
-        progressed = clock.done - clock.first_done  # a phase may start part done (cached images)
-        if progressed > 0 and clock.done < clock.total and now - clock.started > 1:
-            remaining = (now - clock.started) / progressed * (clock.total - clock.done)
-            self.eta_var.set(f"About {format_duration(remaining + 1)} left in this step")
+        if self.worker is None or self.worker.token.cancelled:
+            return
+        remaining = self.estimate.remaining(now - self._started)
+        if remaining is None:
+            self.eta_var.set("Estimating the time left…" if now - self._started > 1 else "")
         else:
-            self.eta_var.set("")
+            self.eta_var.set(f"About {format_duration(remaining + 1)} left")
 
     def _tick(self) -> None:
         """Keeps the clock running while the engine is quiet (a long comparison, say)."""
@@ -146,8 +147,12 @@ class SearchingScreen(Screen):
 
     def on_cancelled(self) -> None:
         self._finish()
-        self.app.logbook.add("Search cancelled.")
+        message = cancelled_message(
+            self.estimate.decoded, self._search_options is not None and self._search_options.use_cache
+        )
+        self.app.logbook.add(message)
         self.app.show("configure")
+        self.app.screens["configure"].show_notice(message)
 
     def on_error(self, exc: BaseException) -> None:
         self._finish()

@@ -1,0 +1,235 @@
+"""Images as they look: transparency, palettes, 16-bit, 32-bit and float images, CMYK, LA.
+Pictures that look different never give the same tensor; pictures that look the same do,
+in both decode modes."""
+
+import numpy as np
+import pytest
+from imagegen import picture, save
+from PIL import Image
+
+from difpy_tk.scan.appearance import background
+from difpy_tk.scan.tensors import decode_tensor
+
+MODES = [True, False]
+"""exact (FULL) and FAST decode: both apply the same conversion."""
+
+
+def tensor(path, exact: bool, px: int = 50) -> np.ndarray:
+    return decode_tensor(str(path), px, exact=exact)[0]
+
+
+def min_mse(a: np.ndarray, b: np.ndarray) -> float:
+    """The search's MSE with rotation: the smallest over the four turns of b."""
+    a = a.astype(np.int64)
+    return min(float(np.mean((a - np.rot90(b, k).astype(np.int64)) ** 2)) for k in range(4))
+
+
+def shape_mask(kind: str, size: tuple[int, int]) -> np.ndarray:
+    """An alpha channel drawing one shape (opaque) on a transparent field."""
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width]
+    u, v = (x + 0.5) / width - 0.5, (y + 0.5) / height - 0.5
+    inside = {
+        "disc": u * u + v * v < 0.09,
+        "square": (abs(u) < 0.27) & (abs(v) < 0.27),
+        "ring": (u * u + v * v < 0.16) & (u * u + v * v > 0.04),
+        "bar": abs(v) < 0.1,
+    }[kind]
+    return np.where(inside, 255, 0).astype(np.uint8)
+
+
+@pytest.mark.parametrize("exact", MODES)
+@pytest.mark.parametrize("colour", [(0, 0, 0), (255, 255, 255), (127, 127, 127), (200, 30, 40), "picture"])
+def test_distinct_alpha_shapes_over_the_same_colours_never_score_zero(tmp_path, exact, colour):
+    size = (331, 257)
+    rgb = picture(1, size) if colour == "picture" else Image.new("RGB", size, colour)
+    tensors = []
+    for kind in ("disc", "square", "ring", "bar"):
+        icon = rgb.copy()
+        icon.putalpha(Image.fromarray(shape_mask(kind, size)))
+        tensors.append(tensor(save(icon, tmp_path / f"{kind}.png"), exact))
+    for i in range(len(tensors)):
+        for j in range(i + 1, len(tensors)):
+            for px_tensor in (tensors[i], tensors[j]):
+                assert px_tensor.shape == (50, 50, 3)
+            assert min_mse(tensors[i], tensors[j]) > 20, (i, j)
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_alpha_shapes_also_differ_at_px_10(tmp_path, exact):
+    size = (331, 257)
+    rgb = Image.new("RGB", size, (127, 127, 127))
+    found = []
+    for kind in ("disc", "square"):
+        icon = rgb.copy()
+        icon.putalpha(Image.fromarray(shape_mask(kind, size)))
+        found.append(tensor(save(icon, tmp_path / f"{kind}.png"), exact, px=10))
+    assert min_mse(*found) > 0
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_what_looks_the_same_scores_zero(tmp_path, exact):
+    size = (331, 257)
+    rgb = picture(2, size)
+    opaque = rgb.copy()
+    opaque.putalpha(255)
+    assert np.array_equal(
+        tensor(save(opaque, tmp_path / "opaque.png"), exact), tensor(save(rgb, tmp_path / "rgb.png"), exact)
+    )
+    # Colours hidden under full transparency are invisible: they do not count.
+    mask = Image.fromarray(shape_mask("disc", size))
+    one, other = rgb.copy(), picture(3, size)
+    one.putalpha(mask)
+    other.paste(rgb, mask=mask)
+    other.putalpha(mask)
+    assert np.array_equal(
+        tensor(save(one, tmp_path / "one.png"), exact), tensor(save(other, tmp_path / "other.png"), exact)
+    )
+
+
+def test_a_transparent_image_turned_gives_the_turned_tensor(tmp_path):
+    size = (333, 517)
+    icon = picture(4, size)
+    icon.putalpha(Image.fromarray(shape_mask("ring", size)))
+    base = tensor(save(icon, tmp_path / "icon.png"), True)
+    turned = tensor(save(icon.transpose(Image.Transpose.ROTATE_90), tmp_path / "turned.png"), True)
+    assert np.array_equal(turned, np.rot90(base))
+
+
+def test_the_background_is_the_same_under_every_turn():
+    grey = np.asarray(background((333, 517)))
+    assert np.array_equal(np.asarray(background((517, 333))), np.rot90(grey))
+    assert np.array_equal(grey, grey[::-1]) and np.array_equal(grey, grey[:, ::-1])
+    assert grey.min() < 40 and grey.max() > 240
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_palette_transparency_is_honoured(tmp_path, exact):
+    size = (300, 200)
+    paletted = picture(5, size).quantize(16)
+    indices = np.asarray(paletted)
+    common = int(np.bincount(indices.ravel()).argmax())
+    rare = int(np.bincount(indices.ravel(), minlength=16)[:16].argsort()[-2])
+    plain = tensor(save(paletted, tmp_path / "plain.png"), exact)
+    first = tensor(save(paletted, tmp_path / "common.png", transparency=common), exact)
+    second = tensor(save(paletted, tmp_path / "rare.png", transparency=rare), exact)
+    gif = tensor(save(paletted, tmp_path / "common.gif", transparency=common), exact)
+    assert min_mse(plain, first) > 0 and min_mse(plain, second) > 0 and min_mse(first, second) > 0
+    assert np.array_equal(first, gif)
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_la_keeps_its_shapes_and_equals_its_rgba(tmp_path, exact):
+    size = (300, 200)
+    grey = picture(6, size).convert("L")
+    shapes = []
+    for kind in ("disc", "square"):
+        la = Image.merge("LA", (grey, Image.fromarray(shape_mask(kind, size))))
+        shapes.append(tensor(save(la, tmp_path / f"{kind}.png"), exact))
+        rgba = tensor(save(la.convert("RGBA"), tmp_path / f"{kind}_rgba.png"), exact)
+        assert np.array_equal(shapes[-1], rgba)
+    assert min_mse(*shapes) > 20
+
+
+def sixteen_bit(values: np.ndarray, mode: str = "I;16") -> Image.Image:
+    """Built from bytes: Pillow's convert("I;16B") clips at 255 like convert("RGB")."""
+    dtype = ">u2" if mode == "I;16B" else "<u2"
+    return Image.frombytes(mode, values.shape[::-1], values.astype(dtype).tobytes())
+
+
+@pytest.mark.parametrize("exact", MODES)
+@pytest.mark.parametrize(("fmt", "mode"), [("png", "I;16"), ("tiff", "I;16"), ("tiff", "I;16B")])
+def test_sixteen_bit_images_are_scaled_not_clipped(tmp_path, exact, fmt, mode):
+    rng = np.random.default_rng(7)
+    size = (240, 160)
+    noise_a = rng.integers(256, 65536, size[::-1])
+    noise_b = rng.integers(256, 65536, size[::-1])
+    ramp = np.tile(np.linspace(300, 65535, size[0]), (size[1], 1))
+    images = {
+        "noise_a": noise_a,
+        "noise_b": noise_b,
+        "ramp": ramp,
+        "ramp_reversed": ramp[:, ::-1],
+        "ramp_half": ramp / 2,
+    }
+    found = {}
+    for name, values in images.items():
+        path = save(sixteen_bit(values, mode), tmp_path / f"{name}.{fmt}")
+        with Image.open(path) as check:
+            assert check.mode == mode
+        found[name] = tensor(path, exact)
+    names = sorted(found)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            # Every one of these is 256..65535, all white under convert("RGB").
+            if {a, b} != {"ramp", "ramp_reversed"}:
+                assert min_mse(found[a], found[b]) > 20, (a, b)
+    assert np.array_equal(found["ramp"], found["ramp_reversed"][:, ::-1])
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_sixteen_bit_equals_its_eight_bit_version(tmp_path, exact):
+    eight = np.asarray(picture(8, (240, 160)).convert("L"))
+    wide = sixteen_bit(eight.astype(np.uint32) * 257)
+    a = tensor(save(wide, tmp_path / "wide.png"), exact)
+    b = tensor(save(Image.fromarray(eight), tmp_path / "eight.png"), exact)
+    assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_thirty_two_bit_integer_and_float_images(tmp_path, exact):
+    eight = np.asarray(picture(9, (240, 160)).convert("L"))
+    reference = tensor(save(Image.fromarray(eight), tmp_path / "eight.png"), exact)
+    as_int16_range = Image.fromarray(eight.astype(np.int32) * 257, "I")
+    as_int8_range = Image.fromarray(eight.astype(np.int32), "I")
+    as_unit_float = Image.fromarray(eight.astype(np.float32) / 255, "F")
+    for name, image in {"i16": as_int16_range, "i8": as_int8_range, "unit": as_unit_float}.items():
+        path = save(image, tmp_path / f"{name}.tiff")
+        assert np.abs(tensor(path, exact).astype(int) - reference).max() <= 1, name
+    # Outside every usual range: stretched from 0 (or a lower minimum) to the maximum, so
+    # shapes survive; a copy scaled by a factor has no other brightness to show (viewers
+    # stretch such data too) and looks the same.
+    wide = eight.astype(np.float64) * 1e6
+    signed = Image.fromarray((wide - 5e7).astype(np.int32), "I")
+    floats = Image.fromarray(wide.astype(np.float32), "F")
+    dimmer = Image.fromarray((wide / 2).astype(np.float32), "F")
+    flat_white = Image.new("RGB", (240, 160), "white")
+    white = tensor(save(flat_white, tmp_path / "white.png"), exact)
+    results = [
+        tensor(save(image, tmp_path / f"wide{i}.tiff"), exact) for i, image in enumerate((signed, floats, dimmer))
+    ]
+    for found in results:
+        assert min_mse(found, white) > 1000 and min_mse(found, reference) > 0
+    assert min_mse(results[0], results[1]) > 20
+    assert np.array_equal(results[1], results[2])
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_float_nan_and_infinity_do_not_break_the_decode(tmp_path, exact):
+    values = np.asarray(picture(10, (240, 160)).convert("L")).astype(np.float32) / 255
+    values[:10] = np.nan
+    values[10:20] = np.inf
+    found = tensor(save(Image.fromarray(values, "F"), tmp_path / "nan.tiff"), exact)
+    assert found.shape == (50, 50, 3)
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_cmyk_one_bit_and_grey(tmp_path, exact):
+    rgb = picture(11, (240, 160))
+    reference = tensor(save(rgb, tmp_path / "rgb.png"), exact)
+    cmyk_tiff = tensor(save(rgb.convert("CMYK"), tmp_path / "cmyk.tiff"), exact)
+    cmyk_jpeg = tensor(save(rgb.convert("CMYK"), tmp_path / "cmyk.jpg", quality=95), exact)
+    assert np.array_equal(cmyk_tiff, reference)
+    assert min_mse(cmyk_jpeg, reference) < 5
+    other = tensor(save(picture(12, (240, 160)).convert("CMYK"), tmp_path / "other.tiff"), exact)
+    assert min_mse(other, cmyk_tiff) > 20
+    grey = rgb.convert("L")
+    assert np.array_equal(
+        tensor(save(grey, tmp_path / "grey.png"), exact),
+        tensor(save(grey.convert("RGB"), tmp_path / "grey_rgb.png"), exact),
+    )
+    bits = grey.convert("1")
+    assert np.array_equal(
+        tensor(save(bits, tmp_path / "bits.png"), exact),
+        tensor(save(bits.convert("RGB"), tmp_path / "bits_rgb.png"), exact),
+    )

@@ -1,0 +1,93 @@
+"""The whole-scan time estimate, replayed against progress logs recorded from real searches
+(tests/data/record_phase_log.py wrote them: 1,600 JPEGs, once cold, once with most cached)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from difpy_tk.scan.eta import ScanEstimate
+
+DATA = Path(__file__).parent / "data"
+
+
+def load(name: str) -> dict:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def replay(log: dict) -> list[tuple[float, str, int, int, float | None]]:
+    """(time, phase, done, total, estimated seconds left) after each recorded event."""
+    estimate = ScanEstimate()
+    out = []
+    for now, phase, done, total in log["events"]:
+        estimate.update(now, phase, done, total)
+        out.append((now, phase, done, total, estimate.remaining(now)))
+    return out
+
+
+@pytest.mark.parametrize("name", ["phase_log_cold.json", "phase_log_mostly_cached.json"])
+def test_estimate_follows_the_recorded_run(name):
+    log = load(name)
+    finished = log["finished"]
+    estimates = [(now, left) for now, _, _, _, left in replay(log) if left is not None]
+    assert estimates, "the estimate never appeared"
+    first_shown = estimates[0][0]
+    assert first_shown < 0.3 * finished  # early enough to be useful
+    for now, left in estimates:
+        truth = finished - now
+        # Within 35 % or 3 s of what really happened: the decoding pace of a real run drifts
+        # (other programs, file sizes), which no estimate made halfway can know.
+        assert abs(left - truth) <= max(3.0, 0.35 * truth), f"at {now} s: {left:.1f} s left, really {truth:.1f} s"
+
+
+def test_cached_images_are_not_counted_as_work_left():
+    log = load("phase_log_mostly_cached.json")
+    assert log["cache_hits"] > log["images"] // 2
+    replayed = replay(log)
+    now, _, done, total, left = next(row for row in replayed if row[4] is not None)
+    assert done < total
+    # Had the cached images been timed like decoded ones, this would be about
+    # images / (images - cache_hits) times longer.
+    assert left <= 1.35 * (log["finished"] - now) + 3.0
+
+
+def test_nothing_is_claimed_while_listing_or_before_the_pace_is_known():
+    estimate = ScanEstimate()
+    estimate.update(0.0, "listing", 0, 0)
+    assert estimate.remaining(0.5) is None
+    estimate.update(0.6, "decoding", 0, 500)
+    assert estimate.remaining(2.0) is None  # the worker processes are still starting
+    estimate.update(2.1, "decoding", 8, 500)
+    assert estimate.remaining(2.1) is None  # one batch is no pace yet
+    estimate.update(2.5, "decoding", 24, 500)
+    assert estimate.remaining(2.5) is None  # nor are two, while the other workers start
+    estimate.update(3.1, "decoding", 40, 500)
+    assert estimate.remaining(3.1) == pytest.approx((500 - 40) * 1.0 / 32 + 0.3 + 500 * 0.0001 + 500 * 0.00001)
+
+
+def test_a_search_of_cached_images_only_is_estimated_at_once():
+    estimate = ScanEstimate()
+    estimate.update(0.0, "listing", 0, 0)
+    estimate.update(0.2, "decoding", 1000, 1000)
+    assert estimate.remaining(0.2) == pytest.approx(0.3 + 1000 * 0.0001 + 1000 * 0.00001)
+    assert (estimate.cached, estimate.decoded) == (1000, 0)
+
+
+def test_time_passing_without_reports_counts_down():
+    estimate = ScanEstimate()
+    estimate.update(0.0, "decoding", 0, 400)
+    estimate.update(1.0, "decoding", 10, 400)
+    estimate.update(5.0, "decoding", 50, 400)
+    assert estimate.remaining(6.0) == pytest.approx(estimate.remaining(5.0) - 1.0)
+
+
+def test_decoded_counts_only_this_search():
+    log = load("phase_log_mostly_cached.json")
+    estimate = ScanEstimate()
+    for now, phase, done, total in log["events"]:
+        estimate.update(now, phase, done, total)
+        if phase == "decoding":
+            assert estimate.decoded == done - log["cache_hits"]
+    assert estimate.decoded == log["images"] - log["cache_hits"]
