@@ -564,3 +564,25 @@ def test_app_opens_the_viewer_on_a_saved_result_and_logs_its_actions(driver, ima
     monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kwargs: SimpleNamespace(wait=int))
     viewer.open_image(viewer.session.members(viewer.current_group)[0])
     assert "open ok" in driver.app.logbook.lines[-1]
+
+
+def test_the_keeper_rule_is_changed_in_settings(driver):
+    from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
+    from difpy_tk.state.settings import load_settings
+
+    driver.app.screens["menu"].settings_button.invoke()
+    dialog = next(child for child in driver.root.winfo_children() if isinstance(child, SettingsDialog))
+    frame = dialog.keeper_frame
+    dialog.notebook.select(frame.master)
+    driver.update()
+    criteria = frame.criteria.listbox
+    assert criteria.get(0).startswith("1. Highest resolution")
+    size = next(index for index in range(criteria.size()) if "Largest file" in criteria.get(index))
+    criteria.selection_set(size)
+    for _ in range(size):
+        frame.criteria.buttons["Up"].invoke()
+    assert criteria.get(0) == "1. Largest file"
+    dialog.save_button.invoke()
+    driver.update()
+    assert driver.app.settings.keeper_criteria[0] == "file size"
+    assert load_settings().keeper_rule().criteria[0].value == "file size"

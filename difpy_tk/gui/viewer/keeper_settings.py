@@ -29,8 +29,10 @@ class OrderedList(ttk.Frame):
         commands = [("Up", lambda: self.move(-1)), ("Down", lambda: self.move(1))]
         if editable:
             commands += [("Add…", self.add), ("Remove", self.remove)]
+        self.buttons: dict[str, ttk.Button] = {}
         for text, command in commands:
-            ttk.Button(buttons, text=text, command=command).pack(fill="x", pady=(0, 4))
+            self.buttons[text] = ttk.Button(buttons, text=text, command=command)
+            self.buttons[text].pack(fill="x", pady=(0, 4))
         self.columnconfigure(0, weight=1)
         self.fill()
 

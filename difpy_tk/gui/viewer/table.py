@@ -11,6 +11,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Protocol
 
+from difpy_tk.gui.widgets import grid_scrolled
 from difpy_tk.humanize import format_bytes, format_mtime, plural
 from difpy_tk.review.session import Entry, ReviewSession
 
@@ -77,12 +78,7 @@ class MatchTable(ttk.Frame):
         for column, title, width, anchor in COLUMNS:
             self.tree.heading(column, text=title, anchor=anchor, command=lambda c=column: self.sort_by(c))
             self.tree.column(column, width=width, anchor=anchor, stretch=column in ("name", "folder"))
-        scroll = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
-        self.tree.configure(yscrollcommand=scroll.set)
-        self.tree.grid(row=1, column=0, sticky="nsew")
-        scroll.grid(row=1, column=1, sticky="ns")
-        self.rowconfigure(1, weight=1)
-        self.columnconfigure(0, weight=1)
+        grid_scrolled(self, self.tree)
         self.tree.bind("<Button-1>", self._clicked)
         self.tree.bind("<space>", self._space)
         self.tree.bind("<Double-Button-1>", self._double)

@@ -25,7 +25,7 @@ from difpy_tk.gui.viewer.styles import configure_styles
 from difpy_tk.gui.viewer.table import MatchTable
 from difpy_tk.gui.viewer.thumbnails import ThumbnailCache
 from difpy_tk.gui.viewer.tk_worker import TkWorker
-from difpy_tk.gui.widgets import WrapLabel
+from difpy_tk.gui.widgets import WrapLabel, grid_scrolled
 from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.review import actions
 from difpy_tk.review.journal import Journal
@@ -162,7 +162,7 @@ class ViewerWindow(tk.Toplevel):
                                              ("kind", "Kind", 96, "w"), ("kept", "Keeper", 130, "w")):
             self.tree.heading(column, text=title, anchor=anchor)
             self.tree.column(column, width=width, anchor=anchor, stretch=column == "kept")
-        _grid_scrolled(left, self.tree)
+        grid_scrolled(left, self.tree)
         self.tree.bind("<<TreeviewSelect>>", self._tree_selected)
         panes.add(left, weight=0)
 
@@ -680,12 +680,3 @@ class ViewerWindow(tk.Toplevel):
             self.thumbnails.close()
             self.file_worker.close()
 
-
-def _grid_scrolled(parent: ttk.Frame, widget: tk.Canvas | ttk.Treeview) -> None:
-    """Put widget in row 1 of parent with a vertical scrollbar, taking the spare room."""
-    scroll = ttk.Scrollbar(parent, orient="vertical", command=widget.yview)
-    widget.configure(yscrollcommand=scroll.set)
-    widget.grid(row=1, column=0, sticky="nsew")
-    scroll.grid(row=1, column=1, sticky="ns")
-    parent.rowconfigure(1, weight=1)
-    parent.columnconfigure(0, weight=1)
