@@ -20,14 +20,14 @@ def _guard_std_streams() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`difpy-tk` opens the app; `difpy-tk scan ...` is the command line;
+    """`difpy-tk` opens the app; `difpy-tk scan|clean|undo ...` is the command line;
     `difpy-tk --selftest` checks a (frozen) build end to end."""
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "--selftest":
         from difpy_tk.selftest import run_selftest
 
         return run_selftest(args[1:])
-    if args and (args[0] in ("scan", "-h", "--help", "--version")):
+    if args and (args[0] in ("scan", "clean", "undo", "-h", "--help", "--version")):
         from difpy_tk.cli import main as cli_main
 
         return cli_main(args)

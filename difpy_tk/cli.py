@@ -1,7 +1,7 @@
-"""The command line: `difpy-tk scan DIR...`.
+"""The command line: `difpy-tk scan DIR...`, and `clean` / `undo` (see clean_cli).
 
-Exit codes: 0 the search completed, 2 invalid arguments, 3 an input folder or file does
-not exist, 4 the result could not be saved, 130 interrupted with Ctrl+C."""
+Exit codes of scan: 0 the search completed, 2 invalid arguments, 3 an input folder or
+file does not exist, 4 the result could not be saved, 130 interrupted with Ctrl+C."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 import time
 
 from difpy_tk import __version__
+from difpy_tk.clean_cli import add_commands, run_command
 from difpy_tk.humanize import display_path, plural
 from difpy_tk.review import ignore_list
 from difpy_tk.scan.engine import run_search
@@ -23,12 +24,13 @@ from difpy_tk.scan.result_io import write_csv, write_json
 EXIT_OK, EXIT_USAGE, EXIT_MISSING, EXIT_SAVE, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
 
 
-def _similarity(text: str) -> str | float:
+def _similarity(text: str) -> str:
+    """The threshold as typed (validated): "0.3" stays the exact decimal 3/10."""
     try:
         parse_similarity(text)
     except OptionError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    return text if text in ("duplicates", "similar") else float(text)
+    return text.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-cache", dest="use_cache", action="store_false",
                       help="do not read or write the tensor cache (every image is decoded)")
     scan.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_commands(commands)
     return parser
 
 
@@ -142,6 +145,8 @@ class Output:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    if args.command != "scan":
+        return run_command(args, Output())
     try:
         options = SearchOptions(
             inputs=tuple(args.inputs), recursive=args.recursive, in_folder=args.in_folder,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 SIMILARITY_PRESETS = {"duplicates": 0.0, "similar": 5.0}
 PX_SIZE_RANGE = (10, 5000)
 DEFAULT_CHUNKSIZE = 128
+MAX_MSE = 255 * 255
+"""The largest MSE two 8-bit tensors can have: a larger threshold means nothing."""
 
 
 def cpu_count() -> int:
@@ -24,23 +28,39 @@ class OptionError(ValueError):
         self.parameter = parameter
 
 
-def parse_similarity(value: str | float | int) -> float:
-    """'duplicates' -> 0, 'similar' -> 5, or a number >= 0 (strings of numbers too)."""
+def similarity_fraction(value: str | float | int | Decimal | Fraction) -> Fraction:
+    """The threshold as an exact rational: 'duplicates' -> 0, 'similar' -> 5, or the
+    decimal as typed ("0.3" is exactly 3/10; a Decimal or Fraction is taken as is; a
+    float by its shortest repr, the decimal a person wrote, so 0.3 is 3/10 and not the
+    binary float just below it). Between 0 and MAX_MSE, else OptionError("similarity")."""
     if isinstance(value, str):
         key = value.strip().lower()
         if key in SIMILARITY_PRESETS:
-            return SIMILARITY_PRESETS[key]
+            return Fraction(SIMILARITY_PRESETS[key])
         try:
-            value = float(key)
-        except ValueError:
+            exact = Fraction(key)
+        except (ValueError, ZeroDivisionError):
             raise OptionError(
                 "similarity", f"expected 'duplicates', 'similar' or a number >= 0, got {value!r}"
             ) from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    elif isinstance(value, bool) or not isinstance(value, (int, float, Decimal, Fraction)):
         raise OptionError("similarity", f"expected a number >= 0, got {value!r}")
-    if not value >= 0 or value == float("inf"):
+    elif not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
         raise OptionError("similarity", f"must be a finite number >= 0, got {value!r}")
-    return float(value)
+    else:
+        exact = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+    if not 0 <= exact <= MAX_MSE:
+        raise OptionError(
+            "similarity",
+            f"must be between 0 and {MAX_MSE} (the largest possible MSE between 8-bit images), got {value!r}",
+        )
+    return exact
+
+
+def parse_similarity(value: str | float | int | Decimal | Fraction) -> float:
+    """The threshold as a float, for showing it; similarity_fraction validates it and
+    is what decides matches."""
+    return float(similarity_fraction(value))
 
 
 @dataclass(frozen=True)
@@ -51,7 +71,7 @@ class SearchOptions:
     recursive: bool = True
     in_folder: bool = False
     px_size: int = 50
-    similarity: str | float = "duplicates"
+    similarity: str | float | int | Decimal | Fraction = "duplicates"
     rotate: bool = True
     same_dim: bool = True
     processes: int = field(default_factory=cpu_count)
@@ -74,7 +94,10 @@ class SearchOptions:
             raise OptionError("px_size", f"must be a whole number, got {self.px_size!r}")
         if not low <= self.px_size <= high:
             raise OptionError("px_size", f"must be between {low} and {high}, got {self.px_size}")
-        parse_similarity(self.similarity)
+        similarity_fraction(self.similarity)
+        if isinstance(self.similarity, (Decimal, Fraction)):
+            # Kept exactly, as text: the parameters are saved as JSON.
+            object.__setattr__(self, "similarity", str(self.similarity))
         if isinstance(self.processes, bool) or not isinstance(self.processes, int):
             raise OptionError("processes", f"must be a whole number, got {self.processes!r}")
         if not 1 <= self.processes <= cpu_count():
@@ -86,7 +109,7 @@ class SearchOptions:
 
     @property
     def threshold(self) -> float:
-        """The largest MSE that counts as a match."""
+        """The largest MSE that counts as a match, as a float for showing it."""
         return parse_similarity(self.similarity)
 
     @property
@@ -94,10 +117,11 @@ class SearchOptions:
         """The largest integer sum of squared differences that is a match.
 
         MSE <= t  <=>  SSE <= t * count, and SSE is an integer, so comparing it with
-        floor(t * count) computed in exact rational arithmetic gives a verdict that no
-        float rounding can flip."""
+        floor(t * count), t the decimal as typed and the product exact, gives a verdict
+        that no float rounding can flip: an MSE equal to the threshold is always in
+        (0.3 at px_size 50: 2250, where the float 0.3 would give 2249)."""
         count = self.px_size * self.px_size * 3
-        return int(Fraction(self.threshold) * count)
+        return math.floor(similarity_fraction(self.similarity) * count)
 
     def effective_chunksize(self) -> int:
         """Images whose comparisons are computed in one block; a block holds chunksize ×

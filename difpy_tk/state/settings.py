@@ -23,6 +23,8 @@ log = logging.getLogger("difpy_tk.settings")
 
 SETTINGS_FILE = "settings.json"
 THEMES = ("light", "dark")
+CACHE_LIMIT_MB = (50, 1_000_000)
+"""The range of the cache size limit in (decimal) megabytes: 50 MB to 1 TB."""
 OPTION_FIELDS = ("recursive", "in_folder", "px_size", "similarity", "rotate", "same_dim", "processes", "chunksize")
 """Settings that are SearchOptions parameters of the same name; SearchOptions validates them."""
 
@@ -49,6 +51,8 @@ class Settings:
     similarity: str | float = _option_default("similarity")
     rotate: bool = _option_default("rotate")
     same_dim: bool = _option_default("same_dim")
+    cache_limit_mb: int = 1000
+    """The tensor cache's size limit: beyond it the least recently used images are dropped."""
     keeper_criteria: list[str] = field(default_factory=lambda: [criterion.value for criterion in DEFAULT_ORDER])
     """The viewer's keeper rule: which image of a group to keep, criteria in order."""
     keeper_folders: list[str] = field(default_factory=list)
@@ -77,6 +81,10 @@ def validate_setting(name: str, value: object) -> None:
     elif name in ("folders", "keeper_folders"):
         if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             raise OptionError(name, "expected a list of folder paths")
+    elif name == "cache_limit_mb":
+        low, high = CACHE_LIMIT_MB
+        if type(value) is not int or not low <= value <= high:
+            raise OptionError(name, f"expected a whole number of megabytes from {low} to {high}, got {value!r}")
     elif name == "keeper_criteria":
         known = [criterion.value for criterion in Criterion]
         if not (isinstance(value, list) and all(item in known for item in value) and len(set(value)) == len(value)):

@@ -1,0 +1,127 @@
+"""`difpy-tk clean` and `difpy-tk undo`: prints everything first, asks unless --yes, acts
+through the review model, loses nothing (ledger), and undoes from the journal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from imagegen import picture, save
+
+from difpy_tk import cli
+from difpy_tk.review.journal import Journal
+from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.options import SearchOptions
+from difpy_tk.scan.result_io import write_json
+from difpy_tk.state import appdirs
+
+from .ledger import Ledger, journal_moves
+
+
+@pytest.fixture
+def scanned(tmp_path) -> tuple[Path, Path]:
+    """photos/ with two groups (a: original, sub/a copy, a smaller copy; b: two copies) and its result."""
+    photos = tmp_path / "photos"
+    save(picture(1), photos / "a.png")
+    save(picture(1), photos / "sub" / "a.png")
+    save(picture(1).resize((160, 120)), photos / "small.png")
+    save(picture(2), photos / "b.png")
+    save(picture(2), photos / "b copy.png")
+    options = SearchOptions(inputs=(str(photos),), similarity="similar", same_dim=False, processes=1, use_cache=False)
+    result = run_search(options)
+    assert len(result.groups) == 2
+    write_json(result, tmp_path / "r.json")
+    return photos, tmp_path / "r.json"
+
+
+def journal() -> Journal:
+    return Journal(appdirs.data_dir() / "actions.log")
+
+
+def test_dry_run_and_no_answer_change_nothing(scanned, tmp_path, capsys, monkeypatch):
+    photos, result = scanned
+    ledger = Ledger(photos)
+    before = sorted(photos.rglob("*"))
+    assert cli.main(["clean", str(result), "--move-to", str(tmp_path / "out"), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Move 3 files" in out and "Dry run: nothing was changed." in out
+    assert str(photos / "sub" / "a.png") in out and str(photos / "small.png") in out
+    with open(os.devnull) as no_terminal:  # a script: no terminal to ask on
+        monkeypatch.setattr(sys, "stdin", no_terminal)
+        assert cli.main(["clean", str(result), "--trash"]) == 5
+    assert sorted(photos.rglob("*")) == before and not (tmp_path / "out").exists()
+    ledger.assert_nothing_lost()
+
+
+def test_clean_keeping_folders_then_undo(scanned, tmp_path, capsys):
+    photos, result = scanned
+    ledger = Ledger(photos)
+    out = tmp_path / "out"
+    assert cli.main(["clean", str(result), "--move-to", str(out), "--keep-folders", "--yes"]) == 0
+    assert "Moved to" in capsys.readouterr().out
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.png")) == ["b copy.png", "small.png", "sub/a.png"]
+    assert sorted(str(p.relative_to(photos)) for p in photos.rglob("*.png")) == ["a.png", "b.png"]
+    ledger.assert_nothing_lost(journal_moves(journal()))
+    assert cli.main(["undo", "--yes"]) == 0
+    assert "Put back 3 files." in capsys.readouterr().out
+    assert list(out.rglob("*.png")) == [] and len(list(photos.rglob("*.png"))) == 5
+    ledger.assert_nothing_lost()
+    assert cli.main(["undo", "--yes"]) == 0 and "Nothing to undo" in capsys.readouterr().out
+
+
+def test_marking_rule_and_the_trash(scanned, temp_trash, capsys):
+    photos, result = scanned
+    ledger = Ledger(photos, trash=temp_trash)
+    assert cli.main(["clean", str(result), "--trash", "--mark", "lower-resolution", "--yes"]) == 0
+    assert "Moved to Trash: 1 file." in capsys.readouterr().out
+    assert not (photos / "small.png").exists() and len(list((temp_trash / "files").iterdir())) == 1
+    ledger.assert_nothing_lost()
+
+
+def test_changed_files_and_changed_keepers_are_left_alone(scanned, tmp_path, capsys):
+    photos, result = scanned
+    (photos / "small.png").write_bytes((photos / "small.png").read_bytes() + b"edited")
+    os.utime(photos / "b.png", ns=(1, 1))  # the keeper of group 2 is no longer as scanned
+    ledger = Ledger(photos)
+    assert cli.main(["clean", str(result), "--move-to", str(tmp_path / "out"), "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "Left alone (2 files)" in out and "the image kept in its group (b.png)" in out
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.png"]
+    ledger.assert_nothing_lost(journal_moves(journal()))
+
+
+def test_undo_refuses_a_replaced_file_and_undoes_only_the_last_run(scanned, tmp_path, capsys):
+    photos, result = scanned
+    ledger = Ledger(photos)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for mark, out in (("lower-resolution", "out1"), ("all-but-keeper", "out2")):  # two runs: two processes
+        command = [
+            sys.executable,
+            "-m",
+            "difpy_tk",
+            "clean",
+            str(result),
+            "--mark",
+            mark,
+            "--yes",
+            "--move-to",
+            str(tmp_path / out),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+    moved = sorted(p.name for p in (tmp_path / "out2").iterdir())
+    assert moved == ["a.png", "b copy.png"] or moved == ["a.png", "b.png"]
+    replaced = tmp_path / "out2" / "a.png"
+    replaced.write_bytes(b"not the image that was moved")
+    replaced_digest_before = replaced.read_bytes()
+    assert cli.main(["undo", "--yes"]) == 1
+    out = capsys.readouterr().out
+    assert "Move back 2 files of the last run" in out and "is not the one that was moved there" in out
+    assert replaced.read_bytes() == replaced_digest_before and list((tmp_path / "out1").iterdir())
+    assert cli.main(["undo", "--all", "--yes"]) == 1, "the replaced file is still refused"
+    assert list((tmp_path / "out1").iterdir()) == [] and (photos / "small.png").is_file()
+    lost = ledger.lost(journal_moves(journal()))
+    assert lost == [str(photos / "sub" / "a.png")], "only the file the user overwrote by hand"
