@@ -13,6 +13,8 @@ import sys
 import threading
 from pathlib import Path
 
+from difpy_tk.system_open import open_in_system
+
 
 def reveal_command(path: str, platform: str = sys.platform) -> list[str]:
     """The command that shows path in the file manager on this platform."""
@@ -50,7 +52,7 @@ def show_in_folder(path: str) -> str | None:
             except subprocess.TimeoutExpired:
                 no_service = False
             if no_service:  # no FileManager1 service: open the folder instead
-                _start(["xdg-open", os.path.dirname(path)])
+                open_in_system(os.path.dirname(path))
     except OSError as error:
         return f"cannot start the file manager: {error.strerror or error}"
     return None
