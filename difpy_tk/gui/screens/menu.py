@@ -10,6 +10,7 @@ from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.widgets import add_mnemonic, hint
 from difpy_tk.scan.result_io import load_json
+from difpy_tk.state import appdirs
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App
@@ -41,6 +42,8 @@ class MenuScreen(Screen):
         self.about_button = ttk.Button(center, text="About", style="Big.TButton", command=self.about)
         for button in (self.open_button, self.settings_button, self.about_button):
             button.pack(fill="x", pady=(0, 6))
+        for notice in appdirs.notices():  # a folder that cannot be written, said once in plain words
+            hint(center, notice, width=46, anchor="center", justify="center").pack(pady=(10, 0))
         ttk.Label(self.nav, text=f"Version {__version__}", style="Hint.TLabel").pack(side="left")
 
     def on_show(self) -> None:
