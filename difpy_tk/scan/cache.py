@@ -2,167 +2,397 @@
 
 Entries are keyed by path, size, mtime, px_size and decoder version; a file that changed
 in any of them is decoded again. Failures are cached too (a damaged file stays damaged
-until it changes). The cache is an optimisation only: a corrupt database is moved aside
-and rebuilt, a locked one is bypassed, and either way the search goes on."""
+until it changes). Paths are stored as the OS's bytes (os.fsencode), so a name that is
+not valid UTF-8 is cached like any other.
+
+The cache is an optimisation only, and a state file like any other: untrusted input.
+Damage found at any read (a file that is not a database, a folder or FIFO in its place,
+a garbled page that only shows when a row is read, a row whose values are not ones we
+write) sets the file aside as `.damaged-<time>` with one log line, and a new cache is
+started at once, so the search goes on and the next one finds a healthy cache. A locked
+or unwritable cache is bypassed for this search only.
+
+It stays small on its own: a search of a folder forgets the rows of files no longer in
+it, a searched folder that was renamed or deleted (its drive still there) is forgotten
+at the next search, and beyond the size limit of the settings the least recently used
+rows are dropped. It lives in the OS cache folder; one in the data folder of earlier
+versions is moved there once."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+import stat
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from difpy_tk.scan.features import GRID
 from difpy_tk.scan.tensors import Decoded
-from difpy_tk.state.appdirs import data_dir
+from difpy_tk.state.appdirs import cache_dir, preferred_dir
+from difpy_tk.state.safe_files import set_aside
+from difpy_tk.state.settings import load_settings
 
 log = logging.getLogger("difpy_tk")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS images (
-    path TEXT NOT NULL,
-    px INTEGER NOT NULL,
-    decoder TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    width INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    tensor BLOB,
-    total INTEGER NOT NULL DEFAULT 0,
-    squared INTEGER NOT NULL DEFAULT 0,
-    sums BLOB,
-    reason TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (path, px, decoder)
+CACHE_NAME = "tensor-cache.sqlite3"
+SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
+"""SQLite's files beside the database; they belong to it and move or go with it."""
+SCHEMA_VERSION = 2
+"""PRAGMA user_version of the current layout; a cache of another layout is replaced."""
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS images (
+        path BLOB NOT NULL,
+        px INTEGER NOT NULL,
+        decoder TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        tensor BLOB,
+        total INTEGER NOT NULL DEFAULT 0,
+        squared INTEGER NOT NULL DEFAULT 0,
+        sums BLOB,
+        reason TEXT NOT NULL DEFAULT '',
+        used INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (path, px, decoder)
+    )""",
+    # The folders searched, with the device they were on: a folder that is gone while its
+    # parent is on that device was renamed or deleted; on another device, it is a drive
+    # that is not plugged in and its rows are kept.
+    "CREATE TABLE IF NOT EXISTS folders (path BLOB PRIMARY KEY, device INTEGER NOT NULL)",
 )
-"""
 LOOKUP_BATCH = 500
+ROW_OVERHEAD = 64
+"""Bytes a row costs beyond its values (key index entry, record header), for eviction."""
+EVICT_TO = 0.9
+"""Eviction goes below the limit by this factor, so that it does not run on every search."""
+_ENVIRONMENT_CODES = frozenset({3, 5, 6, 7, 8, 9, 10, 13, 14, 15, 23})
+"""SQLite result codes that say nothing about the file's health (PERM, BUSY, LOCKED,
+NOMEM, READONLY, INTERRUPT, IOERR, FULL, CANTOPEN, PROTOCOL, AUTH): bypass, not rebuild."""
 
 
-def path_key(path: str) -> str | bytes:
-    """The cache key of a path: the text, or for a name that is not valid UTF-8 (which
-    SQLite text cannot hold) the bytes the OS gave, stored as a BLOB; the two never collide."""
+class DamagedCache(Exception):
+    """A read found something that SQLite or this module would never have written."""
+
+
+def _legacy_cache_path() -> Path:
+    """Where versions before the OS cache folder kept the cache: the data folder."""
+    return preferred_dir("data") / CACHE_NAME
+
+
+def _side_files(path: Path) -> list[Path]:
+    return [Path(f"{path}{suffix}") for suffix in SIDE_SUFFIXES]
+
+
+def _migrate(old: Path, new: Path) -> None:
+    """Move a cache of an earlier version to the OS cache folder, once: afterwards there
+    is nothing left at the old place. When a cache already exists at the new place the
+    old one is obsolete and removed."""
+    if not old.is_file() or old == new:
+        return
     try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return os.fsencode(path)
-    return path
+        if new.exists():
+            for stale in (old, *_side_files(old)):
+                stale.unlink(missing_ok=True)
+            log.info("Removed the old tensor cache %s (a newer one is in %s).", old, new.parent)
+            return
+        new.parent.mkdir(parents=True, exist_ok=True)
+        for source, target in zip((old, *_side_files(old)), (new, *_side_files(new))):
+            if source.exists():
+                shutil.move(source, target)
+        log.info("Moved the tensor cache from %s to %s.", old.parent, new.parent)
+    except OSError as error:
+        log.warning("Could not move the tensor cache from %s to %s (%s).", old, new, error.strerror or error)
 
 
 def default_cache_path() -> Path:
-    return data_dir() / "tensor-cache.sqlite3"
+    """The cache in the OS cache folder, moving one from the old data folder there first
+    (not into a temporary fallback folder, where it would not last)."""
+    folder = cache_dir()
+    path = folder / CACHE_NAME
+    if folder == preferred_dir("cache"):
+        _migrate(_legacy_cache_path(), path)
+    return path
+
+
+def _cache_files(path: Path) -> list[Path]:
+    """The database, its side files and the damaged copies set aside beside it: all that
+    the cache occupies on disk (regular files only; a folder set aside is left alone)."""
+    candidates = [path, *_side_files(path), *path.parent.glob(f"{path.name}.damaged-*")]
+    return [candidate for candidate in candidates if candidate.is_file() and not candidate.is_symlink()]
 
 
 def cache_size_bytes(path: Path | None = None) -> int:
-    """Bytes on disk, including SQLite's side files, for the Settings dialog."""
-    path = Path(path or default_cache_path())
-    return sum(
-        candidate.stat().st_size
-        for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-journal"))
-        if candidate.exists()
-    )
+    """Bytes on disk, for the Settings dialog."""
+    return sum(candidate.stat().st_size for candidate in _cache_files(Path(path or default_cache_path())))
 
 
-def clear_cache(path: Path | None = None) -> None:
-    path = Path(path or default_cache_path())
-    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-journal"), Path(f"{path}-shm")):
-        candidate.unlink(missing_ok=True)
+def clear_cache(path: Path | None = None) -> int:
+    """Delete the cache and its damaged copies; returns the bytes freed. Raises OSError
+    when a file cannot be deleted (what was deleted before it stays deleted)."""
+    freed = 0
+    for candidate in _cache_files(Path(path or default_cache_path())):
+        size = candidate.stat().st_size
+        candidate.unlink()
+        freed += size
+    return freed
+
+
+def configured_limit_bytes() -> int:
+    """The size limit the user set in Settings."""
+    return load_settings().cache_limit_mb * 1_000_000
+
+
+def _key(path: str) -> bytes:
+    return os.fsencode(path)
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return not isinstance(error, sqlite3.OperationalError)
+    return (code & 0xFF) not in _ENVIRONMENT_CODES
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why path cannot be a database (a folder, a FIFO…), or None. SQLite would fail on a
+    folder only when writing, and block for ever reading a FIFO."""
+    for candidate in (path, *_side_files(path)):
+        try:
+            mode = os.stat(candidate).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            return f"{candidate.name} is not a regular file"
+    return None
+
+
+def _under(folder: str) -> tuple[bytes, bytes]:
+    """The key range of every path below folder: [folder/, folder0) in byte order."""
+    low = _key(os.path.join(folder, ""))
+    return low, low[:-1] + bytes([low[-1] + 1])
+
+
+def _device_of_nearest(path: str) -> int | None:
+    """st_dev of path or of its nearest existing ancestor; None when no part exists
+    (a Windows drive that is not there)."""
+    while True:
+        try:
+            return os.stat(path).st_dev
+        except OSError:
+            parent = os.path.dirname(path)
+            if parent == path:
+                return None
+            path = parent
+
+
+def _create(connection: sqlite3.Connection) -> None:
+    # Before any table exists: lets evict() give freed pages back to the disk.
+    connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    with connection:
+        for statement in SCHEMA:
+            connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _upgrade_first_layout(connection: sqlite3.Connection) -> None:
+    """Keep the rows of a cache written by versions that stored paths as text (which
+    could hold only valid UTF-8 names, whose bytes are then what os.fsencode gives)."""
+    with connection:
+        connection.execute("ALTER TABLE images RENAME TO images_first")
+        for statement in SCHEMA:
+            connection.execute(statement)
+        connection.execute(
+            "INSERT OR REPLACE INTO images SELECT CAST(path AS BLOB), px, decoder, size, mtime_ns, width, height, "
+            "tensor, total, squared, sums, reason, 0 FROM images_first"
+        )
+        connection.execute("DROP TABLE images_first")
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    connection.execute("VACUUM")  # applies auto_vacuum and drops the old table's pages
 
 
 class TensorCache:
-    """One open cache database; every method degrades to a no-op once it failed."""
+    """One open cache database; every method degrades to a no-op once the cache cannot
+    be used (locked, unwritable), and rebuilds it when it is damaged."""
 
-    def __init__(self, path: Path | str | None, px_size: int, decoder: str) -> None:
+    def __init__(self, path: Path | str | None, px_size: int, decoder: str, limit_bytes: int | None = None) -> None:
         self.path = Path(path) if path else default_cache_path()
         self.px_size = px_size
         self.decoder = decoder
-        self.connection: sqlite3.Connection | None = self._open()
+        self.limit_bytes = configured_limit_bytes() if limit_bytes is None else limit_bytes
+        self.connection: sqlite3.Connection | None = None
+        self.connection = self._open()
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=1.0)
-        connection.execute(SCHEMA)
-        connection.execute("SELECT count(*) FROM images LIMIT 1").fetchone()
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if version == SCHEMA_VERSION and {"images", "folders"} <= tables:
+                return connection
+            if version == 0 and tables == {"images"}:
+                _upgrade_first_layout(connection)
+                return connection
+            if tables:
+                connection.close()
+                log.info("The tensor cache %s has another layout; starting a new one.", self.path)
+                self._remove_files()
+                connection = sqlite3.connect(self.path, timeout=1.0)
+            _create(connection)
+        except BaseException:
+            connection.close()
+            raise
         return connection
+
+    def _remove_files(self) -> None:
+        for candidate in (self.path, *_side_files(self.path)):
+            candidate.unlink(missing_ok=True)
 
     def _open(self) -> sqlite3.Connection | None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return self._connect()
-        except sqlite3.OperationalError as error:
-            log.warning("Tensor cache %s is not usable (%s); searching without it.", self.path, error)
-            return None
-        except sqlite3.DatabaseError as error:
-            log.warning("Tensor cache %s is damaged (%s); starting a new one.", self.path, error)
-            try:
-                os.replace(self.path, f"{self.path}.damaged")
-                return self._connect()
-            except (OSError, sqlite3.Error) as second:
-                log.warning("Could not rebuild the tensor cache (%s); searching without it.", second)
-                return None
         except OSError as error:
             log.warning("Tensor cache folder is not writable (%s); searching without it.", error)
             return None
+        problem = _not_a_file(self.path)
+        if problem is not None:
+            return self._rebuild(problem)
+        try:
+            return self._connect()
+        except sqlite3.Error as error:
+            if _is_damage(error):
+                return self._rebuild(str(error))
+            log.warning("Tensor cache %s is not usable (%s); searching without it.", self.path, error)
+        except OSError as error:
+            log.warning("Tensor cache %s is not usable (%s); searching without it.", self.path, error)
+        return None
+
+    def _rebuild(self, reason: str) -> sqlite3.Connection | None:
+        """Set the damaged cache aside (one log line) with its side files, which belong to
+        it (a journal left behind would be played into the new one), and start anew."""
+        self._disconnect()
+        aside = set_aside(self.path, f"damaged tensor cache: {reason}")
+        for side, suffix in zip(_side_files(self.path), SIDE_SUFFIXES):
+            with contextlib.suppress(OSError):
+                if aside is not None:
+                    os.replace(side, f"{aside}{suffix}")
+                else:
+                    side.unlink()
+        if _not_a_file(self.path) is not None:
+            return None  # could not be moved away; set_aside said why
+        try:
+            return self._connect()
+        except (OSError, sqlite3.Error) as error:
+            log.warning("Could not start a new tensor cache (%s); searching without it.", error)
+            return None
 
     def _fail(self, error: Exception) -> None:
-        log.warning("Tensor cache stopped working (%s); going on without it.", error)
-        self.close()
+        """An error while the cache was in use: rebuild a damaged one, bypass it otherwise."""
+        if isinstance(error, DamagedCache) or (isinstance(error, sqlite3.Error) and _is_damage(error)):
+            self.connection = self._rebuild(str(error))
+        else:
+            log.warning("Tensor cache stopped working (%s); going on without it.", error)
+            self._disconnect()
 
     def lookup(self, files: list[str], stats: list[tuple[int, int]]) -> dict[int, Decoded]:
-        """Entries for the files whose size and mtime still match, by index into files."""
+        """Entries for the files whose size and mtime still match, by index into files.
+        A damaged cache is rebuilt and gives no entries."""
         if self.connection is None:
             return {}
-        found: dict[int, Decoded] = {}
-        keys = [path_key(path) for path in files]
-        index_of = {key: i for i, key in enumerate(keys)}
-        shape = (self.px_size, self.px_size, 3)
-        tensor_bytes, sums_bytes = self.px_size * self.px_size * 3, GRID * GRID * 3 * 4
         try:
-            for start in range(0, len(files), LOOKUP_BATCH):
-                batch = keys[start : start + LOOKUP_BATCH]
-                marks = ",".join("?" * len(batch))
-                rows = self.connection.execute(
-                    "SELECT path, size, mtime_ns, width, height, tensor, total, squared, sums, reason FROM images "
-                    f"WHERE px = ? AND decoder = ? AND path IN ({marks})",
-                    (self.px_size, self.decoder, *batch),
-                )
-                for path, size, mtime_ns, width, height, blob, total, squared, sums, reason in rows:
-                    i = index_of[path]
-                    if stats[i] != (size, mtime_ns):
-                        continue
-                    if blob is None:
-                        found[i] = Decoded.failed(reason)
-                    elif len(blob) == tensor_bytes and sums is not None and len(sums) == sums_bytes:
-                        tensor = np.frombuffer(blob, dtype=np.uint8).reshape(shape)
-                        block = np.frombuffer(sums, dtype=np.int32).reshape(GRID, GRID, 3)
-                        found[i] = Decoded(tensor, width, height, reason, total, squared, block)
-        except sqlite3.Error as error:
+            return self._lookup(files, stats)
+        except (sqlite3.Error, DamagedCache) as error:
             self._fail(error)
             return {}
+
+    def _lookup(self, files: list[str], stats: list[tuple[int, int]]) -> dict[int, Decoded]:
+        assert self.connection is not None
+        found: dict[int, Decoded] = {}
+        keys = [_key(path) for path in files]
+        index_of = {key: i for i, key in enumerate(keys)}
+        now = int(time.time())
+        for start in range(0, len(keys), LOOKUP_BATCH):
+            batch = keys[start : start + LOOKUP_BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = self.connection.execute(
+                "SELECT path, size, mtime_ns, width, height, tensor, total, squared, sums, reason FROM images "
+                f"WHERE px = ? AND decoder = ? AND path IN ({marks})",
+                (self.px_size, self.decoder, *batch),
+            ).fetchall()
+            hits = []
+            for path, size, mtime_ns, *values in rows:
+                i = index_of.get(path)
+                if i is None:
+                    raise DamagedCache(f"a row's key {path!r} is not the one asked for")
+                if stats[i] == (size, mtime_ns):
+                    found[i] = self._decoded(*values)
+                    hits.append(path)
+            self._touch(hits, now)
         return found
 
-    def store(self, rows: Iterable[tuple[str, int, int, Decoded]]) -> None:
-        """Save (path, size, mtime_ns, outcome) rows in one transaction: a cancelled or
-        killed scan leaves whole entries or none."""
-        if self.connection is None:
+    def _decoded(self, width, height, blob, total, squared, sums, reason) -> Decoded:
+        """A row's outcome; DamagedCache for values this module never writes."""
+        if not all(type(value) is int for value in (width, height, total, squared)) or type(reason) is not str:
+            raise DamagedCache("a row has values of the wrong type")
+        if blob is None:
+            return Decoded.failed(reason)
+        if type(blob) is not bytes or len(blob) != self.px_size * self.px_size * 3:
+            raise DamagedCache("a row's tensor has the wrong size")
+        if type(sums) is not bytes or len(sums) != GRID * GRID * 3 * 4:
+            raise DamagedCache("a row's block sums have the wrong size")
+        tensor = np.frombuffer(blob, dtype=np.uint8).reshape(self.px_size, self.px_size, 3)
+        block = np.frombuffer(sums, dtype=np.int32).reshape(GRID, GRID, 3)
+        return Decoded(tensor, width, height, reason, total, squared, block)
+
+    def _touch(self, keys: list[bytes], now: int) -> None:
+        """Mark rows as used now, for eviction. Best effort: another search holding the
+        write lock costs this one nothing but the freshness of these marks."""
+        if not keys:
             return
+        assert self.connection is not None
         try:
             with self.connection:
                 self.connection.executemany(
-                    "INSERT OR REPLACE INTO images (path, px, decoder, size, mtime_ns, width, height, tensor, "
-                    "total, squared, sums, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    self._encode(rows),
+                    "UPDATE images SET used = ? WHERE path = ? AND px = ? AND decoder = ?",
+                    ((now, key, self.px_size, self.decoder) for key in keys),
                 )
-        except sqlite3.Error as error:
-            self._fail(error)
+        except sqlite3.OperationalError as error:
+            if _is_damage(error):
+                raise
+            log.debug("could not mark cache rows as used: %s", error)
 
-    def _encode(self, rows: Iterable[tuple[str, int, int, Decoded]]) -> Iterator[tuple]:
+    def store(self, rows: Iterable[tuple[str, int, int, Decoded]]) -> None:
+        """Save (path, size, mtime_ns, outcome) rows in one transaction: a cancelled or
+        killed scan leaves whole entries or none. Into a new cache when the old one
+        turns out to be damaged."""
+        rows = list(rows)
+        for _attempt in range(2):
+            if self.connection is None or not rows:
+                return
+            try:
+                with self.connection:
+                    self.connection.executemany(
+                        "INSERT OR REPLACE INTO images (path, px, decoder, size, mtime_ns, width, height, tensor, "
+                        "total, squared, sums, reason, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        self._encode(rows, int(time.time())),
+                    )
+                return
+            except sqlite3.Error as error:
+                self._fail(error)
+
+    def _encode(self, rows: Iterable[tuple[str, int, int, Decoded]], now: int) -> Iterator[tuple]:
         for path, size, mtime_ns, outcome in rows:
             tensor = None if outcome.tensor is None else np.ascontiguousarray(outcome.tensor, np.uint8).tobytes()
             sums = None if outcome.sums is None else np.ascontiguousarray(outcome.sums, np.int32).tobytes()
             yield (
-                path_key(path),
+                _key(path),
                 self.px_size,
                 self.decoder,
                 size,
@@ -174,9 +404,100 @@ class TensorCache:
                 outcome.squared,
                 sums,
                 outcome.reason,
+                now,
             )
 
+    def forget_missing(self, inputs: Sequence[str], recursive: bool, listed: Iterable[str]) -> int:
+        """After a complete listing of inputs: drop the rows of files below the searched
+        folders that were not listed (deleted, moved, renamed), and every row below a
+        folder searched before that no longer exists while its drive does. Returns the
+        number of rows dropped."""
+        if self.connection is None:
+            return 0
+        folders = [path for path in inputs if os.path.isdir(path)]
+        try:
+            with self.connection:
+                dropped = self._forget_unlisted(folders, recursive, {_key(path) for path in listed})
+                dropped += self._forget_vanished_folders(set(folders))
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO folders (path, device) VALUES (?, ?)",
+                    ((_key(folder), os.stat(folder).st_dev) for folder in folders),
+                )
+        except (sqlite3.Error, OSError) as error:
+            if isinstance(error, sqlite3.Error):
+                self._fail(error)
+            return 0
+        if dropped:
+            log.info("Dropped %d tensor cache entries of files that are gone.", dropped)
+        return dropped
+
+    def _forget_unlisted(self, folders: list[str], recursive: bool, listed: set[bytes]) -> int:
+        assert self.connection is not None
+        dropped = 0
+        for folder in folders:
+            low, high = _under(folder)
+            paths = self.connection.execute(
+                "SELECT DISTINCT path FROM images WHERE path >= ? AND path < ?", (low, high)
+            ).fetchall()
+            gone = [
+                (path,)
+                for (path,) in paths
+                if path not in listed and (recursive or os.sep.encode() not in path[len(low) :])
+            ]
+            self.connection.executemany("DELETE FROM images WHERE path = ?", gone)
+            dropped += len(gone)
+        return dropped
+
+    def _forget_vanished_folders(self, searched: set[str]) -> int:
+        assert self.connection is not None
+        dropped = 0
+        for key, device in self.connection.execute("SELECT path, device FROM folders").fetchall():
+            folder = os.fsdecode(key)
+            if folder in searched or os.path.isdir(folder) or _device_of_nearest(folder) != device:
+                continue
+            low, high = _under(folder)
+            dropped += self.connection.execute("DELETE FROM images WHERE path >= ? AND path < ?", (low, high)).rowcount
+            self.connection.execute("DELETE FROM folders WHERE path = ?", (key,))
+        return dropped
+
+    def evict(self) -> int:
+        """Beyond limit_bytes, drop the least recently used rows until below
+        EVICT_TO × the limit and give the space back to the disk. Returns rows dropped."""
+        if self.connection is None:
+            return 0
+        try:
+            page_size = self.connection.execute("PRAGMA page_size").fetchone()[0]
+            pages = self.connection.execute("PRAGMA page_count").fetchone()[0]
+            free = self.connection.execute("PRAGMA freelist_count").fetchone()[0]
+            if (pages - free) * page_size <= self.limit_bytes:
+                return 0
+            excess = (pages - free) * page_size - int(self.limit_bytes * EVICT_TO)
+            victims = []
+            rows = self.connection.execute(
+                "SELECT rowid, length(path) + coalesce(length(tensor), 0) + coalesce(length(sums), 0) "
+                "+ length(reason) FROM images ORDER BY used, rowid"
+            )
+            for rowid, size in rows:
+                if excess <= 0:
+                    break
+                victims.append((rowid,))
+                excess -= size + ROW_OVERHEAD
+            with self.connection:
+                self.connection.executemany("DELETE FROM images WHERE rowid = ?", victims)
+            # A script: execute() would step the pragma once, which frees a single page.
+            self.connection.executescript("PRAGMA incremental_vacuum;")
+        except sqlite3.Error as error:
+            self._fail(error)
+            return 0
+        log.info("The tensor cache was over its size limit: dropped the %d least recently used entries.", len(victims))
+        return len(victims)
+
     def close(self) -> None:
+        """Enforce the size limit, then close."""
+        self.evict()
+        self._disconnect()
+
+    def _disconnect(self) -> None:
         if self.connection is not None:
             try:
                 self.connection.close()

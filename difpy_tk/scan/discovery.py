@@ -56,6 +56,8 @@ class Listing:
     stats: list[tuple[int, int]] = field(default_factory=list)
     """stats[i] is (size in bytes, mtime_ns) of files[i] when it was listed."""
     skipped: list[Problem] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    """The inputs as absolute paths, folders and files, in the order given."""
     links: dict[str, list[str]] = field(default_factory=dict)
     """A listed file -> its other names found: symbolic links to it, names inside linked
     folders, hard links (the same data under a second name)."""
@@ -164,6 +166,7 @@ def list_images(inputs: Iterable[str], recursive: bool = True, cancel: CancelTok
             raise ValueError(f'"{raw}" was given more than once')
         normalised.append(path)
     walker = _Walker(supported_extensions(), cancel, [path for path in normalised if os.path.isdir(path)])
+    walker.listing.inputs = normalised
     for path in normalised:
         if os.path.isdir(path):
             walker.walk(path, path, recursive)

@@ -100,6 +100,8 @@ def _decode(
             on_progress,
             cancel,
         )
+        if cache is not None:  # the listing was complete: rows of files not in it are stale
+            cache.forget_missing(listing.inputs, options.recursive, listing.files)
     finally:
         if cache is not None:
             # Also after a cancel: the images decoded so far are whole, and keeping

@@ -22,6 +22,8 @@ log = logging.getLogger("difpy_tk.settings")
 
 SETTINGS_FILE = "settings.json"
 THEMES = ("light", "dark")
+CACHE_LIMIT_MB = (50, 1_000_000)
+"""The range of the cache size limit in (decimal) megabytes: 50 MB to 1 TB."""
 OPTION_FIELDS = ("recursive", "in_folder", "px_size", "similarity", "rotate", "same_dim", "processes", "chunksize")
 """Settings that are SearchOptions parameters of the same name; SearchOptions validates them."""
 
@@ -48,6 +50,8 @@ class Settings:
     similarity: str | float = _option_default("similarity")
     rotate: bool = _option_default("rotate")
     same_dim: bool = _option_default("same_dim")
+    cache_limit_mb: int = 1000
+    """The tensor cache's size limit: beyond it the least recently used images are dropped."""
 
     def search_options(self) -> SearchOptions:
         """The search these settings describe; raises OptionError like SearchOptions does."""
@@ -69,6 +73,10 @@ def validate_setting(name: str, value: object) -> None:
     elif name == "folders":
         if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             raise OptionError(name, "expected a list of folder paths")
+    elif name == "cache_limit_mb":
+        low, high = CACHE_LIMIT_MB
+        if type(value) is not int or not low <= value <= high:
+            raise OptionError(name, f"expected a whole number of megabytes from {low} to {high}, got {value!r}")
     else:
         SearchOptions(inputs=(".",), **{name: value})
 

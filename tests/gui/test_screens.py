@@ -177,7 +177,7 @@ def test_settings_dialog_shows_and_clears_the_cache(driver):
     assert dialog.cache_var.get() == "Cache size: 2.5 KB"
     dialog.clear_cache_button.invoke()
     assert not default_cache_path().exists()
-    assert dialog.cache_var.get() == "Cache size: 0 bytes"
+    assert dialog.cache_var.get() == "Cache cleared: 2.5 KB freed."
     driver.press("<Escape>", dialog.save_button)
     assert not dialog.winfo_exists()
 

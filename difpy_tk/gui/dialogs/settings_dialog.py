@@ -26,7 +26,7 @@ from difpy_tk.gui.widgets import (
 )
 from difpy_tk.humanize import format_bytes
 from difpy_tk.scan.options import OptionError, cpu_count
-from difpy_tk.state.settings import THEMES, Settings, save_settings, validate_setting
+from difpy_tk.state.settings import CACHE_LIMIT_MB, THEMES, Settings, save_settings, validate_setting
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App
@@ -40,6 +40,8 @@ WARNING = (
 )
 PROCESSES_HINT = "Worker processes (parallel tasks) used for the search, 1 to {count}."
 CHUNKSIZE_HINT = "Image sets compared at once per process. Leave blank to choose automatically."
+CACHE_LIMIT_HINT = "Beyond this size, the images used least recently are forgotten (1,000 MB holds about 100,000)."
+LIMIT_FIELD = "size limit"
 
 
 class SettingsDialog(tk.Toplevel):
@@ -56,6 +58,7 @@ class SettingsDialog(tk.Toplevel):
         self.chunksize_var = tk.StringVar(value="" if settings.chunksize is None else str(settings.chunksize))
         self.theme_var = tk.StringVar(value=settings.theme)
         self.cache_var = tk.StringVar()
+        self.cache_limit_var = tk.StringVar(value=str(settings.cache_limit_mb))
 
         frame = ttk.Frame(self, padding=16)
         frame.pack(fill="both", expand=True)
@@ -93,6 +96,23 @@ class SettingsDialog(tk.Toplevel):
         self.clear_cache_button = ttk.Button(row, text="Clear cache", command=self.clear_cache)
         self.clear_cache_button.pack(side="right")
         self._show_cache_size()
+        limit = ttk.Frame(cache)
+        limit.pack(fill="x", pady=(12, 0))
+        ttk.Label(limit, text="Size limit (MB)").pack(side="left")
+        self.cache_limit_spin = ttk.Spinbox(
+            limit,
+            from_=CACHE_LIMIT_MB[0],
+            to=CACHE_LIMIT_MB[1],
+            increment=250,
+            width=9,
+            textvariable=self.cache_limit_var,
+        )
+        self.cache_limit_spin.pack(side="left", padx=8)
+        hint(cache, CACHE_LIMIT_HINT).pack(fill="x", pady=(4, 0))
+        self.cache_error = error_label(cache)
+        self.cache_error.pack(fill="x")
+        self.cache_tab = cache
+        self.cache_limit_var.trace_add("write", lambda *args: clear_when_valid(self.cache_error, self._values))
 
         look = self.add_tab("Appearance")
         for theme in THEMES:
@@ -142,45 +162,54 @@ class SettingsDialog(tk.Toplevel):
         from difpy_tk.scan.cache import clear_cache
 
         try:
-            clear_cache()
+            freed = clear_cache()
         except OSError as exc:
             self.cache_var.set(f"Could not clear the cache: {exc}")
             log.warning("could not clear the cache: %s", exc)
             return
-        log.info("cache cleared")
-        self._show_cache_size()
+        log.info("cache cleared, %s freed", format_bytes(freed))
+        self.cache_var.set(f"Cache cleared: {format_bytes(freed)} freed.")
 
     def reset(self) -> None:
         defaults = Settings()
         self.processes_var.set(str(defaults.processes))
         self.chunksize_var.set("")
+        self.cache_limit_var.set(str(defaults.cache_limit_mb))
         self.error.configure(text="")
+        self.cache_error.configure(text="")
 
     def preview_theme(self) -> None:
         apply_theme(self.app.root, self.theme_var.get())
 
-    def _values(self) -> tuple[int, int | None]:
-        """The typed processes and chunksize; OptionError names the field that is wrong."""
+    def _values(self) -> tuple[int, int | None, int]:
+        """The typed processes, chunksize and cache size limit; OptionError names the field
+        that is wrong."""
         processes = read_int(self.processes_var.get(), "processes")
         validate_setting("processes", processes)
         chunksize = read_int(self.chunksize_var.get(), "chunksize", allow_blank=True)
         validate_setting("chunksize", chunksize)
-        return processes, chunksize
+        limit = read_int(self.cache_limit_var.get(), LIMIT_FIELD)
+        try:
+            validate_setting("cache_limit_mb", limit)
+        except OptionError as exc:
+            raise OptionError(LIMIT_FIELD, option_message(exc)) from None
+        return processes, chunksize, limit
 
-    def _problem(self) -> str | None:
-        """What is wrong with the typed numbers, in words, or None."""
+    def _problem(self) -> OptionError | None:
+        """What is wrong with the typed numbers, or None."""
         try:
             self._values()
         except OptionError as exc:
-            return f"{exc.parameter.capitalize()}: {option_message(exc)}"
+            return exc
         return None
 
-    def _read(self) -> tuple[int, int | None] | None:
-        """The typed processes and chunksize, or None after showing what is wrong (on its tab)."""
+    def _read(self) -> tuple[int, int | None, int] | None:
+        """The typed numbers, or None after showing what is wrong on the field's tab."""
         problem = self._problem()
         if problem is not None:
-            self.error.configure(text=problem)
-            self.notebook.select(0)
+            label, tab = (self.cache_error, self.cache_tab) if problem.parameter == LIMIT_FIELD else (self.error, 0)
+            label.configure(text=f"{problem.parameter.capitalize()}: {option_message(problem)}")
+            self.notebook.select(tab)
             return None
         return self._values()
 
@@ -189,7 +218,7 @@ class SettingsDialog(tk.Toplevel):
         if values is None:
             return
         settings = self.app.settings
-        settings.processes, settings.chunksize = values
+        settings.processes, settings.chunksize, settings.cache_limit_mb = values
         settings.theme = self.theme_var.get()
         try:
             save_settings(settings)

@@ -1,0 +1,154 @@
+"""The tensor cache stays small on its own: rows of files that are gone are dropped, a
+renamed folder does not double it, beyond the size limit the least recently used rows go,
+an old cache moves to the OS cache folder once, and Clear says what it freed."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from imagegen import picture, save
+
+from difpy_tk.scan import cache as cache_module
+from difpy_tk.scan.cache import CACHE_NAME, TensorCache, cache_size_bytes, clear_cache, default_cache_path
+from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.features import GRID, image_stats
+from difpy_tk.scan.options import SearchOptions
+from difpy_tk.scan.tensors import Decoded, decoder_version
+from difpy_tk.state.appdirs import preferred_dir
+
+
+def _rows(path) -> int:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT count(*) FROM images").fetchone()[0]
+
+
+def _scan(folder, cache, recursive=True):
+    return run_search(SearchOptions(inputs=(str(folder),), processes=1, recursive=recursive), cache_path=cache)
+
+
+@pytest.fixture
+def photos(tmp_path):
+    folder = tmp_path / "photos"
+    for i in range(6):
+        save(picture(i), folder / ("sub" if i % 2 else "") / f"img{i}.png")
+    return folder
+
+
+def test_a_renamed_folder_does_not_double_the_cache(photos, tmp_path):
+    cache = tmp_path / "cache.sqlite3"
+    _scan(photos, cache)
+    rows, size = _rows(cache), cache_size_bytes(cache)
+    photos.rename(tmp_path / "renamed")
+    _scan(tmp_path / "renamed", cache)
+    print(
+        f"cache after the first search: {rows} rows, {size} bytes; after the rename: "
+        f"{_rows(cache)} rows, {cache_size_bytes(cache)} bytes"
+    )
+    assert rows == 6 and _rows(cache) == 6
+    assert cache_size_bytes(cache) <= size * 1.25
+
+
+def test_files_gone_from_a_searched_folder_are_forgotten(photos, tmp_path):
+    cache = tmp_path / "cache.sqlite3"
+    _scan(photos, cache)
+    (photos / "img0.png").unlink()
+    (photos / "sub" / "img1.png").unlink()
+    _scan(photos / "sub", cache)
+    assert _rows(cache) == 5, "a search of sub forgets only what is gone from sub"
+    _scan(photos, cache, recursive=False)
+    assert _rows(cache) == 4
+    assert _scan(photos, cache).cache_hits == 4
+
+
+def _outcome(seed: int, px: int = 16) -> Decoded:
+    tensor = np.asarray(picture(seed).resize((px, px)))
+    total, squared, sums = image_stats(tensor)
+    return Decoded(tensor, 320, 240, "", total, squared, sums)
+
+
+def test_a_folder_on_a_drive_that_is_not_there_is_kept(tmp_path):
+    cache = TensorCache(tmp_path / "cache.sqlite3", 16, "test", limit_bytes=10**9)
+    away = str(tmp_path / "usb" / "photos")
+    renamed = str(tmp_path / "old name")
+    cache.store([(os.path.join(away, "a.png"), 1, 1, _outcome(1)), (os.path.join(renamed, "b.png"), 1, 1, _outcome(2))])
+    device = os.stat(tmp_path).st_dev
+    with cache.connection:
+        cache.connection.executemany(
+            "INSERT INTO folders (path, device) VALUES (?, ?)",
+            [(os.fsencode(away), device + 1), (os.fsencode(renamed), device)],
+        )
+    (tmp_path / "other").mkdir()
+    assert cache.forget_missing([str(tmp_path / "other")], True, []) == 1
+    assert set(cache.lookup([os.path.join(away, "a.png"), os.path.join(renamed, "b.png")], [(1, 1), (1, 1)])) == {0}
+    cache.close()
+
+
+def test_beyond_the_limit_the_least_recently_used_rows_go(tmp_path, monkeypatch):
+    px = 64  # a 12 KB tensor per row
+    path = tmp_path / "cache.sqlite3"
+    clock = iter(range(1_000, 10_000))
+    monkeypatch.setattr(cache_module, "time", SimpleNamespace(time=lambda: next(clock)))
+    cache = TensorCache(path, px, "test", limit_bytes=10**9)
+    names = [str(tmp_path / f"img{i}.png") for i in range(40)]
+    for name in names:
+        cache.store([(name, 1, 1, _outcome(1, px))])
+    assert set(cache.lookup(names[:5], [(1, 1)] * 5)) == set(range(5))  # the oldest five, used again
+    cache.close()
+    full = os.path.getsize(path)
+
+    limit = 200_000
+    cache = TensorCache(path, px, "test", limit_bytes=limit)
+    cache.close()
+    kept = set(TensorCache(path, px, "test", limit_bytes=limit).lookup(names, [(1, 1)] * len(names)))
+    print(f"LRU: {full} bytes before, {os.path.getsize(path)} bytes after a {limit}-byte limit; {len(kept)} rows kept")
+    assert set(range(5)) <= kept, "rows used recently stay"
+    assert kept - set(range(5)) == set(range(40 - len(kept) + 5, 40)), "then the newest"
+    assert os.path.getsize(path) <= limit < full
+
+
+def _first_layout_cache(path, image: str, outcome: Decoded) -> None:
+    """A cache as versions before this one wrote it: paths as text, no user_version."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE images (path TEXT NOT NULL, px INTEGER NOT NULL, decoder TEXT NOT NULL, "
+            "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, "
+            "tensor BLOB, total INTEGER NOT NULL DEFAULT 0, squared INTEGER NOT NULL DEFAULT 0, sums BLOB, "
+            "reason TEXT NOT NULL DEFAULT '', PRIMARY KEY (path, px, decoder))"
+        )
+        connection.execute(
+            "INSERT INTO images VALUES (?, 16, 'test', 1, 1, 320, 240, ?, ?, ?, ?, '')",
+            (image, outcome.tensor.tobytes(), outcome.total, outcome.squared, outcome.sums.tobytes()),
+        )
+    connection.close()
+
+
+def test_a_cache_in_the_old_data_folder_moves_to_the_cache_folder_once(tmp_path):
+    old = preferred_dir("data") / CACHE_NAME
+    image = str(tmp_path / "photo.png")
+    outcome = _outcome(3)
+    _first_layout_cache(old, image, outcome)
+
+    path = default_cache_path()
+
+    assert path == preferred_dir("cache") / CACHE_NAME and path.exists() and not old.exists()
+    found = TensorCache(path, 16, "test", limit_bytes=10**9).lookup([image], [(1, 1)])
+    assert np.array_equal(found[0].tensor, outcome.tensor) and found[0].sums.shape == (GRID, GRID, 3)
+    _first_layout_cache(old, image, outcome)  # an old version ran again: the newer cache wins
+    assert default_cache_path() == path and not old.exists()
+
+
+def test_clear_cache_says_what_it_freed(tmp_path):
+    path = tmp_path / CACHE_NAME
+    cache = TensorCache(path, 16, decoder_version(exact=False), limit_bytes=10**9)
+    cache.store([(str(tmp_path / f"{i}.png"), 1, 1, _outcome(i)) for i in range(20)])
+    cache.close()
+    (tmp_path / f"{CACHE_NAME}.damaged-20260101-000000").write_bytes(b"x" * 1000)
+    size = cache_size_bytes(path)
+    assert size == os.path.getsize(path) + 1000
+    assert clear_cache(path) == size
+    assert cache_size_bytes(path) == 0 and list(tmp_path.iterdir()) == []
