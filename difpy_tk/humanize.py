@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -31,6 +33,12 @@ def display_path(path: str) -> str:
     """A path as text any terminal, log or spreadsheet can show: the bytes of a name that
     is not valid UTF-8 (which Python keeps as lone surrogates) appear as \\xff escapes."""
     return _SURROGATE.sub(_escape, path)
+
+
+def folder_names(folders: Iterable[str], width: int = 60) -> str:
+    """"Holiday, Phone backup, Scans": the last part of each folder, cut to `width` with "…"."""
+    label = ", ".join(os.path.basename(os.path.normpath(folder)) or folder for folder in folders)
+    return label if len(label) <= width else label[: width - 1].rstrip(", ") + "…"
 
 
 def format_bytes(count: int) -> str:

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from difpy_tk import system_open
 from difpy_tk.review import actions, safe_move
 from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.scan.progress import CancelToken
@@ -213,17 +214,21 @@ def test_no_trash_needs_explicit_permanent_delete(tmp_path, journal, monkeypatch
 def test_open_uses_an_argument_list(tmp_path, journal, monkeypatch):
     calls = []
     monkeypatch.setattr(
-        actions.subprocess, "Popen", lambda args, **kw: calls.append((args, kw)) or SimpleNamespace(wait=int)
+        system_open.subprocess, "Popen", lambda args, **kw: calls.append((args, kw)) or SimpleNamespace(wait=int)
     )
-    monkeypatch.setattr(actions.sys, "platform", "linux")
+    monkeypatch.setattr(system_open.sys, "platform", "linux")
     record = make_file(tmp_path / "a b; rm -rf x.jpg")
     assert actions.open_file(record.path, journal).ok
     ((args, kwargs),) = calls
     assert args == ["xdg-open", record.path] and not kwargs.get("shell")
-    monkeypatch.setattr(actions.subprocess, "Popen", _raise(FileNotFoundError(errno.ENOENT, "No such file")))
+    monkeypatch.setattr(system_open.subprocess, "Popen", _raise(FileNotFoundError(errno.ENOENT, "No such file")))
     failed = actions.open_file(record.path, journal)
     assert failed.outcome is Outcome.FAILED and "cannot start the image viewer" in failed.reason
     assert actions.open_file(str(tmp_path / "missing.jpg"), journal).reason == "the file no longer exists"
+    missing = FileNotFoundError(errno.ENOENT, "No such file", "xdg-open")  # what Popen raises without xdg-open
+    monkeypatch.setattr(system_open.subprocess, "Popen", _raise(missing))
+    plain = actions.open_file(record.path, journal)
+    assert plain.outcome is Outcome.FAILED and "xdg-open was not found" in plain.reason and "xdg-utils" in plain.reason
 
 
 def test_run_bulk_reports_every_file(tmp_path, journal):

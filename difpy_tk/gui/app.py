@@ -31,6 +31,7 @@ from difpy_tk.review.journal import session_journal
 from difpy_tk.review.safe_move import recover_interrupted
 from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.result import SearchResult
+from difpy_tk.state.recent_folders import load_recent_folders, remember_set, save_recent_folders
 from difpy_tk.state.settings import load_settings, save_settings
 
 log = logging.getLogger("difpy_tk.gui")
@@ -59,6 +60,7 @@ class App:
             package_logger.setLevel(logging.INFO)  # the session log shows the engine's INFO lines
         package_logger.addHandler(self._log_handler)
         self.settings = load_settings()  # after the handler: a damaged file shows up in View Logs
+        self.recent = load_recent_folders()
         recover_interrupted(session_journal())  # a move killed half-way: finished or rolled back
 
         root.title(APP_NAME)
@@ -107,6 +109,7 @@ class App:
         # thread; otherwise the collector may run in the search thread, whose Tk calls
         # (from their __del__) must wait for the main loop.
         gc.collect()
+        remember_set(self.recent, list(options.inputs))
         self._save_settings()
         self.logbook.clear()
         self.show("searching")
@@ -118,9 +121,10 @@ class App:
         self.show("results")
 
     def _save_settings(self) -> None:
-        """Remember the wizard's choices; failing to is worth a log line, not a lost search."""
+        """Remember the wizard's choices and recent folders; failing to is worth a log line, not a lost search."""
         try:
             save_settings(self.settings)
+            save_recent_folders(self.recent)
         except OSError as exc:
             log.warning("could not save the settings: %s", exc)
 

@@ -76,8 +76,9 @@ class SearchWorker:
     """Runs one engine search in a daemon thread and reports back through a UiQueue.
 
     Exactly one of on_done(result), on_cancelled() or on_error(exception) is called, on
-    the Tk thread. Progress is throttled to PROGRESS_INTERVAL_S (plus every phase change
-    and phase end), so a fast engine cannot flood the Tk thread."""
+    the Tk thread; keep(result), when given, runs in the search thread just before on_done.
+    Progress is throttled to PROGRESS_INTERVAL_S (plus every phase change and phase end),
+    so a fast engine cannot flood the Tk thread."""
 
     PROGRESS_INTERVAL_S = 0.1
 
@@ -89,8 +90,10 @@ class SearchWorker:
         on_done: Callable[[SearchResult], None],
         on_cancelled: Callable[[], None],
         on_error: Callable[[BaseException], None],
+        keep: Callable[[SearchResult], object] | None = None,
     ) -> None:
         self._ui = ui
+        self._keep = keep
         self._options = options
         self._on_progress = on_progress
         self._on_done = on_done
@@ -129,4 +132,15 @@ class SearchWorker:
             log.error("the search failed: %s", exc, exc_info=not isinstance(exc, (OptionError, OSError)))
             self._ui.post(self._on_error, exc)
         else:
+            self._keep_result(result)
             self._ui.post(self._on_done, result)
+
+    def _keep_result(self, result: SearchResult) -> None:
+        """Save the result (keep(result)) here in the search thread, where writing a large
+        JSON file does not freeze the window; failing to save costs a log line, not the result."""
+        if self._keep is None:
+            return
+        try:
+            self._keep(result)
+        except OSError as exc:
+            log.warning("could not save the result for Recent results: %s", exc)

@@ -44,8 +44,13 @@ CLASSIC_COLOURS = (
     "highlightbackground",
     "highlightcolor",
 )
-CLASSIC_OPTIONS = {"Listbox": CLASSIC_COLOURS, "Text": (*CLASSIC_COLOURS, "insertbackground")}
-"""Plain tk widgets that ttk styles do not reach, and the colour options each takes."""
+CLASSIC_OPTIONS = {
+    "Listbox": CLASSIC_COLOURS,
+    "Text": (*CLASSIC_COLOURS, "insertbackground"),
+    "Menu": ("background", "foreground", "activebackground", "activeforeground", "selectcolor", "disabledforeground"),
+}
+"""Plain tk widgets that ttk styles do not reach (the drop-down menus and the lists inside
+comboboxes among them), and the colour options each takes."""
 
 
 def _fonts(root: tk.Misc) -> None:
@@ -76,19 +81,27 @@ def _classic_colours(colours: dict[str, str]) -> dict[str, str]:
         "highlightbackground": colours["border"],
         "highlightcolor": colours["accent"],
         "insertbackground": colours["fg"],
+        "activebackground": colours["select"],
+        "activeforeground": colours["fg"],
+        "selectcolor": colours["accent"],
+        "disabledforeground": colours["muted"],
     }
 
 
-def _restyle_classic(widget: tk.Misc, colours: dict[str, str]) -> None:
-    """Recolour already created tk widgets; new ones get the option database values."""
+def _restyle_classic(root: tk.Misc, path: str, colours: dict[str, str]) -> None:
+    """Recolour already created tk widgets; new ones get the option database values.
+
+    Walks Tcl's own widget tree, not tkinter's, to reach what Tk creates by itself: the
+    list a combobox drops down, which otherwise keeps the colours of the first theme."""
     classic = _classic_colours(colours)
-    names = CLASSIC_OPTIONS.get(widget.winfo_class())
+    call = root.tk.call
+    names = CLASSIC_OPTIONS.get(call("winfo", "class", path))
     if names:
-        widget.configure(**{name: classic[name] for name in names})
-    elif isinstance(widget, (tk.Tk, tk.Toplevel)):
-        widget.configure(background=colours["bg"])
-    for child in widget.winfo_children():
-        _restyle_classic(child, colours)
+        call(path, "configure", *(item for name in names for item in (f"-{name}", classic[name])))
+    elif call("winfo", "toplevel", path) == path:
+        call(path, "configure", "-background", colours["bg"])
+    for child in root.tk.splitlist(call("winfo", "children", path)):
+        _restyle_classic(root, str(child), colours)
 
 
 def apply_theme(root: tk.Tk, name: str) -> None:
@@ -142,15 +155,19 @@ def apply_theme(root: tk.Tk, name: str) -> None:
     )
     style.configure("Big.Primary.TButton", padding=(28, 12), font="DifpyHeading")
     style.configure("Big.TButton", padding=(28, 10))
-    style.configure(
-        "Toggle.TButton",
-        padding=(2, 2),
-        relief="flat",
-        background=colours["bg"],
-        bordercolor=colours["bg"],
-        font="DifpyStrong",
-    )
+    style.configure("TMenubutton", padding=(14, 6), background=colours["surface"], arrowcolor=colours["fg"])
+    style.map("TMenubutton", background=[("disabled", colours["bg"]), ("active", colours["select"])])
+    style.configure("Big.TMenubutton", padding=(28, 10))
+    # Buttons drawn as text on the window's background: a section's ▸ toggle, a link.
+    flat = {"relief": "flat", **dict.fromkeys(("background", "bordercolor", "lightcolor", "darkcolor"), colours["bg"])}
+    style.configure("Toggle.TButton", padding=(2, 2), font="DifpyStrong", **flat)
     style.map("Toggle.TButton", background=[("active", colours["bg"])], foreground=[("active", colours["accent"])])
+    style.configure("Link.TButton", padding=(4, 2), foreground=colours["accent"], **flat)
+    style.map(
+        "Link.TButton",
+        background=[("active", colours["bg"]), ("pressed", colours["bg"])],
+        foreground=[("active", colours["accent_active"])],
+    )
     for toggle in ("TCheckbutton", "TRadiobutton"):
         # clam gives these a white indicator of their own, which "." does not override
         style.configure(toggle, padding=(0, 2), indicatorbackground=colours["surface"])
@@ -218,4 +235,4 @@ def apply_theme(root: tk.Tk, name: str) -> None:
     for widget_class, names in CLASSIC_OPTIONS.items():
         for option in names:
             root.option_add(f"*{widget_class}.{option}", classic[option])
-    _restyle_classic(root, colours)
+    _restyle_classic(root, str(root), colours)

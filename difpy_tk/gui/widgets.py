@@ -106,6 +106,25 @@ class WrapLabel(ttk.Label):
         self.bind("<Configure>", lambda event: self.configure(wraplength=max(event.width - 4, 40)), add="+")
 
 
+def scrolled_text(parent: tk.Misc) -> tk.Text:
+    """A read-only-looking text area with its scrollbar, packed to fill `parent` (log, licences)."""
+    text = tk.Text(
+        parent,
+        wrap="word",
+        font="TkFixedFont",
+        relief="flat",
+        borderwidth=0,
+        highlightthickness=1,
+        padx=8,
+        pady=6,
+    )
+    scrollbar = ttk.Scrollbar(parent, orient="vertical", command=text.yview)
+    text.configure(yscrollcommand=scrollbar.set)
+    scrollbar.pack(side="right", fill="y")
+    text.pack(fill="both", expand=True)
+    return text
+
+
 def hint(parent: tk.Misc, text: str, **kwargs: object) -> WrapLabel:
     """Explanatory grey text under an option."""
     return WrapLabel(parent, text=text, style="Hint.TLabel", **kwargs)

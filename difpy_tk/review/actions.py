@@ -11,9 +11,6 @@ import errno
 import itertools
 import logging
 import os
-import subprocess
-import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -29,6 +26,7 @@ from difpy_tk.review.safe_move import (
 from difpy_tk.review.selection import Rule, is_inside, select
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord
+from difpy_tk.system_open import NoOpener, open_in_system
 
 log = logging.getLogger("difpy_tk")
 
@@ -73,19 +71,9 @@ def open_file(path: str, journal: Journal) -> ActionResult:
     if not os.path.isfile(path):
         return journal.record(ActionResult("open", path, Outcome.FAILED, reason="the file no longer exists"))
     try:
-        if sys.platform == "win32":
-            os.startfile(path)  # type: ignore[attr-defined]
-        else:
-            opener = "open" if sys.platform == "darwin" else "xdg-open"
-            viewer = subprocess.Popen(
-                [opener, path],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            # Reap it when it exits: a child nobody waits for stays a zombie process.
-            threading.Thread(target=viewer.wait, name="difpy_tk-reap-viewer", daemon=True).start()
+        open_in_system(path)
+    except NoOpener as error:
+        return journal.record(ActionResult("open", path, Outcome.FAILED, reason=f"cannot open it: {error}"))
     except OSError as error:
         reason = f"cannot start the image viewer: {describe_error(error)}"
         return journal.record(ActionResult("open", path, Outcome.FAILED, reason=reason))

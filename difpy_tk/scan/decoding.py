@@ -15,12 +15,14 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import wait as wait_ready
+from multiprocessing.synchronize import Event as EventType
 
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.scan.tensors import Decoded, decode_batch
@@ -52,9 +54,30 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="difpy_tk-parent-watchdog", daemon=True).start()
 
 
-def _new_pool(processes: int) -> ProcessPoolExecutor:
+class WorkersCannotStart(RuntimeError):
+    """No decoder process got as far as its first task; the message says why, plainly."""
+
+
+NO_MAIN_GUARD = (
+    "the image decoder processes could not start. A script that calls difpy_tk must make "
+    'the call inside  if __name__ == "__main__":  because each decoder process starts by '
+    "running the script again from the top (Python's spawn start method), and without "
+    "the guard that second run tries to start a search of its own."
+)
+
+
+def _start_worker(started: EventType) -> None:
+    """The pool's initializer: tells the parent a worker came up (the failure this rules
+    out happens before, while a spawned worker re-imports the main script), then keeps
+    the parent watchdog."""
+    started.set()
+    _exit_with_parent()
+
+
+def _new_pool(processes: int, started: EventType) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
-        max_workers=processes, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
+        max_workers=processes, mp_context=context, initializer=_start_worker, initargs=(started,)
     )
 
 
@@ -74,6 +97,14 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         worker.join(timeout=1.0)
 
 
+def _main_is_a_script() -> bool:
+    """True when spawned workers re-run a script file (not the app's own entry point,
+    not an interactive session): only then can a missing main guard be the cause."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return bool(path) and not getattr(sys, "frozen", False) and getattr(main, "__package__", None) != "difpy_tk"
+
+
 class _Decoder:
     def __init__(self, paths: list[str], px_size: int, processes: int, task: Task, exact: bool) -> None:
         self.task = task
@@ -87,7 +118,9 @@ class _Decoder:
         self.suspects: deque[int] = deque()
         """Files of a batch that broke the pool; each runs alone to find the culprit."""
         self.in_flight: dict[Future, tuple[list[int], bool]] = {}
-        self.pool = _new_pool(processes)
+        self.started = multiprocessing.get_context("spawn").Event()
+        """Set by the first worker that starts: a pool broken before that is no decoder crash."""
+        self.pool = _new_pool(processes, self.started)
 
     def busy(self) -> bool:
         return bool(self.pending or self.suspects or self.in_flight)
@@ -125,12 +158,16 @@ class _Decoder:
             for i, outcome in zip(batch, outcomes):
                 on_result(i, outcome)
             settled += len(batch)
+        if broken and not self.started.is_set():
+            raise WorkersCannotStart(
+                NO_MAIN_GUARD if _main_is_a_script() else "the image decoder processes could not start"
+            )
         if broken:
             for batch, _solo in self.in_flight.values():
                 self.suspects.extend(batch)
             self.in_flight.clear()
             self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = _new_pool(self.processes)
+            self.pool = _new_pool(self.processes, self.started)
         return settled
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ a CancelToken, and receives progress through a callback it forwards to the Tk th
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -238,6 +239,7 @@ def _without_declared(matches: Matches, records: list[FileRecord], different: Ca
 def _parameters(options: SearchOptions) -> dict:
     return {
         "directory": list(options.inputs),
+        "directory_resolved": [os.path.abspath(os.path.expanduser(path)) for path in options.inputs],
         "recursive": options.recursive,
         "in_folder": options.in_folder,
         "limit_extensions": True,

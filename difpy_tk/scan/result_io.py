@@ -1,7 +1,8 @@
 """Saving, loading and describing a SearchResult.
 
 The JSON holds difPy 4.2.1's `result`, `lower_quality` and `stats` with the same keys,
-so scripts written for difPy read it, plus our richer form (groups with MSE and rotation,
+so scripts written for difPy read it (its number and timestamp formats, and its file
+names: relative below a relative input folder), plus our richer form (groups with MSE and rotation,
 file sizes and resolutions, invalid and skipped files with reasons, phase timings),
 which is what load_json reads back. Files are written to a temporary name and renamed,
 so an interrupted export never leaves half a file behind. File names that are not valid
@@ -15,6 +16,7 @@ import io
 import json
 import os
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from difpy_tk.humanize import display_path
@@ -25,43 +27,81 @@ FORMAT_NAME = "difpy_tk-result"
 FORMAT_VERSION = 1
 
 
-def _shifted(iso: str, seconds: float) -> str:
-    return (datetime.fromisoformat(iso) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+def _difpy_time(iso: str, seconds: float = 0.0) -> str:
+    """difPy's timestamp: datetime.now().isoformat() with microseconds, local time, no
+    offset ("2026-12-02T11:11:49.888361"); ours carry the offset."""
+    moment = datetime.fromisoformat(iso).astimezone() + timedelta(seconds=seconds)
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
-def _difpy_result(result: SearchResult) -> dict:
+def _difpy_number(value: float | int | None) -> float | int | None:
+    """difPy writes a whole threshold as an int (0, 5) and a fraction as a float (0.3)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _difpy_path(p: dict) -> Callable[[str], str]:
+    """difPy names files as its glob finds them: below a relative input, relative. We
+    list absolute paths; this turns them back into the input's spelling."""
+    relative = [
+        (typed, resolved)
+        for typed, resolved in zip(p.get("directory", []), p.get("directory_resolved", []))
+        if not os.path.isabs(os.path.expanduser(typed))
+    ]
+    relative.sort(key=lambda pair: len(pair[1]), reverse=True)
+
+    def spelled(path: str) -> str:
+        for typed, resolved in relative:
+            if path == resolved:
+                return typed
+            if path.startswith(resolved.rstrip(os.sep) + os.sep):
+                return os.path.join(typed, os.path.relpath(path, resolved))
+        return path
+
+    return spelled
+
+
+def _difpy_result(result: SearchResult, spelled: Callable[[str], str]) -> dict:
     def entries(group: Group) -> list:
-        return [[match.path, match.mse] for match in group.matches]
+        return [[spelled(match.path), match.mse] for match in group.matches]
 
     if not result.parameters.get("in_folder"):
-        return {group.kept: entries(group) for group in result.groups}
+        return {spelled(group.kept): entries(group) for group in result.groups}
     nested: dict[str, dict] = {}
     for group in result.groups:
-        nested.setdefault(group.folder or "", {})[group.kept] = entries(group)
+        nested.setdefault(spelled(group.folder or ""), {})[spelled(group.kept)] = entries(group)
     return nested
 
 
-def _difpy_stats(result: SearchResult) -> dict:
+def _difpy_stats(result: SearchResult, spelled: Callable[[str], str]) -> dict:
     p = result.parameters
     build_seconds = result.timings.get("listing", 0.0) + result.timings.get("decoding", 0.0)
     search_seconds = result.timings.get("searching", 0.0) + result.timings.get("grouping", 0.0)
-    build_end = _shifted(result.started, build_seconds)
-    problems = {problem.path: problem.reason for problem in result.invalid + result.skipped}
+    problems = {spelled(problem.path): problem.reason for problem in result.invalid + result.skipped}
     return {
         "directory": p.get("directory", []),
         "total_files": result.files_searched + len(problems),
         "invalid_files": {"count": len(problems), "logs": problems},
         "process": {
             "build": {
-                "duration": {"start": result.started, "end": build_end, "seconds_elapsed": round(build_seconds, 4)},
+                "duration": {
+                    "start": _difpy_time(result.started),
+                    "end": _difpy_time(result.started, build_seconds),
+                    "seconds_elapsed": round(build_seconds, 4),
+                },
                 "parameters": {
                     key: p.get(key) for key in ("recursive", "in_folder", "limit_extensions", "px_size", "processes")
                 },
             },
             "search": {
-                "duration": {"start": build_end, "end": result.finished, "seconds_elapsed": round(search_seconds, 4)},
+                "duration": {
+                    "start": _difpy_time(result.started, build_seconds),
+                    "end": _difpy_time(result.finished),
+                    "seconds_elapsed": round(search_seconds, 4),
+                },
                 "parameters": {
-                    "similarity_mse": p.get("similarity_mse"),
+                    "similarity_mse": _difpy_number(p.get("similarity_mse")),
                     **{key: p.get(key) for key in ("rotate", "same_dim", "processes", "chunksize")},
                 },
                 "files_searched": result.files_searched,
@@ -72,12 +112,13 @@ def _difpy_stats(result: SearchResult) -> dict:
 
 
 def to_dict(result: SearchResult) -> dict:
+    spelled = _difpy_path(result.parameters)
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "result": _difpy_result(result),
-        "lower_quality": result.lower_quality,
-        "stats": _difpy_stats(result),
+        "result": _difpy_result(result, spelled),
+        "lower_quality": [spelled(path) for path in result.lower_quality],
+        "stats": _difpy_stats(result, spelled),
         "parameters": result.parameters,
         "started": result.started,
         "finished": result.finished,

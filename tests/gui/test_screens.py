@@ -252,3 +252,29 @@ def test_messages_clear_when_their_cause_is_fixed(driver, image_folders, tmp_pat
     dialog.chunksize_var.set("")
     assert dialog.error.cget("text") == ""
     dialog.cancel_button.invoke()
+
+
+def test_results_show_the_space_the_copies_take(driver):
+    from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
+
+    files = {name: FileRecord(name, size, 0, 10, 10) for name, size in (("a", 5000), ("b", 1500), ("c", 1000))}
+    groups = [Group("a", (Match("b", 0.0), Match("c", 1.0)))]
+    driver.app.show_result(SearchResult(parameters={}, files=files, groups=groups))
+    assert driver.app.screens["results"].values["space"].get() == "2.5 KB"  # b and c, not the kept a
+
+
+def test_dark_theme_reaches_drop_down_lists_and_menus(driver):
+    from tkinter import ttk
+
+    from difpy_tk.gui.theme import PALETTES, apply_theme
+
+    combobox = ttk.Combobox(driver.root, values=["a", "b"])
+    popdown = driver.root.tk.call("ttk::combobox::PopdownWindow", combobox)  # what Tk builds on first open
+    menu = driver.app.screens["menu"].recent_folders
+    apply_theme(driver.root, "dark")
+    dark = PALETTES["dark"]
+    assert str(driver.root.tk.call(f"{popdown}.f.l", "cget", "-background")) == dark["surface"]
+    assert (str(menu.cget("background")), str(menu.cget("foreground"))) == (dark["surface"], dark["fg"])
+    apply_theme(driver.root, "light")
+    assert str(driver.root.tk.call(f"{popdown}.f.l", "cget", "-background")) == PALETTES["light"]["surface"]
+    combobox.destroy()

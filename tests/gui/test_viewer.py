@@ -370,11 +370,11 @@ def test_ten_thousand_groups_stay_smooth(root, tmp_path):
 
 
 def test_open_button_starts_the_system_viewer_without_a_shell(root, viewer, monkeypatch):
-    from difpy_tk.review import actions
+    from difpy_tk import system_open
 
     started = []
     monkeypatch.setattr(
-        actions.subprocess, "Popen", lambda args, **kwargs: started.append((args, kwargs)) or SimpleNamespace(wait=int)
+        system_open.subprocess, "Popen", lambda args, **kw: started.append((args, kw)) or SimpleNamespace(wait=int)
     )
     card = next(card for card in viewer._cards if card.winfo_ismapped())
     open_button = next(child for child in card.winfo_children()
@@ -386,8 +386,8 @@ def test_open_button_starts_the_system_viewer_without_a_shell(root, viewer, monk
 
 def test_app_opens_the_viewer_on_a_saved_result_and_logs_its_actions(driver, image_folders, dialogs, tmp_path,
                                                                      monkeypatch):
+    from difpy_tk import system_open
     from difpy_tk.gui.viewer.window import ViewerWindow
-    from difpy_tk.review import actions
     from difpy_tk.scan.result_io import write_json
 
     saved = run_search(SearchOptions(inputs=tuple(map(str, image_folders)), similarity="similar", processes=1))
@@ -397,6 +397,6 @@ def test_app_opens_the_viewer_on_a_saved_result_and_logs_its_actions(driver, ima
     driver.app.screens["results"].viewer_button.invoke()
     viewer = next(child for child in driver.root.winfo_children() if isinstance(child, ViewerWindow))
     assert len(viewer.tree.get_children()) == len(saved.groups)
-    monkeypatch.setattr(actions.subprocess, "Popen", lambda args, **kwargs: SimpleNamespace(wait=int))
+    monkeypatch.setattr(system_open.subprocess, "Popen", lambda args, **kwargs: SimpleNamespace(wait=int))
     viewer.open_image(viewer.model.members(viewer.current_group)[0])
     assert "open ok" in driver.app.logbook.lines[-1]

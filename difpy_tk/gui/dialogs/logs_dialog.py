@@ -11,7 +11,7 @@ from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk import APP_NAME
-from difpy_tk.gui.widgets import fit_to_screen
+from difpy_tk.gui.widgets import fit_to_screen, scrolled_text
 from difpy_tk.scan.result_io import format_log
 
 if TYPE_CHECKING:
@@ -41,20 +41,7 @@ class LogsDialog(tk.Toplevel):
         self.save_button.pack(side="left", padx=(8, 0))
         self.close_button = ttk.Button(buttons, text="Close", style="Primary.TButton", command=self.destroy)
         self.close_button.pack(side="right")
-        self.text = tk.Text(
-            frame,
-            wrap="word",
-            font="TkFixedFont",
-            relief="flat",
-            borderwidth=0,
-            highlightthickness=1,
-            padx=8,
-            pady=6,
-        )
-        scrollbar = ttk.Scrollbar(frame, orient="vertical", command=self.text.yview)
-        self.text.configure(yscrollcommand=scrollbar.set)
-        scrollbar.pack(side="right", fill="y")
-        self.text.pack(fill="both", expand=True)
+        self.text = scrolled_text(frame)
         self.text.insert("1.0", log_text(app))
         self.text.configure(state="disabled")
         self._unsubscribe = app.logbook.subscribe(self.append)

@@ -20,6 +20,7 @@ from difpy_tk.gui.widgets import (
     read_int,
 )
 from difpy_tk.scan.options import PX_SIZE_RANGE, OptionError
+from difpy_tk.state.recent_folders import browse_start
 from difpy_tk.state.settings import validate_setting
 
 if TYPE_CHECKING:
@@ -162,9 +163,18 @@ class ImportScreen(Screen):
         self.add_paths(split_pasted(self.paste_var.get()))
 
     def browse(self) -> None:
-        """The native folder dialog picks one folder at a time; the user can repeat it."""
-        path = filedialog.askdirectory(parent=self, title="Add a folder", mustexist=True)
+        """Tk's folder dialogs pick one folder at a time on every platform, so Browse turns
+        into "Browse for another…" once there is a folder, and opens beside the last one chosen
+        (the user's Pictures folder the first time)."""
+        recent = self.app.recent
+        path = filedialog.askdirectory(
+            parent=self,
+            title="Add another folder" if self.folders else "Add a folder",
+            initialdir=browse_start(recent),
+            mustexist=True,
+        )
         if path:
+            recent.last_browsed = os.path.dirname(os.path.normpath(path)) or path
             self.add_paths([path])
 
     def remove_selected(self) -> None:
@@ -199,6 +209,7 @@ class ImportScreen(Screen):
         self.next_button.state(["!disabled"] if self.folders else ["disabled"])
         self.remove_button.state(["!disabled"] if self.listbox.curselection() else ["disabled"])
         self.clear_button.state(["!disabled"] if self.folders else ["disabled"])
+        self.browse_button.configure(text="Browse for another…" if self.folders else "Browse…")
 
     def _px_size(self) -> int:
         """The typed pixel size; OptionError says what is wrong with it."""

@@ -1,21 +1,29 @@
-"""The main menu: start a search, reopen a saved one, settings, about."""
+"""The main menu: start a search, see an earlier result again, search earlier folders again,
+settings, about."""
 
 from __future__ import annotations
 
+import logging
+import tkinter as tk
+from collections.abc import Callable
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
-from difpy_tk import __version__
+from difpy_tk import APP_NAME, __version__
+from difpy_tk.gui.dialogs.about_dialog import TAGLINE, AboutDialog
 from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.widgets import add_mnemonic, hint
+from difpy_tk.humanize import folder_names
+from difpy_tk.scan.result import SearchResult
 from difpy_tk.scan.result_io import load_json
 from difpy_tk.state import appdirs
+from difpy_tk.state.result_history import SavedResult, describe, load_saved, saved_results
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App
 
-TAGLINE = "Find duplicate and similar images by comparing their pixels, then clean up safely."
+log = logging.getLogger("difpy_tk.gui")
 
 
 class MenuScreen(Screen):
@@ -26,31 +34,92 @@ class MenuScreen(Screen):
         if app.icon is not None:
             self._logo = app.icon.subsample(2)
             ttk.Label(center, image=self._logo).pack(pady=(0, 8))
-        ttk.Label(center, text="difpy_tk", style="Title.TLabel").pack()
-        hint(center, TAGLINE, width=46, anchor="center", justify="center").pack(pady=(4, 24))
+        ttk.Label(center, text=APP_NAME, style="Title.TLabel").pack()
+        hint(center, TAGLINE, width=46, anchor="center", justify="center").pack(pady=(4, 20))
         self.start_button = ttk.Button(
             center, text="Start Search", style="Big.Primary.TButton", command=lambda: app.show("import")
         )
         self.start_button.pack(fill="x", pady=(0, 10))
         add_mnemonic(self.start_button, "s")
+
+        grid = ttk.Frame(center)
+        grid.pack(fill="x")
+        grid.columnconfigure((0, 1), weight=1, uniform="menu")
+        self.last_button = ttk.Button(grid, text="Open last result", style="Big.TButton", command=self.open_last)
+        self.recent_results_button, self.recent_results = self._drop_down(grid, "Recent results")
+        self.recent_folders_button, self.recent_folders = self._drop_down(grid, "Recent folders")
         self.open_button = ttk.Button(
-            center, text="Open saved result…", style="Big.TButton", command=self.open_saved_result
+            grid, text="Open saved result…", style="Big.TButton", command=self.open_saved_result
         )
         self.settings_button = ttk.Button(
-            center, text="Settings…", style="Big.TButton", command=lambda: SettingsDialog(app)
+            grid, text="Settings…", style="Big.TButton", command=lambda: SettingsDialog(app)
         )
-        self.about_button = ttk.Button(center, text="About", style="Big.TButton", command=self.about)
-        for button in (self.open_button, self.settings_button, self.about_button):
-            button.pack(fill="x", pady=(0, 6))
+        self.about_button = ttk.Button(grid, text="About", style="Big.TButton", command=lambda: AboutDialog(app))
+        buttons = (
+            self.last_button,
+            self.recent_results_button,
+            self.recent_folders_button,
+            self.open_button,
+            self.settings_button,
+            self.about_button,
+        )
+        for index, button in enumerate(buttons):  # two columns, read left to right like Tab goes
+            left = index % 2 == 0
+            button.grid(row=index // 2, column=index % 2, sticky="ew", padx=(0, 6) if left else 0, pady=(0, 6))
+        add_mnemonic(self.last_button, "l")
         for notice in appdirs.notices():  # a folder that cannot be written, said once in plain words
             hint(center, notice, width=46, anchor="center", justify="center").pack(pady=(10, 0))
         ttk.Label(self.nav, text=f"Version {__version__}", style="Hint.TLabel").pack(side="left")
 
+    def _drop_down(self, parent: tk.Misc, text: str) -> tuple[ttk.Menubutton, tk.Menu]:
+        button = ttk.Menubutton(parent, text=f"{text} ▾", style="Big.TMenubutton", direction="below")
+        menu = tk.Menu(button, tearoff=False)
+        button.configure(menu=menu)
+        return button, menu
+
     def on_show(self) -> None:
+        self.refresh()
         self.start_button.focus_set()
 
-    def on_return(self) -> None:
-        self.start_button.invoke()
+    def refresh(self) -> None:
+        """Fill the two drop-downs from what is stored; empty ones are disabled, not hidden."""
+        self.history = saved_results()
+        self._fill(self.recent_results, [(describe(entry), self._opener(entry)) for entry in self.history])
+        self.last_button.state(["!disabled"] if self.history else ["disabled"])
+        self.recent_results_button.state(["!disabled"] if self.history else ["disabled"])
+        sets = self.app.recent.sets
+        self._fill(self.recent_folders, [(folder_names(folders, 70), self._importer(folders)) for folders in sets])
+        self.recent_folders_button.state(["!disabled"] if sets else ["disabled"])
+
+    @staticmethod
+    def _fill(menu: tk.Menu, items: list[tuple[str, Callable[[], None]]]) -> None:
+        menu.delete(0, "end")
+        for label, command in items:
+            menu.add_command(label=label, command=command)
+
+    def _opener(self, entry: SavedResult) -> Callable[[], None]:
+        return lambda: self.open_saved(entry)
+
+    def _importer(self, folders: list[str]) -> Callable[[], None]:
+        def search_again() -> None:
+            self.app.settings.folders = list(folders)
+            self.app.show("import")
+
+        return search_again
+
+    def open_last(self) -> None:
+        if self.history:
+            self.open_saved(self.history[0])
+
+    def open_saved(self, entry: SavedResult) -> None:
+        """A result from the history, as if its search had just finished."""
+        try:
+            result = load_saved(entry)
+        except (OSError, ValueError) as exc:
+            messagebox.showerror("Cannot open this result", f"{describe(entry)}\n\n{exc}", parent=self)
+            self.refresh()
+            return
+        self._show(result)
 
     def open_saved_result(self) -> None:
         """Show a result exported earlier as JSON, as if the search had just finished."""
@@ -66,16 +135,12 @@ class MenuScreen(Screen):
         except (OSError, ValueError) as exc:  # what load_json raises for an unreadable file
             messagebox.showerror(
                 "Cannot open this file",
-                f"{path}\n\nis not a saved search result that difpy_tk can read:\n{exc}",
+                f"{path}\n\nis not a saved search result that {APP_NAME} can read:\n{exc}",
                 parent=self,
             )
             return
+        self._show(result)
+
+    def _show(self, result: SearchResult) -> None:
         self.app.logbook.clear()
         self.app.show_result(result)
-
-    def about(self) -> None:
-        messagebox.showinfo(
-            "About difpy_tk",
-            f"difpy_tk {__version__}\n\n{TAGLINE}\n\nA desktop re-creation of difPy for Desktop.",
-            parent=self,
-        )

@@ -12,7 +12,7 @@ from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
 from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.widgets import WrapLabel, add_mnemonic
-from difpy_tk.humanize import plural
+from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.scan.result_io import write_csv, write_json
 
@@ -29,6 +29,7 @@ FIGURES = (
     ("invalid", "Invalid files"),
     ("skipped", "Skipped files"),
     ("duration", "Duration"),
+    ("space", "Space the copies take"),
 )
 COLUMNS = 4
 EXPORTS = {"json": ("JSON (can be reopened)", write_json), "csv": ("CSV (spreadsheet)", write_csv)}
@@ -44,7 +45,15 @@ def figures(result: SearchResult) -> dict[str, str]:
         "invalid": f"{len(result.invalid):,}",
         "skipped": f"{len(result.skipped):,}",
         "duration": f"{sum(result.timings.values()):.1f} s",
+        "space": format_bytes(copies_size(result)),
     }
+
+
+def copies_size(result: SearchResult) -> int:
+    """Bytes taken by the images that are not kept (every group member but its kept image):
+    what a clean-up can free at most."""
+    copies = {match.path for group in result.groups for match in group.matches}
+    return sum(result.files[path].size for path in copies if path in result.files)
 
 
 def headline(result: SearchResult) -> str:

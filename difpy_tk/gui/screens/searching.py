@@ -15,6 +15,7 @@ from difpy_tk.scan.eta import ScanEstimate
 from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.progress import PHASES
 from difpy_tk.scan.result import SearchResult
+from difpy_tk.state.result_history import save_result
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App
@@ -88,6 +89,7 @@ class SearchingScreen(Screen):
             on_done=self.on_done,
             on_cancelled=self.on_cancelled,
             on_error=self.on_error,
+            keep=save_result,
         )
         self._tick()
 
