@@ -98,8 +98,9 @@ def test_viewer_gets_the_result_and_a_log_callable(driver, monkeypatch):
     result = SearchResult(parameters={}, files={}, groups=[Group("a.png", (Match("b.png", 0.0),))])
     calls = []
 
-    def open_viewer(parent, shown, log):
+    def open_viewer(parent, shown, log, keeper_rule):
         calls.append((parent, shown))
+        assert keeper_rule == driver.app.settings.keeper_rule()
         log("deleted b.png")
 
     monkeypatch.setattr(results_screen, "viewer_part", lambda module, name: open_viewer)
