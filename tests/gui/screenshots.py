@@ -98,7 +98,7 @@ def hold_search(engine, release: threading.Event):
     return real
 
 
-def walk(out: Path, work: Path, theme: str, screen: str) -> None:
+def walk(out: Path, work: Path, theme: str) -> None:
     from difpy_tk.gui.app import App
     from difpy_tk.gui.dialogs.about_dialog import AboutDialog, LicencesWindow
     from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
@@ -114,7 +114,7 @@ def walk(out: Path, work: Path, theme: str, screen: str) -> None:
     app.settings.processes = 1
     apply_theme(root, theme)
     root.geometry("+0+0")
-    shoot = Shooter(root, out, f"{screen}-{theme}")
+    shoot = Shooter(root, out, f"{root.winfo_screenwidth()}x{root.winfo_screenheight()}-{theme}")
     shoot(root, "menu-first-start")
 
     app.show("import")
@@ -187,18 +187,16 @@ def walk(out: Path, work: Path, theme: str, screen: str) -> None:
     settle(root)
     shoot(root, "menu-recent-results")
     menu.recent_results.unpost()
+    settle(root)
     app.close()
 
 
 def shoot_here(out: Path) -> None:
     """All shots on the current DISPLAY, named after its size."""
-    probe = tk.Tk()
-    screen = f"{probe.winfo_screenwidth()}x{probe.winfo_screenheight()}"
-    probe.destroy()
     with tempfile.TemporaryDirectory() as work:
         for theme in ("light", "dark"):
             os.environ["DIFPY_TK_HOME"] = str(Path(work) / theme / "home")
-            walk(out, Path(work), theme, screen)
+            walk(out, Path(work), theme)
 
 
 def main(argv: list[str]) -> int:
