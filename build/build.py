@@ -124,18 +124,32 @@ def build_linux(kind: str) -> Path:
 
 
 def stand_in_payload() -> Path:
-    """A fake onedir tree (two tiny files) so makensis can compile the real script
-    on a machine that cannot build the Windows executable."""
+    """A fake onedir tree (tiny files, the real licence files of this environment) so
+    makensis can compile the real script on a machine that cannot build the Windows
+    executable."""
+    import notices
+
     payload = ROOT / ".cache" / "nsis-stand-in"
     if payload.exists():
         shutil.rmtree(payload)
     (payload / "_internal").mkdir(parents=True)
     (payload / f"{NAME}.exe").write_bytes(b"MZ stand-in, not a program\n")
     (payload / "_internal" / "base_library.zip").write_bytes(b"stand-in\n")
+    notices.write_notices(payload / "_internal" / "licences")
     return payload
 
 
-def nsis_command(makensis: str, payload: Path, icon: Path, out: Path, version: str) -> list[str]:
+def nsis_licence_file(payload: Path, out: Path) -> Path:
+    """What the installer's licence page shows: the project's LICENSE, then the bundle's
+    THIRD-PARTY-NOTICES.txt, as UTF-8 with a BOM and CRLF (what NSIS's page reads right)."""
+    folder = payload / "_internal" / "licences"
+    texts = [(folder / name).read_text(encoding="utf-8") for name in ("LICENSE", "THIRD-PARTY-NOTICES.txt")]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\r\n".join("\n\n".join(texts).splitlines()) + "\r\n", encoding="utf-8-sig", newline="")
+    return out
+
+
+def nsis_command(makensis: str, payload: Path, icon: Path, out: Path, version: str, licence: Path) -> list[str]:
     """The makensis call for installer/windows/difpy_tk.nsi; -WX turns warnings into errors.
 
     makensis resolves relative paths from the script's folder, so every path is made
@@ -144,6 +158,7 @@ def nsis_command(makensis: str, payload: Path, icon: Path, out: Path, version: s
     return [
         makensis, "-V2", "-WX", f"-DVERSION={version}", f"-DVERSION4={four}",
         f"-DSRCDIR={payload.resolve()}", f"-DICON={icon.resolve()}", f"-DOUTFILE={out.resolve()}",
+        f"-DLICENSEFILE={licence.resolve()}",
         str(ROOT / "installer" / "windows" / "difpy_tk.nsi"),
     ]
 
@@ -157,7 +172,8 @@ def build_nsis(stand_in: bool) -> Path:
     suffix = "-stand-in" if stand_in else ""
     out = DIST / f"{NAME}-{version}-windows-setup{suffix}.exe"
     DIST.mkdir(exist_ok=True)
-    cmd = nsis_command(makensis, payload, make_icons.make_icons()["ico"], out, version)
+    licence = nsis_licence_file(payload, ROOT / ".cache" / "nsis-licence.txt")
+    cmd = nsis_command(makensis, payload, make_icons.make_icons()["ico"], out, version, licence)
     print("[build] " + " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
     return out

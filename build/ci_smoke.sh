@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # CI smoke test of the frozen Linux build, called by .ci/run:  bash build/ci_smoke.sh
 #
-#  1. builds the onedir app, checks it carries tkdnd (drag and drop), runs its
-#     --selftest (multiprocess search, spawn pool)
-#  2. starts it under Xvfb, waits for the main window (xdotool search --name difpy_tk),
+#  1. builds the onedir app, checks it carries tkdnd (drag and drop) and its licence
+#     files, runs its --selftest (multiprocess search, spawn pool, a HEIC and an AVIF
+#     copy among the images, the licence notice readable)
+#  2. under Xvfb: --smoke (main window, tkdnd loaded, HEIC and AVIF decoded and shown),
+#     then starts it plainly, waits for the main window (xdotool search --name difpy_tk),
 #     closes it with WM_DELETE_WINDOW (build/x11_close.py) and checks it exits with 0
 #  3. builds the onefile portable build and does the same, and checks the onefile
 #     leaves no _MEI folder behind
-#  4. builds the .deb, installs it (dpkg -i), runs /usr/bin/difpy-tk --selftest,
-#     removes it again; builds the .tar.gz
+#  4. builds the .deb, checks it (installer/linux/check_deb.py: lintian without errors
+#     other than a bundle under /opt's, appstreamcli validate, desktop-file-validate),
+#     installs it (dpkg -i), runs /usr/bin/difpy-tk --selftest, removes it; builds the .tar.gz
 #  5. compiles the NSIS installer script with makensis against a stand-in payload
-#  6. prints the figures: onedir/onefile size, cold start to main window, selftest time
+#  6. prints the figures: onedir/onefile/.deb size, cold start to main window, selftest time
 #
 # Needs: python with the project's requirements and pyinstaller, makensis (nsis), Xvfb,
-# xdotool, dpkg-deb. Missing tools are installed when running as root in CI (CI=true).
-# Takes 2 to 4 minutes on 2 cores. Env: SMOKE_SKIP_GUI=1 skips the window checks,
+# xdotool, dpkg-deb, lintian, appstream, desktop-file-utils. Missing tools are installed
+# when running as root (CI). Takes 5 to 8 minutes on 2 cores (lintian alone 1-2). Env: SMOKE_SKIP_GUI=1 skips the window checks,
 # SMOKE_SKIP_DEB=1 skips install of the .deb (both for machines where they cannot run).
 set -euo pipefail
 
@@ -48,6 +51,9 @@ ensure_tools() {
     command -v makensis >/dev/null || apt_pkgs+=(nsis)
     command -v Xvfb >/dev/null || apt_pkgs+=(xvfb)
     command -v xdotool >/dev/null || apt_pkgs+=(xdotool)
+    command -v lintian >/dev/null || apt_pkgs+=(lintian)
+    command -v appstreamcli >/dev/null || apt_pkgs+=(appstream)
+    command -v desktop-file-validate >/dev/null || apt_pkgs+=(desktop-file-utils)
     if [ ${#apt_pkgs[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
             log "installing ${apt_pkgs[*]}"
@@ -59,7 +65,7 @@ ensure_tools() {
     fi
     if ! "$PYTHON" -c "import PyInstaller" 2>/dev/null; then
         log "installing pyinstaller"
-        "$PYTHON" -m pip install -q "pyinstaller>=6.9"
+        "$PYTHON" -m pip install -q -c build/constraints.txt pyinstaller
     fi
 }
 
@@ -75,7 +81,22 @@ selftest() {
         cat "$OUT/$label-selftest.log" "$status" 2>/dev/null | tail -40 >&2
         return 0
     fi
+    grep -q '^\[ok\] group .*b_copy.heic' "$status" || fail "$label: the HEIC copy was not found in its group"
     echo "$label --selftest: PASS ($(grep -c '^\[ok\]' "$status") checks)"
+}
+
+# smoke LABEL COMMAND...: `COMMAND --smoke` under Xvfb: the main window opens, tkdnd
+# loads, a HEIC and an AVIF decode and show; the app closes itself.
+smoke() {
+    local label=$1; shift
+    local status=$OUT/$label-smoke.status.txt rc=0
+    timeout 120 "$@" --smoke "$OUT/$label-smoke.json" >"$OUT/$label-smoke.log" 2>&1 || rc=$?
+    if [ "$rc" != 0 ] || [ "$(head -1 "$status" 2>/dev/null)" != PASS ]; then
+        fail "$label --smoke exited $rc"
+        cat "$OUT/$label-smoke.log" "$status" 2>/dev/null | tail -30 >&2
+        return 0
+    fi
+    echo "$label --smoke: PASS ($(grep '^\[ok\]' "$status" | cut -c6- | paste -sd ';' -))"
 }
 
 # Empty the page cache when allowed (root), so the first start reads the build from
@@ -199,6 +220,9 @@ figure "onedir size (MiB)" "$(mib dist/difpy_tk)"
 # Without its tkdnd extension the app still opens, only without drag and drop: check it is there.
 find dist/difpy_tk -path '*/tkinterdnd2/tkdnd/*' -name pkgIndex.tcl | grep -q . \
     || fail "the onedir has no tkdnd (tkinterdnd2/tkdnd/<platform>/pkgIndex.tcl): no drag and drop"
+for f in LICENSE THIRD-PARTY-NOTICES.txt; do
+    [ -s "dist/difpy_tk/_internal/licences/$f" ] || fail "the onedir has no licences/$f"
+done
 selftest onedir "$APP"
 
 log "build onefile portable"
@@ -219,6 +243,8 @@ if [ "${SMOKE_SKIP_GUI:-0}" != 1 ]; then
     start_xvfb
     # DIFPY_TK_HOME keeps the onedir run out of the CI user's folders; the portable run
     # goes without it, so it must keep its settings next to the executable.
+    smoke onedir "$APP"
+    smoke onefile env TMPDIR="$ONEFILE_TMP" "$PORTABLE"
     gui_check onedir 3 env DIFPY_TK_HOME="$OUT/home" "$APP"
     gui_check onefile 2 env TMPDIR="$ONEFILE_TMP" "$PORTABLE"
     beside=$(find dist/portable -mindepth 1 -maxdepth 1 -type d -name 'difpy_tk-*' -printf '%f ')
@@ -239,6 +265,10 @@ figure "build time, deb + tar.gz (s)" "$(since "$start")"
 DEB=$(find dist -maxdepth 1 -name 'difpy-tk_*.deb' -newer dist/difpy_tk/difpy_tk | head -1)
 [ -n "$DEB" ] || { echo "no fresh .deb in dist/" >&2; exit 1; }
 figure ".deb size (MiB)" "$(mib "$DEB")"
+log "checking the .deb: desktop-file-validate, appstreamcli validate, lintian"
+start=$(now)
+"$PYTHON" installer/linux/check_deb.py "$DEB" | tee "$OUT/check-deb.txt" || fail "the .deb does not pass its checks (see above)"
+figure "check_deb time (s)" "$(since "$start")"
 if [ "${SMOKE_SKIP_DEB:-0}" != 1 ] && [ "$(id -u)" = 0 ]; then
     DEB_INSTALLED=1
     install_deb "$DEB"

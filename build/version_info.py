@@ -71,3 +71,24 @@ def write(path: Path, version: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(version or read_version()), encoding="utf-8")
     return path
+
+
+def tag_problem(tag: str, version: str | None = None) -> str | None:
+    """Why a release tag does not name this code's version (None when it does): a tag
+    `v1.2.3` must build `__version__ = "1.2.3"`, or the artifacts carry the wrong number."""
+    version = version or read_version()
+    tag = tag.removeprefix("refs/tags/")
+    if tag != f"v{version}":
+        return f"tag {tag!r} does not match difpy_tk.__version__ {version!r} (expected 'v{version}')"
+    return None
+
+
+if __name__ == "__main__":
+    import sys
+
+    # python build/version_info.py --check-tag v1.2.3   (the release workflow's first step)
+    if len(sys.argv) == 3 and sys.argv[1] == "--check-tag":
+        problem = tag_problem(sys.argv[2])
+        print(problem or f"tag {sys.argv[2]} matches __version__")
+        sys.exit(1 if problem else 0)
+    sys.exit("usage: python build/version_info.py --check-tag TAG")

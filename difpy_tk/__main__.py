@@ -21,12 +21,17 @@ def _guard_std_streams() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """`difpy-tk` opens the app; `difpy-tk scan|clean|undo ...` is the command line;
-    `difpy-tk --selftest` checks a (frozen) build end to end."""
+    `difpy-tk --selftest` checks a (frozen) build end to end, `difpy-tk --smoke` opens its
+    main window and checks drag and drop and HEIC/AVIF there."""
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "--selftest":
         from difpy_tk.selftest import run_selftest
 
         return run_selftest(args[1:])
+    if args and args[0] == "--smoke":
+        from difpy_tk.gui.smoke import run_smoke
+
+        return run_smoke(args[1:])
     if args and (args[0] in ("scan", "clean", "undo", "-h", "--help", "--version")):
         from difpy_tk.cli import main as cli_main
 

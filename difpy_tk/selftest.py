@@ -106,7 +106,7 @@ def save_heic(image: Image.Image, path: Path) -> None:
 
 
 @contextmanager
-def _temporary_home(path: Path) -> Iterator[None]:
+def temporary_home(path: Path) -> Iterator[None]:
     """Point DIFPY_TK_HOME at `path` so settings and cache stay out of the user's folders."""
     old = os.environ.get("DIFPY_TK_HOME")
     os.environ["DIFPY_TK_HOME"] = str(path)
@@ -181,7 +181,7 @@ def check_unwritable(images: Path, work: Path, report: Report) -> None:
 
     blocker = work / "read-only"
     blocker.write_text("a file: no folder can be created below it")
-    with _temporary_home(blocker / "home"):
+    with temporary_home(blocker / "home"):
         report.check(not appdirs.config_writable(), "an unwritable settings folder is noticed")
         report.check(load_settings() == Settings(), "settings load as the defaults from an unwritable folder")
         try:
@@ -208,7 +208,7 @@ def check_licences(report: Report) -> None:
                  f"licence notice readable ({len(text)} characters)")
 
 
-def _facts(report: Report) -> None:
+def collect_facts(report: Report) -> None:
     from difpy_tk import __version__
     from difpy_tk.state.appdirs import is_portable
 
@@ -223,7 +223,7 @@ def _facts(report: Report) -> None:
     )
 
 
-def _say(text: str) -> None:
+def say(text: str) -> None:
     """print() that survives a windowed build, where sys.stdout may be None."""
     stream = sys.stdout
     if stream is not None:
@@ -256,10 +256,10 @@ def run_selftest(args: list[str]) -> int:
     work = Path(tempfile.mkdtemp(prefix="difpy_tk-selftest-"))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        _facts(report)
+        collect_facts(report)
         images = work / "images"
         make_images(images)
-        with _temporary_home(work / "home"):
+        with temporary_home(work / "home"):
             search_options, result = _run_with_timeout(images, work / "cache.sqlite", options.timeout)
         report.facts["processes"] = str(search_options.processes)
         report.facts["search seconds"] = f"{sum(result.timings.values()):.2f}" if result.timings else "?"
@@ -288,5 +288,5 @@ def run_selftest(args: list[str]) -> int:
     except OSError as error:
         report.check(False, f"cannot write {status}: {error}")
         text = report.text()
-    _say(text)
+    say(text)
     return 0 if report.passed else 1

@@ -18,6 +18,7 @@ from tkinter import messagebox, ttk
 from difpy_tk import APP_NAME
 from difpy_tk.gui.dnd import create_root
 from difpy_tk.gui.logbook import LogBook
+from difpy_tk.gui.mac_open import install_open_document
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.screens.configure_step import ConfigureScreen
 from difpy_tk.gui.screens.import_step import ImportScreen
@@ -170,6 +171,7 @@ def main(argv: list[str]) -> int:
         return 1
     app = App(root)
     root.report_callback_exception = app.report_callback_error
+    install_open_document(app)  # macOS: folders dropped on the Dock icon
     if argv:
         app.settings.folders = list(argv)
         app.show("import")

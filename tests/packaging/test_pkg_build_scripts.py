@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gzip
 import os
 import shutil
 import stat
@@ -41,6 +42,17 @@ def test_version_file_follows_package_version_and_parses(tmp_path):
 
     major, minor, *_ = version_info.version_tuple(difpy_tk.__version__)
     assert load_version_info_from_text_file(str(path)).ffi.fileVersionMS == (major << 16) | minor
+
+
+def test_release_tag_must_equal_the_package_version():
+    assert version_info.tag_problem("v1.2.3", "1.2.3") is None
+    assert version_info.tag_problem("refs/tags/v1.2.3", "1.2.3") is None
+    assert "does not match" in version_info.tag_problem("v1.2.4", "1.2.3")
+    assert "does not match" in version_info.tag_problem("1.2.3", "1.2.3")  # the v is part of the scheme
+    ok = subprocess.run([sys.executable, str(BUILD_DIR / "version_info.py"), "--check-tag", f"v{difpy_tk.__version__}"])
+    bad = subprocess.run([sys.executable, str(BUILD_DIR / "version_info.py"), "--check-tag", "v0.0.0-not"],
+                         capture_output=True)
+    assert (ok.returncode, bad.returncode) == (0, 1)
 
 
 def test_icons_come_from_one_square_master(tmp_path):
@@ -114,9 +126,15 @@ def test_nsis_script_compiles_against_a_stand_in_payload(tmp_path):
     (payload / "_internal").mkdir(parents=True)
     (payload / "difpy_tk.exe").write_bytes(b"MZ stand-in")
     (payload / "_internal" / "base_library.zip").write_bytes(b"stand-in")
+    licences = payload / "_internal" / "licences"
+    licences.mkdir()
+    (licences / "LICENSE").write_text("MIT License\n", encoding="utf-8")
+    (licences / "THIRD-PARTY-NOTICES.txt").write_text("Pillow – MIT-CMU\n", encoding="utf-8")
     icon = make_icons.make_icons(tmp_path / "icons")["ico"]
     out = tmp_path / "difpy_tk-1.2.3-windows-setup.exe"
-    cmd = build.nsis_command(shutil.which("makensis"), payload, icon, out, "1.2.3")
+    licence = build.nsis_licence_file(payload, tmp_path / "licence.txt")
+    assert licence.read_bytes().startswith(b"\xef\xbb\xbfMIT License\r\n")
+    cmd = build.nsis_command(shutil.which("makensis"), payload, icon, out, "1.2.3", licence)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert out.read_bytes()[:2] == b"MZ"
@@ -127,6 +145,11 @@ def test_nsis_script_is_per_user_and_registers_an_uninstaller():
     for needle in ("RequestExecutionLevel user", "$LOCALAPPDATA\\Programs", "WriteUninstaller",
                    'WriteRegStr HKCU "${UNINSTKEY}" "UninstallString"', "CreateShortCut \"$SMPROGRAMS"):
         assert needle in script
+    # licence page, optional (unticked) desktop shortcut, running-copy and downgrade guards
+    assert 'MUI_PAGE_LICENSE "${LICENSEFILE}"' in script
+    assert 'Section /o "Desktop shortcut"' in script and 'Delete "$DESKTOP\\${APPNAME}.lnk"' in script
+    assert 'FileOpen $0 "$INSTDIR\\${EXENAME}" a' in script and "Call RefuseWhileRunning" in script
+    assert '${VersionCompare} "${VERSION4}" "$0" $R0' in script and "/ALLOWDOWNGRADE" in script
     assert "HKLM" not in script
     assert 'RMDir /r "$INSTDIR"' not in script  # never wipe a folder the user may have chosen
 
@@ -141,8 +164,13 @@ def fake_onedir(tmp_path):
     exe.write_text("#!/bin/sh\necho frozen\n")
     exe.chmod(0o700)
     (internal / "libfoo.so.1").write_bytes(b"\x7fELF")
+    (internal / "libfoo.so.1").chmod(0o755)  # as PyInstaller leaves them
     (internal / "data.txt").write_text("data")
     os.symlink("libfoo.so.1", internal / "libfoo.so")
+    licences = internal / "licences"
+    licences.mkdir()
+    rule = "=" * 78
+    (licences / "THIRD-PARTY-NOTICES.txt").write_text(f"intro\n{rule}\nlibfoo 1.0 (MIT)\n{rule}\n\nlicence text\n")
     return onedir
 
 
@@ -155,6 +183,16 @@ def test_deb_tree_layout(fake_onedir, tmp_path):
     assert (app / "_internal" / "libfoo.so").is_symlink()
     assert stat.S_IMODE((app / "difpy_tk").stat().st_mode) == 0o755
     assert stat.S_IMODE((app / "_internal" / "data.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((app / "_internal" / "libfoo.so.1").stat().st_mode) == 0o644  # lintian: not executable
+    docs = root / "usr" / "share" / "doc" / "difpy-tk"
+    copyright_file = (docs / "copyright").read_text()
+    assert copyright_file.startswith("difpy_tk\n\nMIT License") and " - libfoo 1.0 (MIT)" in copyright_file
+    assert "/opt/difpy-tk/_internal/licences/THIRD-PARTY-NOTICES.txt" in copyright_file
+    with gzip.open(docs / "changelog.gz", "rt") as changelog:
+        assert changelog.readline() == "difpy-tk (1.2.3) unstable; urgency=medium\n"
+    metainfo = root / "usr" / "share" / "metainfo" / f"{make_deb.COMPONENT_ID}.metainfo.xml"
+    assert '<release version="1.2.3"' in metainfo.read_text()
+    assert (root / "usr" / "share" / "man" / "man1" / "difpy-tk.1.gz").is_file()
     desktop = (root / "usr" / "share" / "applications" / "difpy-tk.desktop").read_text()
     assert "Exec=difpy-tk" in desktop and "Icon=difpy-tk" in desktop
     assert (root / "usr" / "share" / "icons" / "hicolor" / "256x256" / "apps" / "difpy-tk.png").is_file()
@@ -162,6 +200,22 @@ def test_deb_tree_layout(fake_onedir, tmp_path):
     assert "Package: difpy-tk\nVersion: 1.2.3\n" in control
     assert f"Architecture: {make_deb.deb_arch()}" in control
     assert "Depends: libc6 (>= 2.17), " in control  # the fake bundle has no real ELF symbols
+
+
+@pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils not installed")
+def test_desktop_entry_is_valid_with_one_main_category():
+    desktop = ROOT / "installer" / "linux" / "difpy-tk.desktop"
+    proc = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "", proc.stdout
+
+
+@pytest.mark.skipif(not shutil.which("appstreamcli"), reason="appstream not installed")
+def test_appstream_metainfo_validates(tmp_path):
+    path = tmp_path / f"{make_deb.COMPONENT_ID}.metainfo.xml"
+    path.write_text(make_deb.metainfo("1.2.3", 1_700_000_000), encoding="utf-8")
+    proc = subprocess.run(["appstreamcli", "validate", "--no-net", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    assert not [line for line in proc.stdout.splitlines() if line.startswith(("E:", "W:"))], proc.stdout
 
 
 @pytest.mark.skipif(not shutil.which("dpkg-deb"), reason="dpkg-deb not installed")
