@@ -122,9 +122,7 @@ class SearchWorker:
 
         try:
             result = engine.run_search(
-                self._options,
-                progress=self._progress,
-                cancel=self.token,
+                self._options, progress=self._progress, cancel=self.token,
                 not_duplicates=ignore_list.load_index().ignored,
             )
         except Cancelled:

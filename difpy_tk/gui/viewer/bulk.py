@@ -27,7 +27,8 @@ class BulkActions:
         self.files = files
         self.scope = tk.StringVar(window, value="shown")
         self.menu = tk.Menu(button, tearoff=False)
-        self.menu.add_radiobutton(label="Apply to every group shown in the list", variable=self.scope, value="shown")
+        self.menu.add_radiobutton(label="Apply to every group shown in the list", variable=self.scope,
+                                  value="shown")
         self.menu.add_radiobutton(label="Apply to this group only", variable=self.scope, value="group")
         for verb, keep_tree in (("Move", False), ("Move", True), ("Delete", False)):
             self.menu.add_separator()
@@ -44,70 +45,45 @@ class BulkActions:
         window = self.window
         keep_folder = None
         if rule is Rule.KEEP_FOLDER:
-            keep_folder = filedialog.askdirectory(
-                parent=window, title="Keep the images in which folder?", mustexist=True
-            )
+            keep_folder = filedialog.askdirectory(parent=window, title="Keep the images in which folder?",
+                                                  mustexist=True)
             if not keep_folder:
                 return
         numbers = [window.current_group] if self.scope.get() == "group" else window.model.visible_groups()
         groups = [window.model.members(number) for number in numbers if number is not None]
         window.say("Checking the files…")
-        window.file_worker.submit(
-            actions.plan_bulk,
-            rule,
-            groups,
-            window.model.files,
-            window.journal,
-            keep_folder,
-            done=lambda future: self._confirm(verb, rule, *future.result(), keep_tree),
-        )
+        window.file_worker.submit(actions.plan_bulk, rule, groups, window.model.files, window.journal, keep_folder,
+                                  done=lambda future: self._confirm(verb, rule, *future.result(), keep_tree))
 
-    def _confirm(
-        self, verb: str, rule: Rule, paths: list[str], skipped: list[ActionResult], keep_tree: bool = False
-    ) -> None:
+    def _confirm(self, verb: str, rule: Rule, paths: list[str], skipped: list[ActionResult],
+                 keep_tree: bool = False) -> None:
         """Ask with count and size; files found changed or gone are reported either way."""
         window = self.window
         groups = len({window.model.group_of(path) for path in paths})
         action = "move" if verb == "Move" else "trash"
-        left_out = (
-            f"\n\n{len(skipped)} files changed or vanished since the search; they are left out "
-            "and marked in their groups."
-            if skipped
-            else ""
-        )
+        left_out = (f"\n\n{len(skipped)} files changed or vanished since the search; they are left out "
+                    "and marked in their groups." if skipped else "")
         window.say("")
         if not paths:
             self.files.apply(skipped, action)
-            messagebox.showinfo(
-                "Bulk actions",
-                f"Nothing to {verb.lower()}: no group has images that “{rule.label}” selects.{left_out}",
-                parent=window,
-            )
+            messagebox.showinfo("Bulk actions", f"Nothing to {verb.lower()}: no group has images that "
+                                f"“{rule.label}” selects.{left_out}", parent=window)
             return
         summary = summarize(paths, window.model.files)
         folder = None
         keep_tree = keep_tree and verb == "Move"
         keeping = KEEPING_FOLDERS if keep_tree else ""
         if verb == "Move":
-            folder = filedialog.askdirectory(
-                parent=window, title=f"Move {summary.describe()}{keeping} to…", mustexist=True
-            )
+            folder = filedialog.askdirectory(parent=window, title=f"Move {summary.describe()}{keeping} to…",
+                                             mustexist=True)
         where = f"to {folder}" if folder else "to the Recycle Bin/Trash"
-        question = (
-            f"{verb} {summary.describe()} from {groups} group{'s' if groups != 1 else ''} {where}?\n\n"
-            f"{self._tree_note(paths, folder) if keep_tree else ''}"
-            f"At least one image of every group stays where it is.{left_out}"
-        )
-        if (folder or verb != "Move") and messagebox.askokcancel(
-            f"{verb} {rule.label}{keeping}", question, parent=window
-        ):
-            self.files.start(
-                action,
-                [window.model.files[path] for path in paths],
-                folder=folder,
-                checked=skipped,
-                keep_tree=keep_tree,
-            )
+        question = (f"{verb} {summary.describe()} from {groups} group{'s' if groups != 1 else ''} {where}?\n\n"
+                    f"{self._tree_note(paths, folder) if keep_tree else ''}"
+                    f"At least one image of every group stays where it is.{left_out}")
+        if (folder or verb != "Move") and messagebox.askokcancel(f"{verb} {rule.label}{keeping}", question,
+                                                                 parent=window):
+            self.files.start(action, [window.model.files[path] for path in paths], folder=folder, checked=skipped,
+                             keep_tree=keep_tree)
         else:
             self.files.apply(skipped, action)
 
@@ -116,13 +92,9 @@ class BulkActions:
         how many fall outside every searched folder and go straight into folder."""
         inputs = self.files.inputs()
         flat = sum(1 for path in paths if actions.tree_base(path, inputs) is None)
-        note = (
-            "Their folders are kept: each file goes into the same sub-folders below "
-            f"{folder} as it had below the searched folder."
-        )
+        note = ("Their folders are kept: each file goes into the same sub-folders below "
+                f"{folder} as it had below the searched folder.")
         if flat:
-            note += (
-                f" {flat} of them {'is' if flat == 1 else 'are'} outside the searched folders and "
-                f"{'goes' if flat == 1 else 'go'} straight into {folder}."
-            )
+            note += (f" {flat} of them {'is' if flat == 1 else 'are'} outside the searched folders and "
+                     f"{'goes' if flat == 1 else 'go'} straight into {folder}.")
         return note + "\n\n"

@@ -39,7 +39,7 @@ def elide(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     head = (limit - 1) // 2
-    return f"{text[:head]}…{text[-(limit - 1 - head) :]}"
+    return f"{text[:head]}…{text[-(limit - 1 - head):]}"
 
 
 def elide_to_fit(text: str, fits: Callable[[str], bool]) -> str:
@@ -81,9 +81,8 @@ class ImageCard(ttk.Frame):
         holder.grid_propagate(False)
         holder.rowconfigure(0, weight=1)
         holder.columnconfigure(0, weight=1)
-        self.picture = ttk.Label(
-            holder, style="Card.TLabel", anchor="center", cursor="hand2", wraplength=box - 10, justify="center"
-        )
+        self.picture = ttk.Label(holder, style="Card.TLabel", anchor="center", cursor="hand2",
+                                 wraplength=box - 10, justify="center")
         self.picture.grid(sticky="nsew")
         self.name = ttk.Label(self, style="CardStrong.TLabel")
         self.folder = ttk.Label(self, style="CardHint.TLabel")
@@ -102,7 +101,8 @@ class ImageCard(ttk.Frame):
         self.more = ttk.Menubutton(self, text="⋯", width=2, style="Card.TMenubutton")
         menu = tk.Menu(self.more, tearoff=False)
         menu.add_command(label="Large preview (Space)", command=lambda: host.preview(self.path))
-        menu.add_command(label="Move to…, keeping folders", command=lambda: host.move_image(self.path, keep_tree=True))
+        menu.add_command(label="Move to…, keeping folders",
+                         command=lambda: host.move_image(self.path, keep_tree=True))
         menu.add_command(label="Not a duplicate of the kept image", command=lambda: host.hide_pair(self.path))
         self.more["menu"] = menu
         self.more.grid(row=7, column=3, sticky="e", pady=(6, 0))

@@ -73,21 +73,14 @@ class FileActions:
             return
         window = self.window
         size = format_bytes(window.model.files[path].size)
-        last = "\n\nIt is the last image of its group still in place." if window.members() == [path] else ""
-        if messagebox.askyesno(
-            "Delete", f"Move {os.path.basename(path)} ({size}) to the Recycle Bin/Trash?{last}", parent=window
-        ):
+        last = ("\n\nIt is the last image of its group still in place."
+                if window.members() == [path] else "")
+        if messagebox.askyesno("Delete", f"Move {os.path.basename(path)} ({size}) to the Recycle Bin/Trash?{last}",
+                               parent=window):
             self.start("trash", [window.model.files[path]])
 
-    def start(
-        self,
-        action: str,
-        records: list[FileRecord],
-        folder: str | None = None,
-        permanent: bool = False,
-        checked: list[ActionResult] | None = None,
-        keep_tree: bool = False,
-    ) -> None:
+    def start(self, action: str, records: list[FileRecord], folder: str | None = None,
+              permanent: bool = False, checked: list[ActionResult] | None = None, keep_tree: bool = False) -> None:
         """Run one action over records in the worker; progress shows in the status bar.
         checked: files already skipped while planning, reported with the outcome.
         keep_tree: a move keeps each file's folders below its searched folder."""
@@ -104,15 +97,8 @@ class FileActions:
 
         self._cancel = CancelToken()
         self._progress = (0, len(records))
-        self.window.file_worker.submit(
-            actions.run_bulk,
-            records,
-            one,
-            action,
-            progress,
-            self._cancel,
-            done=lambda future: self._finished(action, future, checked or []),
-        )
+        self.window.file_worker.submit(actions.run_bulk, records, one, action, progress, self._cancel,
+                                       done=lambda future: self._finished(action, future, checked or []))
         self._tick(action)
 
     def _tick(self, action: str) -> None:
@@ -146,10 +132,7 @@ class FileActions:
             "No Recycle Bin/Trash",
             f"{summarize([r.source for r in unavailable], self.window.model.files).describe()} cannot go to the "
             "Recycle Bin/Trash (there is none for their drive).\n\nDelete them permanently? "
-            "This cannot be undone.",
-            icon="warning",
-            default="no",
-            parent=self.window,
+            "This cannot be undone.", icon="warning", default="no", parent=self.window,
         ):
             self.start("trash", [self.window.model.files[r.source] for r in unavailable], permanent=True)
 
@@ -189,16 +172,14 @@ class FileActions:
     def undo_last(self) -> None:
         """Put the session's last move back (Ctrl+Z), in the worker like every action."""
         if self.ready():
-            self.window.file_worker.submit(
-                actions.undo_last, self.window.journal, done=lambda f: self._undone([f.result()] if f.result() else [])
-            )
+            self.window.file_worker.submit(actions.undo_last, self.window.journal,
+                                           done=lambda f: self._undone([f.result()] if f.result() else []))
 
     def undo_all(self) -> None:
         """Put every move of the session back, newest first, in the worker."""
         if self.ready():
-            self.window.file_worker.submit(
-                actions.undo_all, self.window.journal, done=lambda f: self._undone(f.result())
-            )
+            self.window.file_worker.submit(actions.undo_all, self.window.journal,
+                                           done=lambda f: self._undone(f.result()))
 
     def _undone(self, results: list[ActionResult]) -> None:
         if results:

@@ -16,16 +16,10 @@ from difpy_tk.review import ignore_list
 class IgnoreListFrame(ttk.Frame):
     def __init__(self, parent: tk.Misc) -> None:
         super().__init__(parent, padding=4)
-        ttk.Label(
-            self,
-            style="Hint.TLabel",
-            wraplength=520,
-            justify="left",
-            text=(
-                "Images you marked as “Not a duplicate” in the image viewer. They stay hidden in "
-                "later searches; remove an entry to see them as matches again."
-            ),
-        ).grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 6))
+        ttk.Label(self, style="Hint.TLabel", wraplength=520, justify="left", text=(
+            "Images you marked as “Not a duplicate” in the image viewer. They stay hidden in "
+            "later searches; remove an entry to see them as matches again.")).grid(
+            row=0, column=0, columnspan=2, sticky="w", pady=(0, 6))
         self.tree = ttk.Treeview(self, columns=("kind", "images", "added"), show="headings", height=8)
         for column, title, width in (("kind", "Kind", 70), ("images", "Images", 380), ("added", "Added", 150)):
             self.tree.heading(column, text=title, anchor="w")

@@ -34,9 +34,8 @@ def fit_scale(image_size: tuple[int, int], canvas_size: tuple[int, int]) -> floa
     return min(canvas_size[0] / image_size[0], canvas_size[1] / image_size[1])
 
 
-def visible_part(
-    image_size: tuple[int, int], canvas_size: tuple[int, int], zoom: float, centre: tuple[float, float]
-) -> tuple[tuple[float, float, float, float], tuple[int, int]]:
+def visible_part(image_size: tuple[int, int], canvas_size: tuple[int, int], zoom: float,
+                 centre: tuple[float, float]) -> tuple[tuple[float, float, float, float], tuple[int, int]]:
     """The part of the image to draw (left, top, right, bottom in image pixels) and the
     screen size to draw it at. Both axes share one scale, so the image keeps its shape:
     at fit it is letterboxed in the canvas, never stretched to fill it or cropped."""
@@ -95,14 +94,8 @@ class ZoomPane(ttk.Frame):
         self.image = image
         if image is None:
             self.canvas.delete("all")
-            self.canvas.create_text(
-                10,
-                10,
-                anchor="nw",
-                text=message,
-                fill="#ff8a80" if error else "#dddddd",
-                width=max(100, self.canvas.winfo_width() - 20),
-            )
+            self.canvas.create_text(10, 10, anchor="nw", text=message, fill="#ff8a80" if error else "#dddddd",
+                                    width=max(100, self.canvas.winfo_width() - 20))
         self.render()
 
     def _canvas_size(self) -> tuple[int, int]:
@@ -134,9 +127,8 @@ class ZoomPane(ttk.Frame):
             return
         x, y, (cx, cy) = self._drag
         scale = self.scale()
-        self.view.set(
-            centre=(cx - (event.x - x) / scale / self.image.width, cy - (event.y - y) / scale / self.image.height)
-        )
+        self.view.set(centre=(cx - (event.x - x) / scale / self.image.width,
+                              cy - (event.y - y) / scale / self.image.height))
 
     def _wheel(self, direction: int) -> None:
         self.view.set(zoom=self.view.zoom * (ZOOM_STEP if direction > 0 else 1 / ZOOM_STEP))
@@ -150,14 +142,8 @@ class PreviewWindow(tk.Toplevel):
     `turns` maps a path to the clockwise turn (degrees) it is shown with: a compare
     turns a match like its kept image, so zoom and pan show the same detail in both."""
 
-    def __init__(
-        self,
-        parent: tk.Misc,
-        paths: list[str],
-        caption: Callable[[str], str],
-        sequence: list[str] | None = None,
-        turns: dict[str, int] | None = None,
-    ) -> None:
+    def __init__(self, parent: tk.Misc, paths: list[str], caption: Callable[[str], str],
+                 sequence: list[str] | None = None, turns: dict[str, int] | None = None) -> None:
         super().__init__(parent)
         self.paths = list(paths)
         self.caption = caption
@@ -188,15 +174,11 @@ class PreviewWindow(tk.Toplevel):
         panes.rowconfigure(1, weight=1)
         self._load()
         for key, action in (
-            ("<Escape>", self.close),
-            ("<space>", self.close),
-            ("0", lambda: self.view.set(zoom=1.0)),
-            ("1", self.actual_size),
-            ("<plus>", lambda: self.view.set(zoom=self.view.zoom * ZOOM_STEP)),
+            ("<Escape>", self.close), ("<space>", self.close), ("0", lambda: self.view.set(zoom=1.0)),
+            ("1", self.actual_size), ("<plus>", lambda: self.view.set(zoom=self.view.zoom * ZOOM_STEP)),
             ("<equal>", lambda: self.view.set(zoom=self.view.zoom * ZOOM_STEP)),
             ("<minus>", lambda: self.view.set(zoom=self.view.zoom / ZOOM_STEP)),
-            ("<Left>", lambda: self.turn(-1)),
-            ("<Right>", lambda: self.turn(1)),
+            ("<Left>", lambda: self.turn(-1)), ("<Right>", lambda: self.turn(1)),
         ):
             self.bind(key, lambda _e, a=action: a())
         self.protocol("WM_DELETE_WINDOW", self.close)
@@ -210,9 +192,8 @@ class PreviewWindow(tk.Toplevel):
             turn = self.turns.get(path, 0)
             pane.caption.configure(text=self.caption(path) + (" · shown turned to line up" if turn else ""))
             pane.set_image(None, "Loading…")
-            self._worker.submit(
-                decode_turned, path, turn, done=lambda future, p=pane, wanted=path: self._loaded(p, wanted, future)
-            )
+            self._worker.submit(decode_turned, path, turn,
+                                done=lambda future, p=pane, wanted=path: self._loaded(p, wanted, future))
 
     def turn(self, offset: int) -> None:
         """Show the previous/next image of the group (single preview only)."""

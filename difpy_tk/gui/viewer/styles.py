@@ -25,15 +25,8 @@ def configure_styles(widget: tk.Misc) -> str:
     error = _colour(style, "Error.TLabel", "foreground", FALLBACK["error"])
     muted = _colour(style, "Hint.TLabel", "foreground", FALLBACK["muted"])
     text = str(style.lookup("TLabel", "foreground") or "black")
-    style.configure(
-        "Current.Card.TFrame",
-        background=surface,
-        relief="solid",
-        borderwidth=3,
-        bordercolor=accent,
-        lightcolor=accent,
-        darkcolor=accent,
-    )
+    style.configure("Current.Card.TFrame", background=surface, relief="solid", borderwidth=3,
+                    bordercolor=accent, lightcolor=accent, darkcolor=accent)
     style.configure("CardHint.TLabel", background=surface, foreground=muted)
     style.configure("CardStrong.TLabel", background=surface, font="TkHeadingFont")
     style.configure("CardKept.TLabel", background=surface, foreground=accent, font="TkHeadingFont")
@@ -47,11 +40,6 @@ def configure_styles(widget: tk.Misc) -> str:
     style.configure("StatusError.TLabel", foreground=error)
     style.configure("Pane.TLabel", font="TkHeadingFont")
     style.configure("Viewer.Treeview", background=surface, fieldbackground=surface, foreground=text)
-    style.map(
-        "Viewer.TCombobox",
-        fieldbackground=[("readonly", surface)],
-        foreground=[("readonly", text)],
-        selectbackground=[("readonly", surface)],
-        selectforeground=[("readonly", text)],
-    )
+    style.map("Viewer.TCombobox", fieldbackground=[("readonly", surface)], foreground=[("readonly", text)],
+              selectbackground=[("readonly", surface)], selectforeground=[("readonly", text)])
     return muted

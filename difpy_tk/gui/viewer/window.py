@@ -34,16 +34,15 @@ CARD_GAP = 10
 CARDS_PER_PAGE = 40
 PREFETCH_GROUPS = 2
 KIND_CHOICES = {"All groups": "all", "Duplicates (identical)": "duplicates", "Similar": "similar"}
-KEYS_HINT = (
-    "← → or Page Up/Down: previous/next group · click an image or press Space: large preview · "
-    "Ctrl+Z: undo the last move"
-)
+KEYS_HINT = ("← → or Page Up/Down: previous/next group · click an image or press Space: large preview · "
+             "Ctrl+Z: undo the last move")
 NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "TCombobox", "TEntry", "Button", "Entry")
 """Widget classes where Space belongs to the widget, not to the preview shortcut."""
 
 
 class ViewerWindow(tk.Toplevel):
-    def __init__(self, parent: tk.Misc, result: SearchResult, log: Callable[[str], None], journal: Journal) -> None:
+    def __init__(self, parent: tk.Misc, result: SearchResult, log: Callable[[str], None],
+                 journal: Journal) -> None:
         super().__init__(parent)
         self.title("difPy Image Viewer")
         self.geometry(f"{min(1360, self.winfo_screenwidth() - 40)}x{min(900, self.winfo_screenheight() - 60)}")
@@ -108,9 +107,8 @@ class ViewerWindow(tk.Toplevel):
         self.prev_button.pack(side="left")
         self.next_button.pack(side="left", padx=(4, 12))
         ttk.Label(bar, text="Show:").pack(side="left")
-        self.kind_choice = ttk.Combobox(
-            bar, values=list(KIND_CHOICES), state="readonly", width=20, style="Viewer.TCombobox"
-        )
+        self.kind_choice = ttk.Combobox(bar, values=list(KIND_CHOICES), state="readonly", width=20,
+                                        style="Viewer.TCombobox")
         self.kind_choice.current(0)
         self.kind_choice.bind("<<ComboboxSelected>>", lambda _e: self.set_kind(KIND_CHOICES[self.kind_choice.get()]))
         self.kind_choice.pack(side="left", padx=(4, 12))
@@ -127,19 +125,10 @@ class ViewerWindow(tk.Toplevel):
         left = ttk.Frame(panes)
         self.list_title = ttk.Label(left, style="Pane.TLabel")
         self.list_title.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 4))
-        self.tree = ttk.Treeview(
-            left,
-            columns=("group", "images", "kind", "kept"),
-            show="headings",
-            selectmode="browse",
-            style="Viewer.Treeview",
-        )
-        for column, title, width, anchor in (
-            ("group", "#", 50, "e"),
-            ("images", "Images", 66, "e"),
-            ("kind", "Kind", 86, "w"),
-            ("kept", "Kept image", 150, "w"),
-        ):
+        self.tree = ttk.Treeview(left, columns=("group", "images", "kind", "kept"), show="headings",
+                                 selectmode="browse", style="Viewer.Treeview")
+        for column, title, width, anchor in (("group", "#", 50, "e"), ("images", "Images", 66, "e"),
+                                             ("kind", "Kind", 86, "w"), ("kept", "Kept image", 150, "w")):
             self.tree.heading(column, text=title, anchor=anchor)
             self.tree.column(column, width=width, anchor=anchor, stretch=column == "kept")
         _grid_scrolled(left, self.tree)
@@ -153,9 +142,8 @@ class ViewerWindow(tk.Toplevel):
         ttk.Button(header, text="Compare", command=self.compare).pack(side="right", padx=4)
         self.group_title = WrapLabel(header, style="Pane.TLabel")
         self.group_title.pack(side="left", fill="x", expand=True)
-        self.canvas = tk.Canvas(
-            right, highlightthickness=0, borderwidth=0, background=str(ttk.Style(self).lookup("TFrame", "background"))
-        )
+        self.canvas = tk.Canvas(right, highlightthickness=0, borderwidth=0,
+                                background=str(ttk.Style(self).lookup("TFrame", "background")))
         _grid_scrolled(right, self.canvas)
         self.cards_frame = ttk.Frame(self.canvas)
         self.canvas.create_window(0, 0, window=self.cards_frame, anchor="nw")
@@ -167,15 +155,10 @@ class ViewerWindow(tk.Toplevel):
         panes.add(right, weight=1)
 
     def _bind_keys(self) -> None:
-        for key, action in (
-            ("<Left>", lambda: self.step(-1)),
-            ("<Right>", lambda: self.step(1)),
-            ("<Prior>", lambda: self.step(-1)),
-            ("<Next>", lambda: self.step(1)),
-            ("<Home>", lambda: self.step_to(0)),
-            ("<End>", lambda: self.step_to(-1)),
-            ("<Control-z>", self.files.undo_last),
-        ):
+        for key, action in (("<Left>", lambda: self.step(-1)), ("<Right>", lambda: self.step(1)),
+                            ("<Prior>", lambda: self.step(-1)), ("<Next>", lambda: self.step(1)),
+                            ("<Home>", lambda: self.step_to(0)), ("<End>", lambda: self.step_to(-1)),
+                            ("<Control-z>", self.files.undo_last)):
             self.bind(key, lambda _e, a=action: a())
         self.bind("<space>", self._space)
 
@@ -211,7 +194,8 @@ class ViewerWindow(tk.Toplevel):
     def _row_values(self, number: int) -> tuple:
         group = self.model.group(number)
         count = len(self.model.members(number))
-        return (number + 1, count, "duplicates" if group.is_duplicate else "similar", os.path.basename(group.kept))
+        return (number + 1, count, "duplicates" if group.is_duplicate else "similar",
+                os.path.basename(group.kept))
 
     def fill_group_list(self, prefer: int | None = None) -> None:
         """(Re)build the list for the current filter and show `prefer`, else the current
@@ -221,13 +205,8 @@ class ViewerWindow(tk.Toplevel):
         self._position = {number: index for index, number in enumerate(visible)}
         self.tree.delete(*self.tree.get_children())
         for number in visible:
-            self.tree.insert(
-                "",
-                "end",
-                iid=str(number),
-                values=self._row_values(number),
-                tags=("done",) if len(self.model.members(number)) < 2 else (),
-            )
+            self.tree.insert("", "end", iid=str(number), values=self._row_values(number),
+                             tags=("done",) if len(self.model.members(number)) < 2 else ())
         images = sum(len(self.model.members(number)) for number in visible)
         self.list_title.configure(text=f"{len(visible)} groups · {images} images")
         shown = next((n for n in (prefer, self.current_group) if n in self._position), None)
@@ -242,11 +221,8 @@ class ViewerWindow(tk.Toplevel):
         whole list would cost 0.15 s at 10,000 groups."""
         for number in numbers:
             if number in self._position:
-                self.tree.item(
-                    str(number),
-                    values=self._row_values(number),
-                    tags=("done",) if len(self.model.members(number)) < 2 else (),
-                )
+                self.tree.item(str(number), values=self._row_values(number),
+                               tags=("done",) if len(self.model.members(number)) < 2 else ())
 
     def select_group(self, number: int) -> None:
         iid = str(number)
@@ -297,13 +273,8 @@ class ViewerWindow(tk.Toplevel):
                 self._cards.append(ImageCard(self.cards_frame, self, THUMB_BOX))
             card = self._cards[index]
             record = self.model.files[path]
-            card.show(
-                record,
-                self.model.badge(path),
-                path == self.model.group(self.current_group).kept,
-                self.model.failures.get(path),
-                path == self.current_path,
-            )
+            card.show(record, self.model.badge(path), path == self.model.group(self.current_group).kept,
+                      self.model.failures.get(path), path == self.current_path)
             self.thumbnails.request(record, lambda photo, reason, c=card, p=path: c.set_photo(p, photo, reason))
         self._place_cards(len(paths))
         self._update_title(members)
@@ -318,21 +289,15 @@ class ViewerWindow(tk.Toplevel):
         self._columns = self._fitting_columns(self.canvas.winfo_width(), count)
         for index, card in enumerate(self._cards):
             if index < count:
-                card.grid(
-                    row=index // self._columns,
-                    column=index % self._columns,
-                    padx=(0, CARD_GAP),
-                    pady=(0, CARD_GAP),
-                    sticky="n",
-                )
+                card.grid(row=index // self._columns, column=index % self._columns, padx=(0, CARD_GAP),
+                          pady=(0, CARD_GAP), sticky="n")
             else:
                 card.grid_remove()
         hidden = len(self.members()) - count
         if hidden > 0:
             self.more_button.configure(text=f"Show {min(hidden, CARDS_PER_PAGE)} more of {hidden}")
-            self.more_button.grid(
-                row=count // self._columns + 1, column=0, columnspan=self._columns, sticky="w", pady=(0, 10)
-            )
+            self.more_button.grid(row=count // self._columns + 1, column=0, columnspan=self._columns,
+                                  sticky="w", pady=(0, 10))
         else:
             self.more_button.grid_remove()
 
@@ -350,11 +315,8 @@ class ViewerWindow(tk.Toplevel):
         position = self._position.get(self.current_group, -1) + 1
         gone = len(group.paths) - len(members)
         total = summarize(members[1:], self.model.files) if members else None
-        parts = [
-            f"Group {position} of {len(rows)}",
-            f"{len(members)} images",
-            "duplicates" if group.is_duplicate else "similar",
-        ]
+        parts = [f"Group {position} of {len(rows)}", f"{len(members)} images",
+                 "duplicates" if group.is_duplicate else "similar"]
         if group.folder:
             parts.append(f"in {group.folder}")
         if total and total.count:
@@ -385,10 +347,8 @@ class ViewerWindow(tk.Toplevel):
 
     def _card_caption(self, path: str) -> str:
         record = self.model.files[path]
-        return (
-            f"{elide(os.path.basename(path), 50)} — {record.width} × {record.height} px, "
-            f"{format_bytes(record.size)} — {self.model.badge(path)}"
-        )
+        return (f"{elide(os.path.basename(path), 50)} — {record.width} × {record.height} px, "
+                f"{format_bytes(record.size)} — {self.model.badge(path)}")
 
     def preview(self, path: str) -> None:
         self.set_current(path)
@@ -402,7 +362,8 @@ class ViewerWindow(tk.Toplevel):
             messagebox.showinfo("Compare", "Tick two images to compare them side by side.", parent=self)
             return
         current = [path for path in (self.current_path,) if path in members and path not in ticked]
-        pair = sorted([*ticked, *current, *(p for p in members if p not in ticked + current)][:2], key=members.index)
+        pair = sorted([*ticked, *current, *(p for p in members if p not in ticked + current)][:2],
+                      key=members.index)
         if len(pair) < 2:
             messagebox.showinfo("Compare", "This group has fewer than two images left.", parent=self)
             return
@@ -455,7 +416,7 @@ class ViewerWindow(tk.Toplevel):
         here = self._position[self.current_group]
         self.model.hidden_groups.add(self.current_group)
         self.log(f"Not a duplicate: hid the group of {os.path.basename(group.kept)} ({len(group.paths)} images)")
-        following = self._rows[here + 1 :] + self._rows[:here][::-1]
+        following = self._rows[here + 1:] + self._rows[:here][::-1]
         self.fill_group_list(prefer=following[0] if following else None)
         self.say("Group hidden. Settings › Not-a-duplicate list brings it back in later searches.")
 
@@ -466,12 +427,8 @@ class ViewerWindow(tk.Toplevel):
             return
         kept = self.model.group(number).kept
         if path == kept:
-            messagebox.showinfo(
-                "Not a duplicate",
-                "Use “Not a duplicate” in the toolbar to hide the whole "
-                "group; this entry hides one match from the kept image.",
-                parent=self,
-            )
+            messagebox.showinfo("Not a duplicate", "Use “Not a duplicate” in the toolbar to hide the whole "
+                                "group; this entry hides one match from the kept image.", parent=self)
             return
         if not self._remember([kept, path]):
             return
