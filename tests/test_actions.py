@@ -298,22 +298,6 @@ def test_journal_defaults_to_the_data_dir_and_survives_an_unwritable_log(tmp_pat
     assert broken.write_error and len(broken.lines()) == 1
 
 
-def test_plan_bulk_reports_changed_files_and_keeps_the_next_best(tmp_path, journal):
-    from difpy_tk.review.selection import Rule
-
-    best = make_file(tmp_path / "a" / "best.jpg", b"x" * 300)
-    second = make_file(tmp_path / "b" / "second.jpg", b"x" * 200)
-    third = make_file(tmp_path / "c" / "third.jpg", b"x" * 100)
-    files = {r.path: r for r in (best, second, third)}
-    os.remove(best.path)
-    paths, skipped = actions.plan_bulk(Rule.KEEP_LARGEST, [[best.path, second.path, third.path]], files, journal)
-    assert paths == [third.path], "the largest is gone, so the next largest is kept"
-    assert [(r.source, r.outcome, r.reason) for r in skipped] == [
-        (best.path, Outcome.SKIPPED, "the file no longer exists")
-    ]
-    assert "skipped" in journal.lines()[-1]
-
-
 def test_run_bulk_turns_an_unexpected_error_into_a_failed_result(tmp_path, caplog):
     records = [make_file(tmp_path / f"{i}.jpg") for i in range(3)]
 

@@ -12,6 +12,7 @@ import pytest
 from difpy_tk.review import ignore_list
 from difpy_tk.review.journal import Journal, Outcome
 from difpy_tk.review.keeper import Criterion, KeeperRule
+from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule
 from difpy_tk.review.session import ActionKind, Plan, ReviewSession
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
@@ -480,3 +481,8 @@ def test_the_other_names_of_a_file_survive_a_saved_result(tmp_path, photos):
     original, reencode, small = photos
     result = make_result([[original, reencode, small]], links={small.path: ("/x/link.jpg",)})
     assert from_dict(to_dict(result)).links == {small.path: ("/x/link.jpg",)}
+
+
+def test_is_inside_is_not_fooled_by_a_shared_prefix():
+    assert is_inside("/p/b/x.jpg", "/p/b") and is_inside("/p/b/sub/x.jpg", "/p/b")
+    assert not is_inside("/p/bb/x.jpg", "/p/b")

@@ -54,7 +54,7 @@ class App:
         self.root = root
         self.result: SearchResult | None = None
         self.logbook = LogBook()
-        self.ui = UiQueue(root)
+        self.ui = UiQueue.of(root)
         self._log_handler = QueueLogHandler(self.ui, self.logbook.add)
         package_logger = logging.getLogger("difpy_tk")
         if package_logger.level == logging.NOTSET:

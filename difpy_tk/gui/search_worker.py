@@ -25,15 +25,29 @@ log = logging.getLogger("difpy_tk.gui")
 class UiQueue:
     """Calls posted from any thread, run on the Tk thread every INTERVAL_MS.
 
+    One per app: UiQueue.of(widget) gives every worker (the search, thumbnails, file
+    actions, previews) the queue of widget's root, so the Tk thread drains one queue with
+    one after() timer however many windows and workers are open.
     An exception raised by a posted call propagates into Tk's report_callback_exception,
     so it is reported like any other callback error instead of being lost."""
 
     INTERVAL_MS = 40
+    _ROOT_ATTRIBUTE = "_difpy_tk_ui_queue"
 
     def __init__(self, widget: tk.Misc) -> None:
         self._widget = widget
         self._queue: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...]]] = queue.Queue()
         self._job: str | None = widget.after(self.INTERVAL_MS, self._drain)
+
+    @classmethod
+    def of(cls, widget: tk.Misc) -> UiQueue:
+        """The app-wide queue of widget's root window, created on first use."""
+        root = widget._root()
+        shared = getattr(root, cls._ROOT_ATTRIBUTE, None)
+        if shared is None or shared._job is None:
+            shared = cls(root)
+            setattr(root, cls._ROOT_ATTRIBUTE, shared)
+        return shared
 
     def post(self, function: Callable[..., Any], *args: Any) -> None:
         """Thread-safe: run function(*args) on the Tk thread soon."""

@@ -203,3 +203,14 @@ def option_message(exc: OptionError) -> str:
     text = str(exc)
     prefix = f"{exc.parameter}: "
     return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def grid_scrolled(parent: tk.Misc, widget: tk.Canvas | ttk.Treeview) -> None:
+    """Put widget in row 1 of parent with a vertical scrollbar, taking the spare room
+    (row 0 is left for a title or a filter above it)."""
+    scroll = ttk.Scrollbar(parent, orient="vertical", command=widget.yview)
+    widget.configure(yscrollcommand=scroll.set)
+    widget.grid(row=1, column=0, sticky="nsew")
+    scroll.grid(row=1, column=1, sticky="ns")
+    parent.rowconfigure(1, weight=1)
+    parent.columnconfigure(0, weight=1)

@@ -11,10 +11,11 @@ import errno
 import itertools
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from difpy_tk.review.journal import ActionResult, End, Journal, MoveIntent, Outcome
+from difpy_tk.review.locations import is_inside
 from difpy_tk.review.safe_move import (
     evidence_of,
     mismatch,
@@ -23,7 +24,6 @@ from difpy_tk.review.safe_move import (
     partial_path,
     remove_empty_folders,
 )
-from difpy_tk.review.selection import Rule, is_inside, select
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord
 from difpy_tk.system_open import NoOpener, open_in_system
@@ -256,29 +256,6 @@ def run_bulk(
         if progress is not None:
             progress(done + 1, len(records))
     return results
-
-
-def plan_bulk(
-    rule: Rule,
-    groups: Iterable[Sequence[str]],
-    files: Mapping[str, FileRecord],
-    journal: Journal,
-    folder: str | None = None,
-) -> tuple[list[str], list[ActionResult]]:
-    """The paths a rule selects over all groups, and a skipped result for every member
-    that changed or vanished since the search (journalled, so the user sees why it was
-    left out). Such files are neither selected nor counted as kept: if the image a rule
-    would keep is gone, the next best one is kept instead."""
-    skipped: list[ActionResult] = []
-
-    def usable(record: FileRecord) -> bool:
-        reason = check_unchanged(record)
-        if reason is not None:
-            skipped.append(journal.record(ActionResult("check", record.path, Outcome.SKIPPED, reason=reason)))
-        return reason is None
-
-    selections = select(rule, groups, files, folder, usable)
-    return [path for selection in selections for path in selection], skipped
 
 
 def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:

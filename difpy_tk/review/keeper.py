@@ -9,11 +9,12 @@ larger, and keeping the larger file threw the camera original away."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
-from difpy_tk.review.selection import is_inside
+from difpy_tk.review.locations import is_inside
 from difpy_tk.scan.result import FileRecord
 
 ORIGINAL_FORMATS = frozenset({"jpg", "jpeg", "jpe", "jfif", "jif", "heic", "heif", "avif", "mpo"})
@@ -61,7 +62,8 @@ DEFAULT_ORDER = (
 
 
 def is_original_format(path: str) -> bool:
-    return os.path.splitext(path)[1].lower().lstrip(".") in ORIGINAL_FORMATS
+    name = os.path.basename(path)
+    return "." in name and name.rpartition(".")[2].lower() in ORIGINAL_FORMATS
 
 
 @dataclass(frozen=True)
@@ -83,21 +85,25 @@ class KeeperRule:
     def _folder_rank(self, path: str) -> int:
         return next((rank for rank, folder in enumerate(self.folders) if is_inside(path, folder)), len(self.folders))
 
+    @cached_property
+    def _getters(self) -> tuple[Callable[[FileRecord], int], ...]:
+        """One function per criterion, in order; smaller is better. Made once: a 10,000
+        group list asks for a keeper per group."""
+        getters = {
+            Criterion.RESOLUTION: lambda record: -record.pixels,
+            Criterion.ORIGINAL_FORMAT: lambda record: 0 if is_original_format(record.path) else 1,
+            Criterion.FILE_SIZE: lambda record: -record.size,
+            Criterion.DATE: lambda record: record.mtime_ns,
+            Criterion.FOLDER: (lambda record: self._folder_rank(record.path)) if self.folders else (lambda record: 0),
+        }
+        return tuple(getters[criterion] for criterion in self.criteria)
+
     def _value(self, criterion: Criterion, record: FileRecord) -> int:
-        """Smaller is better."""
-        if criterion is Criterion.RESOLUTION:
-            return -record.pixels
-        if criterion is Criterion.ORIGINAL_FORMAT:
-            return 0 if is_original_format(record.path) else 1
-        if criterion is Criterion.FILE_SIZE:
-            return -record.size
-        if criterion is Criterion.DATE:
-            return record.mtime_ns
-        return self._folder_rank(record.path)
+        return self._getters[self.criteria.index(criterion)](record)
 
     def key(self, record: FileRecord) -> tuple:
         """Sort key whose smallest record is the one to keep."""
-        return (*(self._value(criterion, record) for criterion in self.criteria), record.path)
+        return (*(getter(record) for getter in self._getters), record.path)
 
     def choose(self, records: Sequence[FileRecord]) -> FileRecord:
         """The record to keep of a non-empty group."""

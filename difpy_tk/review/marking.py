@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 
-from difpy_tk.review.selection import is_inside
+from difpy_tk.review.locations import is_inside
 from difpy_tk.scan.result import FileRecord
 
 

@@ -30,7 +30,7 @@ from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.review.marking import MarkRule, rule_marks
 from difpy_tk.scan.progress import CancelToken
-from difpy_tk.scan.result import FileRecord, SearchResult
+from difpy_tk.scan.result import Chained, FileRecord, SearchResult
 
 T = TypeVar("T")
 KINDS = ("all", "duplicates", "similar")
@@ -277,7 +277,11 @@ class ReviewSession:
         self.journal = journal
         self.keeper_rule = keeper_rule or KeeperRule()
         self.ignore_path = ignore_path
-        self.kind = "all"
+        self._kind = "all"
+        self._rows: list[int] | None = None
+        self._keepers: dict[int, str | None] = {}
+        """rows() and keeper(), kept until something changes them (see _changed): the view
+        asks for them for every row of a 10,000-group list."""
         self.include_low_detail = False
         """Rules mark low-detail groups (near-flat images) only when the user ticks this."""
         self.marks: set[str] = set()
@@ -316,9 +320,20 @@ class ReviewSession:
             if path in self.files and path not in self.gone and path not in self._hidden_images
         ]
 
+    def _changed(self) -> None:
+        """Forget rows() and keeper(): images left or came back, hid or showed, or the
+        keeper rule or a keeper changed."""
+        self._rows = None
+        self._keepers.clear()
+
     def keeper(self, number: int) -> str | None:
         """The image kept in the group: the user's choice while it is still there, else
         the keeper rule's pick among the images still there."""
+        if number not in self._keepers:
+            self._keepers[number] = self._choose_keeper(number)
+        return self._keepers[number]
+
+    def _choose_keeper(self, number: int) -> str | None:
         present = self._present(number)
         chosen = self._chosen.get(number)
         if chosen in present:
@@ -344,22 +359,37 @@ class ReviewSession:
         ordered = [group.kept, *(m.path for m in sorted(group.matches, key=lambda m: (m.mse, m.path)))]
         return [keeper, *(path for path in ordered if path in present and path != keeper)] if keeper else []
 
+    @property
+    def kind(self) -> str:
+        """Which groups the list shows: "all", "duplicates" (identical) or "similar"."""
+        return self._kind
+
+    @kind.setter
+    def kind(self, kind: str) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        self._kind = kind
+        self._changed()
+
     def rows(self) -> list[int]:
         """The groups the list shows, in order: of the chosen kind, not hidden, and with
         two images or more still in place (a group done with leaves the list)."""
-        wanted = {"all": None, "duplicates": True, "similar": False}[self.kind]
-        return [
-            number
-            for number, group in enumerate(self.result.groups)
-            if number not in self._hidden_groups
-            and (wanted is None or group.is_duplicate == wanted)
-            and len(self._present(number)) >= 2
-        ]
+        if self._rows is None:
+            wanted = {"all": None, "duplicates": True, "similar": False}[self.kind]
+            self._rows = [
+                number
+                for number, group in enumerate(self.result.groups)
+                if number not in self._hidden_groups
+                and (wanted is None or group.is_duplicate == wanted)
+                and len(self._present(number)) >= 2
+            ]
+        return list(self._rows)
 
     def set_keeper(self, path: str) -> None:
         """ "Keep this one": the image becomes its group's keeper and loses its mark."""
         number = self._group_of[path]
         self._chosen[number] = path
+        self._keepers.pop(number, None)
         self.marks.discard(path)
         self.view.refresh({number})
 
@@ -367,6 +397,7 @@ class ReviewSession:
         """A new rule from Settings: keepers not chosen by hand follow it; a new keeper
         loses its mark."""
         self.keeper_rule = rule
+        self._changed()
         self._drop_keeper_marks()
         self.view.refresh()
 
@@ -382,6 +413,12 @@ class ReviewSession:
         match = self._matches.get(path)
         return (match.mse, match.rotation) if match else (None, 0)
 
+    def chained(self, number: int) -> list[Chained]:
+        """Images in no group that match a member of this one but not its kept image
+        (the search's star grouping leaves them out; the user should still see them)."""
+        paths = set(self.result.groups[number].paths)
+        return [item for item in self.result.chained if item.other in paths]
+
     def links(self, path: str) -> tuple[Link, ...]:
         """The other names of this file found by the search."""
         return classify_links(path, self.result.links.get(path, ()))
@@ -394,16 +431,26 @@ class ReviewSession:
     def toggle(self, path: str) -> bool:
         """Mark or unmark one image; the keeper cannot be marked (the view is told why).
         Returns whether the image is marked now."""
-        number = self._group_of[path]
-        if path == self.keeper(number):
-            self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
-            return False
-        if path in self.marks:
-            self.marks.discard(path)
-        elif path in self._present(number):
-            self.marks.add(path)
-        self.view.refresh({number})
+        self.toggle_many([path])
         return path in self.marks
+
+    def toggle_many(self, paths: Iterable[str]) -> None:
+        """Toggle each image's mark (the table's Space on selected rows), one refresh for
+        all; keepers are left unmarked and the view is told why."""
+        changed, keepers = set(), 0
+        for path in paths:
+            number = self._group_of[path]
+            if path == self.keeper(number):
+                keepers += 1
+                continue
+            if path in self.marks:
+                self.marks.discard(path)
+            elif path in self._present(number):
+                self.marks.add(path)
+            changed.add(number)
+        if keepers:
+            self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
+        self.view.refresh(changed)
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
         """The groups a rule works on: those given or all shown, without low-detail ones
@@ -446,8 +493,11 @@ class ReviewSession:
         self.view.refresh()
 
     def marked_paths(self) -> list[str]:
-        """Marked images still in a shown group, in list order."""
-        return [path for number in self.rows() for path in self.members(number) if path in self.marks]
+        """Marked images still in a shown group, in list order (then by path). Counts the
+        marks, not the groups, so the bar stays instant at 10,000 groups."""
+        position = {number: index for index, number in enumerate(self.rows())}
+        shown = [path for path in self.marks if self._group_of[path] in position and path not in self.gone]
+        return sorted(shown, key=lambda path: (position[self._group_of[path]], path))
 
     def summary(self) -> MarkSummary:
         paths = self.marked_paths()
@@ -605,6 +655,7 @@ class ReviewSession:
                     self.failures[path] = result.reason
             if (number := self._group_of.get(path)) is not None:
                 changed.add(number)
+        self._changed()
         self.view.refresh(changed)
 
     # ----- not a duplicate ------------------------------------------------------------
@@ -628,6 +679,7 @@ class ReviewSession:
         if entries is None:
             return
         self._hidden_groups.add(number)
+        self._changed()
         self.marks.difference_update(self.result.groups[number].paths)
         self._undo.append(_Step(entries=entries, group=number))
         self.view.refresh()
@@ -643,6 +695,7 @@ class ReviewSession:
         if entries is None:
             return
         self._hidden_images.add(path)
+        self._changed()
         self.marks.discard(path)
         if self._chosen.get(number) == path:
             del self._chosen[number]
@@ -673,6 +726,7 @@ class ReviewSession:
                 self._hidden_groups.discard(step.group)
             if step.image is not None:
                 self._hidden_images.discard(step.image)
+            self._changed()
             self.view.refresh()
             self.view.tell("Shown again, and matched again in later searches.")
             return

@@ -14,6 +14,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule
 from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.state.appdirs import config_dir
 from difpy_tk.state.safe_files import DamagedFile, load_state, parse_json, write_atomic
@@ -52,6 +53,13 @@ class Settings:
     same_dim: bool = _option_default("same_dim")
     cache_limit_mb: int = 1000
     """The tensor cache's size limit: beyond it the least recently used images are dropped."""
+    keeper_criteria: list[str] = field(default_factory=lambda: [criterion.value for criterion in DEFAULT_ORDER])
+    """The viewer's keeper rule: which image of a group to keep, criteria in order."""
+    keeper_folders: list[str] = field(default_factory=list)
+    """The keeper rule's folder priority list, first preferred."""
+
+    def keeper_rule(self) -> KeeperRule:
+        return KeeperRule.from_settings(self.keeper_criteria, self.keeper_folders)
 
     def search_options(self) -> SearchOptions:
         """The search these settings describe; raises OptionError like SearchOptions does."""
@@ -70,13 +78,17 @@ def validate_setting(name: str, value: object) -> None:
     if name == "theme":
         if value not in THEMES:
             raise OptionError(name, f"expected one of {', '.join(THEMES)}, got {value!r}")
-    elif name == "folders":
+    elif name in ("folders", "keeper_folders"):
         if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             raise OptionError(name, "expected a list of folder paths")
     elif name == "cache_limit_mb":
         low, high = CACHE_LIMIT_MB
         if type(value) is not int or not low <= value <= high:
             raise OptionError(name, f"expected a whole number of megabytes from {low} to {high}, got {value!r}")
+    elif name == "keeper_criteria":
+        known = [criterion.value for criterion in Criterion]
+        if not (isinstance(value, list) and all(item in known for item in value) and len(set(value)) == len(value)):
+            raise OptionError(name, f"expected a list of distinct criteria from {', '.join(known)}")
     else:
         SearchOptions(inputs=(".",), **{name: value})
 

@@ -91,14 +91,20 @@ def test_app_starts_with_an_unwritable_home(tmp_path, read_only_home):
         "from difpy_tk.gui.app import App\n"
         "from difpy_tk.gui.dnd import create_root\n"
         "from difpy_tk.state import appdirs\n"
-        "root = create_root(); app = App(root); root.update(); app.close()\n"
-        "print('started;', len(appdirs.notices()), 'notices')\n"
+        "root = create_root(); app = App(root); root.update()\n"
+        "def texts(widget):\n"
+        "    own = [str(widget.cget('text'))] if 'text' in widget.keys() else []\n"
+        "    return own + [text for child in widget.winfo_children() for text in texts(child)]\n"
+        "shown = [text for text in texts(root) if 'cannot be written' in text]\n"
+        "app.close()\n"
+        "print('started;', len(appdirs.notices()), 'notices;', len(shown), 'shown')\n"
     )
     done = subprocess.run(
         restricted([sys.executable, "-c", script]), capture_output=True, text=True, env=read_only_home, timeout=120
     )
     assert done.returncode == 0, done.stderr
     assert "started;" in done.stdout and " 0 notices" not in done.stdout
+    assert " 0 shown" not in done.stdout, "the menu says it in plain words"
     assert not any(Path(read_only_home["HOME"]).iterdir())
 
 

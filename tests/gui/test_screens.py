@@ -98,8 +98,9 @@ def test_viewer_gets_the_result_and_a_log_callable(driver, monkeypatch):
     result = SearchResult(parameters={}, files={}, groups=[Group("a.png", (Match("b.png", 0.0),))])
     calls = []
 
-    def open_viewer(parent, shown, log):
+    def open_viewer(parent, shown, log, keeper_rule):
         calls.append((parent, shown))
+        assert keeper_rule == driver.app.settings.keeper_rule()
         log("deleted b.png")
 
     monkeypatch.setattr(results_screen, "viewer_part", lambda module, name: open_viewer)
@@ -169,7 +170,7 @@ def test_main_opens_the_app_with_folders_from_the_command_line(monkeypatch, tk_e
 
 def test_settings_dialog_shows_and_clears_the_cache(driver):
     from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
-    from difpy_tk.scan.cache import default_cache_path
+    from difpy_tk.scan.cache_files import default_cache_path
 
     default_cache_path().write_bytes(b"x" * 2500)
     driver.app.screens["menu"].settings_button.invoke()

@@ -1,5 +1,7 @@
-"""The image viewer on a real search result under Xvfb: keyboard navigation, previews,
-bulk move and undo checked on disk, failures kept in view, not-a-duplicate, speed."""
+"""The image viewer on a real search result under Xvfb, driving its real widgets: keyboard
+navigation, previews, marks by mouse and keyboard on the cards and in the table, "Keep
+this one", acting on marks with the confirmation, undo checked on disk, failures kept in
+view, not-a-duplicate and its undo, one viewer at a time, speed."""
 
 from __future__ import annotations
 
@@ -16,12 +18,14 @@ import pytest
 
 from difpy_tk.gui.dnd import create_root
 from difpy_tk.gui.viewer import open_viewer
+from difpy_tk.gui.viewer.confirm import ConfirmDialog
 from difpy_tk.gui.viewer.ignore_settings import build_frame
 from difpy_tk.gui.viewer.preview import PreviewWindow
 from difpy_tk.gui.viewer.window import CARD_GAP
 from difpy_tk.review import ignore_list
 from difpy_tk.review.journal import Journal
-from difpy_tk.review.selection import Rule
+from difpy_tk.review.marking import MarkRule
+from difpy_tk.review.session import ActionKind
 from difpy_tk.scan.engine import run_search
 from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
@@ -77,8 +81,31 @@ def viewer(root, result, tmp_path):
     lines: list[str] = []
     window = open_viewer(root, result, lines.append, Journal(tmp_path / "actions.log"))
     window.log_lines = lines
+    window.plans = []
     pump(root, lambda: thumbnails_loaded(window))
-    return window
+    yield window
+    if window.winfo_exists():
+        window.close()
+
+
+def answer_confirmations(viewer, *answers: bool) -> None:
+    """Replace the confirmation dialog by answers in turn (True when they run out); the
+    plans asked about are kept in viewer.plans. One test drives the real dialog."""
+    queue = list(answers)
+
+    def confirm(plan):
+        viewer.plans.append(plan)
+        return queue.pop(0) if queue else True
+
+    viewer.confirm = confirm
+
+
+def idle(root, viewer) -> None:
+    pump(root, lambda: not viewer.file_worker.busy and not viewer.session.busy)
+
+
+def shown_cards(viewer):
+    return [card for card in viewer._cards if card.winfo_ismapped()]
 
 
 def test_opens_on_the_result_and_navigates_by_keyboard(root, result, viewer):
@@ -86,13 +113,15 @@ def test_opens_on_the_result_and_navigates_by_keyboard(root, result, viewer):
     assert len(viewer.tree.get_children()) == PICTURES
     first = viewer.current_group
     assert viewer.tree.selection() == (str(first),)
-    shown = [card for card in viewer._cards if card.winfo_ismapped()]
-    assert [card.path for card in shown] == viewer.model.members(first)
-    assert shown[0].badge.cget("text").startswith("KEPT")
+    shown = shown_cards(viewer)
+    assert [card.path for card in shown] == viewer.session.members(first)
+    assert shown[0].badge.cget("text").startswith("KEEP")
     assert "px" in shown[1].facts.cget("text") and shown[1].name.cget("text")
+    assert viewer.group_title.cget("text").startswith(f"Group 1 of {PICTURES}")
     key(viewer, "<Right>")
     second = viewer.current_group
     assert second != first and viewer.tree.selection() == (str(second),)
+    assert viewer.group_title.cget("text").startswith(f"Group 2 of {PICTURES}")
     key(viewer, "<Left>")
     assert viewer.current_group == first
     key(viewer, "<End>")
@@ -116,14 +145,84 @@ def test_switching_cached_groups_is_fast(root, viewer):
     assert statistics.median(timings) < 100
 
 
-def test_space_opens_a_preview_and_compare_shows_two(root, viewer):
+def test_marks_by_mouse_and_keyboard_never_on_the_keeper(root, viewer):
+    keeper_card, other = shown_cards(viewer)[:2]
+    assert keeper_card.check.instate(["disabled"]) and keeper_card.keep_button.instate(["disabled"])
+    other.check.invoke()  # a click on its box
+    assert viewer.session.is_marked(other.path) and other.marked.get()
+    assert viewer.marks_label.cget("text").startswith("1 marked in 1 group, ")
+    assert viewer.trash_button.instate(["!disabled"])
+    key(viewer, "<Down>")  # the next image is current ...
+    current = viewer.current_path
+    key(viewer, "<space>")  # ... and Space toggles its mark
+    assert viewer.session.is_marked(current) != (current == other.path)
+    viewer.set_current(keeper_card.path)
     key(viewer, "<space>")
+    assert not viewer.session.is_marked(keeper_card.path)
+    assert "cannot be marked" in viewer.status.cget("text")
+    chosen = other.path
+    other.keep_button.invoke()  # "Keep this one"
+    assert viewer.session.keeper(viewer.current_group) == chosen
+    assert shown_cards(viewer)[0].path == chosen, "the keeper's card comes first"
+    assert shown_cards(viewer)[0].badge.cget("text") == "KEEP (your choice)"
+    assert not viewer.session.is_marked(chosen)
+
+
+def test_rules_mark_and_never_act(root, result, viewer):
+    before = {path: Path(path).stat().st_mtime_ns for path in result.files}
+    viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.LOWER_RESOLUTION.label))
+    marked = set(viewer.session.marks)
+    assert marked and all(
+        result.files[path].pixels < result.files[viewer.session.keeper(viewer.session.group_of(path))].pixels
+        for path in marked), "only strictly lower resolutions"
+    assert "Nothing is moved" in viewer.status.cget("text")
+    assert {path: Path(path).stat().st_mtime_ns for path in result.files} == before
+    viewer.mark_menu.invoke(viewer.mark_menu.index("Invert marks"))
+    assert viewer.session.marks and not viewer.session.marks & marked
+    viewer.mark_menu.invoke(viewer.mark_menu.index("Mark none"))
+    assert viewer.marks_label.cget("text") == "0 marked in 0 groups, 0 bytes"
+    assert viewer.trash_button.instate(["disabled"])
+
+
+def test_the_table_lists_sorts_filters_and_marks(root, result, viewer):
+    viewer.notebook.select(1)
+    root.update()
+    table = viewer.table
+    rows = table.tree.get_children()
+    assert len(rows) == sum(len(group.paths) for group in result.groups)
+    table.sort_by("size")
+    sizes = [result.files[table.paths[row]].size for row in table.tree.get_children()]
+    assert sizes == sorted(sizes, reverse=True)
+    row = next(r for r in table.tree.get_children() if table.tree.set(r, "mark") == "☐")
+    table.tree.see(row)
+    root.update()
+    x, y, width, height = table.tree.bbox(row, "mark")
+    table.tree.event_generate("<Button-1>", x=x + width // 2, y=y + height // 2)
+    root.update()
+    path = table.paths[row]
+    assert viewer.session.is_marked(path) and table.tree.set(table._rows[path], "mark") == "☒"
+    assert viewer.marks_label.cget("text").startswith("1 marked")
+    table.tree.selection_set([table._rows[path]])
+    key(table.tree, "<space>")
+    assert not viewer.session.is_marked(path)
+    table.filter_text.set("small")
+    assert 0 < len(table.tree.get_children()) < len(rows)
+    assert all("small" in table.paths[r] for r in table.tree.get_children())
+    chosen = table.tree.get_children()[0]
+    wanted = table.paths[chosen]
+    table.tree.focus(chosen)
+    key(table.tree, "<Return>")
+    assert viewer.notebook.index("current") == 0 and viewer.current_path == wanted
+
+
+def test_enter_opens_a_preview_and_compare_shows_two(root, viewer):
+    key(viewer, "<Return>")
     previews = [w for w in viewer.winfo_children() if isinstance(w, PreviewWindow)]
     assert len(previews) == 1
     preview = previews[0]
     pump(root, lambda: preview.panes[0].image is not None)
-    members = viewer.model.members(viewer.current_group)
-    assert preview.paths == [members[0]] and "KEPT" in preview.panes[0].caption.cget("text")
+    members = viewer.session.members(viewer.current_group)
+    assert preview.paths == [members[0]] and "KEEP" in preview.panes[0].caption.cget("text")
     preview.view.set(zoom=3.0)
     key(preview, "<Right>")
     assert preview.paths == [members[1]] and preview.view.zoom == 1.0
@@ -157,13 +256,14 @@ def test_compare_shows_a_turned_match_turned_like_its_kept_image(root, image_fol
     result = run_search(SearchOptions(tuple(map(str, image_folders)), similarity="similar", processes=1))
     viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
     turned = next(match.path for group in result.groups for match in group.matches if match.rotation)
-    viewer.select_group(viewer.model.group_of(turned))
-    viewer.set_current(turned)
-    viewer.compare()
+    number = viewer.session.group_of(turned)
+    kept = result.groups[number].kept
+    viewer.select_group(number)
+    viewer.keep(kept)
+    viewer.compare_with_keeper(turned)
     compare = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
     pump(root, lambda: all(pane.image is not None for pane in compare.panes))
     panes = dict(zip(compare.paths, compare.panes))
-    kept = viewer.model.group(viewer.current_group).kept
     assert np.array_equal(np.asarray(panes[kept].image), np.asarray(panes[turned].image))
     assert "shown turned" in panes[turned].caption.cget("text") and "shown" not in panes[kept].caption.cget("text")
     compare.geometry("600x500")
@@ -173,22 +273,26 @@ def test_compare_shows_a_turned_match_turned_like_its_kept_image(root, image_fol
     viewer.close()
 
 
-def one_group(tmp_path: Path, count: int) -> SearchResult:
+def one_group(tmp_path: Path, count: int, links: dict | None = None) -> SearchResult:
     """A group of count images with long names (the files need not exist)."""
     folder = tmp_path / "Family archive 2019 – scanned and sorted" / "Summer in the Dolomites (originals)"
     paths = [str(folder / f"IMG_20190712_18345{n}_HDR_edited_final_version_for_printing.jpg") for n in range(count)]
     files = {path: FileRecord(path, 10_000 + n, 10**18, 4000, 3000) for n, path in enumerate(paths)}
-    return SearchResult(parameters={}, files=files,
+    return SearchResult(parameters={}, files=files, links=links or {},
                         groups=[Group(paths[0], tuple(Match(path, 1234.56, 270) for path in paths[1:]))])
 
 
-def test_cards_wrap_into_rows_that_fit_the_width(root, tmp_path):
+def test_cards_wrap_into_rows_that_fit_the_width_and_grow_with_it(root, tmp_path):
     viewer = open_viewer(root, one_group(tmp_path, 7), lambda line: None, Journal(tmp_path / "actions.log"))
-    for width in (1360, 1000, 820, 1360):
+    boxes = {}
+    for width in (1360, 1000, 820, 1900):
         viewer.geometry(f"{width}x700+0+0")
         root.update()
+        time.sleep(0.1)  # the window manager's resize, then the viewer's settling delay
         root.update()
-        cards = [card for card in viewer._cards if card.winfo_ismapped()]
+        pump(root, lambda: viewer._resize_job is None)
+        root.update()
+        cards = shown_cards(viewer)
         assert len(cards) == 7, f"at {width} px"
         visible = viewer.canvas.winfo_width()
         assert all(card.winfo_x() + card.winfo_width() <= visible for card in cards), f"a card cut off at {width} px"
@@ -199,6 +303,29 @@ def test_cards_wrap_into_rows_that_fit_the_width(root, tmp_path):
         region_bottom = float(str(viewer.canvas.cget("scrollregion")).split()[3])
         assert max(card.winfo_y() + card.winfo_height() for card in cards) <= region_bottom, "reached by scrolling"
     viewer.close()
+    pair = open_viewer(root, one_group(tmp_path, 2), lambda line: None, Journal(tmp_path / "actions.log"))
+    for width in (1000, 1900):
+        pair.geometry(f"{width}x700+0+0")
+        root.update()
+        time.sleep(0.1)
+        root.update()
+        pump(root, lambda: pair._resize_job is None)
+        boxes[width] = pair.box
+        assert len({card.winfo_y() for card in shown_cards(pair)}) == 1, "side by side"
+    assert boxes[1900] > boxes[1000], "thumbnails grow with the window"
+    pair.close()
+
+
+def test_a_linked_file_shows_its_other_names(root, tmp_path):
+    result = one_group(tmp_path, 3)
+    linked = result.groups[0].matches[0].path
+    result.links[linked] = (str(tmp_path / "shortcut.jpg"),)
+    viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
+    root.update()
+    card = next(card for card in shown_cards(viewer) if card.path == linked)
+    assert card.links.cget("text") == "Also found as: shortcut.jpg" and card.links.winfo_ismapped()
+    assert not next(card for card in shown_cards(viewer) if card.path != linked).links.winfo_ismapped()
+    viewer.close()
 
 
 def test_a_theme_change_refills_the_cards_once(root, tmp_path, monkeypatch):
@@ -208,140 +335,156 @@ def test_a_theme_change_refills_the_cards_once(root, tmp_path, monkeypatch):
     viewer = open_viewer(root, one_group(tmp_path, 7), lambda line: None, Journal(tmp_path / "actions.log"))
     root.update()
     refills = []
-    monkeypatch.setattr(viewer, "_show_group", lambda: refills.append(1))
+    monkeypatch.setattr(viewer, "_show_group", lambda *args, **kwargs: refills.append(1))
     apply_theme(root, "dark")
     root.update()
     assert len(refills) == 1
     viewer.close()
 
 
-def test_bulk_move_then_undo_all_on_disk(root, result, viewer, dialogs, tmp_path):
+def test_move_marked_lists_every_file_then_undo_puts_them_back(root, result, viewer, dialogs, tmp_path):
     target = tmp_path / "moved"
     target.mkdir()
-    dialogs.answers.update(askdirectory=str(target), askokcancel=True)
-    viewer.bulk("Move", Rule.LOWER_RESOLUTION)
-    pump(root, lambda: not viewer.file_worker.busy and any(target.iterdir()))
-    pump(root, lambda: not viewer.file_worker.busy)
-    matches = [match.path for group in result.groups for match in group.matches]
-    assert [name for name, *_ in dialogs.calls].count("askokcancel") == 1
-    assert all(Path(group.kept).exists() for group in result.groups), "every kept image stays"
-    assert not any(Path(path).exists() for path in matches)
+    dialogs.answers.update(askdirectory=str(target))
+    answer_confirmations(viewer)
+    viewer.session.mark_all()
+    marked = viewer.session.marked_paths()
+    viewer.move_button.nametowidget(viewer.move_button.cget("menu")).invoke(ActionKind.MOVE.label)
+    idle(root, viewer)
+    (plan,) = viewer.plans
+    assert sorted(item.record.path for item in plan.files) == sorted(marked)
+    assert all(Path(viewer.session.keeper(n) or "").exists() for n in range(len(result.groups)))
+    assert not any(Path(path).exists() for path in marked)
     moved = sorted(p.name for p in target.iterdir())
-    assert len(moved) == len(matches), "same-named copies got unique names, nothing overwritten"
+    assert len(moved) == len(marked), "same-named copies got unique names, nothing overwritten"
     assert any("(2)" in name for name in moved)
-    assert all(viewer.tree.item(row, "values")[1] == "1" for row in viewer.tree.get_children())
-    assert sum("move ok" in line for line in viewer.log_lines) == len(matches)
+    assert viewer.tree.get_children() == (), "every group is done: the list is empty"
+    assert viewer.group_title.cget("text") == "No groups left to review."
+    assert sum("move ok" in line for line in viewer.log_lines) == len(marked)
+    assert viewer.status.cget("text") == f"Moved to {target}: {len(marked)} files."
     key(viewer, "<Control-z>")
-    pump(root, lambda: not viewer.file_worker.busy and len(list(target.iterdir())) == len(matches) - 1)
-    viewer.undo_all()
-    pump(root, lambda: not viewer.file_worker.busy and not any(target.iterdir()))
-    assert all(Path(path).exists() for path in matches)
-    assert all(len(viewer.model.members(number)) == len(group.paths)
-               for number, group in enumerate(result.groups))
+    idle(root, viewer)
+    assert all(Path(path).exists() for path in marked) and not any(target.iterdir())
+    assert len(viewer.tree.get_children()) == PICTURES
+    assert viewer.status.cget("text") == f"Put back {len(marked)} files."
     assert viewer.undo_button.instate(["disabled"])
 
 
-def test_bulk_move_keeping_folders_then_undo_on_disk(root, result, viewer, dialogs, tmp_path):
+def test_move_keeping_folders_then_undo_on_disk(root, result, viewer, dialogs, tmp_path):
     """Same-named copies from different folders land in their own folders, none renamed."""
     photos, target = Path(result.parameters["directory"][0]), tmp_path / "moved"
     target.mkdir()
-    dialogs.answers.update(askdirectory=str(target), askokcancel=True)
-    entry = viewer.bulk_menu.index(f"Move {Rule.LOWER_RESOLUTION.label}, keeping folders…")
-    viewer.bulk_menu.invoke(entry)
-    pump(root, lambda: not viewer.file_worker.busy and any(target.iterdir()))
-    pump(root, lambda: not viewer.file_worker.busy)
-    (_name, args, kwargs), = [call for call in dialogs.calls if call[0] == "askokcancel"]
-    message = " ".join(str(part) for part in (*args, *kwargs.values()))
-    matches = [match.path for group in result.groups for match in group.matches]
-    assert f"Move {len(matches)} files" in message and "KB" in message and "folders are kept" in message
-    assert all(Path(group.kept).exists() for group in result.groups), "every kept image stays"
-    assert not any(Path(path).exists() for path in matches)
+    dialogs.answers.update(askdirectory=str(target))
+    answer_confirmations(viewer)
+    viewer.session.mark_all()
+    marked = viewer.session.marked_paths()
+    viewer.act(ActionKind.MOVE_KEEPING_FOLDERS)
+    idle(root, viewer)
     moved = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
-    assert moved == sorted(str(Path(path).relative_to(photos)) for path in matches), "nothing renamed or lost"
-    assert len({Path(path).name for path in matches}) < len(matches), "the flat move would have clashed"
-    viewer.undo_all()
-    pump(root, lambda: not viewer.file_worker.busy and all(Path(path).exists() for path in matches))
+    assert moved == sorted(str(Path(path).relative_to(photos)) for path in marked), "nothing renamed or lost"
+    assert len({Path(path).name for path in marked}) < len(marked), "the flat move would have clashed"
+    viewer.undo_button.invoke()
+    idle(root, viewer)
+    assert all(Path(path).exists() for path in marked)
     assert list(target.iterdir()) == [], "the folders the move created are gone again"
 
 
-def test_move_one_image_keeping_folders_from_its_card(root, result, viewer, dialogs, tmp_path):
-    photos, target = Path(result.parameters["directory"][0]), tmp_path / "moved"
-    target.mkdir()
-    dialogs.answers.update(askdirectory=str(target))
-    card = next(card for card in viewer._cards if card.winfo_ismapped())
-    path, menu = card.path, card.nametowidget(card.more.cget("menu"))
-    menu.invoke(menu.index("Move to…, keeping folders"))
-    expected = target / Path(path).relative_to(photos)
-    pump(root, lambda: not viewer.file_worker.busy and expected.exists())
-    assert not Path(path).exists() and len(Path(path).relative_to(photos).parts) == 2, "moved into a sub-folder"
-    assert "keeping folders" in str(dialogs.calls[-1][2]["title"])
-
-
-def test_confirmation_names_count_and_size(root, viewer, dialogs):
-    dialogs.answers.update(askokcancel=False)
-    viewer.scope.set("group")
-    viewer.bulk("Delete", Rule.LOWER_RESOLUTION)
-    pump(root, lambda: any(name == "askokcancel" for name, *_ in dialogs.calls))
-    (_name, args, kwargs), = [call for call in dialogs.calls if call[0] == "askokcancel"]
-    message = " ".join(str(part) for part in (*args, *kwargs.values()))
-    members = viewer.model.members(viewer.current_group)
-    expected = f"{len(members) - 1} file"
-    assert f"Delete {expected}" in message and "KB" in message and "Recycle Bin/Trash" in message
-
-
-def test_changed_and_failed_files_stay_in_their_group(root, result, viewer, dialogs, monkeypatch):
+def test_the_confirmation_lists_every_file_with_sizes_and_can_be_cancelled(root, viewer, monkeypatch):
     trashed = []
     monkeypatch.setattr("send2trash.send2trash", trashed.append)
+    viewer.session.mark_all()
+    marked = viewer.session.marked_paths()
+    shown = []
+
+    def answer(press: str) -> None:
+        dialog = next(w for w in viewer.winfo_children() if isinstance(w, ConfirmDialog))
+        shown.append([dialog.list.item(row, "values") for row in dialog.list.get_children()])
+        shown.append(dialog.total.cget("text"))
+        getattr(dialog, press).invoke()
+
+    root.after(300, lambda: answer("cancel_button"))
+    viewer.trash_button.invoke()
+    rows, total = shown
+    assert sorted(f"{folder}/{name}" for name, _size, folder, _note in rows) == sorted(marked)
+    assert all(size.endswith("KB") for _name, size, _folder, _note in rows)
+    assert total.startswith(f"Total: {len(marked)} files, ") and total.endswith("KB")
+    assert trashed == [] and viewer.session.marked_paths() == marked
+    root.after(300, lambda: answer("ok_button"))
+    viewer.trash_button.invoke()
+    idle(root, viewer)
+    assert sorted(trashed) == sorted(marked)
+    assert viewer.status.cget("text") == f"Moved to Trash: {len(marked)} files."
+    viewer.undo()
+    assert "restore them from the Trash" in viewer.status.cget("text")
+
+
+def test_changed_files_stay_in_their_group_with_the_reason(root, result, viewer, dialogs, monkeypatch):
+    trashed = []
+    monkeypatch.setattr("send2trash.send2trash", trashed.append)
+    answer_confirmations(viewer)
     group = result.groups[0]
     assert len(group.matches) >= 2
-    changed = group.matches[0].path
-    Path(changed).write_bytes(b"edited after the search")
     viewer.select_group(0)
-    dialogs.answers.update(askokcancel=True)
     viewer.scope.set("group")
-    viewer.bulk("Delete", Rule.LOWER_RESOLUTION)
-    pump(root, lambda: not viewer.file_worker.busy and viewer.model.failures)
-    pump(root, lambda: not viewer.file_worker.busy)
-    assert changed not in trashed and len(trashed) == len(group.matches) - 1
-    assert changed in viewer.model.members(0)
-    card = next(card for card in viewer._cards if card.path == changed)
+    viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.ALL_BUT_KEEPER.label))
+    marked = viewer.session.marked_paths()
+    changed = marked[0]
+    Path(changed).write_bytes(b"edited after the search")
+    viewer.act(ActionKind.TRASH)
+    idle(root, viewer)
+    assert changed not in trashed and sorted(trashed) == sorted(marked[1:])
+    assert changed in viewer.session.members(0)
+    card = next(card for card in shown_cards(viewer) if card.path == changed)
     assert "changed since the search" in card.status.cget("text")
     assert any(name == "showwarning" for name, *_ in dialogs.calls)
 
 
-def test_trash_without_recycle_bin_asks_before_deleting_permanently(root, result, viewer, dialogs, monkeypatch):
+def test_no_trash_asks_again_before_deleting_permanently(root, result, viewer, monkeypatch):
     from send2trash.exceptions import TrashPermissionError
 
     def no_trash(path):
         raise TrashPermissionError(path)
 
     monkeypatch.setattr("send2trash.send2trash", no_trash)
-    path = result.groups[1].matches[0].path
-    dialogs.answers.update(askyesno=True)
-    viewer.delete_image(path)
-    pump(root, lambda: [name for name, *_ in dialogs.calls].count("askyesno") == 2)
-    pump(root, lambda: not viewer.file_worker.busy and not Path(path).exists())
-    assert path in viewer.model.gone and "deleted permanently" in viewer.model.gone[path]
+    answer_confirmations(viewer, True, True)
+    path = viewer.session.members(viewer.current_group)[1]
+    viewer.toggle_mark(path)
+    viewer.act(ActionKind.TRASH)
+    idle(root, viewer)
+    assert [plan.kind for plan in viewer.plans] == [ActionKind.TRASH, ActionKind.DELETE]
+    assert not Path(path).exists()
+    assert viewer.session.gone[path] == "deleted permanently"
+    assert viewer.status.cget("text") == "Deleted permanently: 1 file."
 
 
-def test_not_a_duplicate_hides_now_and_in_later_searches(root, result, viewer):
+def test_not_a_duplicate_hides_now_and_in_later_searches_and_undo_brings_it_back(root, result, viewer):
     first = viewer.current_group
-    viewer.hide_group()
+    viewer.not_duplicate()
     assert not viewer.tree.exists(str(first)) and viewer.current_group != first
     assert len(viewer.tree.get_children()) == PICTURES - 1
-    shown = [card.path for card in viewer._cards if card.winfo_ismapped()]
-    assert shown == viewer.model.members(viewer.current_group), "the cards follow to the next group"
+    assert viewer.group_title.cget("text").startswith(f"Group 1 of {PICTURES - 1}"), "the header follows the list"
+    assert [card.path for card in shown_cards(viewer)] == viewer.session.members(viewer.current_group)
     number = viewer.current_group
-    match = viewer.model.group(number).matches[0].path
-    viewer.hide_pair(match)
-    assert match not in viewer.model.members(number)
+    match = viewer.session.members(number)[1]
+    viewer.not_duplicate_image(match)
+    assert match not in viewer.session.members(number)
     later = ignore_list.filter_result(result)
-    assert len(later.groups) == PICTURES - 1 - (len(result.groups[number].matches) == 1)
+    assert len(later.groups) < PICTURES
     frame = build_frame(root)
-    assert len(frame.tree.get_children()) == 2
-    frame.tree.selection_set(frame.tree.get_children()[0])
-    frame.remove_selected()
-    assert len(frame.tree.get_children()) == 1 and len(ignore_list.load()) == 1
+    assert len(frame.tree.get_children()) == len(ignore_list.load()) >= 2
+    key(viewer, "<Control-z>")
+    key(viewer, "<Control-z>")
+    assert len(viewer.tree.get_children()) == PICTURES and ignore_list.load() == []
+    assert match in viewer.session.members(number)
+
+
+def test_one_viewer_at_a_time(root, result, viewer, tmp_path):
+    assert open_viewer(root, result, lambda line: None) is viewer
+    other = open_viewer(root, one_group(tmp_path, 3), lambda line: None, Journal(tmp_path / "other.log"))
+    root.update()
+    assert other is not viewer and not viewer.winfo_exists()
+    assert [w for w in root.winfo_children() if type(w).__name__ == "ViewerWindow"] == [other]
+    other.close()
 
 
 def test_ten_thousand_groups_stay_smooth(root, tmp_path):
@@ -362,10 +505,14 @@ def test_ten_thousand_groups_stay_smooth(root, tmp_path):
         started = time.perf_counter()
         key(viewer, "<Next>")
         timings.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    viewer.toggle_mark(viewer.session.members(viewer.current_group)[1])
+    toggle_ms = (time.perf_counter() - started) * 1000
     viewer.set_kind("similar")
     assert len(viewer.tree.get_children()) == 10_000 - 3334
-    print(f"10,000 groups: opened in {opened:.2f} s; switch median {statistics.median(timings):.1f} ms")
-    assert opened < 5 and statistics.median(timings) < 100
+    print(f"10,000 groups: opened in {opened:.2f} s; switch median {statistics.median(timings):.1f} ms; "
+          f"mark {toggle_ms:.1f} ms")
+    assert opened < 5 and statistics.median(timings) < 100 and toggle_ms < 100
     viewer.close()
 
 
@@ -376,12 +523,29 @@ def test_open_button_starts_the_system_viewer_without_a_shell(root, viewer, monk
     monkeypatch.setattr(
         system_open.subprocess, "Popen", lambda args, **kw: started.append((args, kw)) or SimpleNamespace(wait=int)
     )
-    card = next(card for card in viewer._cards if card.winfo_ismapped())
+    card = shown_cards(viewer)[0]
     open_button = next(child for child in card.winfo_children()
                        if isinstance(child, ttk.Button) and child.cget("text") == "Open")
     open_button.invoke()
     assert started and started[0][0][-1] == card.path and "shell" not in started[0][1]
     assert any(line.endswith(f"open ok: {card.path}") for line in viewer.log_lines)
+
+
+def test_copy_path_and_show_in_folder(root, viewer, monkeypatch):
+    from difpy_tk.gui.viewer import desktop
+
+    started = []
+    monkeypatch.setattr(desktop, "_start", lambda command: started.append(command) or FakeProcess())
+    card = shown_cards(viewer)[1]
+    card.menu.invoke("Copy path")
+    assert root.clipboard_get() == card.path
+    card.menu.invoke("Show in folder")
+    assert started and any(card.path in part or Path(card.path).as_uri() in part for part in started[0])
+
+
+class FakeProcess:
+    def wait(self, timeout: float) -> int:
+        return 0
 
 
 def test_app_opens_the_viewer_on_a_saved_result_and_logs_its_actions(driver, image_folders, dialogs, tmp_path,
@@ -398,5 +562,27 @@ def test_app_opens_the_viewer_on_a_saved_result_and_logs_its_actions(driver, ima
     viewer = next(child for child in driver.root.winfo_children() if isinstance(child, ViewerWindow))
     assert len(viewer.tree.get_children()) == len(saved.groups)
     monkeypatch.setattr(system_open.subprocess, "Popen", lambda args, **kwargs: SimpleNamespace(wait=int))
-    viewer.open_image(viewer.model.members(viewer.current_group)[0])
+    viewer.open_image(viewer.session.members(viewer.current_group)[0])
     assert "open ok" in driver.app.logbook.lines[-1]
+
+
+def test_the_keeper_rule_is_changed_in_settings(driver):
+    from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
+    from difpy_tk.state.settings import load_settings
+
+    driver.app.screens["menu"].settings_button.invoke()
+    dialog = next(child for child in driver.root.winfo_children() if isinstance(child, SettingsDialog))
+    frame = dialog.keeper_frame
+    dialog.notebook.select(frame.master)
+    driver.update()
+    criteria = frame.criteria.listbox
+    assert criteria.get(0).startswith("1. Highest resolution")
+    size = next(index for index in range(criteria.size()) if "Largest file" in criteria.get(index))
+    criteria.selection_set(size)
+    for _ in range(size):
+        frame.criteria.buttons["Up"].invoke()
+    assert criteria.get(0) == "1. Largest file"
+    dialog.save_button.invoke()
+    driver.update()
+    assert driver.app.settings.keeper_criteria[0] == "file size"
+    assert load_settings().keeper_rule().criteria[0].value == "file size"

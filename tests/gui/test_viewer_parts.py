@@ -1,47 +1,21 @@
-"""The viewer's pieces that need no window: the model and its badges, the thumbnail
-decoder, the cards' name shortening and the preview's fit arithmetic."""
+"""The viewer's pieces that need no window: the thumbnail decoder and sizes, the cards'
+name shortening, the preview's fit arithmetic, Show in folder, the confirmation's words."""
 
 from __future__ import annotations
 
 import pytest
 from PIL import Image
 
+from difpy_tk.gui.viewer import desktop
 from difpy_tk.gui.viewer.card import elide_to_fit
-from difpy_tk.gui.viewer.model import ViewerModel
+from difpy_tk.gui.viewer.confirm import file_note, summary_lines
+from difpy_tk.gui.viewer.desktop import reveal_command
 from difpy_tk.gui.viewer.preview import visible_part
 from difpy_tk.gui.viewer.thumbnails import decode_image
+from difpy_tk.gui.viewer.window import choose_box
 from difpy_tk.review.journal import ActionResult, Outcome
-from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
-
-
-def make_model() -> ViewerModel:
-    groups = [Group("/k0", (Match("/b0", 2.0), Match("/a0", 0.5))), Group("/k1", (Match("/m1", 0.0),))]
-    files = {path: FileRecord(path, 1, 1, 1, 1) for group in groups for path in group.paths}
-    return ViewerModel(SearchResult(parameters={}, files=files, groups=groups))
-
-
-def test_members_kept_first_then_by_mse_and_kind_filter():
-    model = make_model()
-    assert model.members(0) == ["/k0", "/a0", "/b0"]
-    model.kind = "duplicates"
-    assert model.visible_groups() == [1]
-    model.kind = "similar"
-    assert model.visible_groups() == [0]
-
-
-def test_only_success_removes_a_file_and_undo_brings_it_back():
-    model = make_model()
-    changed = model.apply([
-        ActionResult("move", "/a0", Outcome.OK, destination="/x/a0"),
-        ActionResult("trash", "/b0", Outcome.FAILED, reason="permission denied"),
-        ActionResult("trash", "/m1", Outcome.SKIPPED, reason="the file changed since the search"),
-    ])
-    assert changed == {0, 1}
-    assert model.members(0) == ["/k0", "/b0"] and model.gone["/a0"] == "moved to /x/a0"
-    assert model.failures == {"/b0": "Trash failed: permission denied",
-                              "/m1": "Skipped: the file changed since the search"}
-    model.apply([ActionResult("undo move", "/x/a0", Outcome.OK, destination="/a0")])
-    assert model.members(0) == ["/k0", "/a0", "/b0"]
+from difpy_tk.review.session import ActionKind, Link, Plan, PlannedFile
+from difpy_tk.scan.result import FileRecord
 
 
 def test_thumbnail_is_upright_small_and_in_a_mode_tk_shows(tmp_path):
@@ -82,21 +56,36 @@ def test_long_names_are_shortened_in_the_middle_to_the_width_that_fits():
     assert elide_to_fit(name, lambda text: False) == "…g"
 
 
-@pytest.mark.parametrize(("kept", "other", "reason"), [
-    ((200, 100, 5), (100, 100, 9), "highest resolution"),
-    ((100, 200, 5), (100, 100, 1), "largest file"),
-    ((100, 100, 1), (100, 100, 5), "oldest file"),
-    ((100, 100, 5), (100, 100, 5), "first by path"),
+@pytest.mark.parametrize(("width", "count", "box"), [
+    (600, 1, 360), (600, 2, 210), (960, 3, 210), (960, 7, 150), (1500, 3, 360), (300, 5, 210), (200, 5, 150),
 ])
-def test_the_kept_badge_names_the_rule_that_chose_it(kept, other, reason):
-    """(width, size, mtime) of the kept image and its match: copies often tie on resolution."""
-    records = [FileRecord(path, size, mtime, width, 100)
-               for path, (width, size, mtime) in (("/a", kept), ("/b", other))]
-    group = Group("/a", (Match("/b", 0.0, 90),))
-    model = ViewerModel(SearchResult(parameters={}, files={r.path: r for r in records}, groups=[group]))
-    assert model.badge("/a") == f"KEPT ({reason})"
-    assert model.badge("/b") == "identical to kept, turned 90°"
+def test_thumbnails_grow_with_the_window(width, count, box):
+    assert choose_box(width, count) == box
 
 
-def test_a_match_badge_gives_its_error_to_the_kept_image():
-    assert make_model().badge("/b0") == "MSE 2.00 to kept"
+def test_reveal_selects_the_file_where_the_platform_can(monkeypatch):
+    assert reveal_command("C:/photos/a.jpg", "win32")[0] == "explorer"
+    assert reveal_command("C:/photos/a.jpg", "win32")[1].startswith("/select,")
+    assert reveal_command("/p/a.jpg", "darwin") == ["open", "-R", "/p/a.jpg"]
+    monkeypatch.setattr(desktop.shutil, "which", lambda name: "/usr/bin/dbus-send")
+    assert "array:string:file:///p/a.jpg" in reveal_command("/p/a.jpg", "linux")
+    monkeypatch.setattr(desktop.shutil, "which", lambda name: None)
+    assert reveal_command("/p/a.jpg", "linux") == ["xdg-open", "/p"]
+
+
+def plan(kind, links=(), left_out=()) -> Plan:
+    record = FileRecord("/p/b/copy.jpg", 2048, 1, 10, 10)
+    return Plan(kind, (PlannedFile(record, 0, tuple(links)),), tuple(left_out), "/target")
+
+
+def test_the_confirmation_says_what_stays_what_breaks_and_how_to_undo():
+    lines = summary_lines(plan(ActionKind.TRASH, links=[Link("/p/link.jpg", True), Link("/q/hard.jpg", False)]))
+    text = " ".join(lines)
+    assert "keeper of every group stays" in text
+    assert "1 link found in the search points to these files and will point nowhere: /p/link.jpg" in text
+    assert "1 hard link keeps a file's data under another name" in text
+    assert "restore them from the Trash" in text
+    assert file_note((Link("/p/link.jpg", True),)) == "link link.jpg will break"
+    skipped = ActionResult("move", "/p/c.jpg", Outcome.SKIPPED, reason="the file no longer exists")
+    assert "1 file changed or vanished" in " ".join(summary_lines(plan(ActionKind.MOVE, left_out=[skipped])))
+    assert "cannot be undone" in " ".join(summary_lines(plan(ActionKind.DELETE)))

@@ -25,6 +25,7 @@ from difpy_tk.gui.widgets import (
     read_int,
 )
 from difpy_tk.humanize import format_bytes
+from difpy_tk.scan import cache_files
 from difpy_tk.scan.options import OptionError, cpu_count
 from difpy_tk.state.settings import CACHE_LIMIT_MB, THEMES, Settings, save_settings, validate_setting
 
@@ -124,7 +125,8 @@ class SettingsDialog(tk.Toplevel):
                 command=self.preview_theme,
             ).pack(anchor="w", pady=(0, 6))
 
-        self._add_ignore_list()
+        self.keeper_frame = self._add_viewer_tab("keeper_settings", "Keeper", settings)
+        self._add_viewer_tab("ignore_settings", "Not-a-duplicate list")
 
         # Created left to right (the Tab order), packed right to left.
         self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
@@ -145,24 +147,22 @@ class SettingsDialog(tk.Toplevel):
         self.notebook.add(tab, text=title)
         return tab
 
-    def _add_ignore_list(self) -> None:
-        """The viewer package owns the not-a-duplicate list; its editor goes here when present."""
-        build_frame = viewer_part(f"{VIEWER_PACKAGE}.ignore_settings", "build_frame")
+    def _add_viewer_tab(self, module: str, title: str, *arguments: object) -> ttk.Frame | None:
+        """The viewer package owns the keeper rule and the not-a-duplicate list; their
+        editors get a tab here when the package is present."""
+        build_frame = viewer_part(f"{VIEWER_PACKAGE}.{module}", "build_frame")
         if build_frame is None:
-            return
-        build_frame(self.add_tab("Not-a-duplicate list")).pack(fill="both", expand=True)
+            return None
+        frame = build_frame(self.add_tab(title), *arguments)
+        frame.pack(fill="both", expand=True)
+        return frame
 
     def _show_cache_size(self) -> None:
-        # core.cache imports numpy; the app opens faster without it until it is needed
-        from difpy_tk.scan.cache import cache_size_bytes
-
-        self.cache_var.set(f"Cache size: {format_bytes(cache_size_bytes())}")
+        self.cache_var.set(f"Cache size: {format_bytes(cache_files.cache_size_bytes())}")
 
     def clear_cache(self) -> None:
-        from difpy_tk.scan.cache import clear_cache
-
         try:
-            freed = clear_cache()
+            freed = cache_files.clear_cache()
         except OSError as exc:
             self.cache_var.set(f"Could not clear the cache: {exc}")
             log.warning("could not clear the cache: %s", exc)
@@ -220,6 +220,8 @@ class SettingsDialog(tk.Toplevel):
         settings = self.app.settings
         settings.processes, settings.chunksize, settings.cache_limit_mb = values
         settings.theme = self.theme_var.get()
+        if self.keeper_frame is not None:
+            self.keeper_frame.store(settings)
         try:
             save_settings(settings)
         except OSError as exc:

@@ -17,6 +17,7 @@ from difpy_tk.gui.widgets import add_mnemonic, hint
 from difpy_tk.humanize import folder_names
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.scan.result_io import load_json
+from difpy_tk.state import appdirs
 from difpy_tk.state.result_history import SavedResult, describe, load_saved, saved_results
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ class MenuScreen(Screen):
             left = index % 2 == 0
             button.grid(row=index // 2, column=index % 2, sticky="ew", padx=(0, 6) if left else 0, pady=(0, 6))
         add_mnemonic(self.last_button, "l")
+        for notice in appdirs.notices():  # a folder that cannot be written, said once in plain words
+            hint(center, notice, width=46, anchor="center", justify="center").pack(pady=(10, 0))
         ttk.Label(self.nav, text=f"Version {__version__}", style="Hint.TLabel").pack(side="left")
 
     def _drop_down(self, parent: tk.Misc, text: str) -> tuple[ttk.Menubutton, tk.Menu]:

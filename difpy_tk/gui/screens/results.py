@@ -161,7 +161,7 @@ class ResultsScreen(Screen):
                 parent=self,
             )
             return
-        open_viewer(self.app.root, self.result, self.app.logbook.add)
+        open_viewer(self.app.root, self.result, self.app.logbook.add, keeper_rule=self.app.settings.keeper_rule())
 
     def export(self, kind: str) -> None:
         """JSON keeps everything (and can be opened again from the menu); CSV is for spreadsheets."""

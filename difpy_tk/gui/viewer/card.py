@@ -1,5 +1,6 @@
-"""One image of a group: thumbnail, the facts needed to decide (resolution, size, date,
-folder, name, MSE to the kept image) and its own Open / Move to… / Delete buttons.
+"""One image of a group: its mark, thumbnail, the facts needed to decide (resolution,
+size, format, date, folder, name, other names, MSE) and Keep this one / Open / more.
+Cards never act on files: marking and keeping go to the review session.
 
 Cards are pooled and re-filled when the group changes instead of being rebuilt, which
 keeps switching groups well under the 100 ms the issue asks for."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import tkinter as tk
 from collections.abc import Callable
+from dataclasses import dataclass
 from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Protocol
@@ -24,14 +26,31 @@ long names and folders never make one card wider than the others."""
 
 
 class CardHost(Protocol):
-    """What a card asks of the viewer window."""
+    """What a card asks of the viewer window (which forwards to the review session)."""
 
-    def preview(self, path: str) -> None: ...
-    def open_image(self, path: str) -> None: ...
-    def move_image(self, path: str, keep_tree: bool = False) -> None: ...
-    def delete_image(self, path: str) -> None: ...
-    def hide_pair(self, path: str) -> None: ...
     def set_current(self, path: str) -> None: ...
+    def preview(self, path: str) -> None: ...
+    def compare_with_keeper(self, path: str) -> None: ...
+    def toggle_mark(self, path: str) -> None: ...
+    def keep(self, path: str) -> None: ...
+    def open_image(self, path: str) -> None: ...
+    def show_in_folder(self, path: str) -> None: ...
+    def copy_path(self, path: str) -> None: ...
+    def not_duplicate_image(self, path: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What one card shows, decided by the window from the session."""
+
+    record: FileRecord
+    badge: str
+    keeper: bool
+    marked: bool
+    current: bool
+    failure: str | None = None
+    links: str = ""
+    """"Also reached as: …" for a file the search found under other names too."""
 
 
 def elide(text: str, limit: int) -> str:
@@ -71,75 +90,114 @@ class ImageCard(ttk.Frame):
         super().__init__(parent, style="Card.TFrame", padding=8)
         self.host = host
         self.path = ""
-        self.text_width = box + TEXT_BEYOND_THUMBNAIL
+        self.box = box
         self._photo: ImageTk.PhotoImage | None = None
-        self.compare = tk.BooleanVar(self, value=False)
+        self.marked = tk.BooleanVar(self, value=False)
+        self.check = ttk.Checkbutton(self, text="Mark", variable=self.marked, style="Card.TCheckbutton",
+                                     command=lambda: host.toggle_mark(self.path))
+        self.check.grid(row=0, column=0, columnspan=3, sticky="w")
         self.badge = ttk.Label(self, style="CardStrong.TLabel")
-        self.badge.grid(row=0, column=0, columnspan=4, sticky="w")
-        holder = ttk.Frame(self, width=box, height=box, style="Card.TFrame")
-        holder.grid(row=1, column=0, columnspan=4, pady=(4, 6))
-        holder.grid_propagate(False)
-        holder.rowconfigure(0, weight=1)
-        holder.columnconfigure(0, weight=1)
-        self.picture = ttk.Label(holder, style="Card.TLabel", anchor="center", cursor="hand2",
+        # Across the whole row, right-aligned, so the Mark box's column (as wide as the Keep
+        # button below it) does not add to the card's width; the text is shortened to fit.
+        self.badge.grid(row=0, column=0, columnspan=3, sticky="e")
+        self.holder = ttk.Frame(self, width=box, height=box, style="Card.TFrame")
+        self.holder.grid(row=1, column=0, columnspan=3, pady=(4, 6))
+        self.holder.grid_propagate(False)
+        self.holder.rowconfigure(0, weight=1)
+        self.holder.columnconfigure(0, weight=1)
+        self.picture = ttk.Label(self.holder, style="Card.TLabel", anchor="center", cursor="hand2",
                                  wraplength=box - 10, justify="center")
         self.picture.grid(sticky="nsew")
         self.name = ttk.Label(self, style="CardStrong.TLabel")
         self.folder = ttk.Label(self, style="CardHint.TLabel")
         self.facts = ttk.Label(self, style="Card.TLabel")
         self.date = ttk.Label(self, style="CardHint.TLabel")
+        self.links = ttk.Label(self, style="CardHint.TLabel")
         self.status = ttk.Label(self, style="CardError.TLabel", wraplength=box)
-        for row, label in enumerate((self.name, self.folder, self.facts, self.date, self.status), start=2):
-            label.grid(row=row, column=0, columnspan=4, sticky="w")
-        buttons = (
-            ttk.Button(self, text="Open", style="Card.TButton", command=lambda: host.open_image(self.path)),
-            ttk.Button(self, text="Move to…", style="Card.TButton", command=lambda: host.move_image(self.path)),
-            ttk.Button(self, text="Delete", style="Card.TButton", command=lambda: host.delete_image(self.path)),
-        )
-        for column, button in enumerate(buttons):
-            button.grid(row=7, column=column, sticky="ew", padx=(0, 3), pady=(6, 0))
+        for row, label in enumerate((self.name, self.folder, self.facts, self.date, self.links, self.status), start=2):
+            label.grid(row=row, column=0, columnspan=3, sticky="w")
+        self.keep_button = ttk.Button(self, text="Keep this one", style="Card.TButton",
+                                      command=lambda: host.keep(self.path))
+        self.keep_button.grid(row=8, column=0, sticky="w", pady=(6, 0))
+        self.open_button = ttk.Button(self, text="Open", style="Card.TButton",
+                                      command=lambda: host.open_image(self.path))
+        self.open_button.grid(row=8, column=1, sticky="e", padx=3, pady=(6, 0))
         self.more = ttk.Menubutton(self, text="⋯", width=2, style="Card.TMenubutton")
-        menu = tk.Menu(self.more, tearoff=False)
-        menu.add_command(label="Large preview (Space)", command=lambda: host.preview(self.path))
-        menu.add_command(label="Move to…, keeping folders",
-                         command=lambda: host.move_image(self.path, keep_tree=True))
-        menu.add_command(label="Not a duplicate of the kept image", command=lambda: host.hide_pair(self.path))
-        self.more["menu"] = menu
-        self.more.grid(row=7, column=3, sticky="e", pady=(6, 0))
-        self.check = ttk.Checkbutton(self, text="Compare", variable=self.compare, style="Card.TCheckbutton")
-        self.check.grid(row=8, column=0, columnspan=4, sticky="w", pady=(4, 0))
-        for widget in (self, self.picture, self.name, self.folder, self.facts, self.date):
+        self.menu = tk.Menu(self.more, tearoff=False)
+        for label, command in (
+            ("Large preview (Enter)", host.preview),
+            ("Compare with the keeper", host.compare_with_keeper),
+            ("Show in folder", host.show_in_folder),
+            ("Copy path", host.copy_path),
+            ("Not a duplicate of the others", host.not_duplicate_image),
+        ):
+            self.menu.add_command(label=label, command=lambda c=command: c(self.path))
+        self.more["menu"] = self.menu
+        self.more.grid(row=8, column=2, sticky="e", pady=(6, 0))
+        self.columnconfigure(1, weight=1)
+        for widget in (self, self.picture, self.name, self.folder, self.facts, self.date, self.links, self.badge):
             widget.bind("<Button-1>", self._clicked)
         self.picture.bind("<Double-Button-1>", lambda _e: host.open_image(self.path))
+
+    def narrowest(self) -> int:
+        """The card's width with the smallest thumbnail: its row of buttons and padding."""
+        buttons = (self.keep_button, self.open_button, self.more)
+        return sum(button.winfo_reqwidth() for button in buttons) + 3 + 2 * 8
+
+    @property
+    def text_width(self) -> int:
+        return self.box + TEXT_BEYOND_THUMBNAIL
+
+    def set_box(self, box: int) -> None:
+        """A new thumbnail size (the window grew or shrank); the picture follows."""
+        if box != self.box:
+            self.box = box
+            self.holder.configure(width=box, height=box)
+            self.picture.configure(wraplength=box - 10)
+            self.status.configure(wraplength=box)
+            self._photo = None
+            self.picture.configure(image="", text="Loading…")
 
     def _clicked(self, event: tk.Event) -> None:
         self.host.set_current(self.path)
         if event.widget is self.picture:
             self.host.preview(self.path)
 
-    def show(self, record: FileRecord, badge: str, kept: bool, failure: str | None, current: bool) -> None:
-        """Fill the card for another image; the thumbnail follows via set_photo."""
+    def show(self, facts: CardFacts) -> None:
+        """Fill the card for an image; the thumbnail follows via set_photo."""
+        record = facts.record
         if record.path != self.path:
-            self.compare.set(False)
             self._photo = None
             self.picture.configure(image="", text="Loading…")
         self.path = record.path
         folder, name = os.path.split(record.path)
-        self.badge.configure(style="CardKept.TLabel" if kept else "CardStrong.TLabel")
-        for label, text in ((self.badge, badge), (self.name, name), (self.folder, folder)):
+        self.marked.set(facts.marked)
+        self.check.state(["disabled"] if facts.keeper else ["!disabled"])
+        self.keep_button.state(["disabled"] if facts.keeper else ["!disabled"])
+        style = "CardKept.TLabel" if facts.keeper else "CardMarked.TLabel" if facts.marked else "CardStrong.TLabel"
+        self.badge.configure(style=style)
+        for label, text in ((self.name, name), (self.folder, folder), (self.links, facts.links)):
             label.configure(text=self._fitted(label, text))
-        self.facts.configure(text=f"{record.width} × {record.height} px · {format_bytes(record.size)}")
+        # The badge shares its row with the Mark box.
+        self.badge.configure(text=self._fitted(self.badge, facts.badge, self.check.winfo_reqwidth() + 4))
+        extension = os.path.splitext(name)[1].lstrip(".").upper()
+        self.facts.configure(text=f"{record.width} × {record.height} px · {format_bytes(record.size)} · {extension}")
         self.date.configure(text=f"modified {format_mtime(record.mtime_ns)}")
-        self.status.configure(text=failure or "")
-        if failure:
-            self.status.grid()
+        self.status.configure(text=facts.failure or "")
+        for label, text in ((self.links, facts.links), (self.status, facts.failure)):
+            if text:
+                label.grid()
+            else:
+                label.grid_remove()  # no empty line above the buttons
+        if facts.current:
+            self.configure(style="Current.Card.TFrame")
         else:
-            self.status.grid_remove()  # no empty line above the buttons
-        self.configure(style="Current.Card.TFrame" if current else "Card.TFrame")
+            self.configure(style="Marked.Card.TFrame" if facts.marked else "Card.TFrame")
 
-    def _fitted(self, label: ttk.Label, text: str) -> str:
+    def _fitted(self, label: ttk.Label, text: str, beside: int = 0) -> str:
+        """text shortened to the card's text width, less beside (what shares its row)."""
         font = label_font(label)
-        return elide_to_fit(text, lambda candidate: font.measure(candidate) <= self.text_width)
+        return elide_to_fit(text, lambda candidate: font.measure(candidate) <= self.text_width - beside)
 
     def set_photo(self, path: str, photo: ImageTk.PhotoImage | None, reason: str) -> None:
         """Thumbnails arrive later; ignore one for an image this card no longer shows."""

@@ -11,7 +11,9 @@ FALLBACK = {"muted": "#59636e", "accent": "#2157a0", "error": "#b42318"}
 
 
 def _colour(style: ttk.Style, widget_style: str, option: str, fallback: str) -> str:
-    return str(style.lookup(widget_style, option) or fallback)
+    """The colour the app theme set on widget_style itself; fallback when it set none (a
+    lookup would return an inherited one: a plain button's grey as the accent)."""
+    return str(style.configure(widget_style, option) or fallback)
 
 
 def configure_styles(widget: tk.Misc) -> str:
@@ -30,7 +32,11 @@ def configure_styles(widget: tk.Misc) -> str:
     style.configure("CardHint.TLabel", background=surface, foreground=muted)
     style.configure("CardStrong.TLabel", background=surface, font="TkHeadingFont")
     style.configure("CardKept.TLabel", background=surface, foreground=accent, font="TkHeadingFont")
+    style.configure("Marked.Card.TFrame", background=surface, relief="solid", borderwidth=3,
+                    bordercolor=error, lightcolor=error, darkcolor=error)
+    style.configure("CardMarked.TLabel", background=surface, foreground=error, font="TkHeadingFont")
     style.configure("CardError.TLabel", background=surface, foreground=error)
+    style.configure("Badge.TLabel", foreground=muted, relief="solid", borderwidth=1, padding=(4, 0))
     style.configure("Card.TCheckbutton", background=surface)
     # Slim buttons keep a card little wider than its thumbnail (three to a row at 1360 px);
     # width 0 drops the theme's minimum of 11 characters per button.

@@ -42,6 +42,8 @@ def decode_image(path: str, box: int | None) -> Image.Image:
 
 
 class ThumbnailCache:
+    """box: the thumbnail size, changed as the window grows; each size is cached apart."""
+
     def __init__(self, widget: tk.Misc, box: int, capacity: int = 600, workers: int = 2) -> None:
         self.box = box
         self._capacity = capacity
@@ -59,7 +61,7 @@ class ThumbnailCache:
         self._generation += 1
 
     def _key(self, record: FileRecord) -> tuple:
-        return (record.path, record.size, record.mtime_ns)
+        return (record.path, record.size, record.mtime_ns, self.box)
 
     def request(self, record: FileRecord, callback: ThumbnailCallback | None = None) -> None:
         """Deliver the thumbnail to callback: at once if cached, else once decoded.
@@ -83,10 +85,12 @@ class ThumbnailCache:
         self._submit(key, record.path)
 
     def _submit(self, key: tuple, path: str) -> None:
+        box = self.box  # the window may resize (and change the box) before the job runs
+
         def job() -> Image.Image:
             if self._wanted_in.get(key, -1) < self._generation - 1:
                 raise Stale()
-            return decode_image(path, self.box)
+            return decode_image(path, box)
 
         self._worker.submit(job, done=lambda future: self._finished(key, future))
 

@@ -1,5 +1,5 @@
 """Run slow work (decoding, file actions) in a thread pool and get each answer back on
-the Tk thread, through the app's UiQueue (Tk must only be touched by its own thread)."""
+the Tk thread, through the app-wide UiQueue (Tk must only be touched by its own thread)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from difpy_tk.gui.search_worker import UiQueue
 
 class TkWorker:
     def __init__(self, widget: tk.Misc, workers: int, name: str) -> None:
-        self._ui = UiQueue(widget)
+        self._ui = UiQueue.of(widget)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._outstanding = 0
         self._closed = False
@@ -35,7 +35,7 @@ class TkWorker:
         return self._outstanding > 0
 
     def close(self) -> None:
-        """Drop queued work and stop calling back; a running job finishes in the background."""
+        """Drop queued work and stop calling back; a running job finishes in the background
+        (the shared queue stays: other windows use it)."""
         self._closed = True
-        self._ui.close()
         self._pool.shutdown(wait=False, cancel_futures=True)

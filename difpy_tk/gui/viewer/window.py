@@ -1,9 +1,11 @@
-"""The image viewer window: the group list on the left, the current group's images as
-cards on the right, the toolbar on top and the status bar with Stop/Undo below.
+"""The image viewer window: the group list on the left; on the right the current group as
+cards, or all matches as a table; the Mark and Act menus on top; the marks bar, status,
+Stop and Undo below.
 
-It lays these out, navigates the groups and hides not-a-duplicate ones; touching files
-is FileActions' job (file_actions.py) and the Bulk actions menu is BulkActions' (bulk.py),
-so the rules for moving and deleting are read in one place each."""
+It renders a ReviewSession and forwards every user decision to it: the session decides
+what is kept, what is marked, what an action touches and what happened. The window is
+the session's view (ReviewView): it confirms plans, chooses folders, runs the file work
+in a worker thread and shows outcomes."""
 
 from __future__ import annotations
 
@@ -11,46 +13,68 @@ import os
 import time
 import tkinter as tk
 from collections.abc import Callable
-from tkinter import messagebox, ttk
+from concurrent.futures import Future
+from tkinter import filedialog, messagebox, ttk
+from typing import Any
 
-from difpy_tk.gui.viewer.bulk import BulkActions
-from difpy_tk.gui.viewer.card import ImageCard, elide
-from difpy_tk.gui.viewer.file_actions import FileActions
-from difpy_tk.gui.viewer.model import ViewerModel
+from difpy_tk.gui.viewer.card import CardFacts, ImageCard, elide
+from difpy_tk.gui.viewer.confirm import ConfirmDialog
+from difpy_tk.gui.viewer.desktop import show_in_folder
 from difpy_tk.gui.viewer.preview import PreviewWindow
 from difpy_tk.gui.viewer.styles import configure_styles
+from difpy_tk.gui.viewer.table import MatchTable
 from difpy_tk.gui.viewer.thumbnails import ThumbnailCache
 from difpy_tk.gui.viewer.tk_worker import TkWorker
-from difpy_tk.gui.widgets import WrapLabel
-from difpy_tk.humanize import format_bytes
-from difpy_tk.review import ignore_list
+from difpy_tk.gui.widgets import WrapLabel, grid_scrolled
+from difpy_tk.humanize import format_bytes, plural
+from difpy_tk.review import actions
 from difpy_tk.review.journal import Journal
-from difpy_tk.review.selection import Rule, summarize
+from difpy_tk.review.keeper import KeeperRule
+from difpy_tk.review.marking import MarkRule
+from difpy_tk.review.session import ActionKind, Plan, Report, ReviewSession
 from difpy_tk.scan.result import SearchResult
 
-THUMB_BOX = 200
+MIN_BOX, MAX_BOX, BOX_STEP = 150, 360, 30
+"""Thumbnail sizes: they grow with the window in steps (each size is decoded apart)."""
+CARD_CHROME = 76
+"""A card's width beyond its thumbnail: padding and the text allowed past the picture."""
 CARD_GAP = 10
 """Pixels between cards, right of and below each one."""
 CARDS_PER_PAGE = 40
 PREFETCH_GROUPS = 2
+PROGRESS_MS = 200
+SHOWN_FAILURES = 12
 KIND_CHOICES = {"All groups": "all", "Duplicates (identical)": "duplicates", "Similar": "similar"}
-KEYS_HINT = ("← → or Page Up/Down: previous/next group · click an image or press Space: large preview · "
-             "Ctrl+Z: undo the last move")
-NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "TCombobox", "TEntry", "Button", "Entry")
-"""Widget classes where Space belongs to the widget, not to the preview shortcut."""
+KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · Enter: large preview · Ctrl+Z: undo. "
+             "Marking touches no file: use the buttons on the right to act on the marked images.")
+TEXT_INPUT = ("TEntry", "Entry", "TCombobox")
+"""Widget classes where Left/Right/Home/End move the text cursor, not between groups."""
+NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "Button", "Treeview", *TEXT_INPUT)
+"""Widget classes where Space, Enter and Up/Down belong to the widget, not to the window."""
+
+
+def choose_box(width: int, count: int, narrowest: int = 0) -> int:
+    """The thumbnail size for a canvas width and a group of count images: as large as
+    the cards a row holds allow, between MIN_BOX and MAX_BOX, in BOX_STEP steps.
+    narrowest: the width a card cannot go below (its row of buttons in the theme's font)."""
+    card = max(MIN_BOX + CARD_CHROME, narrowest)
+    columns = max(1, min(count, width // (card + CARD_GAP)))
+    box = width // columns - CARD_CHROME - CARD_GAP
+    return max(MIN_BOX, min(MAX_BOX, box - box % BOX_STEP))
 
 
 class ViewerWindow(tk.Toplevel):
-    def __init__(self, parent: tk.Misc, result: SearchResult, log: Callable[[str], None],
-                 journal: Journal) -> None:
+    def __init__(self, parent: tk.Misc, result: SearchResult, log: Callable[[str], None], journal: Journal,
+                 keeper_rule: KeeperRule | None = None) -> None:
         super().__init__(parent)
         self.title("difPy Image Viewer")
-        self.geometry(f"{min(1360, self.winfo_screenwidth() - 40)}x{min(900, self.winfo_screenheight() - 60)}")
-        self.minsize(820, 560)
-        self.model = ViewerModel(result)
+        screen_w, screen_h = self.winfo_screenwidth(), self.winfo_screenheight()
+        self.geometry(f"{min(1360, screen_w - 40)}x{min(900, screen_h - 110)}")
+        self.minsize(820, 540)
         self.log = log
-        self.journal = journal
-        self.thumbnails = ThumbnailCache(self, THUMB_BOX)
+        self.session = ReviewSession(result, self, journal, keeper_rule)
+        self.box = MIN_BOX
+        self.thumbnails = ThumbnailCache(self, self.box)
         self.file_worker = TkWorker(self, 1, "file-actions")
         self.current_group: int | None = None
         self.current_path: str | None = None
@@ -63,35 +87,33 @@ class ViewerWindow(tk.Toplevel):
         self._position: dict[int, int] = {}
         self._card_limit = CARDS_PER_PAGE
         self._columns = 1
-        self.files = FileActions(self)
+        self._table_stale = True
+        self._resize_job: str | None = None
+        self._tick_id: str | None = None
+        self.scope = tk.StringVar(self, value="shown")
+        self.low_detail = tk.BooleanVar(self, value=False)
         self._build_toolbar()
         self._build_body()
+        self._build_footer()
         self._restyle()
         # Tk sends <<ThemeChanged>> to every widget, and the window's binding sees them all.
         self.bind("<<ThemeChanged>>", lambda e: self._theme_changed() if e.widget is self else None, add="+")
-        footer = ttk.Frame(self, padding=(10, 4))
-        footer.grid(row=2, column=0, sticky="ew")
-        self.status = ttk.Label(footer, style="Status.TLabel", anchor="w", text=KEYS_HINT)
-        self.undo_all_button = ttk.Button(footer, text="Undo all moves", command=self.undo_all)
-        self.undo_all_button.pack(side="right")
-        self.undo_button = ttk.Button(footer, text="Undo last move", command=self.files.undo_last)
-        self.undo_button.pack(side="right", padx=4)
-        self.stop_button = ttk.Button(footer, text="Stop", command=self.files.stop)
-        self.status.pack(side="left", fill="x", expand=True)
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._bind_keys()
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<Destroy>", self._destroyed, add="+")
         self.fill_group_list()
-        self.files.update_undo_buttons()
 
     # ----- layout -------------------------------------------------------------------
 
     def _restyle(self) -> None:
         muted = configure_styles(self)
-        self.tree.tag_configure("done", foreground=muted)
-        self.canvas.configure(background=str(ttk.Style(self).lookup("TFrame", "background")))
+        style = ttk.Style(self)
+        self.tree.tag_configure("low", foreground=muted)
+        self.canvas.configure(background=str(style.lookup("TFrame", "background")))
+        self.table.restyle(str(style.lookup("CardKept.TLabel", "foreground")),
+                           str(style.lookup("CardMarked.TLabel", "foreground")), muted)
 
     def _theme_changed(self) -> None:
         """Restyle, then re-fill the cards: their names are shortened to fit in the theme's
@@ -112,12 +134,21 @@ class ViewerWindow(tk.Toplevel):
         self.kind_choice.current(0)
         self.kind_choice.bind("<<ComboboxSelected>>", lambda _e: self.set_kind(KIND_CHOICES[self.kind_choice.get()]))
         self.kind_choice.pack(side="left", padx=(4, 12))
-        self.bulk_button = ttk.Menubutton(bar, text="Bulk actions…")
-        self.bulk_actions = BulkActions(self, self.files, self.bulk_button)
-        self.bulk_menu = self.bulk_actions.menu
-        self.scope = self.bulk_actions.scope
-        """Which groups a bulk action covers: "shown" (the list) or "group" (the current one)."""
-        self.bulk_button.pack(side="right")
+        self.mark_button = ttk.Menubutton(bar, text="Mark ▾")
+        self.mark_menu = tk.Menu(self.mark_button, tearoff=False)
+        self.mark_menu.add_radiobutton(label="In every group shown in the list", variable=self.scope, value="shown")
+        self.mark_menu.add_radiobutton(label="In this group only", variable=self.scope, value="group")
+        self.mark_menu.add_separator()
+        for rule in MarkRule:
+            self.mark_menu.add_command(label=rule.label, command=lambda r=rule: self.apply_rule(r))
+        self.mark_menu.add_separator()
+        self.mark_menu.add_command(label="Mark none", command=lambda: self.session.mark_none(self._scope()))
+        self.mark_menu.add_command(label="Invert marks", command=lambda: self.session.invert(self._scope()))
+        self.mark_menu.add_separator()
+        self.mark_menu.add_checkbutton(label="Include low-detail groups (plain skies, walls, pages)",
+                                       variable=self.low_detail, command=self._low_detail_changed)
+        self.mark_button["menu"] = self.mark_menu
+        self.mark_button.pack(side="right")
 
     def _build_body(self) -> None:
         panes = ttk.PanedWindow(self, orient="horizontal")
@@ -127,24 +158,31 @@ class ViewerWindow(tk.Toplevel):
         self.list_title.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 4))
         self.tree = ttk.Treeview(left, columns=("group", "images", "kind", "kept"), show="headings",
                                  selectmode="browse", style="Viewer.Treeview")
-        for column, title, width, anchor in (("group", "#", 50, "e"), ("images", "Images", 66, "e"),
-                                             ("kind", "Kind", 86, "w"), ("kept", "Kept image", 150, "w")):
+        for column, title, width, anchor in (("group", "#", 46, "e"), ("images", "Images", 70, "e"),
+                                             ("kind", "Kind", 96, "w"), ("kept", "Keeper", 130, "w")):
             self.tree.heading(column, text=title, anchor=anchor)
             self.tree.column(column, width=width, anchor=anchor, stretch=column == "kept")
-        _grid_scrolled(left, self.tree)
+        grid_scrolled(left, self.tree)
         self.tree.bind("<<TreeviewSelect>>", self._tree_selected)
         panes.add(left, weight=0)
 
-        right = ttk.Frame(panes, padding=(10, 0, 0, 0))
+        self.notebook = ttk.Notebook(panes)
+        right = ttk.Frame(self.notebook, padding=(10, 6, 0, 0))
         header = ttk.Frame(right)
-        header.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 6))
-        ttk.Button(header, text="Not a duplicate", command=self.hide_group).pack(side="right")
+        header.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 4))
+        ttk.Button(header, text="Not a duplicate", command=self.not_duplicate).pack(side="right")
         ttk.Button(header, text="Compare", command=self.compare).pack(side="right", padx=4)
+        self.low_badge = ttk.Label(header, text="low detail", style="Badge.TLabel")
         self.group_title = WrapLabel(header, style="Pane.TLabel")
         self.group_title.pack(side="left", fill="x", expand=True)
-        self.canvas = tk.Canvas(right, highlightthickness=0, borderwidth=0,
-                                background=str(ttk.Style(self).lookup("TFrame", "background")))
-        _grid_scrolled(right, self.canvas)
+        self.group_note = WrapLabel(right, style="Status.TLabel")
+        self.canvas = tk.Canvas(right, highlightthickness=0, borderwidth=0)
+        scroll = ttk.Scrollbar(right, orient="vertical", command=self.canvas.yview)
+        self.canvas.configure(yscrollcommand=scroll.set)
+        self.canvas.grid(row=2, column=0, sticky="nsew")
+        scroll.grid(row=2, column=1, sticky="ns")
+        right.rowconfigure(2, weight=1)
+        right.columnconfigure(0, weight=1)
         self.cards_frame = ttk.Frame(self.canvas)
         self.canvas.create_window(0, 0, window=self.cards_frame, anchor="nw")
         self.cards_frame.bind("<Configure>", lambda _e: self.canvas.configure(scrollregion=self.canvas.bbox("all")))
@@ -152,22 +190,44 @@ class ViewerWindow(tk.Toplevel):
         for sequence in ("<MouseWheel>", "<Button-4>", "<Button-5>"):
             self.bind(sequence, self._wheel, add="+")
         self.more_button = ttk.Button(self.cards_frame, command=self._show_more)
-        panes.add(right, weight=1)
+        self.notebook.add(right, text="Cards")
+        self.table = MatchTable(self.notebook, self)
+        self.table.configure(padding=(10, 6, 0, 0))
+        self.notebook.add(self.table, text="All matches (table)")
+        self.notebook.bind("<<NotebookTabChanged>>", lambda _e: self._tab_changed())
+        panes.add(self.notebook, weight=1)
+
+    def _build_footer(self) -> None:
+        footer = ttk.Frame(self, padding=(10, 6))
+        footer.grid(row=2, column=0, sticky="ew")
+        self.marks_label = ttk.Label(footer, style="Pane.TLabel")
+        self.marks_label.pack(side="left")
+        self.trash_button = ttk.Button(footer, text="Move marked to Trash…",
+                                       command=lambda: self.act(ActionKind.TRASH))
+        self.move_button = ttk.Menubutton(footer, text="Move marked to ▾")
+        move_menu = tk.Menu(self.move_button, tearoff=False)
+        for kind in (ActionKind.MOVE, ActionKind.MOVE_KEEPING_FOLDERS):
+            move_menu.add_command(label=kind.label, command=lambda k=kind: self.act(k))
+        self.move_button["menu"] = move_menu
+        self.undo_button = ttk.Button(footer, text="Undo", command=self.undo)
+        for widget in (self.trash_button, self.move_button, self.undo_button):
+            widget.pack(side="right", padx=(6, 0))
+        status_row = ttk.Frame(self, padding=(10, 0, 10, 6))
+        status_row.grid(row=3, column=0, sticky="ew")
+        self.stop_button = ttk.Button(status_row, text="Stop", command=self.session.stop)
+        self.status = ttk.Label(status_row, style="Status.TLabel", anchor="w", text=KEYS_HINT)
+        self.status.pack(side="left", fill="x", expand=True)
 
     def _bind_keys(self) -> None:
         for key, action in (("<Left>", lambda: self.step(-1)), ("<Right>", lambda: self.step(1)),
                             ("<Prior>", lambda: self.step(-1)), ("<Next>", lambda: self.step(1)),
-                            ("<Home>", lambda: self.step_to(0)), ("<End>", lambda: self.step_to(-1)),
-                            ("<Control-z>", self.files.undo_last)):
-            self.bind(key, lambda _e, a=action: a())
-        self.bind("<space>", self._space)
-
-    def _space(self, event: tk.Event) -> None:
-        if event.widget.winfo_class() in NOT_INTERACTIVE:
-            return
-        path = self.current_path or next(iter(self.members()), None)
-        if path:
-            self.preview(path)
+                            ("<Home>", lambda: self.step_to(0)), ("<End>", lambda: self.step_to(-1))):
+            self.bind(key, lambda e, a=action: None if e.widget.winfo_class() in TEXT_INPUT else a())
+        for key, action in (("<Up>", lambda: self.step_image(-1)), ("<Down>", lambda: self.step_image(1)),
+                            ("<space>", self._toggle_current), ("<Return>", self._preview_current),
+                            ("<KP_Enter>", self._preview_current)):
+            self.bind(key, lambda e, a=action: None if e.widget.winfo_class() in NOT_INTERACTIVE else a())
+        self.bind("<Control-z>", lambda _e: self.undo())
 
     def _wheel(self, event: tk.Event) -> None:
         """Scroll the cards when the pointer is over them; the binding is on the window
@@ -176,64 +236,226 @@ class ViewerWindow(tk.Toplevel):
             direction = -1 if event.num == 4 or (event.delta or 0) > 0 else 1
             self.canvas.yview_scroll(direction * 3, "units")
 
-    def _canvas_resized(self, event: tk.Event) -> None:
-        """Re-flow the cards into as many columns as the new width holds."""
+    def _canvas_resized(self, _event: tk.Event) -> None:
+        """Re-flow (and re-size) the cards once the resize settles."""
+        if self._resize_job is not None:
+            self.after_cancel(self._resize_job)
+        self._resize_job = self.after(60, self._resized)
+
+    def _resized(self) -> None:
+        self._resize_job = None
         count = len(self._shown_paths())
-        if self._fitting_columns(event.width, count) != self._columns:
+        width = self.canvas.winfo_width()
+        if choose_box(width, count, self._narrowest()) != self.box:
+            self._show_group(scroll_to_top=False)
+        elif self._fitting_columns(width, count) != self._columns:
             self._place_cards(count)
+
+    def _narrowest(self) -> int:
+        return self._cards[0].narrowest() if self._cards else 0
 
     def _fitting_columns(self, width: int, count: int) -> int:
         """How many of the first count cards fit side by side in width. Measured, not
-        assumed: a card is as wide as its row of buttons in the theme's font, which is
+        assumed: a card is as wide as its row of buttons in the theme's font, which may be
         wider than the thumbnail and differs between themes and systems."""
         card = max((card.winfo_reqwidth() for card in self._cards[:count]), default=1)
         return max(1, width // (card + CARD_GAP))
 
+    def _tab_changed(self) -> None:
+        if self._table_shown() and self._table_stale:
+            self._refresh_table()
+
+    def _table_shown(self) -> bool:
+        return self.notebook.index("current") == 1
+
+    def _refresh_table(self) -> None:
+        self._table_stale = False
+        self.table.refresh()
+
+    # ----- the session's view (ReviewView) ------------------------------------------
+
+    def refresh(self, groups: set[int] | None = None) -> None:
+        """Show the session's state again; groups: only these changed."""
+        if groups is None or self.session.rows() != self._rows:
+            self.fill_group_list()
+            groups = None
+        else:
+            self._update_rows(groups)
+            if self.current_group in groups:
+                self._show_group(scroll_to_top=False)
+        if not self._table_shown():
+            self._table_stale = True
+        elif groups is None or not self.table.update_groups(groups):
+            self._refresh_table()
+        self._update_bar()
+
+    def choose_folder(self, title: str) -> str | None:
+        return filedialog.askdirectory(parent=self, title=title, mustexist=True) or None
+
+    def confirm(self, plan: Plan) -> bool:
+        return ConfirmDialog(self, plan).ask()
+
+    def show_outcome(self, report: Report) -> None:
+        for result in report.results:
+            self.log(result.line())
+        if self.session.journal.write_error:
+            self.log(self.session.journal.write_error)
+        text = report.message()
+        self.log(text)
+        self.say(text, error=bool(report.problems))
+        problems = report.problems
+        if problems:
+            lines = [f"• {os.path.basename(r.source)}: {r.reason}" for r in problems[:SHOWN_FAILURES]]
+            if len(problems) > SHOWN_FAILURES:
+                lines.append(f"… and {len(problems) - SHOWN_FAILURES} more (see View Logs)")
+            messagebox.showwarning("Some files were not changed", text + "\n\n" + "\n".join(lines), parent=self)
+
+    def tell(self, text: str) -> None:
+        self.say(text)
+
+    def run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """File work in the worker thread, with progress and Stop in the status bar."""
+        self.stop_button.pack(side="right")
+        self._tick()
+        self.file_worker.submit(work, done=lambda future: self._ran(future, done))
+
+    def _ran(self, future: Future, done: Callable[[Any], None]) -> None:
+        self.stop_button.pack_forget()
+        if self._tick_id is not None:
+            self.after_cancel(self._tick_id)
+            self._tick_id = None
+        done(future.result())
+        self._update_bar()
+
+    def _tick(self) -> None:
+        progress = self.session.progress
+        if progress is not None:
+            self.say(f"Working… {progress[0]:,} of {plural(progress[1], 'file')}")
+        self._tick_id = self.after(PROGRESS_MS, self._tick)
+
+    # ----- forwarding user actions to the session ------------------------------------
+
+    def _scope(self) -> list[int] | None:
+        if self.scope.get() == "group":
+            return [] if self.current_group is None else [self.current_group]
+        return None
+
+    def apply_rule(self, rule: MarkRule) -> None:
+        folder = None
+        if rule is MarkRule.IN_FOLDER:
+            folder = self.choose_folder("Mark the images in which folder?")
+            if folder is None:
+                return
+        added = self.session.apply_rule(rule, folder, self._scope())
+        skipped = sum(1 for n in self.session.rows() if self.session.result.groups[n].low_detail)
+        note = ("" if self.session.include_low_detail or not skipped
+                else f" {plural(skipped, 'low-detail group')} left alone (see the Mark menu).")
+        self.say(f"{plural(added, 'image')} newly marked. Nothing is moved until you choose an action.{note}")
+
+    def _low_detail_changed(self) -> None:
+        self.session.include_low_detail = self.low_detail.get()
+
+    def act(self, kind: ActionKind) -> None:
+        self.session.act(kind)
+
+    def undo(self) -> None:
+        self.session.undo()
+
+    def toggle_mark(self, path: str) -> None:
+        self.set_current(path)
+        self.session.toggle(path)
+
+    def toggle_marks(self, paths: list[str]) -> None:
+        """The table's toggle: one refresh for all rows."""
+        self.session.toggle_many(paths)
+
+    def keep(self, path: str) -> None:
+        self.session.set_keeper(path)
+        self.say(f"Keeping {os.path.basename(path)} in this group.")
+
+    def not_duplicate(self) -> None:
+        """Hide the current group; the list shows the group that takes its place."""
+        if self.current_group is not None:
+            self.session.not_duplicate(self.current_group)
+            self.say("Not a duplicate: hidden now and in later searches. Undo (Ctrl+Z) shows it again.")
+
+    def not_duplicate_image(self, path: str) -> None:
+        self.session.not_duplicate_image(path)
+        self.say(f"{os.path.basename(path)} is no longer matched with this group. Undo (Ctrl+Z) brings it back.")
+
+    def open_image(self, path: str) -> None:
+        result = actions.open_file(path, self.session.journal)
+        self.log(result.line())
+        if not result.ok:
+            self.say(f"Cannot open {os.path.basename(path)}: {result.reason}", error=True)
+
+    def show_in_folder(self, path: str) -> None:
+        problem = show_in_folder(path)
+        if problem:
+            self.say(f"Cannot show {os.path.basename(path)}: {problem}", error=True)
+
+    def copy_path(self, path: str) -> None:
+        self.clipboard_clear()
+        self.clipboard_append(path)
+        self.say(f"Copied: {path}")
+
+    def show_image(self, path: str) -> None:
+        """The table's double-click: the image's group as cards, the image current."""
+        number = self.session.group_of(path)
+        if number in self._position:
+            self.notebook.select(0)
+            self.select_group(number)
+            self.set_current(path)
+
     # ----- group list and navigation ------------------------------------------------
 
     def _row_values(self, number: int) -> tuple:
-        group = self.model.group(number)
-        count = len(self.model.members(number))
-        return (number + 1, count, "duplicates" if group.is_duplicate else "similar",
-                os.path.basename(group.kept))
+        group = self.session.result.groups[number]
+        kind = "duplicates" if group.is_duplicate else "similar"
+        kind += " · low detail" if group.low_detail else ""
+        keeper = self.session.keeper(number) or group.kept
+        return (self._position[number] + 1, len(self.session.members(number)), kind, os.path.basename(keeper))
 
-    def fill_group_list(self, prefer: int | None = None) -> None:
-        """(Re)build the list for the current filter and show `prefer`, else the current
-        group, else the first one. 10,000 rows take about 0.15 s."""
-        visible = self.model.visible_groups()
+    def fill_group_list(self) -> None:
+        """(Re)build the list from the session and keep showing the current group, else
+        the one now at its place, else the first. 10,000 rows take about 0.15 s."""
+        before = self._position.get(self.current_group, 0) if self.current_group is not None else 0
+        visible = self.session.rows()
         self._rows = visible
         self._position = {number: index for index, number in enumerate(visible)}
         self.tree.delete(*self.tree.get_children())
+        images = 0
         for number in visible:
-            self.tree.insert("", "end", iid=str(number), values=self._row_values(number),
-                             tags=("done",) if len(self.model.members(number)) < 2 else ())
-        images = sum(len(self.model.members(number)) for number in visible)
-        self.list_title.configure(text=f"{len(visible)} groups · {images} images")
-        shown = next((n for n in (prefer, self.current_group) if n in self._position), None)
+            low = self.session.result.groups[number].low_detail
+            values = self._row_values(number)
+            images += values[1]
+            self.tree.insert("", "end", iid=str(number), values=values, tags=("low",) if low else ())
+        self.list_title.configure(text=f"{plural(len(visible), 'group')} · {plural(images, 'image')}")
+        current = self.current_group
         self.current_group = None
-        if shown is not None or visible:
-            self.select_group(visible[0] if shown is None else shown)
+        if current in self._position:
+            self.select_group(current, keep_place=True)
+        elif visible:
+            self.select_group(visible[min(before, len(visible) - 1)])
         else:
             self._show_group()
 
-    def update_rows(self, numbers: set[int]) -> None:
-        """Refresh just these groups' rows after actions changed them: rebuilding the
-        whole list would cost 0.15 s at 10,000 groups."""
+    def _update_rows(self, numbers: set[int]) -> None:
         for number in numbers:
             if number in self._position:
-                self.tree.item(str(number), values=self._row_values(number),
-                               tags=("done",) if len(self.model.members(number)) < 2 else ())
+                self.tree.item(str(number), values=self._row_values(number))
 
-    def select_group(self, number: int) -> None:
+    def select_group(self, number: int, keep_place: bool = False) -> None:
         iid = str(number)
         self.tree.selection_set(iid)
         self.tree.focus(iid)
         self.tree.see(iid)
         if number != self.current_group:
             self.current_group = number
-            self.current_path = None
-            self._card_limit = CARDS_PER_PAGE
-            self._show_group()
+            if not keep_place:
+                self.current_path = None
+                self._card_limit = CARDS_PER_PAGE
+            self._show_group(scroll_to_top=not keep_place)
 
     def _tree_selected(self, _event: tk.Event) -> None:
         selection = self.tree.selection()
@@ -249,36 +471,67 @@ class ViewerWindow(tk.Toplevel):
         if self._rows:
             self.select_group(self._rows[position])
 
+    def step_image(self, offset: int) -> None:
+        """Make the previous/next image of the group current (Up/Down)."""
+        members = self.members()
+        if members:
+            here = members.index(self.current_path) if self.current_path in members else -offset
+            self.set_current(members[max(0, min(len(members) - 1, here + offset))])
+
     def set_kind(self, kind: str) -> None:
-        self.model.kind = kind
-        self.fill_group_list()
+        self.session.kind = kind
+        self.refresh()
 
     # ----- the current group's cards ------------------------------------------------
 
     def members(self) -> list[str]:
         """The current group's images still in it (none without a current group)."""
-        return [] if self.current_group is None else self.model.members(self.current_group)
+        return [] if self.current_group is None else self.session.members(self.current_group)
 
     def _shown_paths(self) -> list[str]:
-        return [path for path in self.members() if path in self.model.files][: self._card_limit]
+        return self.members()[: self._card_limit]
 
-    def _show_group(self) -> None:
+    def _facts(self, path: str, keeper: str | None) -> CardFacts:
+        session = self.session
+        links = session.result.links.get(path, ())
+        also = ("Also found as: " + ", ".join(os.path.basename(link) for link in links)) if links else ""
+        return CardFacts(session.files[path], self.badge(path), path == keeper, session.is_marked(path),
+                         path == self.current_path, session.failures.get(path), also)
+
+    def badge(self, path: str) -> str:
+        """What a card and a preview say about the image: kept and why, or how close it
+        is to the image the search matched it with."""
+        number = self.session.group_of(path)
+        if number is not None and path == self.session.keeper(number):
+            return f"KEEP ({self.session.keeper_reason(number)})"
+        mse, rotation = self.session.match_of(path)
+        if mse is None:
+            return "the others matched to it"
+        turned = f", turned {rotation}°" if rotation else ""
+        return f"MSE {mse:.2f}{turned}" if mse else f"identical{turned}"
+
+    def _show_group(self, scroll_to_top: bool = True) -> None:
         """Re-fill the pooled cards for the current group; thumbnails arrive as decoded."""
         started = time.perf_counter()
         self.thumbnails.new_generation()
         members = self.members()
         paths = self._shown_paths()
+        box = choose_box(self.canvas.winfo_width(), len(paths), self._narrowest())
+        if box != self.box:
+            self.box = self.thumbnails.box = box
+        keeper = self.session.keeper(self.current_group) if self.current_group is not None else None
         for index, path in enumerate(paths):
             if index == len(self._cards):
-                self._cards.append(ImageCard(self.cards_frame, self, THUMB_BOX))
+                self._cards.append(ImageCard(self.cards_frame, self, self.box))
             card = self._cards[index]
-            record = self.model.files[path]
-            card.show(record, self.model.badge(path), path == self.model.group(self.current_group).kept,
-                      self.model.failures.get(path), path == self.current_path)
-            self.thumbnails.request(record, lambda photo, reason, c=card, p=path: c.set_photo(p, photo, reason))
+            card.set_box(self.box)
+            card.show(self._facts(path, keeper))
+            self.thumbnails.request(self.session.files[path],
+                                    lambda photo, reason, c=card, p=path: c.set_photo(p, photo, reason))
         self._place_cards(len(paths))
         self._update_title(members)
-        self.canvas.yview_moveto(0)
+        if scroll_to_top:
+            self.canvas.yview_moveto(0)
         self._prefetch_neighbours()
         self.last_switch_ms = (time.perf_counter() - started) * 1000
 
@@ -303,30 +556,55 @@ class ViewerWindow(tk.Toplevel):
 
     def _show_more(self) -> None:
         self._card_limit += CARDS_PER_PAGE
-        self._show_group()
+        self._show_group(scroll_to_top=False)
 
     def _update_title(self, members: list[str]) -> None:
         rows = self._rows
+        self.low_badge.pack_forget()
+        self.group_note.grid_remove()
         if self.current_group is None:
-            self.group_title.configure(text="No groups to show" if not rows else "")
+            self.group_title.configure(text="No groups left to review." if not rows else "")
             self.title("difPy Image Viewer")
             return
-        group = self.model.group(self.current_group)
+        group = self.session.result.groups[self.current_group]
         position = self._position.get(self.current_group, -1) + 1
         gone = len(group.paths) - len(members)
-        total = summarize(members[1:], self.model.files) if members else None
-        parts = [f"Group {position} of {len(rows)}", f"{len(members)} images",
+        copies = sum(self.session.files[path].size for path in members[1:])
+        parts = [f"Group {position} of {len(rows)}", plural(len(members), "image"),
                  "duplicates" if group.is_duplicate else "similar"]
         if group.folder:
             parts.append(f"in {group.folder}")
-        if total and total.count:
-            parts.append(f"copies use {format_bytes(total.total_bytes)}")
+        if copies:
+            parts.append(f"copies use {format_bytes(copies)}")
         if gone:
-            parts.append(f"{gone} moved, deleted or hidden")
+            parts.append(f"{gone} moved or hidden")
         self.group_title.configure(text=" · ".join(parts))
+        if group.low_detail:
+            self.low_badge.pack(side="left", padx=(0, 8), before=self.group_title)
+        notes = []
+        if group.low_detail:
+            notes.append("Low detail: these images are mostly plain (sky, wall, page), so they may match without "
+                         "being copies. Mark rules leave this group alone unless you tick it in the Mark menu.")
+        chained = self.session.chained(self.current_group)
+        if chained:
+            names = ", ".join(f"{os.path.basename(c.path)} (like {os.path.basename(c.other)}, MSE {c.mse:.2f})"
+                              for c in chained[:4])
+            notes.append(f"Also similar to an image here but not to the others, so in no group: {names}"
+                         + (" …" if len(chained) > 4 else ""))
+        if notes:
+            self.group_note.configure(text="\n".join(notes))
+            self.group_note.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(0, 6))
         self.title(f"difPy Image Viewer — group {position} of {len(rows)}")
         self.prev_button.state(["disabled"] if position <= 1 else ["!disabled"])
         self.next_button.state(["disabled"] if position >= len(rows) else ["!disabled"])
+
+    def _update_bar(self) -> None:
+        summary = self.session.summary()
+        self.marks_label.configure(text=summary.describe())
+        state = ["!disabled"] if summary.count and not self.session.busy else ["disabled"]
+        self.trash_button.state(state)
+        self.move_button.state(state)
+        self.undo_button.state(["!disabled"] if self.session.can_undo and not self.session.busy else ["disabled"])
 
     def _prefetch_neighbours(self) -> None:
         here = self._position.get(self.current_group)
@@ -334,125 +612,71 @@ class ViewerWindow(tk.Toplevel):
             return
         for offset in (*range(1, PREFETCH_GROUPS + 1), -1):
             if 0 <= here + offset < len(self._rows):
-                for path in self.model.members(self._rows[here + offset])[:10]:
-                    if path in self.model.files:
-                        self.thumbnails.request(self.model.files[path])
+                for path in self.session.members(self._rows[here + offset])[:10]:
+                    self.thumbnails.request(self.session.files[path])
 
     def set_current(self, path: str) -> None:
-        """The image Space previews and the one Compare pairs with the kept image."""
+        """The image Space marks, Enter previews and Compare pairs with the keeper."""
         self.current_path = path
         for card in self._cards:
             if card.winfo_ismapped():
-                card.configure(style="Current.Card.TFrame" if card.path == path else "Card.TFrame")
+                marked = self.session.is_marked(card.path)
+                card.configure(style="Current.Card.TFrame" if card.path == path
+                               else "Marked.Card.TFrame" if marked else "Card.TFrame")
 
-    def _card_caption(self, path: str) -> str:
-        record = self.model.files[path]
+    def _current(self) -> str | None:
+        members = self.members()
+        return self.current_path if self.current_path in members else next(iter(members), None)
+
+    def _toggle_current(self) -> None:
+        path = self._current()
+        if path:
+            self.toggle_mark(path)
+
+    def _preview_current(self) -> None:
+        path = self._current()
+        if path:
+            self.preview(path)
+
+    def _caption(self, path: str) -> str:
+        record = self.session.files[path]
         return (f"{elide(os.path.basename(path), 50)} — {record.width} × {record.height} px, "
-                f"{format_bytes(record.size)} — {self.model.badge(path)}")
+                f"{format_bytes(record.size)} — {self.badge(path)}")
 
     def preview(self, path: str) -> None:
         self.set_current(path)
-        PreviewWindow(self, [path], self._card_caption, sequence=self.members())
+        PreviewWindow(self, [path], self._caption, sequence=self.members())
+
+    def compare_with_keeper(self, path: str) -> None:
+        self.set_current(path)
+        self.compare()
 
     def compare(self) -> None:
-        """Compare the two ticked images; with fewer ticked, pair with the kept image."""
+        """The current image beside the keeper (the next image when the keeper is current)."""
         members = self.members()
-        ticked = [card.path for card in self._cards if card.winfo_ismapped() and card.compare.get()]
-        if len(ticked) > 2:
-            messagebox.showinfo("Compare", "Tick two images to compare them side by side.", parent=self)
+        if len(members) < 2:
             return
-        current = [path for path in (self.current_path,) if path in members and path not in ticked]
-        pair = sorted([*ticked, *current, *(p for p in members if p not in ticked + current)][:2],
-                      key=members.index)
-        if len(pair) < 2:
-            messagebox.showinfo("Compare", "This group has fewer than two images left.", parent=self)
-            return
-        turns = {path: match.rotation for path in pair if (match := self.model.match(path))}
-        PreviewWindow(self, pair, self._card_caption, turns=turns)
-
-    # ----- status bar and file actions ---------------------------------------------
+        current = self._current()
+        pair = [members[0], current if current != members[0] else members[1]]
+        # Turns are relative to the image the search matched against: turning both shows
+        # them as that image stands, so they line up with each other too.
+        turns = {path: self.session.match_of(path)[1] for path in pair}
+        PreviewWindow(self, pair, self._caption, turns=turns)
 
     def say(self, text: str, error: bool = False) -> None:
         """Show text in the status bar; errors in the error style so they stand out."""
         self.status.configure(text=text, style="StatusError.TLabel" if error else "Status.TLabel")
 
-    def open_image(self, path: str) -> None:
-        """A card's Open button (see CardHost)."""
-        self.files.open_image(path)
-
-    def move_image(self, path: str, keep_tree: bool = False) -> None:
-        """A card's Move to… entries (see CardHost)."""
-        self.files.move_image(path, keep_tree)
-
-    def delete_image(self, path: str) -> None:
-        """A card's Delete button (see CardHost)."""
-        self.files.delete_image(path)
-
-    def undo_all(self) -> None:
-        """The "Undo all moves" button."""
-        self.files.undo_all()
-
-    def bulk(self, verb: str, rule: Rule, keep_tree: bool = False) -> None:
-        """Run a bulk action as its Bulk actions menu entry does (see BulkActions.run)."""
-        self.bulk_actions.run(verb, rule, keep_tree)
-
-    # ----- not a duplicate ----------------------------------------------------------
-
-    def _remember(self, paths: list[str]) -> bool:
-        try:
-            ignore_list.add(paths)
-        except OSError as error:
-            messagebox.showerror("Not a duplicate", f"Could not save the not-a-duplicate list: {error}", parent=self)
-            return False
-        return True
-
-    def hide_group(self) -> None:
-        """Hide the whole group now and in later searches (reversible in Settings)."""
-        if self.current_group is None:
-            return
-        group = self.model.group(self.current_group)
-        if not self._remember(group.paths):
-            return
-        here = self._position[self.current_group]
-        self.model.hidden_groups.add(self.current_group)
-        self.log(f"Not a duplicate: hid the group of {os.path.basename(group.kept)} ({len(group.paths)} images)")
-        following = self._rows[here + 1:] + self._rows[:here][::-1]
-        self.fill_group_list(prefer=following[0] if following else None)
-        self.say("Group hidden. Settings › Not-a-duplicate list brings it back in later searches.")
-
-    def hide_pair(self, path: str) -> None:
-        """Hide one image from its group: it is not a duplicate of the kept image."""
-        number = self.model.group_of(path)
-        if number is None:
-            return
-        kept = self.model.group(number).kept
-        if path == kept:
-            messagebox.showinfo("Not a duplicate", "Use “Not a duplicate” in the toolbar to hide the whole "
-                                "group; this entry hides one match from the kept image.", parent=self)
-            return
-        if not self._remember([kept, path]):
-            return
-        self.model.hidden_matches.add(path)
-        self.log(f"Not a duplicate: {path} is not a duplicate of {kept}")
-        self.update_rows({number})
-        self._show_group()
-
     def close(self) -> None:
+        self.session.stop()
         self.destroy()
 
     def _destroyed(self, event: tk.Event) -> None:
         """Also runs when the app's main window takes the viewer down with it."""
         if event.widget is self:
-            self.files.close()
+            if self._tick_id is not None:
+                self.after_cancel(self._tick_id)
+            self.session.stop()
             self.thumbnails.close()
             self.file_worker.close()
 
-
-def _grid_scrolled(parent: ttk.Frame, widget: tk.Canvas | ttk.Treeview) -> None:
-    """Put widget in row 1 of parent with a vertical scrollbar, taking the spare room."""
-    scroll = ttk.Scrollbar(parent, orient="vertical", command=widget.yview)
-    widget.configure(yscrollcommand=scroll.set)
-    widget.grid(row=1, column=0, sticky="nsew")
-    scroll.grid(row=1, column=1, sticky="ns")
-    parent.rowconfigure(1, weight=1)
-    parent.columnconfigure(0, weight=1)

@@ -1,0 +1,129 @@
+"""The confirmation before any file is touched: every file of the plan in a scrollable
+list with its size and folder, the total, the files left out and why, and the links the
+action breaks. A permanent delete (offered only where no Trash exists) says it cannot be
+undone and does not take Enter for yes."""
+
+from __future__ import annotations
+
+import os
+import tkinter as tk
+from tkinter import ttk
+
+from difpy_tk.gui.widgets import WrapLabel
+from difpy_tk.humanize import format_bytes, plural
+from difpy_tk.review.session import ActionKind, Plan
+
+BUTTONS = {
+    ActionKind.MOVE: "Move",
+    ActionKind.MOVE_KEEPING_FOLDERS: "Move",
+    ActionKind.TRASH: "Move to Trash",
+    ActionKind.DELETE: "Delete permanently",
+}
+TITLES = {
+    ActionKind.MOVE: "Move marked images",
+    ActionKind.MOVE_KEEPING_FOLDERS: "Move marked images, keeping folders",
+    ActionKind.TRASH: "Move marked images to the Trash",
+    ActionKind.DELETE: "No Trash: delete permanently?",
+}
+
+
+def file_note(links: tuple) -> str:
+    """The list's last column for a file reached under other names too."""
+    broken = [os.path.basename(link.path) for link in links if link.symbolic]
+    hard = [os.path.basename(link.path) for link in links if not link.symbolic]
+    notes = []
+    if broken:
+        notes.append(f"link{'s' if len(broken) > 1 else ''} {', '.join(broken)} will break")
+    if hard:
+        notes.append(f"hard link{'s' if len(hard) > 1 else ''} {', '.join(hard)} keep{'' if len(hard) > 1 else 's'} "
+                     "the data")
+    return "; ".join(notes)
+
+
+def summary_lines(plan: Plan) -> list[str]:
+    """The paragraph under the list: what stays, what is left out, which links break."""
+    lines = ["The keeper of every group stays where it is."]
+    if plan.kind is ActionKind.MOVE_KEEPING_FOLDERS:
+        lines.append("Each file goes into the sub-folders it had below the searched folder.")
+    if plan.left_out:
+        lines.append(f"{plural(len(plan.left_out), 'file')} changed or vanished since the search "
+                     "(or their group's keeper did) and will not be touched; they are listed greyed with the reason.")
+    if plan.breaking_links:
+        lines.append(f"{plural(len(plan.breaking_links), 'link')} found in the search point"
+                     f"{'s' if len(plan.breaking_links) == 1 else ''} to these files and will point nowhere: "
+                     + ", ".join(link.path for link in plan.breaking_links[:5])
+                     + (" …" if len(plan.breaking_links) > 5 else ""))
+    if plan.hard_links:
+        lines.append(f"{plural(len(plan.hard_links), 'hard link')} keep{'s' if len(plan.hard_links) == 1 else ''} "
+                     "a file's data under another name: that name stays, and the space is not freed.")
+    if plan.kind is ActionKind.DELETE:
+        lines.append("Deleted files do not go to a Trash: this cannot be undone.")
+    elif plan.kind is ActionKind.TRASH:
+        lines.append("You can restore them from the Trash. Where a drive has no Trash, you will be asked again.")
+    else:
+        lines.append("Undo puts moved files back.")
+    return lines
+
+
+class ConfirmDialog(tk.Toplevel):
+    def __init__(self, parent: tk.Misc, plan: Plan) -> None:
+        super().__init__(parent)
+        self.plan = plan
+        self.answer = False
+        self.title(TITLES[plan.kind])
+        self.transient(parent.winfo_toplevel())
+        width = min(900, self.winfo_screenwidth() - 80)
+        height = min(560, self.winfo_screenheight() - 140)
+        self.geometry(f"{width}x{height}")
+        self.minsize(560, 360)
+        body = ttk.Frame(self, padding=14)
+        body.pack(fill="both", expand=True)
+        style = "Error.TLabel" if plan.kind is ActionKind.DELETE else "Pane.TLabel"
+        self.headline = WrapLabel(body, text=plan.headline(), style=style)
+        self.headline.pack(fill="x")
+        table = ttk.Frame(body)
+        table.pack(fill="both", expand=True, pady=(10, 8))
+        self.list = ttk.Treeview(table, columns=("name", "size", "folder", "note"), show="headings",
+                                 selectmode="none")
+        for column, title, size, anchor in (("name", "File", 220, "w"), ("size", "Size", 80, "e"),
+                                            ("folder", "Folder", 300, "w"), ("note", "Note", 220, "w")):
+            self.list.heading(column, text=title, anchor=anchor)
+            self.list.column(column, width=size, anchor=anchor, stretch=column in ("folder", "note"))
+        scroll = ttk.Scrollbar(table, orient="vertical", command=self.list.yview)
+        self.list.configure(yscrollcommand=scroll.set)
+        self.list.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="right", fill="y")
+        self.list.tag_configure("left", foreground=str(ttk.Style(self).lookup("Hint.TLabel", "foreground") or "grey"))
+        for item in plan.files:
+            folder, name = os.path.split(item.record.path)
+            self.list.insert("", "end", values=(name, format_bytes(item.record.size), folder, file_note(item.links)))
+        for result in plan.left_out:
+            folder, name = os.path.split(result.source)
+            self.list.insert("", "end", values=(name, "", folder, f"left out: {result.reason}"), tags=("left",))
+        self.total = ttk.Label(body, style="Strong.TLabel",
+                               text=f"Total: {plural(len(plan.files), 'file')}, {format_bytes(plan.total_bytes)}")
+        self.total.pack(anchor="w")
+        self.notes = WrapLabel(body, text="\n".join(summary_lines(plan)), style="Hint.TLabel")
+        self.notes.pack(fill="x", pady=(4, 10))
+        buttons = ttk.Frame(body)
+        buttons.pack(fill="x")
+        self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.destroy)
+        self.cancel_button.pack(side="right")
+        self.ok_button = ttk.Button(buttons, text=BUTTONS[plan.kind], command=self._yes,
+                                    style="Primary.TButton" if plan.kind is not ActionKind.DELETE else "TButton")
+        self.ok_button.pack(side="right", padx=8)
+        self.bind("<Escape>", lambda _e: self.destroy())
+        if plan.kind is not ActionKind.DELETE:
+            self.bind("<Return>", lambda _e: self._yes())
+        (self.cancel_button if plan.kind is ActionKind.DELETE else self.ok_button).focus_set()
+
+    def _yes(self) -> None:
+        self.answer = True
+        self.destroy()
+
+    def ask(self) -> bool:
+        """Wait for the answer (modal); True for the action, False for Cancel or Esc."""
+        self.wait_visibility()
+        self.grab_set()
+        self.wait_window()
+        return self.answer
