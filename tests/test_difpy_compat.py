@@ -78,3 +78,18 @@ def test_the_same_names_and_formats_as_difpy_itself(relative_folder):
     assert type(theirs.stats["process"]["search"]["parameters"]["similarity_mse"]) is int
     for phase in ("build", "search"):
         datetime.strptime(theirs.stats["process"][phase]["duration"]["start"], DIFPY_TIME)
+
+
+def test_in_folder_keys_are_the_folders_as_typed(relative_folder):
+    save(picture(3), relative_folder / "other" / "c.png")
+    save(picture(3), relative_folder / "other" / "c again.png")
+    result = run_search(SearchOptions(inputs=("imgs", "other"), in_folder=True, processes=1, use_cache=False))
+    write_json(result, "result.json")
+    with open("result.json", encoding="utf-8") as handle:
+        nested = json.load(handle)["result"]
+    assert {folder: sorted(groups) for folder, groups in nested.items()} in (
+        {"imgs": ["imgs/a.png"], "other": ["other/c again.png"]},
+        {"imgs": ["imgs/sub/a copy.png"], "other": ["other/c.png"]},
+        {"imgs": ["imgs/a.png"], "other": ["other/c.png"]},
+        {"imgs": ["imgs/sub/a copy.png"], "other": ["other/c again.png"]},
+    )

@@ -7,7 +7,7 @@ import pytest
 from imagegen import save
 from PIL import Image
 
-from difpy_tk.scan.tensors import decode_batch, decode_tensor, decoder_version
+from difpy_tk.scan.tensors import _bicubic, decode_batch, decode_tensor, decoder_version
 
 T = Image.Transpose
 
@@ -24,10 +24,11 @@ def full(path, px: int = 50) -> np.ndarray:
     return decode_tensor(str(path), px, exact=True)[0]
 
 
+@pytest.mark.parametrize("px", [10, 50, 100])
 @pytest.mark.parametrize("size", [(838, 1600), (333, 517), (401, 401)])
-def test_every_turn_and_flip_gives_the_same_tensor_turned(tmp_path, size):
+def test_every_turn_and_flip_gives_the_same_tensor_turned(tmp_path, size, px):
     image = noise(1, size)
-    base = full(save(image, tmp_path / "base.png"))
+    base = full(save(image, tmp_path / "base.png"), px)
     expected = {
         T.ROTATE_90: np.rot90(base, 1),
         T.ROTATE_180: np.rot90(base, 2),
@@ -37,7 +38,7 @@ def test_every_turn_and_flip_gives_the_same_tensor_turned(tmp_path, size):
         T.TRANSPOSE: base.transpose(1, 0, 2),
     }
     for turn, tensor in expected.items():
-        turned = full(save(image.transpose(turn), tmp_path / f"{turn.name}.png"))
+        turned = full(save(image.transpose(turn), tmp_path / f"{turn.name}.png"), px)
         assert np.array_equal(turned, tensor), turn.name
 
 
@@ -94,3 +95,24 @@ def test_full_decode_is_within_one_level_of_pillows_bicubic(tmp_path):
     tensor = full(save(image, tmp_path / "noise.png"))
     pillow = np.asarray(image.resize((50, 50), Image.Resampling.BICUBIC), dtype=int)
     assert np.abs(tensor.astype(int) - pillow).max() <= 1
+
+
+def test_the_resampling_turns_exactly_at_many_sizes():
+    """The resampling step alone, in memory, over sizes where Pillow's own resize is not
+    turn-exact (838 × 1600 to 100 was off by one in places)."""
+    turns = {
+        T.ROTATE_90: lambda t: np.rot90(t, 1),
+        T.ROTATE_270: lambda t: np.rot90(t, 3),
+        T.TRANSPOSE: lambda t: t.transpose(1, 0, 2),
+        T.TRANSVERSE: lambda t: np.rot90(t, 2).transpose(1, 0, 2),
+        T.FLIP_LEFT_RIGHT: lambda t: t[:, ::-1],
+    }
+    checked = 0
+    for seed, size in enumerate([(838, 1600), (1001, 999), (37, 91), (1599, 1201), (12, 700), (777, 333)]):
+        image = noise(seed, size)
+        for px in (10, 17, 64, 100):
+            base = np.asarray(_bicubic(image, px))
+            for turn, expected in turns.items():
+                assert np.array_equal(np.asarray(_bicubic(image.transpose(turn), px)), expected(base)), (size, px, turn)
+                checked += 1
+    assert checked == 120

@@ -15,15 +15,13 @@ or unwritable cache is bypassed for this search only.
 It stays small on its own: a search of a folder forgets the rows of files no longer in
 it, a searched folder that was renamed or deleted (its drive still there) is forgotten
 at the next search, and beyond the size limit of the settings the least recently used
-rows are dropped. It lives in the OS cache folder; one in the data folder of earlier
-versions is moved there once."""
+rows are dropped. Where it lives: cache_files."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
-import shutil
 import sqlite3
 import stat
 import time
@@ -32,17 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
+from difpy_tk.scan.cache_files import SIDE_SUFFIXES, configured_limit_bytes, default_cache_path, side_files
 from difpy_tk.scan.features import GRID
 from difpy_tk.scan.tensors import Decoded
-from difpy_tk.state.appdirs import cache_dir, preferred_dir
 from difpy_tk.state.safe_files import set_aside
-from difpy_tk.state.settings import load_settings
 
 log = logging.getLogger("difpy_tk")
 
-CACHE_NAME = "tensor-cache.sqlite3"
-SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
-"""SQLite's files beside the database; they belong to it and move or go with it."""
 SCHEMA_VERSION = 2
 """PRAGMA user_version of the current layout; a cache of another layout is replaced."""
 SCHEMA = (
@@ -59,9 +53,11 @@ SCHEMA = (
         squared INTEGER NOT NULL DEFAULT 0,
         sums BLOB,
         reason TEXT NOT NULL DEFAULT '',
-        used INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (path, px, decoder)
     )""",
+    # When each file's entries were last stored or found, for eviction; apart from the
+    # images, whose rows (tensors in overflow pages) would be rewritten whole to change it.
+    "CREATE TABLE IF NOT EXISTS usage (path BLOB PRIMARY KEY, used INTEGER NOT NULL) WITHOUT ROWID",
     # The folders searched, with the device they were on: a folder that is gone while its
     # parent is on that device was renamed or deleted; on another device, it is a drive
     # that is not plugged in and its rows are kept.
@@ -72,6 +68,10 @@ ROW_OVERHEAD = 64
 """Bytes a row costs beyond its values (key index entry, record header), for eviction."""
 EVICT_TO = 0.9
 """Eviction goes below the limit by this factor, so that it does not run on every search."""
+GIVE_BACK = 0.25
+"""Free pages beyond this share of the limit go back to the disk (a lowered limit, a big
+prune); fewer stay in the file for the next rows."""
+TABLES = {"images", "usage", "folders"}
 _ENVIRONMENT_CODES = frozenset({3, 5, 6, 7, 8, 9, 10, 13, 14, 15, 23})
 """SQLite result codes that say nothing about the file's health (PERM, BUSY, LOCKED,
 NOMEM, READONLY, INTERRUPT, IOERR, FULL, CANTOPEN, PROTOCOL, AUTH): bypass, not rebuild."""
@@ -79,74 +79,6 @@ NOMEM, READONLY, INTERRUPT, IOERR, FULL, CANTOPEN, PROTOCOL, AUTH): bypass, not 
 
 class DamagedCache(Exception):
     """A read found something that SQLite or this module would never have written."""
-
-
-def _legacy_cache_path() -> Path:
-    """Where versions before the OS cache folder kept the cache: the data folder."""
-    return preferred_dir("data") / CACHE_NAME
-
-
-def _side_files(path: Path) -> list[Path]:
-    return [Path(f"{path}{suffix}") for suffix in SIDE_SUFFIXES]
-
-
-def _migrate(old: Path, new: Path) -> None:
-    """Move a cache of an earlier version to the OS cache folder, once: afterwards there
-    is nothing left at the old place. When a cache already exists at the new place the
-    old one is obsolete and removed."""
-    if not old.is_file() or old == new:
-        return
-    try:
-        if new.exists():
-            for stale in (old, *_side_files(old)):
-                stale.unlink(missing_ok=True)
-            log.info("Removed the old tensor cache %s (a newer one is in %s).", old, new.parent)
-            return
-        new.parent.mkdir(parents=True, exist_ok=True)
-        for source, target in zip((old, *_side_files(old)), (new, *_side_files(new))):
-            if source.exists():
-                shutil.move(source, target)
-        log.info("Moved the tensor cache from %s to %s.", old.parent, new.parent)
-    except OSError as error:
-        log.warning("Could not move the tensor cache from %s to %s (%s).", old, new, error.strerror or error)
-
-
-def default_cache_path() -> Path:
-    """The cache in the OS cache folder, moving one from the old data folder there first
-    (not into a temporary fallback folder, where it would not last)."""
-    folder = cache_dir()
-    path = folder / CACHE_NAME
-    if folder == preferred_dir("cache"):
-        _migrate(_legacy_cache_path(), path)
-    return path
-
-
-def _cache_files(path: Path) -> list[Path]:
-    """The database, its side files and the damaged copies set aside beside it: all that
-    the cache occupies on disk (regular files only; a folder set aside is left alone)."""
-    candidates = [path, *_side_files(path), *path.parent.glob(f"{path.name}.damaged-*")]
-    return [candidate for candidate in candidates if candidate.is_file() and not candidate.is_symlink()]
-
-
-def cache_size_bytes(path: Path | None = None) -> int:
-    """Bytes on disk, for the Settings dialog."""
-    return sum(candidate.stat().st_size for candidate in _cache_files(Path(path or default_cache_path())))
-
-
-def clear_cache(path: Path | None = None) -> int:
-    """Delete the cache and its damaged copies; returns the bytes freed. Raises OSError
-    when a file cannot be deleted (what was deleted before it stays deleted)."""
-    freed = 0
-    for candidate in _cache_files(Path(path or default_cache_path())):
-        size = candidate.stat().st_size
-        candidate.unlink()
-        freed += size
-    return freed
-
-
-def configured_limit_bytes() -> int:
-    """The size limit the user set in Settings."""
-    return load_settings().cache_limit_mb * 1_000_000
 
 
 def _key(path: str) -> bytes:
@@ -163,7 +95,7 @@ def _is_damage(error: sqlite3.Error) -> bool:
 def _not_a_file(path: Path) -> str | None:
     """Why path cannot be a database (a folder, a FIFO…), or None. SQLite would fail on a
     folder only when writing, and block for ever reading a FIFO."""
-    for candidate in (path, *_side_files(path)):
+    for candidate in (path, *side_files(path)):
         try:
             mode = os.stat(candidate).st_mode
         except FileNotFoundError:
@@ -210,7 +142,7 @@ def _upgrade_first_layout(connection: sqlite3.Connection) -> None:
             connection.execute(statement)
         connection.execute(
             "INSERT OR REPLACE INTO images SELECT CAST(path AS BLOB), px, decoder, size, mtime_ns, width, height, "
-            "tensor, total, squared, sums, reason, 0 FROM images_first"
+            "tensor, total, squared, sums, reason FROM images_first"
         )
         connection.execute("DROP TABLE images_first")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -235,7 +167,7 @@ class TensorCache:
         try:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if version == SCHEMA_VERSION and {"images", "folders"} <= tables:
+            if version == SCHEMA_VERSION and tables >= TABLES:
                 return connection
             if version == 0 and tables == {"images"}:
                 _upgrade_first_layout(connection)
@@ -252,7 +184,7 @@ class TensorCache:
         return connection
 
     def _remove_files(self) -> None:
-        for candidate in (self.path, *_side_files(self.path)):
+        for candidate in (self.path, *side_files(self.path)):
             candidate.unlink(missing_ok=True)
 
     def _open(self) -> sqlite3.Connection | None:
@@ -279,7 +211,7 @@ class TensorCache:
         it (a journal left behind would be played into the new one), and start anew."""
         self._disconnect()
         aside = set_aside(self.path, f"damaged tensor cache: {reason}")
-        for side, suffix in zip(_side_files(self.path), SIDE_SUFFIXES):
+        for side, suffix in zip(side_files(self.path), SIDE_SUFFIXES):
             with contextlib.suppress(OSError):
                 if aside is not None:
                     os.replace(side, f"{aside}{suffix}")
@@ -317,7 +249,7 @@ class TensorCache:
         found: dict[int, Decoded] = {}
         keys = [_key(path) for path in files]
         index_of = {key: i for i, key in enumerate(keys)}
-        now = int(time.time())
+        hits = []
         for start in range(0, len(keys), LOOKUP_BATCH):
             batch = keys[start : start + LOOKUP_BATCH]
             marks = ",".join("?" * len(batch))
@@ -326,7 +258,6 @@ class TensorCache:
                 f"WHERE px = ? AND decoder = ? AND path IN ({marks})",
                 (self.px_size, self.decoder, *batch),
             ).fetchall()
-            hits = []
             for path, size, mtime_ns, *values in rows:
                 i = index_of.get(path)
                 if i is None:
@@ -334,7 +265,7 @@ class TensorCache:
                 if stats[i] == (size, mtime_ns):
                     found[i] = self._decoded(*values)
                     hits.append(path)
-            self._touch(hits, now)
+        self._touch(hits, int(time.time()))
         return found
 
     def _decoded(self, width, height, blob, total, squared, sums, reason) -> Decoded:
@@ -352,16 +283,15 @@ class TensorCache:
         return Decoded(tensor, width, height, reason, total, squared, block)
 
     def _touch(self, keys: list[bytes], now: int) -> None:
-        """Mark rows as used now, for eviction. Best effort: another search holding the
-        write lock costs this one nothing but the freshness of these marks."""
+        """Mark files as used now, for eviction, in one transaction. Best effort: another
+        search holding the write lock costs this one nothing but the freshness of these marks."""
         if not keys:
             return
         assert self.connection is not None
         try:
             with self.connection:
                 self.connection.executemany(
-                    "UPDATE images SET used = ? WHERE path = ? AND px = ? AND decoder = ?",
-                    ((now, key, self.px_size, self.decoder) for key in keys),
+                    "INSERT OR REPLACE INTO usage (path, used) VALUES (?, ?)", ((key, now) for key in keys)
                 )
         except sqlite3.OperationalError as error:
             if _is_damage(error):
@@ -380,14 +310,18 @@ class TensorCache:
                 with self.connection:
                     self.connection.executemany(
                         "INSERT OR REPLACE INTO images (path, px, decoder, size, mtime_ns, width, height, tensor, "
-                        "total, squared, sums, reason, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        self._encode(rows, int(time.time())),
+                        "total, squared, sums, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        self._encode(rows),
+                    )
+                    now = int(time.time())
+                    self.connection.executemany(
+                        "INSERT OR REPLACE INTO usage (path, used) VALUES (?, ?)", ((_key(row[0]), now) for row in rows)
                     )
                 return
             except sqlite3.Error as error:
                 self._fail(error)
 
-    def _encode(self, rows: Iterable[tuple[str, int, int, Decoded]], now: int) -> Iterator[tuple]:
+    def _encode(self, rows: Iterable[tuple[str, int, int, Decoded]]) -> Iterator[tuple]:
         for path, size, mtime_ns, outcome in rows:
             tensor = None if outcome.tensor is None else np.ascontiguousarray(outcome.tensor, np.uint8).tobytes()
             sums = None if outcome.sums is None else np.ascontiguousarray(outcome.sums, np.int32).tobytes()
@@ -404,7 +338,6 @@ class TensorCache:
                 outcome.squared,
                 sums,
                 outcome.reason,
-                now,
             )
 
     def forget_missing(self, inputs: Sequence[str], recursive: bool, listed: Iterable[str]) -> int:
@@ -445,6 +378,7 @@ class TensorCache:
                 if path not in listed and (recursive or os.sep.encode() not in path[len(low) :])
             ]
             self.connection.executemany("DELETE FROM images WHERE path = ?", gone)
+            self.connection.executemany("DELETE FROM usage WHERE path = ?", gone)
             dropped += len(gone)
         return dropped
 
@@ -457,39 +391,52 @@ class TensorCache:
                 continue
             low, high = _under(folder)
             dropped += self.connection.execute("DELETE FROM images WHERE path >= ? AND path < ?", (low, high)).rowcount
+            self.connection.execute("DELETE FROM usage WHERE path >= ? AND path < ?", (low, high))
             self.connection.execute("DELETE FROM folders WHERE path = ?", (key,))
         return dropped
 
     def evict(self) -> int:
-        """Beyond limit_bytes, drop the least recently used rows until below
-        EVICT_TO × the limit and give the space back to the disk. Returns rows dropped."""
+        """Beyond limit_bytes, drop the files used least recently until below EVICT_TO ×
+        the limit; give free space beyond GIVE_BACK × the limit back to the disk.
+        Returns the number of files dropped."""
         if self.connection is None:
             return 0
         try:
+            dropped = self._drop_least_recently_used()
             page_size = self.connection.execute("PRAGMA page_size").fetchone()[0]
-            pages = self.connection.execute("PRAGMA page_count").fetchone()[0]
             free = self.connection.execute("PRAGMA freelist_count").fetchone()[0]
-            if (pages - free) * page_size <= self.limit_bytes:
-                return 0
-            excess = (pages - free) * page_size - int(self.limit_bytes * EVICT_TO)
-            victims = []
-            rows = self.connection.execute(
-                "SELECT rowid, length(path) + coalesce(length(tensor), 0) + coalesce(length(sums), 0) "
-                "+ length(reason) FROM images ORDER BY used, rowid"
-            )
-            for rowid, size in rows:
-                if excess <= 0:
-                    break
-                victims.append((rowid,))
-                excess -= size + ROW_OVERHEAD
-            with self.connection:
-                self.connection.executemany("DELETE FROM images WHERE rowid = ?", victims)
-            # A script: execute() would step the pragma once, which frees a single page.
-            self.connection.executescript("PRAGMA incremental_vacuum;")
+            if free * page_size > self.limit_bytes * GIVE_BACK:
+                # A script: execute() would step the pragma once, which frees a single page.
+                self.connection.executescript("PRAGMA incremental_vacuum;")
         except sqlite3.Error as error:
             self._fail(error)
             return 0
-        log.info("The tensor cache was over its size limit: dropped the %d least recently used entries.", len(victims))
+        if dropped:
+            log.info("The tensor cache was over its size limit: dropped the %d images used least recently.", dropped)
+        return dropped
+
+    def _drop_least_recently_used(self) -> int:
+        assert self.connection is not None
+        page_size = self.connection.execute("PRAGMA page_size").fetchone()[0]
+        pages = self.connection.execute("PRAGMA page_count").fetchone()[0]
+        free = self.connection.execute("PRAGMA freelist_count").fetchone()[0]
+        if (pages - free) * page_size <= self.limit_bytes:
+            return 0
+        excess = (pages - free) * page_size - int(self.limit_bytes * EVICT_TO)
+        victims = []
+        rows = self.connection.execute(
+            "SELECT images.path, sum(length(images.path) + coalesce(length(tensor), 0) + coalesce(length(sums), 0) "
+            f"+ length(reason) + {ROW_OVERHEAD}) FROM images LEFT JOIN usage ON usage.path = images.path "
+            "GROUP BY images.path ORDER BY coalesce(max(used), 0), images.path"
+        )
+        for path, size in rows:
+            if excess <= 0:
+                break
+            victims.append((path,))
+            excess -= size
+        with self.connection:
+            self.connection.executemany("DELETE FROM images WHERE path = ?", victims)
+            self.connection.executemany("DELETE FROM usage WHERE path = ?", victims)
         return len(victims)
 
     def close(self) -> None:

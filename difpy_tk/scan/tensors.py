@@ -43,7 +43,7 @@ Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
 """Pillow's own guard (default about 179 megapixels, which refuses real camera files)
 follows ours; it is process-wide, so the viewer opens what the search accepted."""
 
-DECODER_VERSION = f"pil{Image.__version__}-3-asseen-exif-bicubic2-ref{REFERENCE_MAX_PIXELS}"
+DECODER_VERSION = f"pil{Image.__version__}-4-asseen-exif-bicubic2pass-ref{REFERENCE_MAX_PIXELS}"
 """What both modes share (Pillow, colour conversion, resampling). A cache key uses
 decoder_version(exact), which adds the mode, so a tensor made by another decoder or in
 the other mode is never reused."""
@@ -137,9 +137,11 @@ def _bicubic(image: Image.Image, px_size: int) -> Image.Image:
     turn and flip of a picture gives the same tensor turned or flipped. Each value is
     within 1 of Pillow's own bicubic resize."""
     size = (px_size, px_size)
-    across = np.asarray(image.resize(size, Image.Resampling.BICUBIC), dtype=np.uint16)
+    # Two explicit one-axis passes each: Pillow's own two-axis resize is not always the
+    # same as its horizontal then vertical pass (838 × 1600 to 100: off by 1 here and there).
+    across = image.resize((px_size, image.height), Image.Resampling.BICUBIC).resize(size, Image.Resampling.BICUBIC)
     down = image.resize((image.width, px_size), Image.Resampling.BICUBIC).resize(size, Image.Resampling.BICUBIC)
-    both = across + np.asarray(down, dtype=np.uint16) + 1
+    both = np.asarray(across, dtype=np.uint16) + np.asarray(down, dtype=np.uint16) + 1
     return Image.fromarray((both >> 1).astype(np.uint8))
 
 

@@ -13,7 +13,8 @@ import pytest
 from imagegen import picture, save
 
 from difpy_tk.scan import cache as cache_module
-from difpy_tk.scan.cache import CACHE_NAME, TensorCache, cache_size_bytes, clear_cache, default_cache_path
+from difpy_tk.scan.cache import TensorCache
+from difpy_tk.scan.cache_files import CACHE_NAME, cache_size_bytes, clear_cache, default_cache_path
 from difpy_tk.scan.engine import run_search
 from difpy_tk.scan.features import GRID, image_stats
 from difpy_tk.scan.options import SearchOptions

@@ -170,7 +170,7 @@ def test_main_opens_the_app_with_folders_from_the_command_line(monkeypatch, tk_e
 
 def test_settings_dialog_shows_and_clears_the_cache(driver):
     from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
-    from difpy_tk.scan.cache import default_cache_path
+    from difpy_tk.scan.cache_files import default_cache_path
 
     default_cache_path().write_bytes(b"x" * 2500)
     driver.app.screens["menu"].settings_button.invoke()

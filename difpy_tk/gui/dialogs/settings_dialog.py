@@ -25,6 +25,7 @@ from difpy_tk.gui.widgets import (
     read_int,
 )
 from difpy_tk.humanize import format_bytes
+from difpy_tk.scan import cache_files
 from difpy_tk.scan.options import OptionError, cpu_count
 from difpy_tk.state.settings import CACHE_LIMIT_MB, THEMES, Settings, save_settings, validate_setting
 
@@ -157,16 +158,11 @@ class SettingsDialog(tk.Toplevel):
         return frame
 
     def _show_cache_size(self) -> None:
-        # core.cache imports numpy; the app opens faster without it until it is needed
-        from difpy_tk.scan.cache import cache_size_bytes
-
-        self.cache_var.set(f"Cache size: {format_bytes(cache_size_bytes())}")
+        self.cache_var.set(f"Cache size: {format_bytes(cache_files.cache_size_bytes())}")
 
     def clear_cache(self) -> None:
-        from difpy_tk.scan.cache import clear_cache
-
         try:
-            freed = clear_cache()
+            freed = cache_files.clear_cache()
         except OSError as exc:
             self.cache_var.set(f"Could not clear the cache: {exc}")
             log.warning("could not clear the cache: %s", exc)
