@@ -72,6 +72,12 @@ def test_pixel_identical_copies_in_every_container(tmp_path):
         save(pixels, tmp_path / "copy.bmp"),
         save(pixels, tmp_path / "copy.tiff", compression="tiff_lzw"),
         save(pixels, tmp_path / "copy.webp", lossless=True),
+        save(pixels, tmp_path / "copy.jp2", irreversible=False),
+        save(pixels, tmp_path / "copy.heic", quality=-1, chroma=444, matrix_coefficients=0),
+        save(pixels, tmp_path / "copy.ppm"),
+        save(pixels, tmp_path / "copy.tga"),
+        save(pixels, tmp_path / "copy.pcx"),
+        save(pixels, tmp_path / "copy.sgi"),
         save(pixels.transpose(T.ROTATE_270), tmp_path / "turned.png"),
     ]
     reference = full(jpeg)
