@@ -139,13 +139,17 @@ def stand_in_payload() -> Path:
     return payload
 
 
-def nsis_licence_file(payload: Path, out: Path) -> Path:
-    """What the installer's licence page shows: the project's LICENSE, then the bundle's
-    THIRD-PARTY-NOTICES.txt, as UTF-8 with a BOM and CRLF (what NSIS's page reads right)."""
-    folder = payload / "_internal" / "licences"
+def licence_file(folder: Path, out: Path, windows: bool = False) -> Path:
+    """One text for an installer to show: the project's LICENSE, then the bundle's
+    THIRD-PARTY-NOTICES.txt (both from the bundle's licences/ folder). windows=True: UTF-8
+    with a BOM and CRLF, what NSIS's licence page reads right."""
     texts = [(folder / name).read_text(encoding="utf-8") for name in ("LICENSE", "THIRD-PARTY-NOTICES.txt")]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\r\n".join("\n\n".join(texts).splitlines()) + "\r\n", encoding="utf-8-sig", newline="")
+    text = "\n\n".join(texts)
+    if windows:
+        out.write_text("\r\n".join(text.splitlines()) + "\r\n", encoding="utf-8-sig", newline="")
+    else:
+        out.write_text(text, encoding="utf-8")
     return out
 
 
@@ -172,7 +176,7 @@ def build_nsis(stand_in: bool) -> Path:
     suffix = "-stand-in" if stand_in else ""
     out = DIST / f"{NAME}-{version}-windows-setup{suffix}.exe"
     DIST.mkdir(exist_ok=True)
-    licence = nsis_licence_file(payload, ROOT / ".cache" / "nsis-licence.txt")
+    licence = licence_file(payload / "_internal" / "licences", ROOT / ".cache" / "nsis-licence.txt", windows=True)
     cmd = nsis_command(makensis, payload, make_icons.make_icons()["ico"], out, version, licence)
     print("[build] " + " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
@@ -183,9 +187,12 @@ def build_dmg() -> Path:
     if sys.platform != "darwin":
         raise SystemExit("the .dmg is built on macOS (dmgbuild/hdiutil)")
     out = DIST / f"{NAME}-{version_info.read_version()}-{os_tag()}.dmg"
+    app = DIST / f"{NAME}.app"
+    # Beside the .app in the dmg window, so the licences are seen before installing.
+    licences = licence_file(app / "Contents" / "Resources" / "licences", ROOT / ".cache" / "dmg" / "Licences.txt")
     subprocess.run(
-        ["bash", str(ROOT / "installer" / "macos" / "make_dmg.sh"), str(DIST / f"{NAME}.app"),
-         str(make_icons.make_icons()["icns"]), str(out)],
+        ["bash", str(ROOT / "installer" / "macos" / "make_dmg.sh"), str(app),
+         str(make_icons.make_icons()["icns"]), str(out), str(licences)],
         check=True,
     )
     return out

@@ -141,11 +141,11 @@ def trace(
     for source in sources:
         real = _norm(source)
         owner = owners.get(real)
+        if real.startswith(project) or (owner and _normalise(owner) == _normalise(licensing.PROJECT_DISTRIBUTION)):
+            continue  # the project itself (an editable install's RECORD may list its sources)
         if owner:
             if _normalise(owner) != PYINSTALLER:
                 dists.add(owner)
-        elif real.startswith(project):
-            continue  # the project itself
         elif any(real.startswith(root + os.sep) for root in roots):
             continue  # the Python installation
         elif real.startswith(("/usr/", "/lib")):

@@ -132,7 +132,7 @@ def test_nsis_script_compiles_against_a_stand_in_payload(tmp_path):
     (licences / "THIRD-PARTY-NOTICES.txt").write_text("Pillow – MIT-CMU\n", encoding="utf-8")
     icon = make_icons.make_icons(tmp_path / "icons")["ico"]
     out = tmp_path / "difpy_tk-1.2.3-windows-setup.exe"
-    licence = build.nsis_licence_file(payload, tmp_path / "licence.txt")
+    licence = build.licence_file(licences, tmp_path / "licence.txt", windows=True)
     assert licence.read_bytes().startswith(b"\xef\xbb\xbfMIT License\r\n")
     cmd = build.nsis_command(shutil.which("makensis"), payload, icon, out, "1.2.3", licence)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
