@@ -570,6 +570,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", default="/work/bench-corpus", help="corpus folder (built if needed)")
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the corpus in --corpus as it is, whatever its parameters (never rebuild or delete it)",
+    )
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
     parser.add_argument(
         "--czkawka-similarity",
@@ -599,7 +604,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_worker(args)
 
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    truth = corpus_builder.ensure_corpus(args.corpus, n=args.n, seed=args.seed)
+    if args.reuse:
+        truth = corpus_builder.load_truth(args.corpus)
+        if truth is None:
+            raise SystemExit(f"{args.corpus} holds no complete corpus (truth.json); build it with corpus.py")
+    else:
+        truth = corpus_builder.ensure_corpus(args.corpus, n=args.n, seed=args.seed)
     folder = os.path.abspath(args.corpus)
     files, size = prewarm(folder)
     print(f"pre-read {files} files ({size / 2**20:.0f} MB) into the OS cache", flush=True)
