@@ -37,6 +37,9 @@ sys.path.insert(0, str(REPO))
 
 import corpus as corpus_builder  # noqa: E402
 
+sys.path.insert(0, str(HERE.parent))
+from reference import as_cliques  # noqa: E402  (tests/reference.py: the same rule as the tests)
+
 TOOLS = ("difpy_tk", "difpy", "czkawka")
 PX_SIZE = 50
 SIMILAR_MSE = 5.0
@@ -332,24 +335,6 @@ def engine_scan(folder: str, cache_path: str, px_size: int, threshold: float) ->
     pairs = zip(scan.matches.first.tolist(), scan.matches.second.tolist(), scan.matches.sse.tolist(), strict=True)
     found = {(min(a, b), max(a, b)): sse for a, b, sse in pairs}
     return [record.path for record in scan.records], found, dataclasses.asdict(scan.verification)
-
-
-def as_cliques(pairs) -> set[tuple[int, int]]:
-    """Threshold 0: the engine returns each set of identical images as a star; identical
-    (up to a turn) is an equivalence, so the brute force's pairs are its cliques."""
-    parent: dict[int, int] = {}
-
-    def root(i: int) -> int:
-        while parent.setdefault(i, i) != i:
-            i = parent[i]
-        return i
-
-    for a, b in pairs:
-        parent[root(a)] = root(b)
-    groups: dict[int, list[int]] = {}
-    for i in list(parent):
-        groups.setdefault(root(i), []).append(i)
-    return {(a, b) for members in groups.values() for a in members for b in members if a < b}
 
 
 def fast_tensors_from_cache(cache_path: str, px_size: int, paths: Sequence[str]):
