@@ -31,3 +31,29 @@ def brute_force_pairs(
                 if value <= sse_limit:
                     found[(i, j)] = value
     return found
+
+
+def full_decode_tensors(paths: list[str], px_size: int) -> np.ndarray:
+    """The reference tensors: every file's FULL decode, in-process, one by one."""
+    from difpy_tk.scan.tensors import decode_tensor
+
+    return np.stack([decode_tensor(path, px_size, exact=True)[0] for path in paths])
+
+
+def as_cliques(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Every pair within each connected set of pairs. At threshold 0 the search returns
+    each set of identical images as a star around one of them; being identical (up to a
+    turn) is an equivalence, so the brute force's pairs are exactly these cliques."""
+    component: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        while component.setdefault(i, i) != i:
+            i = component[i]
+        return i
+
+    for a, b in pairs:
+        component[root(a)] = root(b)
+    members: dict[int, list[int]] = {}
+    for i in list(component):
+        members.setdefault(root(i), []).append(i)
+    return {(a, b) for group in members.values() for a in group for b in group if a < b}

@@ -55,7 +55,7 @@ def test_similar_search_groups_the_variants(photo_folder):
 
 
 def test_same_dim_keeps_the_half_size_copy_out(photo_folder):
-    result = run_search(options(photo_folder, similarity="similar"))
+    result = run_search(options(photo_folder, similarity="similar", same_dim=True))
     members = {m.path.split("/")[-1] for g in result.groups for m in g.matches} | {
         g.kept.split("/")[-1] for g in result.groups
     }
@@ -74,7 +74,7 @@ def test_groups_agree_with_brute_force_on_the_decoded_tensors(photo_folder):
     opts = options(photo_folder, similarity=20, same_dim=False)
     result = run_search(opts)
     paths = sorted(result.files)
-    tensors = np.stack([decode_tensor(p, 50)[0] for p in paths])
+    tensors = np.stack([decode_tensor(p, 50, exact=True)[0] for p in paths])
     pairs = brute_force_pairs(tensors, opts.sse_limit, rotate=True)
     index = {p: i for i, p in enumerate(paths)}
     for group in result.groups:
@@ -163,7 +163,7 @@ def test_a_locked_cache_is_bypassed(tmp_path, caplog):
 def test_progress_and_cancel(photo_folder):
     phases = []
     run_search(options(photo_folder, use_cache=False), progress=lambda p, d, t: phases.append(p))
-    assert list(dict.fromkeys(phases)) == ["listing", "decoding", "searching", "grouping"]
+    assert list(dict.fromkeys(phases)) == ["listing", "decoding", "searching", "verifying", "grouping"]
 
     token = CancelToken()
 
@@ -211,13 +211,20 @@ def test_decoded_images_reach_the_cache_in_small_transactions(photo_folder, tmp_
 
     def store(self, rows):
         rows = list(rows)
-        sizes.append(len(rows))
+        if self.decoder.endswith("-full"):
+            sizes.append(("full", len(rows)))
+        else:
+            sizes.append(("fast", len(rows)))
         real_store(self, rows)
 
     monkeypatch.setattr(engine, "CACHE_FLUSH_ROWS", 4)
     monkeypatch.setattr(cache_module.TensorCache, "store", store)
-    run_search(options(photo_folder), cache_path=tmp_path / "cache.sqlite3")
-    assert sum(sizes) == 14 and max(sizes) <= 4
+    result = run_search(options(photo_folder), cache_path=tmp_path / "cache.sqlite3")
+    fast = [size for kind, size in sizes if kind == "fast"]
+    assert sum(fast) == 14 and max(fast) <= 4
+    # the full tensors of the candidate images (decoded, or copied from a byte-identical file) in one
+    verification = result.verification
+    assert [size for kind, size in sizes if kind == "full"] == [verification.full_decoded + verification.byte_twins]
 
 
 def test_result_round_trips_through_json(photo_folder, tmp_path):

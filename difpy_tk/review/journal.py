@@ -93,7 +93,21 @@ class MoveIntent:
     """(device, inode) of the complete partial copy, journalled before it is renamed to the
     destination: recovery removes a copy only when it is this very file."""
     pid: int = field(default_factory=os.getpid)
+    started: int = field(default_factory=lambda: process_start(os.getpid()))
+    """When process pid started (see process_start): tells it from a later process that
+    got the same id, e.g. the app itself in a container that always gives it id 2."""
     time: str = field(default_factory=now_iso)
+
+
+def process_start(pid: int) -> int:
+    """The start time of process pid in clock ticks since boot (Linux /proc); 0 where
+    unknown (other systems, no such process)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            fields = stream.read().rsplit(b")", 1)[1].split()
+        return int(fields[19])  # field 22 of stat; the first two (pid, name) are cut off
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 class End(str, Enum):
@@ -160,6 +174,7 @@ def _intent(line: dict) -> MoveIntent:
         undoes=undoes,
         copied=tuple(_number(number, "a device or inode") for number in copied),
         pid=_number(line.get("pid"), "a process id"),
+        started=_number(line.get("started", 0), "a process start"),
         time=_text(line.get("time"), "a time"),
     )
 

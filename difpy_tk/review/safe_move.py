@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from difpy_tk.review.journal import ActionResult, End, Evidence, Journal, MoveIntent, Outcome
+from difpy_tk.review.journal import ActionResult, End, Evidence, Journal, MoveIntent, Outcome, process_start
 from difpy_tk.state.safe_files import rename_no_replace
 
 log = logging.getLogger("difpy_tk")
@@ -184,8 +184,11 @@ def move_exclusive(
     raise FileExistsError(errno.EEXIST, "every name for it is taken", str(source))
 
 
-def _process_alive(pid: int) -> bool:
-    """Whether a process with this id runs (a move it journals may be in progress)."""
+def _process_alive(pid: int, started: int) -> bool:
+    """Whether the process that journalled a move still runs (the move may be in progress).
+    started (see journal.process_start) tells it from a later process with the same id."""
+    if started and process_start(pid) != started:
+        return False
     if pid == os.getpid():
         return True
     if sys.platform == "win32":
@@ -253,7 +256,7 @@ def recover_interrupted(journal: Journal) -> list[ActionResult]:
     returned as a "recover" result (ok when finished or rolled back)."""
     results = []
     for op, (intent, end) in journal.moves().items():
-        if end is not None or _process_alive(intent.pid):
+        if end is not None or _process_alive(intent.pid, intent.started):
             continue
         outcome, reason = _recover_one(intent)
         journal.end(op, outcome)

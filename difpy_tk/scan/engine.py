@@ -10,20 +10,24 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from difpy_tk import __version__
+from difpy_tk.humanize import plural
 from difpy_tk.scan.cache import TensorCache
 from difpy_tk.scan.decoding import decode_files
 from difpy_tk.scan.discovery import Listing, list_images
-from difpy_tk.scan.features import GRID, TensorStats
+from difpy_tk.scan.features import GRID, TensorStats, is_low_detail
+from difpy_tk.scan.full_decode import FullDecoder
 from difpy_tk.scan.grouping import build_groups
 from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
-from difpy_tk.scan.result import FileRecord, Problem, SearchResult, now_iso, quality_key
-from difpy_tk.scan.search import Matches, find_matches
+from difpy_tk.scan.result import FileRecord, Problem, SearchResult, Verification, now_iso, quality_key
+from difpy_tk.scan.search import Matches
 from difpy_tk.scan.tensors import Decoded, decoder_version
+from difpy_tk.scan.verdicts import Verdicts, decide, drift_margin
 
 log = logging.getLogger("difpy_tk")
 
@@ -77,7 +81,10 @@ def _decode(
             decoded.accept(index, entry)
         missing = [i for i in range(len(listing.files)) if i not in cached]
         log.info(
-            "%d of %d images found in the tensor cache; decoding %d.", len(cached), len(listing.files), len(missing)
+            "%d of %s found in the tensor cache; decoding %d.",
+            len(cached),
+            plural(len(listing.files), "image"),
+            len(missing),
         )
         progress("decoding", len(cached), len(listing.files))
 
@@ -140,6 +147,111 @@ def _priority(records: list[FileRecord]) -> np.ndarray:
     return priority
 
 
+@dataclass(frozen=True)
+class Scan:
+    """A search before grouping: the searched files and every matching pair among them
+    (indices into records), decided as difpy_tk.scan.verdicts says."""
+
+    listing: Listing
+    records: list[FileRecord]
+    matches: Matches
+    low_detail: np.ndarray
+    """Per record: near-flat (see features.is_low_detail); computed for matched images only."""
+    verification: Verification
+    invalid: list[Problem]
+    timings: dict[str, float]
+    cache_hits: int
+    started: str
+    folders: list[str] | None
+
+
+def scan_pairs(
+    options: SearchOptions,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    cache_path: str | None = None,
+) -> Scan:
+    """List, decode, and find every matching pair (run_search without the grouping)."""
+    progress = progress or no_progress
+    if options.in_folder and len(options.inputs) < 2:
+        raise OptionError("in_folder", "searching each folder on its own needs at least two folders")
+    started = now_iso()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    log.info("Search started: %s", ", ".join(options.inputs))
+    progress("listing", 0, 0)
+    listing = list_images(options.inputs, options.recursive, cancel)
+    timings["listing"] = time.perf_counter() - clock
+    log.info(
+        "%s found, %s skipped.",
+        plural(len(listing.files), "image file"),
+        plural(len(listing.skipped), "other entry", "other entries"),
+    )
+
+    clock = time.perf_counter()
+    decoded, cache_hits = _decode(listing, options, cache_path, progress, cancel)
+    timings["decoding"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    valid = sorted(decoded.dims)
+    records = _records(listing, decoded, valid)
+    # Index only when some files failed: a copy of 100,000 tensors is 750 MB.
+    tensors = decoded.tensors if len(valid) == len(listing.files) else decoded.tensors[valid]
+    del decoded.tensors
+    full = FullDecoder(
+        [listing.files[i] for i in valid],
+        [listing.stats[i] for i in valid],
+        tensors,
+        options.px_size,
+        options.processes,
+        cache_path,
+        options.use_cache,
+        progress,
+        cancel,
+    )
+    verdicts = decide(
+        tensors,
+        options.sse_limit,
+        options.rotate,
+        full,
+        _partitions(listing, decoded, valid, options),
+        _priority(records),
+        options.effective_chunksize(),
+        progress,
+        cancel,
+        threads=options.processes,
+        stats=decoded.stats(valid, options.px_size),
+    )
+    timings["searching"] = time.perf_counter() - clock - verdicts.checking_seconds
+    timings["verifying"] = verdicts.checking_seconds
+    invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]
+    for problem in invalid:
+        log.warning("Invalid image %s: %s", problem.path, problem.reason)
+    return Scan(
+        listing,
+        records,
+        verdicts.matches,
+        _low_detail(tensors, verdicts),
+        _verification(verdicts, full.counts, options.px_size),
+        invalid,
+        timings,
+        cache_hits,
+        started,
+        [listing.roots[index] for index in valid] if options.in_folder else None,
+    )
+
+
+def _low_detail(fast: np.ndarray, verdicts: Verdicts) -> np.ndarray:
+    """Near-flat flags of the matched images, on their full tensors where decoded."""
+    flags = np.zeros(len(fast), dtype=bool)
+    matched = np.unique(np.concatenate([verdicts.matches.first, verdicts.matches.second]))
+    full_position = {index: position for position, index in enumerate(verdicts.checked.tolist())}
+    for index in matched.tolist():
+        position = full_position.get(index)
+        flags[index] = is_low_detail(fast[index] if position is None else verdicts.full[position])
+    return flags
+
+
 def run_search(
     options: SearchOptions,
     progress: ProgressCallback | None = None,
@@ -155,75 +267,66 @@ def run_search(
     are dropped before groups are formed. The caller passes it, so the scan never reads
     a file the review writes and the CLI sees the same list as the app."""
     progress = progress or no_progress
-    if options.in_folder and len(options.inputs) < 2:
-        raise OptionError("in_folder", "searching each folder on its own needs at least two folders")
-    started = now_iso()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    log.info("Search started: %s", ", ".join(options.inputs))
-    progress("listing", 0, 0)
-    listing = list_images(options.inputs, options.recursive, cancel)
-    timings["listing"] = time.perf_counter() - clock
-    log.info("%d image files found, %d other entries skipped.", len(listing.files), len(listing.skipped))
-
-    clock = time.perf_counter()
-    decoded, cache_hits = _decode(listing, options, cache_path, progress, cancel)
-    timings["decoding"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    valid = sorted(decoded.dims)
-    records = _records(listing, decoded, valid)
-    # Index only when some files failed: a copy of 100,000 tensors is 750 MB.
-    tensors = decoded.tensors if len(valid) == len(listing.files) else decoded.tensors[valid]
-    del decoded.tensors
-    matches = find_matches(
-        tensors,
-        options.sse_limit,
-        options.rotate,
-        _partitions(listing, decoded, valid, options),
-        _priority(records),
-        options.effective_chunksize(),
-        progress,
-        cancel,
-        threads=options.processes,
-        stats=decoded.stats(valid, options.px_size),
-    )
-    timings["searching"] = time.perf_counter() - clock
-
+    scan = scan_pairs(options, progress, cancel, cache_path)
+    records, matches, timings = scan.records, scan.matches, scan.timings
     clock = time.perf_counter()
     progress("grouping", 0, 1)
-    folders = [listing.roots[index] for index in valid] if options.in_folder else None
     if not_duplicates is not None:
         matches = _without_declared(matches, records, not_duplicates)
-    groups, chained = build_groups(records, matches, options.px_size * options.px_size * 3, folders)
+    groups, chained = build_groups(
+        records, matches, options.px_size * options.px_size * 3, scan.folders, scan.low_detail
+    )
     progress("grouping", 1, 1)
     timings["grouping"] = time.perf_counter() - clock
 
-    invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]
-    for problem in invalid:
-        log.warning("Invalid image %s: %s", problem.path, problem.reason)
     valid_paths = {record.path for record in records}
     result = SearchResult(
         parameters=_parameters(options),
         files={record.path: record for record in records},
         groups=groups,
         chained=chained,
-        invalid=invalid,
-        skipped=listing.skipped,
+        verification=scan.verification,
+        invalid=scan.invalid,
+        skipped=scan.listing.skipped,
         timings=timings,
-        started=started,
+        started=scan.started,
         finished=now_iso(),
-        cache_hits=cache_hits,
-        links={path: tuple(names) for path, names in listing.links.items() if path in valid_paths},
+        cache_hits=scan.cache_hits,
+        links={path: tuple(names) for path, names in scan.listing.links.items() if path in valid_paths},
     )
     log.info(
-        "Search finished: %d groups, %d duplicate and %d similar matches among %d images.",
-        len(result.groups),
+        "Search finished: %s, %d duplicate and %s among %s.",
+        plural(len(result.groups), "group"),
         result.duplicate_count,
-        result.similar_count,
-        len(records),
+        plural(result.similar_count, "similar match", "similar matches"),
+        plural(len(records), "image"),
     )
     return result
+
+
+def _verification(verdicts: Verdicts, counts: dict[str, int], px_size: int) -> Verification:
+    log.info(
+        "%d pairs proposed by the fast tensors; %d decided on them, the rest on the full decodes of %d images "
+        "(%d decoded now, %d from the cache, %d byte-identical copies).",
+        verdicts.proposed,
+        verdicts.decided_fast,
+        len(verdicts.checked),
+        counts["decoded"],
+        counts["cached"],
+        counts["twins"],
+    )
+    return Verification(
+        margin_rms=drift_margin(px_size),
+        proposed=verdicts.proposed,
+        decided_fast=verdicts.decided_fast,
+        checked=len(verdicts.checked),
+        full_decoded=counts["decoded"],
+        full_cached=counts["cached"],
+        byte_twins=counts["twins"],
+        full_failed=counts["failed"],
+        drift_max=verdicts.drift_max,
+        drift_over_margin=verdicts.drift_over,
+    )
 
 
 def _without_declared(matches: Matches, records: list[FileRecord], different: Callable[[str, str], bool]) -> Matches:
@@ -233,7 +336,7 @@ def _without_declared(matches: Matches, records: list[FileRecord], different: Ca
     if keep.all():
         return matches
     log.info("Hid %d matching pairs the user marked as not duplicates.", int((~keep).sum()))
-    return Matches(matches.first[keep], matches.second[keep], matches.sse[keep], matches.quarter_turns[keep])
+    return matches.select(keep)
 
 
 def _parameters(options: SearchOptions) -> dict:

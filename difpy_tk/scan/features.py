@@ -90,6 +90,24 @@ def invariant_features(grid: np.ndarray) -> np.ndarray:
     return np.concatenate(columns, axis=1)
 
 
+LOW_DETAIL_STD = 8.0
+"""An image is near-flat (a plain sky, wall, blank page, solid background) when its
+tensor's values lie on average (RMS) within this many levels of 255 of its mean colour.
+Chosen from the benchmark's 2,334 wallpaper crops (docs/benchmarks.md): the crops below
+8 are all plain or finely textured single-colour backgrounds and near-black washes; the
+first real scene (a dark forest) is at 14.7, and ordinary photos are above 20 (median 32)."""
+
+
+def detail(tensor: np.ndarray) -> float:
+    """RMS deviation of the tensor's values from its mean colour (per channel)."""
+    values = tensor.reshape(-1, tensor.shape[-1]).astype(np.float64)
+    return float(np.sqrt(np.mean(np.square(values - values.mean(axis=0)))))
+
+
+def is_low_detail(tensor: np.ndarray) -> bool:
+    return detail(tensor) < LOW_DETAIL_STD
+
+
 def wide_int(count: int) -> type:
     """The narrowest integer type that holds a sum of count squared differences."""
     return np.int32 if count * 255 * 255 < 2**31 else np.int64

@@ -31,9 +31,11 @@ def build_groups(
     matches: Matches,
     element_count: int,
     folders: Sequence[str | None] | None = None,
+    low_detail: Sequence[bool] | None = None,
 ) -> tuple[list[Group], list[Chained]]:
     """Groups sorted by the kept image's path, members by MSE, then path; and the
-    chained images (matching only members of other groups), sorted by path."""
+    chained images (matching only members of other groups), sorted by path. A group is
+    low_detail when its kept image is (low_detail per record)."""
     n = len(records)
     neighbours: list[list[tuple[int, int, int, bool]]] = [[] for _ in range(n)]
     for a, b, sse, turns in zip(
@@ -59,7 +61,8 @@ def build_groups(
             taken[other] = True
         members.sort(key=lambda match: (match.mse, match.path))
         folder = folders[kept] if folders is not None else None
-        groups.append(Group(records[kept].path, tuple(members), folder))
+        flat = bool(low_detail[kept]) if low_detail is not None else False
+        groups.append(Group(records[kept].path, tuple(members), folder, flat))
     groups.sort(key=lambda group: group.kept)
     chained = []
     for index in order:

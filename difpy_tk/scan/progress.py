@@ -8,7 +8,8 @@ from collections.abc import Callable
 ProgressCallback = Callable[[str, int, int], None]
 """Called with (phase, done, total); phase is one of PHASES."""
 
-PHASES = ("listing", "decoding", "searching", "grouping")
+PHASES = ("listing", "decoding", "searching", "verifying", "grouping")
+"""verifying: the full decode of the images in close pairs, and the exact search among them."""
 
 
 class Cancelled(Exception):

@@ -78,6 +78,32 @@ class Chained:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """How the verdicts were reached: the fast tensors proposed pairs within the threshold
+    widened by the margin; pairs far inside it were decided on them, every other pair on
+    full-decode tensors (README, "How it works")."""
+
+    margin_rms: float = 0.0
+    """D: the bound on one image's fast-to-full RMS drift the search relied on."""
+    proposed: int = 0
+    """Pairs the fast tensors proposed."""
+    decided_fast: int = 0
+    """Pairs decided, and their MSE given, by the fast tensors (far inside the threshold)."""
+    checked: int = 0
+    """Images whose full-decode tensors decided every other verdict."""
+    full_decoded: int = 0
+    """Of those, decoded in full by this search (the rest from the cache or a byte-identical file)."""
+    full_cached: int = 0
+    byte_twins: int = 0
+    full_failed: int = 0
+    """Full decode failed: the fast tensor stood in (logged)."""
+    drift_max: float = 0.0
+    """The largest fast-to-full RMS drift among the checked images."""
+    drift_over_margin: int = 0
+    """Checked images that drifted more than margin_rms (logged; expected 0)."""
+
+
+@dataclass(frozen=True)
 class Problem:
     """A file that was not searched, and why, in words a user understands."""
 
@@ -104,6 +130,7 @@ class SearchResult:
     cache_hits: int = 0
     chained: list[Chained] = field(default_factory=list)
     """Images that match some group member but are in no group (see Chained)."""
+    verification: Verification = field(default_factory=Verification)
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Real path -> the other names the search reached the same file by (symbolic links,
     linked folders, hard links). The file is searched and listed once, by its real path."""

@@ -47,6 +47,10 @@ class Matches:
     def __len__(self) -> int:
         return len(self.first)
 
+    def select(self, keep: np.ndarray) -> Matches:
+        """The pairs where keep (a boolean mask or an index array) says so."""
+        return Matches(self.first[keep], self.second[keep], self.sse[keep], self.quarter_turns[keep])
+
     @staticmethod
     def concatenate(parts: Sequence[Matches]) -> Matches:
         if not parts:

@@ -82,7 +82,9 @@ def _fifo(path):
 
 def _malformed_blob(path):
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE images SET tensor = x'00' WHERE rowid = (SELECT max(rowid) FROM images)")
+        # a fast-decode row: damage met in the first lookup, before any full tensor is read
+        last_fast = "SELECT max(rowid) FROM images WHERE decoder NOT LIKE '%-full'"
+        connection.execute(f"UPDATE images SET tensor = x'00' WHERE rowid = ({last_fast})")
 
 
 def _wrong_type(path):

@@ -286,3 +286,26 @@ def test_a_hostile_journal_cannot_make_recovery_remove_a_users_file(tmp_path, jo
     safe_move.recover_interrupted(journal)
     assert Path(other.path).read_bytes() == b"ot", "a 'partial' not named as ours stays"
     ledger.assert_nothing_lost()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process start times from /proc")
+def test_recovery_tells_a_dead_process_from_a_later_one_with_the_same_id(tmp_path, journal):
+    """In a container the app may get the same process id every run: the start time decides."""
+    record = make_file(tmp_path / "a" / "x.jpg", b"left half-moved by an earlier run")
+    (tmp_path / "b").mkdir()
+    os.link(record.path, tmp_path / "b" / "x.jpg")  # killed between the link and the unlink
+    intent = safe_move.MoveIntent(
+        "00000000000000cc",
+        "move",
+        record.path,
+        str(tmp_path / "b" / "x.jpg"),
+        str(safe_move.partial_path(tmp_path / "b", "00000000000000cc")),
+        safe_move.evidence_of(record.path),
+        started=1,  # our own id, but a process that started at another time
+    )
+    journal.begin(intent)
+    ledger = Ledger(tmp_path / "a")
+    assert [r.outcome for r in safe_move.recover_interrupted(journal)] == [Outcome.OK]
+    assert journal.moves()[intent.op][1] is End.ROLLED_BACK
+    assert list((tmp_path / "b").iterdir()) == [] and actions.check_unchanged(record) is None
+    ledger.assert_nothing_lost()

@@ -93,21 +93,36 @@ def test_csv_cells_never_run_as_formulas(tmp_path):
     assert all(not row[column].startswith(("=", "+", "-", "@", "\t")) for row in rows for column in row)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell pipe")
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE and closed pipes as on POSIX")
 def test_scan_into_a_closed_pipe_exits_quietly(tmp_path):
-    for number in range(40):
+    """`difpy-tk scan … | head`: the reader is gone before the results are printed (its end
+    of the pipe is closed at once, so every write fails, deterministically)."""
+    for number in range(3):
         save(picture(number % 2), tmp_path / "photos" / f"{number}.png")
-    command = (
-        f"{sys.executable} -m difpy_tk scan {tmp_path / 'photos'} --processes 1 --quiet --no-cache "
-        f"--json {tmp_path / 'r.json'} | head -1"
-    )
-    done = subprocess.run(
-        ["bash", "-o", "pipefail", "-c", command],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    assert done.stdout.startswith("Searched 40 images") and done.stdout.count("\n") == 1
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "difpy_tk",
+                "scan",
+                str(tmp_path / "photos"),
+                "--processes",
+                "1",
+                "--quiet",
+                "--no-cache",
+                "--json",
+                str(tmp_path / "r.json"),
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+    finally:
+        os.close(write_end)
     assert done.stderr == "" and done.returncode == 0
     assert (tmp_path / "r.json").is_file(), "the export is saved even though the reader left"

@@ -116,15 +116,15 @@ def test_hostile_ignore_list_never_stops_a_search(kind, tmp_path, caplog):
     make_hostile(path, kind)
     ledger = ledger_for(path)
     index = in_thread(ignore_list.load_index)
-    assert "set aside" in caplog.text
+    assert "set aside" in caplog.text and not index.ignored("/a.jpg", "/b.jpg")
     if ledger:
         ledger.assert_nothing_lost(moved_aside(path))
-    save(picture(1), tmp_path / "images" / "a.png")
-    save(picture(1), tmp_path / "images" / "b.png")
-    options = SearchOptions(inputs=(str(tmp_path / "images"),), processes=1, use_cache=False)
-    result = run_search(options, not_duplicates=index.ignored)
-    assert len(result.groups) == 1
-    ignore_list.add([str(tmp_path / "images" / "a.png"), str(tmp_path / "images" / "b.png")])
+    if kind == "wrong types":  # the reported crash: a path that is not text stopped every search
+        save(picture(1), tmp_path / "images" / "a.png")
+        save(picture(1), tmp_path / "images" / "b.png")
+        options = SearchOptions(inputs=(str(tmp_path / "images"),), processes=1, use_cache=False)
+        assert len(run_search(options, not_duplicates=index.ignored).groups) == 1
+    ignore_list.add(["/x.jpg", "/y.jpg"])
     assert len(ignore_list.load()) == 1, "the list works again"
 
 

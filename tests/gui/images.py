@@ -12,7 +12,8 @@ def make_image_folders(root: Path) -> tuple[Path, Path]:
     """Two folders under `root`: exact copies (one in each folder), a rotated copy, a near
     copy, unique images and a file that is not an image at all (broken.jpg).
 
-    With similarity "similar" the engine finds 2 duplicate and 2 similar matches in 1 group."""
+    With similarity "similar" the engine finds 3 duplicate (the copies and the rotated copy,
+    pixel-identical once turned) and 1 similar match in 1 group."""
     rng = np.random.default_rng(7)
     first, second = root / "photos", root / "more"
     first.mkdir(parents=True)

@@ -109,8 +109,8 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
     results = app.screens["results"]
     shown = {key: variable.get() for key, variable in results.values.items()}
     assert shown == {**figures(expected), "duration": shown["duration"]}
-    assert (shown["duplicates"], shown["similar"], shown["invalid"]) == ("2", "2", "1")
-    assert results.headline.cget("text") == "Found 4 matches in 1 group: 2 duplicate, 2 similar."
+    assert (shown["duplicates"], shown["similar"], shown["invalid"]) == ("3", "1", "1")
+    assert results.headline.cget("text") == "Found 4 matches in 1 group: 3 duplicate, 1 similar."
 
     results.logs_button.invoke()
     logs = open_dialog(driver, LogsDialog)

@@ -24,9 +24,10 @@ PHASE_NAMES = {
     "listing": "Finding images",
     "decoding": "Reading images",
     "searching": "Comparing images",
+    "verifying": "Checking close matches",
     "grouping": "Grouping matches",
 }
-COUNTED_IN_IMAGES = ("decoding", "searching")
+COUNTED_IN_IMAGES = ("decoding", "searching", "verifying")
 CLOCK_MS = 250
 
 

@@ -1,0 +1,182 @@
+"""Every verdict is the full decode's: the engine's pairs equal a brute force over
+FULL-decode tensors (0 missed, 0 extra) while fast tensors only propose candidates."""
+
+import numpy as np
+import pytest
+from imagegen import picture, save
+from PIL import Image
+from reference import as_cliques, brute_force_pairs, full_decode_tensors
+
+from difpy_tk.scan.engine import run_search, scan_pairs
+from difpy_tk.scan.features import LOW_DETAIL_STD, detail
+from difpy_tk.scan.options import SearchOptions
+from difpy_tk.scan.verdicts import decide, drift_margin
+
+
+def textured(seed: int, size: tuple[int, int]) -> Image.Image:
+    """A smooth picture with fine grain, so the fast decode drifts from the full one
+    the way a real photo does."""
+    rng = np.random.default_rng(seed)
+    base = np.asarray(picture(seed, size), dtype=np.int16)
+    grain = rng.integers(-40, 41, (size[1], size[0], 1))
+    return Image.fromarray(np.clip(base + grain, 0, 255).astype(np.uint8))
+
+
+def shifted(image: Image.Image, amount: int) -> Image.Image:
+    return Image.fromarray(np.clip(np.asarray(image, dtype=np.int16) + amount, 0, 255).astype(np.uint8))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Odd sizes, lossless copies of a JPEG (the draft makes their fast tensors differ),
+    all four turns, variants just inside and outside the thresholds, and flat images."""
+    root = tmp_path_factory.mktemp("verdicts")
+    save(textured(1, (1251, 1003)), root / "a.jpg", quality=90)
+    with Image.open(root / "a.jpg") as jpeg:
+        seen = jpeg.convert("RGB")
+    save(seen, root / "a_copy.png")
+    save(seen, root / "a_copy.bmp")
+    save(seen, root / "a_copy.webp", lossless=True)
+    save(seen.rotate(90, expand=True), root / "a_turned90.png")
+    save(seen.rotate(180), root / "a_turned180.tif")
+    save(seen.rotate(270, expand=True), root / "a_turned270.png")
+    (root / "a_same_bytes.jpg").write_bytes((root / "a.jpg").read_bytes())
+    b = textured(2, (837, 1601))
+    save(b, root / "b.png")
+    save(b.rotate(180), root / "b_turned180.png")
+    c = textured(3, (611, 459))
+    save(c, root / "c.png")
+    for amount in (1, 2, 3, 5):
+        save(shifted(c, amount), root / f"c_plus{amount}.png")
+    save(c, root / "c_q85.jpg", quality=85)
+    save(textured(4, (1203, 907)), root / "d.jpg", quality=80)
+    save(textured(5, (97, 131)), root / "e.png")
+    flat = np.full((300, 400, 3), (200, 205, 210), dtype=np.int16)
+    sky = np.clip(flat + np.linspace(0, 6, 400)[None, :, None], 0, 255).astype(np.uint8)
+    save(Image.fromarray(sky), root / "flat_sky.png")
+    wall = np.random.default_rng(6).integers(-3, 4, flat.shape) + flat
+    save(Image.fromarray(np.clip(wall, 0, 255).astype(np.uint8)), root / "flat_wall.png")
+    scan = np.full((420, 300, 3), 245, dtype=np.uint8)
+    scan[100:102, 40:260] = 120
+    save(Image.fromarray(scan), root / "flat_scan.png")
+    return root
+
+
+def engine_pairs(corpus, cache, px, threshold, rotate=True):
+    options = SearchOptions(
+        inputs=(str(corpus),), px_size=px, similarity=threshold, same_dim=False, rotate=rotate, processes=2
+    )
+    scan = scan_pairs(options, cache_path=cache)
+    paths = [record.path for record in scan.records]
+    pairs = {
+        (min(a, b), max(a, b)): sse
+        for a, b, sse in zip(scan.matches.first.tolist(), scan.matches.second.tolist(), scan.matches.sse.tolist())
+    }
+    return paths, pairs, options.sse_limit, scan
+
+
+@pytest.mark.parametrize("px", [10, 50, 100])
+def test_engine_pairs_equal_a_full_decode_brute_force(corpus, tmp_path_factory, px):
+    cache = tmp_path_factory.mktemp(f"cache{px}") / "tensors.sqlite3"
+    reference_tensors = None
+    for threshold in (20, 5, 0.5, 0):  # widest first: the later scans find every tensor cached
+        paths, pairs, limit, scan = engine_pairs(corpus, cache, px, threshold)
+        if reference_tensors is None:
+            reference_tensors = full_decode_tensors(paths, px)
+        expected = brute_force_pairs(reference_tensors, limit, rotate=True)
+        if limit == 0:
+            assert as_cliques(set(pairs)) == set(expected), (px, threshold)
+            assert set(pairs.values()) <= {0}
+        else:
+            missed = set(expected) - set(pairs)
+            extra = set(pairs) - set(expected)
+            assert (missed, extra) == (set(), set()), (px, threshold)
+            assert pairs == expected  # the SSE shown is the full decode's
+        assert scan.verification.checked <= len(paths)
+    names = {path.rsplit("/", 1)[1]: i for i, path in enumerate(paths)}
+    # pixel-identical in every container and turn: identical (MSE 0) in "duplicates"
+    identical = as_cliques(set(pairs))
+    copies = ["a.jpg", "a_copy.png", "a_copy.bmp", "a_copy.webp", "a_turned90.png", "a_turned180.tif"]
+    copies += ["a_turned270.png", "a_same_bytes.jpg"]
+    for name in copies[1:]:
+        assert tuple(sorted((names["a.jpg"], names[name]))) in identical, (px, name)
+    assert tuple(sorted((names["b.png"], names["b_turned180.png"]))) in identical
+
+
+def test_a_warm_rescan_reads_full_tensors_from_the_cache_and_copies_are_hashed(corpus, tmp_path):
+    cache = tmp_path / "tensors.sqlite3"
+    options = SearchOptions(inputs=(str(corpus),), similarity="duplicates", same_dim=False, processes=2)
+    first = run_search(options, cache_path=cache).verification
+    assert first.full_decoded + first.byte_twins == first.checked > 0
+    assert first.byte_twins >= 1  # a_same_bytes.jpg: recognised by its content hash
+    assert first.checked < 22  # only images in candidate pairs are decoded in full
+    again = run_search(options, cache_path=cache).verification
+    assert (again.full_decoded, again.full_cached, again.checked) == (0, first.checked, first.checked)
+
+
+def test_flat_images_form_a_low_detail_group(corpus, tmp_path):
+    result = run_search(
+        SearchOptions(inputs=(str(corpus),), similarity=20, same_dim=False, processes=2),
+        cache_path=tmp_path / "tensors.sqlite3",
+    )
+    flags = {group.kept.rsplit("/", 1)[1]: group.low_detail for group in result.groups}
+    flat = [name for name in flags if name.startswith("flat_")]
+    assert flat and all(flags[name] for name in flat)
+    assert not any(flags[name] for name in flags if not name.startswith("flat_"))
+
+
+def test_detail_separates_flat_images_from_pictures(corpus):
+    tensors = full_decode_tensors([str(p) for p in sorted(corpus.iterdir())], 50)
+    names = [p.name for p in sorted(corpus.iterdir())]
+    for name, tensor in zip(names, tensors):
+        assert (detail(tensor) < LOW_DETAIL_STD) == name.startswith("flat_"), (name, detail(tensor))
+
+
+def drifted(full: np.ndarray, seed: int, amplitude: int) -> np.ndarray:
+    noise = np.random.default_rng(seed).integers(-amplitude, amplitude + 1, full.shape)
+    return np.clip(full.astype(int) + noise, 0, 255).astype(np.uint8)
+
+
+def reference_set(count: int, px: int) -> np.ndarray:
+    rng = np.random.default_rng(px)
+    low = rng.integers(0, 256, (count, 4, 4, 3), dtype=np.uint8)
+    out = np.stack([np.asarray(Image.fromarray(t).resize((px, px), Image.Resampling.BICUBIC)) for t in low])
+    for i in range(0, count - 5, 6):  # copies, a turned copy, near-copies at MSE about 4 and 80
+        out[i + 1] = out[i]
+        out[i + 2] = np.rot90(out[i])
+        out[i + 3] = np.clip(out[i].astype(int) + rng.integers(-3, 4, out[i].shape), 0, 255)
+        out[i + 4] = np.clip(out[i].astype(int) + rng.integers(-15, 16, out[i].shape), 0, 255)
+    return out
+
+
+@pytest.mark.parametrize("threshold", [0, 0.5, 5, 20, 1000])
+def test_decide_equals_brute_force_on_the_full_tensors_and_decodes_only_candidates(threshold):
+    px = 13
+    full = reference_set(60, px)
+    fast = drifted(full, 1, 2)  # RMS drift about 1.4, within the margin given below
+    requested = []
+
+    def provider(indices):
+        requested.append(indices)
+        return full[indices]
+
+    limit = int(threshold * full[0].size)
+    verdicts = decide(fast, limit, True, provider, margin_rms=2.0)
+    first, second = verdicts.matches.first.tolist(), verdicts.matches.second.tolist()
+    found = {(min(a, b), max(a, b)): sse for a, b, sse in zip(first, second, verdicts.matches.sse.tolist())}
+    expected = brute_force_pairs(full, limit, rotate=True)
+    if limit == 0:
+        assert as_cliques(set(found)) == set(expected)
+    elif threshold < 1000:
+        assert found == expected
+    else:  # pairs far inside a wide threshold are decided (and their MSE given) by the fast tensors
+        assert verdicts.decided_fast > 0 and set(found) == set(expected)
+    widened = (np.sqrt(limit) + 2 * 2.0 * np.sqrt(full[0].size)) ** 2
+    candidates = {i for pair in brute_force_pairs(fast, int(widened) + 1, rotate=True) for i in pair}
+    asked = set(requested[0].tolist()) if requested else set()
+    assert len(requested) <= 1 and asked <= candidates and len(asked) < 60
+
+
+def test_drift_margin_falls_back_to_the_smaller_measured_size():
+    assert drift_margin(10) >= drift_margin(50) >= drift_margin(100)
+    assert drift_margin(37) == drift_margin(10) and drift_margin(4000) == drift_margin(100)
