@@ -357,11 +357,13 @@ def test_a_link_is_one_entry_and_the_plan_says_it_breaks(tmp_path, photos):
     link.symlink_to(small.path)
     hard = tmp_path / "p" / "hard-small.jpg"
     os.link(small.path, hard)
-    links = {small.path: (str(link), str(hard))}
+    to_hard = tmp_path / "p" / "link-to-hard.jpg"  # a link to the other name keeps working
+    to_hard.symlink_to(hard)
+    links = {small.path: (str(link), str(hard), str(to_hard))}
     target = tmp_path / "target"
     target.mkdir()
     session, view = session_for(make_result([[original, reencode, small]], links=links), tmp_path)
-    assert [e.links for e in session.entries() if e.record.path == small.path] == [(str(link), str(hard))]
+    assert [e.links for e in session.entries() if e.record.path == small.path] == [links[small.path]]
     session.toggle(small.path)
     view.folder = str(target)
     session.act(ActionKind.MOVE)
@@ -369,6 +371,7 @@ def test_a_link_is_one_entry_and_the_plan_says_it_breaks(tmp_path, photos):
     assert [link.path for link in plan.breaking_links] == [str(link)]
     assert [link.path for link in plan.hard_links] == [str(hard)]
     assert (target / "small.jpg").is_file() and link.is_symlink() and not link.exists()
+    assert to_hard.exists()
     assert view.outcomes[-1].message() == f"Moved to {target}: 1 file. 1 link to it now points nowhere."
 
 

@@ -73,18 +73,29 @@ class Link:
 
     path: str
     symbolic: bool
-    """True for a symbolic link (or a name inside a linked folder): it points at the real
-    file's name and breaks when that file moves. False for a hard link: a second name of
-    the same data, which stays (and keeps the data) when the real name moves."""
+    """True for a symbolic link (or a name inside a linked folder); False for a hard link:
+    a second name of the same data, which stays (and keeps the data) when this name moves."""
+    breaks: bool = False
+    """A symbolic link that points at this very name: it points nowhere once the file moves."""
 
     def describe(self) -> str:
-        return f"{self.path} ({'link, will break' if self.symbolic else 'hard link, stays: the data is not freed'})"
+        if self.breaks:
+            return f"{self.path} (link, will break)"
+        if self.symbolic:
+            return f"{self.path} (link to another name of the file, keeps working)"
+        return f"{self.path} (hard link, stays: the data is not freed)"
 
 
 def classify_links(path: str, names: Iterable[str]) -> tuple[Link, ...]:
-    """The other names of path, each told symbolic or hard by resolving it now."""
+    """The other names of path, each told symbolic or hard, and whether it breaks when
+    path moves, by resolving it now."""
     real = os.path.realpath(path)
-    return tuple(Link(name, os.path.realpath(name) == real) for name in names)
+    links = []
+    for name in names:
+        resolved = os.path.realpath(name)
+        symbolic = resolved != os.path.abspath(name)
+        links.append(Link(name, symbolic, symbolic and resolved == real))
+    return tuple(links)
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,7 @@ class Plan:
 
     @property
     def breaking_links(self) -> list[Link]:
-        return [link for item in self.files for link in item.links if link.symbolic]
+        return [link for item in self.files for link in item.links if link.breaks]
 
     @property
     def hard_links(self) -> list[Link]:
@@ -623,7 +634,7 @@ class ReviewSession:
         self._cancel = None
         self.progress = None
         done = {result.source for result in results if result.ok}
-        broken = tuple(link for item in plan.files if item.record.path in done for link in item.links if link.symbolic)
+        broken = tuple(link for item in plan.files if item.record.path in done for link in item.links if link.breaks)
         report = Report(plan.kind, tuple(results), plan.folder, broken)
         if any(result.ok for result in results):
             self._undo.append(_Step(results=tuple(results)))

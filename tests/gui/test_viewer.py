@@ -6,6 +6,7 @@ view, not-a-duplicate and its undo, one viewer at a time, speed."""
 from __future__ import annotations
 
 import gc
+import os
 import statistics
 import time
 import tkinter as tk
@@ -319,11 +320,11 @@ def test_cards_wrap_into_rows_that_fit_the_width_and_grow_with_it(root, tmp_path
 def test_a_linked_file_shows_its_other_names(root, tmp_path):
     result = one_group(tmp_path, 3)
     linked = result.groups[0].matches[0].path
-    result.links[linked] = (str(tmp_path / "shortcut.jpg"),)
+    result.links[linked] = (str(tmp_path / "second name.jpg"),)  # not a link that resolves to it: a hard link
     viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
     root.update()
     card = next(card for card in shown_cards(viewer) if card.path == linked)
-    assert card.links.cget("text") == "Also found as: shortcut.jpg" and card.links.winfo_ismapped()
+    assert card.links.cget("text") == "Also reached as: second name.jpg (hard link)" and card.links.winfo_ismapped()
     assert not next(card for card in shown_cards(viewer) if card.path != linked).links.winfo_ismapped()
     viewer.close()
 
@@ -398,7 +399,9 @@ def test_the_confirmation_lists_every_file_with_sizes_and_can_be_cancelled(root,
 
     def answer(press: str) -> None:
         dialog = next(w for w in viewer.winfo_children() if isinstance(w, ConfirmDialog))
-        shown.append([dialog.list.item(row, "values") for row in dialog.list.get_children()])
+        shown.append([(name, size, os.path.normpath(os.path.join(dialog.base, folder)), note)
+                      for name, size, folder, note in (dialog.list.item(row, "values")
+                                                       for row in dialog.list.get_children())])
         shown.append(dialog.total.cget("text"))
         getattr(dialog, press).invoke()
 

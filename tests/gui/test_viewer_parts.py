@@ -79,13 +79,14 @@ def plan(kind, links=(), left_out=()) -> Plan:
 
 
 def test_the_confirmation_says_what_stays_what_breaks_and_how_to_undo():
-    lines = summary_lines(plan(ActionKind.TRASH, links=[Link("/p/link.jpg", True), Link("/q/hard.jpg", False)]))
+    links = [Link("/p/link.jpg", True, breaks=True), Link("/q/hard.jpg", False)]
+    lines = summary_lines(plan(ActionKind.TRASH, links=links))
     text = " ".join(lines)
     assert "keeper of every group stays" in text
     assert "1 link found in the search points to these files and will point nowhere: /p/link.jpg" in text
     assert "1 hard link keeps a file's data under another name" in text
     assert "restore them from the Trash" in text
-    assert file_note((Link("/p/link.jpg", True),)) == "link link.jpg will break"
+    assert file_note((Link("/p/link.jpg", True, breaks=True),)) == "link link.jpg will break"
     skipped = ActionResult("move", "/p/c.jpg", Outcome.SKIPPED, reason="the file no longer exists")
     assert "1 file changed or vanished" in " ".join(summary_lines(plan(ActionKind.MOVE, left_out=[skipped])))
     assert "cannot be undone" in " ".join(summary_lines(plan(ActionKind.DELETE)))

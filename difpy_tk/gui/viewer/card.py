@@ -176,8 +176,9 @@ class ImageCard(ttk.Frame):
         self.keep_button.state(["disabled"] if facts.keeper else ["!disabled"])
         style = "CardKept.TLabel" if facts.keeper else "CardMarked.TLabel" if facts.marked else "CardStrong.TLabel"
         self.badge.configure(style=style)
-        for label, text in ((self.name, name), (self.folder, folder), (self.links, facts.links)):
+        for label, text in ((self.name, name), (self.folder, folder)):
             label.configure(text=self._fitted(label, text))
+        self.links.configure(text=facts.links, wraplength=self.text_width)  # each name matters: wrapped, whole
         # The badge shares its row with the Mark box.
         self.badge.configure(text=self._fitted(self.badge, facts.badge, self.check.winfo_reqwidth() + 4))
         extension = os.path.splitext(name)[1].lstrip(".").upper()

@@ -29,7 +29,7 @@ TITLES = {
 
 def file_note(links: tuple) -> str:
     """The list's last column for a file reached under other names too."""
-    broken = [os.path.basename(link.path) for link in links if link.symbolic]
+    broken = [os.path.basename(link.path) for link in links if link.breaks]
     hard = [os.path.basename(link.path) for link in links if not link.symbolic]
     notes = []
     if broken:
@@ -38,6 +38,19 @@ def file_note(links: tuple) -> str:
         notes.append(f"hard link{'s' if len(hard) > 1 else ''} {', '.join(hard)} keep{'' if len(hard) > 1 else 's'} "
                      "the data")
     return "; ".join(notes)
+
+
+def common_folder(paths: list[str]) -> str:
+    """The deepest folder holding every path ("" when they share none, as on two drives)."""
+    try:
+        return os.path.commonpath([os.path.dirname(path) for path in paths])
+    except ValueError:
+        return ""
+
+
+def below(folder: str, base: str) -> str:
+    """folder as the list shows it: below base, where the names differ ("." for base itself)."""
+    return os.path.relpath(folder, base) if base and folder.startswith(base) else folder
 
 
 def summary_lines(plan: Plan) -> list[str]:
@@ -94,12 +107,21 @@ class ConfirmDialog(tk.Toplevel):
         self.list.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
         self.list.tag_configure("left", foreground=str(ttk.Style(self).lookup("Hint.TLabel", "foreground") or "grey"))
-        for item in plan.files:
-            folder, name = os.path.split(item.record.path)
-            self.list.insert("", "end", values=(name, format_bytes(item.record.size), folder, file_note(item.links)))
+        self.base = base = common_folder([item.record.path for item in plan.files] + [r.source for r in plan.left_out])
+        self.list.heading("folder", text=f"Folder (in {base})" if base else "Folder")
+        # Left-out files first: they are the surprise the user should not miss.
         for result in plan.left_out:
             folder, name = os.path.split(result.source)
-            self.list.insert("", "end", values=(name, "", folder, f"left out: {result.reason}"), tags=("left",))
+            self.list.insert("", "end", values=(name, "", below(folder, base), f"left out: {result.reason}"),
+                             tags=("left",))
+        notes = False
+        for item in plan.files:
+            folder, name = os.path.split(item.record.path)
+            note = file_note(item.links)
+            notes = notes or bool(note)
+            self.list.insert("", "end", values=(name, format_bytes(item.record.size), below(folder, base), note))
+        if not notes and not plan.left_out:
+            self.list.configure(displaycolumns=("name", "size", "folder"))
         self.total = ttk.Label(body, style="Strong.TLabel",
                                text=f"Total: {plural(len(plan.files), 'file')}, {format_bytes(plan.total_bytes)}")
         self.total.pack(anchor="w")

@@ -46,6 +46,12 @@ def configure_styles(widget: tk.Misc) -> str:
     style.configure("StatusError.TLabel", foreground=error)
     style.configure("Pane.TLabel", font="TkHeadingFont")
     style.configure("Viewer.Treeview", background=surface, fieldbackground=surface, foreground=text)
+    # The Cards / table tabs: the chosen one on the cards' surface, the other muted, in both themes.
+    window = str(style.lookup("TFrame", "background") or surface)
+    style.configure("Viewer.TNotebook", background=window)
+    style.configure("Viewer.TNotebook.Tab", padding=(10, 4))
+    style.map("Viewer.TNotebook.Tab", background=[("selected", surface), ("!selected", window)],
+              foreground=[("selected", text), ("!selected", muted)])
     style.map("Viewer.TCombobox", fieldbackground=[("readonly", surface)], foreground=[("readonly", text)],
               selectbackground=[("readonly", surface)], selectforeground=[("readonly", text)])
     return muted

@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from tkinter import filedialog, messagebox, ttk
 from typing import Any
 
+from difpy_tk import APP_NAME
 from difpy_tk.gui.viewer.card import CardFacts, ImageCard, elide
 from difpy_tk.gui.viewer.confirm import ConfirmDialog
 from difpy_tk.gui.viewer.desktop import show_in_folder
@@ -38,6 +39,9 @@ MIN_BOX, MAX_BOX, BOX_STEP = 150, 360, 30
 """Thumbnail sizes: they grow with the window in steps (each size is decoded apart)."""
 CARD_CHROME = 76
 """A card's width beyond its thumbnail: padding and the text allowed past the picture."""
+CARD_TEXT_HEIGHT = 200
+"""A card's height beyond its thumbnail: mark and badge, name, folder, facts, date,
+other names and buttons."""
 CARD_GAP = 10
 """Pixels between cards, right of and below each one."""
 CARDS_PER_PAGE = 40
@@ -52,14 +56,19 @@ TEXT_INPUT = ("TEntry", "Entry", "TCombobox")
 NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "Button", "Treeview", *TEXT_INPUT)
 """Widget classes where Space, Enter and Up/Down belong to the widget, not to the window."""
 
+VIEWER_TITLE = f"{APP_NAME} · Image Viewer"  # the one product name (difpy_tk.APP_NAME) on every window
 
-def choose_box(width: int, count: int, narrowest: int = 0) -> int:
+
+def choose_box(width: int, count: int, narrowest: int = 0, height: int = 0) -> int:
     """The thumbnail size for a canvas width and a group of count images: as large as
     the cards a row holds allow, between MIN_BOX and MAX_BOX, in BOX_STEP steps.
-    narrowest: the width a card cannot go below (its row of buttons in the theme's font)."""
+    narrowest: the width a card cannot go below (its row of buttons in the theme's font);
+    height: the canvas height, so a whole card (picture, facts, buttons) stays in view."""
     card = max(MIN_BOX + CARD_CHROME, narrowest)
     columns = max(1, min(count, width // (card + CARD_GAP)))
     box = width // columns - CARD_CHROME - CARD_GAP
+    if height:
+        box = min(box, height - CARD_TEXT_HEIGHT)
     return max(MIN_BOX, min(MAX_BOX, box - box % BOX_STEP))
 
 
@@ -67,9 +76,9 @@ class ViewerWindow(tk.Toplevel):
     def __init__(self, parent: tk.Misc, result: SearchResult, log: Callable[[str], None], journal: Journal,
                  keeper_rule: KeeperRule | None = None) -> None:
         super().__init__(parent)
-        self.title("difPy Image Viewer")
+        self.title(VIEWER_TITLE)
         screen_w, screen_h = self.winfo_screenwidth(), self.winfo_screenheight()
-        self.geometry(f"{min(1360, screen_w - 40)}x{min(900, screen_h - 110)}")
+        self.geometry(f"{min(1800, screen_w - 60)}x{min(1100, screen_h - 110)}")
         self.minsize(820, 540)
         self.log = log
         self.session = ReviewSession(result, self, journal, keeper_rule)
@@ -104,6 +113,7 @@ class ViewerWindow(tk.Toplevel):
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<Destroy>", self._destroyed, add="+")
         self.fill_group_list()
+        self._update_bar()
 
     # ----- layout -------------------------------------------------------------------
 
@@ -166,7 +176,7 @@ class ViewerWindow(tk.Toplevel):
         self.tree.bind("<<TreeviewSelect>>", self._tree_selected)
         panes.add(left, weight=0)
 
-        self.notebook = ttk.Notebook(panes)
+        self.notebook = ttk.Notebook(panes, style="Viewer.TNotebook")
         right = ttk.Frame(self.notebook, padding=(10, 6, 0, 0))
         header = ttk.Frame(right)
         header.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 4))
@@ -246,7 +256,7 @@ class ViewerWindow(tk.Toplevel):
         self._resize_job = None
         count = len(self._shown_paths())
         width = self.canvas.winfo_width()
-        if choose_box(width, count, self._narrowest()) != self.box:
+        if choose_box(width, count, self._narrowest(), self.canvas.winfo_height()) != self.box:
             self._show_group(scroll_to_top=False)
         elif self._fitting_columns(width, count) != self._columns:
             self._place_cards(count)
@@ -493,8 +503,10 @@ class ViewerWindow(tk.Toplevel):
 
     def _facts(self, path: str, keeper: str | None) -> CardFacts:
         session = self.session
-        links = session.result.links.get(path, ())
-        also = ("Also found as: " + ", ".join(os.path.basename(link) for link in links)) if links else ""
+        links = session.links(path)
+        also = ("Also reached as: " + ", ".join(
+            f"{os.path.basename(link.path)} ({'link' if link.symbolic else 'hard link'})" for link in links)
+            if links else "")
         return CardFacts(session.files[path], self.badge(path), path == keeper, session.is_marked(path),
                          path == self.current_path, session.failures.get(path), also)
 
@@ -506,7 +518,7 @@ class ViewerWindow(tk.Toplevel):
             return f"KEEP ({self.session.keeper_reason(number)})"
         mse, rotation = self.session.match_of(path)
         if mse is None:
-            return "the others matched to it"
+            return "others matched to it"
         turned = f", turned {rotation}°" if rotation else ""
         return f"MSE {mse:.2f}{turned}" if mse else f"identical{turned}"
 
@@ -516,7 +528,7 @@ class ViewerWindow(tk.Toplevel):
         self.thumbnails.new_generation()
         members = self.members()
         paths = self._shown_paths()
-        box = choose_box(self.canvas.winfo_width(), len(paths), self._narrowest())
+        box = choose_box(self.canvas.winfo_width(), len(paths), self._narrowest(), self.canvas.winfo_height())
         if box != self.box:
             self.box = self.thumbnails.box = box
         keeper = self.session.keeper(self.current_group) if self.current_group is not None else None
@@ -564,7 +576,7 @@ class ViewerWindow(tk.Toplevel):
         self.group_note.grid_remove()
         if self.current_group is None:
             self.group_title.configure(text="No groups left to review." if not rows else "")
-            self.title("difPy Image Viewer")
+            self.title(VIEWER_TITLE)
             return
         group = self.session.result.groups[self.current_group]
         position = self._position.get(self.current_group, -1) + 1
@@ -594,7 +606,7 @@ class ViewerWindow(tk.Toplevel):
         if notes:
             self.group_note.configure(text="\n".join(notes))
             self.group_note.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(0, 6))
-        self.title(f"difPy Image Viewer — group {position} of {len(rows)}")
+        self.title(f"{VIEWER_TITLE} — group {position} of {len(rows)}")
         self.prev_button.state(["disabled"] if position <= 1 else ["!disabled"])
         self.next_button.state(["disabled"] if position >= len(rows) else ["!disabled"])
 
