@@ -609,3 +609,16 @@ def test_a_low_detail_group_is_badged_left_to_the_user_and_chained_images_are_na
     viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.ALL_BUT_KEEPER.label))
     assert len(viewer.session.marks) == 2
     viewer.close()
+
+
+def test_every_worker_reports_through_the_apps_one_queue(root, viewer):
+    from difpy_tk.gui.search_worker import UiQueue
+
+    viewer.preview(viewer.session.members(viewer.current_group)[0])
+    preview = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
+    shared = UiQueue.of(root)
+    assert viewer.file_worker._ui is shared and viewer.thumbnails._worker._ui is shared
+    assert preview._worker._ui is shared
+    preview.close()
+    viewer.close()
+    assert UiQueue.of(root) is shared, "closing a window leaves the app's queue running"
