@@ -58,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--no-rotate", dest="rotate", action="store_false",
                       help="do not look for copies turned by 90, 180 or 270 degrees")
-    scan.add_argument("--no-same-dim", dest="same_dim", action="store_false",
-                      help="also compare images whose width and height differ (e.g. a resized copy)")
+    scan.add_argument("--same-dim", action="store_true",
+                      help="only compare images of the same width and height (faster, but a resized "
+                      "copy is not found)")
     scan.add_argument("--in-folder", action="store_true",
                       help="search each given folder on its own, never matching across folders "
                       "(needs two or more folders)")

@@ -54,7 +54,7 @@ def test_help_explains_every_option():
     for option in (
         "--similarity",
         "--no-rotate",
-        "--no-same-dim",
+        "--same-dim",
         "--in-folder",
         "--no-recursive",
         "--px-size",

@@ -55,7 +55,7 @@ def test_similar_search_groups_the_variants(photo_folder):
 
 
 def test_same_dim_keeps_the_half_size_copy_out(photo_folder):
-    result = run_search(options(photo_folder, similarity="similar"))
+    result = run_search(options(photo_folder, similarity="similar", same_dim=True))
     members = {m.path.split("/")[-1] for g in result.groups for m in g.matches} | {
         g.kept.split("/")[-1] for g in result.groups
     }

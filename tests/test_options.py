@@ -6,7 +6,7 @@ from difpy_tk.scan.options import OptionError, SearchOptions, cpu_count, parse_s
 def test_defaults_follow_difpy():
     options = SearchOptions(inputs=("a",))
     assert (options.recursive, options.in_folder, options.px_size) == (True, False, 50)
-    assert (options.rotate, options.same_dim, options.threshold) == (True, True, 0.0)
+    assert (options.rotate, options.same_dim, options.threshold) == (True, False, 0.0)
     assert options.processes == cpu_count()
 
 

@@ -2,11 +2,15 @@
 the container and whichever way they are turned; the FAST decode is a separate mode with
 its own cache key."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from imagegen import save
 from PIL import Image
 
+from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.tensors import _bicubic, decode_batch, decode_tensor, decoder_version
 
 T = Image.Transpose
@@ -122,3 +126,26 @@ def test_the_resampling_turns_exactly_at_many_sizes():
                 assert np.array_equal(np.asarray(_bicubic(image.transpose(turn), px)), expected(base)), (size, px, turn)
                 checked += 1
     assert checked == 120
+
+
+@pytest.mark.parametrize("px", [10, 100])
+def test_a_search_for_duplicates_groups_every_copy_and_turn(tmp_path, px):
+    """End to end: a JPEG, its lossless copies and its turns are one group of duplicates
+    (MSE 0), and a re-encoded JPEG of it is not a duplicate."""
+    jpeg = save(noise(6, (333, 517)), tmp_path / "photo.jpg", quality=85)
+    with Image.open(jpeg) as image:
+        pixels = image.convert("RGB")
+    save(pixels, tmp_path / "copy.png")
+    save(pixels, tmp_path / "copy.webp", lossless=True)
+    for turn in (T.ROTATE_90, T.ROTATE_180, T.ROTATE_270):
+        save(pixels.transpose(turn), tmp_path / f"{turn.name}.tiff")
+    save(pixels, tmp_path / "reencoded.jpg", quality=70)
+    result = run_search(
+        SearchOptions(inputs=(str(tmp_path),), px_size=px, same_dim=False, processes=1, use_cache=False)
+    )
+    assert len(result.groups) == 1
+    group = result.groups[0]
+    assert sorted(Path(p).name for p in group.paths) == sorted(
+        ["photo.jpg", "copy.png", "copy.webp", "ROTATE_90.tiff", "ROTATE_180.tiff", "ROTATE_270.tiff"]
+    )
+    assert all(match.mse == 0 for match in group.matches)

@@ -27,7 +27,7 @@ from difpy_tk.gui.screens.results import ResultsScreen
 from difpy_tk.gui.screens.searching import SearchingScreen
 from difpy_tk.gui.search_worker import QueueLogHandler, UiQueue
 from difpy_tk.gui.theme import apply_theme
-from difpy_tk.gui.widgets import fit_to_screen, focus_in_field, install_keyboard_rules
+from difpy_tk.gui.widgets import dpi_scale, fit_to_screen, focus_in_field, install_keyboard_rules
 from difpy_tk.review.journal import session_journal
 from difpy_tk.review.safe_move import recover_interrupted
 from difpy_tk.scan.options import SearchOptions
@@ -67,7 +67,7 @@ class App:
         root.title(APP_NAME)
         install_keyboard_rules(root)
         fit_to_screen(root, *WINDOW_SIZE)
-        root.minsize(*MIN_SIZE)
+        root.minsize(*(round(size * dpi_scale(root)) for size in MIN_SIZE))
         self.icon = tk.PhotoImage(master=root, file=str(ICON_PATH)) if ICON_PATH.is_file() else None
         if self.icon is not None:
             root.iconphoto(True, self.icon)

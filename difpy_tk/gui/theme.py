@@ -162,7 +162,7 @@ def apply_theme(root: tk.Tk, name: str) -> None:
     flat = {"relief": "flat", **dict.fromkeys(("background", "bordercolor", "lightcolor", "darkcolor"), colours["bg"])}
     style.configure("Toggle.TButton", padding=(2, 2), font="DifpyStrong", **flat)
     style.map("Toggle.TButton", background=[("active", colours["bg"])], foreground=[("active", colours["accent"])])
-    style.configure("Link.TButton", padding=(4, 2), foreground=colours["accent"], **flat)
+    style.configure("Link.TButton", padding=(0, 2), anchor="w", foreground=colours["accent"], **flat)
     style.map(
         "Link.TButton",
         background=[("active", colours["bg"]), ("pressed", colours["bg"])],
@@ -193,6 +193,21 @@ def apply_theme(root: tk.Tk, name: str) -> None:
     style.configure("Card.TLabel", background=colours["surface"])
     style.configure("CardHint.TLabel", background=colours["surface"], foreground=colours["muted"])
     style.configure("CardBig.TLabel", background=colours["surface"], font="DifpyBig")
+    style.configure("TNotebook", background=colours["bg"], bordercolor=colours["border"])
+    style.configure(
+        "TNotebook.Tab",
+        padding=(14, 5),
+        background=colours["bg"],
+        foreground=colours["muted"],
+        bordercolor=colours["border"],
+        lightcolor=colours["bg"],
+    )
+    style.map(
+        "TNotebook.Tab",
+        background=[("selected", colours["surface"]), ("active", colours["select"])],
+        foreground=[("selected", colours["fg"]), ("active", colours["fg"])],
+        lightcolor=[("selected", colours["surface"])],
+    )
     style.configure("TLabelframe", padding=(12, 8))
     style.configure("TLabelframe.Label", font="DifpyStrong")
     style.configure(

@@ -23,13 +23,22 @@ def room_on_screen(window: tk.Misc) -> tuple[int, int]:
     return window.winfo_screenwidth() - WINDOW_FRAME[0], window.winfo_screenheight() - WINDOW_FRAME[1]
 
 
+def dpi_scale(window: tk.Misc) -> float:
+    """How much larger than at 96 DPI a size in pixels must be to look the same: 1.5 on a
+    Windows screen at 150 % (once the process is DPI aware). macOS Retina counts in points
+    already, and a small screen is never scaled down. Rounded to the quarter steps Windows
+    offers, so an X server that guesses 100 DPI from the screen's size changes nothing."""
+    return max(1.0, round(window.winfo_fpixels("1i") / 96 * 4) / 4)
+
+
 def fit_to_screen(window: tk.Wm, width: int | None = None, height: int | None = None) -> None:
-    """Size a window to (width, height), or to what it asks for, but never beyond the screen,
-    so its buttons stay reachable on a small laptop."""
+    """Size a window to (width, height) at 96 DPI, scaled to the screen's DPI, or to what it
+    asks for, but never beyond the screen, so its buttons stay reachable on a small laptop."""
     window.update_idletasks()
     room_width, room_height = room_on_screen(window)
-    wanted_width = width or window.winfo_reqwidth()
-    wanted_height = height or window.winfo_reqheight()
+    scale = dpi_scale(window)
+    wanted_width = round(width * scale) if width else window.winfo_reqwidth()
+    wanted_height = round(height * scale) if height else window.winfo_reqheight()
     window.geometry(f"{min(wanted_width, room_width)}x{min(wanted_height, room_height)}")
     window.maxsize(room_width, room_height)
 

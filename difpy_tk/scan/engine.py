@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from difpy_tk import __version__
+from difpy_tk.humanize import plural
 from difpy_tk.scan.cache import TensorCache
 from difpy_tk.scan.decoding import decode_files
 from difpy_tk.scan.discovery import Listing, list_images
@@ -80,7 +81,10 @@ def _decode(
             decoded.accept(index, entry)
         missing = [i for i in range(len(listing.files)) if i not in cached]
         log.info(
-            "%d of %d images found in the tensor cache; decoding %d.", len(cached), len(listing.files), len(missing)
+            "%d of %s found in the tensor cache; decoding %d.",
+            len(cached),
+            plural(len(listing.files), "image"),
+            len(missing),
         )
         progress("decoding", len(cached), len(listing.files))
 
@@ -178,7 +182,11 @@ def scan_pairs(
     progress("listing", 0, 0)
     listing = list_images(options.inputs, options.recursive, cancel)
     timings["listing"] = time.perf_counter() - clock
-    log.info("%d image files found, %d other entries skipped.", len(listing.files), len(listing.skipped))
+    log.info(
+        "%s found, %s skipped.",
+        plural(len(listing.files), "image file"),
+        plural(len(listing.skipped), "other entry", "other entries"),
+    )
 
     clock = time.perf_counter()
     decoded, cache_hits = _decode(listing, options, cache_path, progress, cancel)
@@ -287,11 +295,11 @@ def run_search(
         links={path: tuple(names) for path, names in scan.listing.links.items() if path in valid_paths},
     )
     log.info(
-        "Search finished: %d groups, %d duplicate and %d similar matches among %d images.",
-        len(result.groups),
+        "Search finished: %s, %d duplicate and %s among %s.",
+        plural(len(result.groups), "group"),
         result.duplicate_count,
-        result.similar_count,
-        len(records),
+        plural(result.similar_count, "similar match", "similar matches"),
+        plural(len(records), "image"),
     )
     return result
 

@@ -73,7 +73,7 @@ class SearchOptions:
     px_size: int = 50
     similarity: str | float | int | Decimal | Fraction = "duplicates"
     rotate: bool = True
-    same_dim: bool = True
+    same_dim: bool = False  # copies at other sizes are what people most often look for
     processes: int = field(default_factory=cpu_count)
     chunksize: int | None = None
     use_cache: bool = True

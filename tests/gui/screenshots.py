@@ -1,14 +1,20 @@
 """Save a PNG of every screen and dialog of the app, for a human to look at.
 
-    xvfb-run -a -s "-screen 0 1400x1000x24" python tests/gui/screenshots.py /tmp/shots
+    python tests/gui/screenshots.py /tmp/shots            # 1366×768 and 1920×1080, each in Xvfb
+    xvfb-run -a -s "-screen 0 1366x768x24" python tests/gui/screenshots.py --here /tmp/shots
 
-Runs the real app on the DISPLAY it is given (settings and cache in a temporary folder),
-walks menu -> import -> configure -> searching -> results -> logs -> settings, in the
-light theme and then the dark one, and grabs each window with PIL.ImageGrab."""
+The first form starts one Xvfb per screen size and runs the second in it. Each run uses
+the real app on the DISPLAY it is given (settings, cache and history in a temporary
+folder), walks menu -> import -> configure -> searching -> cancelled -> results -> logs
+-> settings (every tab, and an error) -> about -> licences -> the menu with its history,
+in the light theme and then the dark one, and grabs each window with PIL.ImageGrab.
+Files are named <screen>-<theme>-<nn>-<what>.png. A window larger than the room the
+screen leaves (taskbar, title bar) is reported on stderr."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -22,6 +28,7 @@ from PIL import ImageGrab
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from a checkout, not installed
 
 SETTLE_S = 0.3
+SCREENS = ("1366x768", "1920x1080")
 
 
 def settle(root: tk.Tk) -> None:
@@ -48,12 +55,52 @@ def wait_for(root: tk.Tk, condition, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
-def newest(root: tk.Tk, kind: type) -> tk.Toplevel:
-    return [child for child in root.winfo_children() if isinstance(child, kind)][-1]
+def newest(parent: tk.Misc, kind: type) -> tk.Toplevel:
+    return [child for child in parent.winfo_children() if isinstance(child, kind)][-1]
+
+
+class Shooter:
+    """Numbered grabs of one theme's walk, each checked against the room on the screen."""
+
+    def __init__(self, root: tk.Tk, out: Path, prefix: str) -> None:
+        self.root, self.out, self.prefix, self.count = root, out, prefix, 0
+
+    def __call__(self, window: tk.Misc, what: str) -> None:
+        from difpy_tk.gui.widgets import room_on_screen
+
+        settle(self.root)
+        self.count += 1
+        grab(window, self.out / f"{self.prefix}-{self.count:02}-{what}.png")
+        room = room_on_screen(window)
+        size = (window.winfo_width(), window.winfo_height())
+        if size[0] > room[0] or size[1] > room[1]:
+            print(f"TOO LARGE: {what} is {size[0]}×{size[1]}, the screen leaves {room[0]}×{room[1]}", file=sys.stderr)
+
+
+def hold_search(engine, release: threading.Event):
+    """Hold the search in a made-up comparing phase, long enough to photograph the progress
+    screen with its estimate as a user sees it, until `release` is set (or cancel)."""
+    real = engine.run_search
+
+    def held(options, progress=None, cancel=None, **kwargs):
+        def report(phase, done, total):
+            progress(phase, done, total)
+            if phase == "decoding" and done == total:
+                for step in range(1, 40):
+                    progress("searching", step * 40, 5000)
+                    time.sleep(0.05)
+                while not (release.is_set() or cancel.cancelled):
+                    time.sleep(0.02)
+
+        return real(options, report, cancel, **kwargs)
+
+    engine.run_search = held
+    return real
 
 
 def walk(out: Path, work: Path, theme: str) -> None:
     from difpy_tk.gui.app import App
+    from difpy_tk.gui.dialogs.about_dialog import AboutDialog, LicencesWindow
     from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
     from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
     from difpy_tk.gui.dnd import create_root
@@ -66,85 +113,107 @@ def walk(out: Path, work: Path, theme: str) -> None:
     app.settings.theme = theme
     app.settings.processes = 1
     apply_theme(root, theme)
-    root.geometry("880x680+0+0")
-    settle(root)
-    grab(root, out / f"{theme}-01-menu.png")
+    root.geometry("+0+0")
+    shoot = Shooter(root, out, f"{root.winfo_screenwidth()}x{root.winfo_screenheight()}-{theme}")
+    shoot(root, "menu-first-start")
 
     app.show("import")
-    settle(root)
-    grab(root, out / f"{theme}-02-import-empty.png")
+    shoot(root, "import-empty")
     step1 = app.screens["import"]
     step1.add_paths([*map(str, folders), str(work / "missing folder"), str(folders[0] / "original.png")])
     step1.advanced.toggle()
+    step1.px_size_var.set("5")
+    step1.next_button.invoke()  # the pixel-size error
     step1.listbox.selection_set(0)
     step1.listbox.event_generate("<<ListboxSelect>>")
-    settle(root)
-    grab(root, out / f"{theme}-03-import-filled.png")
+    shoot(root, "import-filled-with-errors")
+    step1.px_size_var.set("50")
+    step1.paste_var.set("")
 
     step1.next_button.invoke()
-    app.screens["configure"].mode_var.set("similar")
-    app.screens["configure"].advanced.toggle()
-    settle(root)
-    grab(root, out / f"{theme}-04-configure.png")
+    step2 = app.screens["configure"]
+    step2.mode_var.set("similar")
+    step2.advanced.toggle()
+    shoot(root, "configure")
 
-    # Hold the search in a made-up comparing phase, long enough (over a second, when the
-    # estimate appears) to photograph the progress screen as a user sees it.
-    real = engine.run_search
     release = threading.Event()
-
-    def held(options, progress=None, cancel=None, **kwargs):
-        def report(phase, done, total):
-            progress(phase, done, total)
-            if phase == "decoding" and done > 0:
-                progress("searching", 600, 5000)
-                time.sleep(1.5)
-                progress("searching", 1234, 5000)
-                release.wait(10)
-
-        return real(options, report, cancel, **kwargs)
-
-    engine.run_search = held
-    app.screens["configure"].start_button.invoke()
+    real = hold_search(engine, release)
     searching = app.screens["searching"]
-    wait_for(root, lambda: searching.count_var.get().startswith("1,234") and searching.eta_var.get())
-    settle(root)
-    grab(root, out / f"{theme}-05-searching.png")
+    step2.start_button.invoke()
+    wait_for(root, lambda: searching.count_var.get().startswith("1,") and "left" in searching.eta_var.get())
+    shoot(root, "searching")
+    searching.cancel_button.invoke()
+    wait_for(root, lambda: app.current is step2)
+    shoot(root, "configure-after-cancel")
+
+    step2.start_button.invoke()
+    wait_for(root, lambda: searching.count_var.get().startswith("1,"))
     release.set()
     wait_for(root, lambda: app.current is app.screens["results"])
     engine.run_search = real
-    settle(root)
-    grab(root, out / f"{theme}-06-results.png")
+    shoot(root, "results")
 
     app.screens["results"].logs_button.invoke()
     logs = newest(root, LogsDialog)
-    logs.geometry("+40+40")
-    settle(root)
-    grab(logs, out / f"{theme}-07-logs.png")
+    shoot(logs, "logs")
     logs.destroy()
 
+    app.show("menu")
     app.screens["menu"].settings_button.invoke()
     settings = newest(root, SettingsDialog)
-    settings.geometry("+40+40")
-    settle(root)
-    grab(settings, out / f"{theme}-08-settings.png")
+    shoot(settings, "settings-search")
     settings.chunksize_var.set("lots")
     settings.save_button.invoke()
-    settle(root)
-    grab(settings, out / f"{theme}-09-settings-error.png")
+    shoot(settings, "settings-error")
+    for index, tab in enumerate(settings.notebook.tabs()[1:], start=1):
+        settings.notebook.select(tab)
+        name = str(settings.notebook.tab(tab, "text")).lower().replace(" ", "-")
+        shoot(settings, f"settings-{index}-{name}")
     settings.cancel_button.invoke()
+
+    app.screens["menu"].about_button.invoke()
+    about = newest(root, AboutDialog)
+    shoot(about, "about")
+    about.licences_button.invoke()
+    licences = newest(about, LicencesWindow)
+    shoot(licences, "licences")
+    licences.destroy()
+    about.destroy()
+
+    app.show("menu")
+    shoot(root, "menu-with-history")
+    menu = app.screens["menu"]
+    menu.recent_results_button.event_generate("<<Invoke>>")  # drop the list down
+    settle(root)
+    shoot(root, "menu-recent-results")
+    menu.recent_results.unpost()
+    settle(root)
     app.close()
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print(__doc__)
-        return 2
-    out = Path(argv[0])
-    out.mkdir(parents=True, exist_ok=True)
+def shoot_here(out: Path) -> None:
+    """All shots on the current DISPLAY, named after its size."""
     with tempfile.TemporaryDirectory() as work:
         for theme in ("light", "dark"):
             os.environ["DIFPY_TK_HOME"] = str(Path(work) / theme / "home")
             walk(out, Path(work), theme)
+
+
+def main(argv: list[str]) -> int:
+    here = argv[:1] == ["--here"]
+    args = argv[1:] if here else argv
+    if len(args) != 1:
+        print(__doc__)
+        return 2
+    out = Path(args[0])
+    out.mkdir(parents=True, exist_ok=True)
+    if here:
+        shoot_here(out)
+        return 0
+    for size in SCREENS:
+        command = ["xvfb-run", "-a", "-s", f"-screen 0 {size}x24", sys.executable, __file__, "--here", str(out)]
+        if subprocess.run(command, check=False).returncode != 0:
+            return 1
     return 0
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
 from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
-from difpy_tk.gui.widgets import SMALLEST_SCREEN, WINDOW_FRAME, fit_to_screen
+from difpy_tk.gui.widgets import SMALLEST_SCREEN, WINDOW_FRAME, dpi_scale, fit_to_screen
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 
 ROOM = (SMALLEST_SCREEN[0] - WINDOW_FRAME[0], SMALLEST_SCREEN[1] - WINDOW_FRAME[1])
@@ -193,3 +193,18 @@ def test_a_window_never_outgrows_the_screen(driver):
     assert window.winfo_width() <= driver.root.winfo_screenwidth() - WINDOW_FRAME[0]
     assert window.winfo_height() <= driver.root.winfo_screenheight() - WINDOW_FRAME[1]
     window.destroy()
+
+
+def test_sizes_follow_the_screen_dpi(driver):
+    root = driver.root
+    assert dpi_scale(root) == 1.0  # Xvfb: 96 DPI
+    root.tk.call("tk", "scaling", 2.0)  # 144 DPI, a Windows laptop at 150 %
+    try:
+        assert dpi_scale(root) == pytest.approx(1.5)
+        window = tk.Toplevel(root)
+        fit_to_screen(window, 400, 300)
+        driver.update()
+        assert (window.winfo_width(), window.winfo_height()) == (600, 450)
+        window.destroy()
+    finally:
+        root.tk.call("tk", "scaling", 96 / 72)

@@ -55,8 +55,8 @@ class AboutDialog(tk.Toplevel):
         self.version_label.pack(anchor="w")
         WrapLabel(text, text=f"{TAGLINE}\n{ORIGIN}", wraplength=340).pack(fill="x", pady=(10, 0))
 
-        links = ttk.Frame(frame)
-        links.pack(fill="x", pady=(16, 0))
+        links = ttk.Frame(text)  # under the text, beside the logo
+        links.pack(fill="x", pady=(12, 0))
         self.guide = guide_path()
         if self.guide is not None:
             self.guide_button = ttk.Button(
@@ -68,7 +68,7 @@ class AboutDialog(tk.Toplevel):
             links, text="Logs folder", style="Link.TButton", command=lambda: self.open(self.logs_folder)
         )
         self.logs_button.pack(anchor="w")
-        ttk.Label(links, text=str(self.logs_folder), style="Hint.TLabel").pack(anchor="w", padx=(4, 0))
+        WrapLabel(links, text=str(self.logs_folder), style="Hint.TLabel", wraplength=340).pack(fill="x")
         self.status = WrapLabel(frame, style="Error.TLabel", wraplength=400)
         self.status.pack(fill="x", pady=(8, 0))
 

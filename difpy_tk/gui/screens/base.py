@@ -26,7 +26,7 @@ class Screen(ttk.Frame):
         self.nav = ttk.Frame(self)
         self.nav.pack(side="bottom", fill="x", pady=(16, 0))
         ttk.Separator(self, orient="horizontal").pack(side="bottom", fill="x")
-        self.content = ttk.Frame(self, padding=(0, 16, 0, 0))
+        self.content = ttk.Frame(self, padding=(0, 16, 0, 12))
         self.content.pack(fill="both", expand=True)
         self.nav.lift()  # Tab walks the stacking order: the content first, then the button bar
 

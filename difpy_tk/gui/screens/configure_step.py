@@ -40,8 +40,9 @@ CUSTOM_HINT = (
 )
 ROTATE_HINT = "Also compare each image turned by 90°, 180° and 270°, to find rotated copies."
 SAME_DIM_HINT = (
-    "Only compare images with the same width and height: much faster. Turn this off when "
-    "duplicates may have different sizes or file types (photo.png and photo.jpg)."
+    "Only compare images that have the same width and height. Faster on large collections, "
+    "but a copy saved at another size (a resized or downscaled photo) is not found. "
+    "The file type does not matter either way."
 )
 
 

@@ -72,7 +72,7 @@ class MenuScreen(Screen):
         ttk.Label(self.nav, text=f"Version {__version__}", style="Hint.TLabel").pack(side="left")
 
     def _drop_down(self, parent: tk.Misc, text: str) -> tuple[ttk.Menubutton, tk.Menu]:
-        button = ttk.Menubutton(parent, text=f"{text} ▾", style="Big.TMenubutton", direction="below")
+        button = ttk.Menubutton(parent, text=text, style="Big.TMenubutton", direction="below")
         menu = tk.Menu(button, tearoff=False)
         button.configure(menu=menu)
         return button, menu
