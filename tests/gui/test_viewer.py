@@ -68,8 +68,17 @@ def key(widget: tk.Misc, sequence: str) -> None:
     """Under Xvfb without a window manager a key arrives only at a focused window."""
     widget.focus_force()
     widget.update()
+    deadline = time.monotonic() + 5  # a loaded machine may take a while to move the focus
+    while time.monotonic() < deadline and not _focused_in(widget):
+        widget.update()
+        time.sleep(0.01)
     widget.event_generate(sequence)
     widget.update()
+
+
+def _focused_in(widget: tk.Misc) -> bool:
+    focus = widget.focus_get()
+    return focus is not None and focus.winfo_toplevel() is widget.winfo_toplevel()
 
 
 def thumbnails_loaded(viewer) -> bool:
