@@ -78,8 +78,17 @@ def run_pyinstaller(portable: bool, clean: bool) -> None:
     """One work folder for both modes: they share the Analysis, the slow half of a build."""
     distpath = DIST / "portable" if portable else DIST
     cmd = [
-        sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--log-level", "WARN",
-        "--workpath", str(WORK), "--distpath", str(distpath),
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        str(SPEC),
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--workpath",
+        str(WORK),
+        "--distpath",
+        str(distpath),
     ]
     if clean:
         cmd.append("--clean")
@@ -160,8 +169,14 @@ def nsis_command(makensis: str, payload: Path, icon: Path, out: Path, version: s
     absolute. NSIS 3 takes '-' options on every OS."""
     four = ".".join(str(n) for n in version_info.version_tuple(version))
     return [
-        makensis, "-V2", "-WX", f"-DVERSION={version}", f"-DVERSION4={four}",
-        f"-DSRCDIR={payload.resolve()}", f"-DICON={icon.resolve()}", f"-DOUTFILE={out.resolve()}",
+        makensis,
+        "-V2",
+        "-WX",
+        f"-DVERSION={version}",
+        f"-DVERSION4={four}",
+        f"-DSRCDIR={payload.resolve()}",
+        f"-DICON={icon.resolve()}",
+        f"-DOUTFILE={out.resolve()}",
         f"-DLICENSEFILE={licence.resolve()}",
         str(ROOT / "installer" / "windows" / "difpy_tk.nsi"),
     ]
@@ -191,8 +206,14 @@ def build_dmg() -> Path:
     # Beside the .app in the dmg window, so the licences are seen before installing.
     licences = licence_file(app / "Contents" / "Resources" / "licences", ROOT / ".cache" / "dmg" / "Licences.txt")
     subprocess.run(
-        ["bash", str(ROOT / "installer" / "macos" / "make_dmg.sh"), str(app),
-         str(make_icons.make_icons()["icns"]), str(out), str(licences)],
+        [
+            "bash",
+            str(ROOT / "installer" / "macos" / "make_dmg.sh"),
+            str(app),
+            str(make_icons.make_icons()["icns"]),
+            str(out),
+            str(licences),
+        ],
         check=True,
     )
     return out
@@ -205,9 +226,7 @@ def expand(targets: list[str]) -> list[str]:
         if target == "all":
             # No portable build on macOS: a bare onefile binary is no .app (Finder opens it
             # in Terminal) and onefile .app bundles are deprecated; the .app is portable.
-            packages = {"win32": {"portable", "nsis"}, "darwin": {"dmg"}}.get(
-                sys.platform, {"portable", "deb", "tar"}
-            )
+            packages = {"win32": {"portable", "nsis"}, "darwin": {"dmg"}}.get(sys.platform, {"portable", "deb", "tar"})
             wanted |= {"app"} | packages
         else:
             wanted.add(target)
@@ -216,11 +235,18 @@ def expand(targets: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the frozen app and its packages.")
-    parser.add_argument("targets", nargs="*", default=["app"], choices=TARGETS, metavar="TARGET",
-                        help=f"one or more of {', '.join(TARGETS)} (default: app)")
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        default=["app"],
+        choices=TARGETS,
+        metavar="TARGET",
+        help=f"one or more of {', '.join(TARGETS)} (default: app)",
+    )
     parser.add_argument("--clean", action="store_true", help="empty PyInstaller's cache first")
-    parser.add_argument("--reuse", action="store_true",
-                        help="package an existing dist/difpy_tk instead of rebuilding it")
+    parser.add_argument(
+        "--reuse", action="store_true", help="package an existing dist/difpy_tk instead of rebuilding it"
+    )
     parser.add_argument("--stand-in", action="store_true", help="nsis: compile against a dummy payload")
     args = parser.parse_args(argv)
 

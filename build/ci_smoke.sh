@@ -217,6 +217,8 @@ start=$(now)
 figure "build time, onedir (s)" "$(since "$start")"
 APP=$ROOT/dist/difpy_tk/difpy_tk
 figure "onedir size (MiB)" "$(mib dist/difpy_tk)"
+# What HEIC costs: pillow-heif's extension and its libraries (libheif, libde265, x265).
+figure "of which HEIC decoder (MiB)" "$(du -scm dist/difpy_tk/_internal/_pillow_heif* dist/difpy_tk/_internal/pillow_heif.libs | tail -1 | cut -f1)"
 # Without its tkdnd extension the app still opens, only without drag and drop: check it is there.
 find dist/difpy_tk -path '*/tkinterdnd2/tkdnd/*' -name pkgIndex.tcl | grep -q . \
     || fail "the onedir has no tkdnd (tkinterdnd2/tkdnd/<platform>/pkgIndex.tcl): no drag and drop"

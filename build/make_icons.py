@@ -54,28 +54,42 @@ def draw_master(size: int = 1024) -> Image.Image:
         return (round(x0 * big), round(y0 * big), round(x1 * big), round(y1 * big))
 
     draw.rounded_rectangle(box(0.04, 0.04, 0.96, 0.96), radius=round(0.2 * big), fill=(33, 87, 160, 255))
-    for offset, card, sky in ((0.0, (236, 240, 245, 255), (120, 180, 230, 255)),
-                              (0.16, (255, 255, 255, 255), (140, 200, 245, 255))):
+    for offset, card, sky in (
+        (0.0, (236, 240, 245, 255), (120, 180, 230, 255)),
+        (0.16, (255, 255, 255, 255), (140, 200, 245, 255)),
+    ):
         x0, y0 = 0.16 + offset, 0.18 + offset
         x1, y1 = x0 + 0.52, y0 + 0.46
-        draw.rounded_rectangle(box(x0, y0, x1, y1), radius=round(0.04 * big), fill=card,
-                               outline=(20, 50, 100, 255), width=round(0.012 * big))
+        draw.rounded_rectangle(
+            box(x0, y0, x1, y1),
+            radius=round(0.04 * big),
+            fill=card,
+            outline=(20, 50, 100, 255),
+            width=round(0.012 * big),
+        )
         inner = (x0 + 0.04, y0 + 0.04, x1 - 0.04, y1 - 0.04)
         draw.rectangle(box(*inner), fill=sky)
         ix0, iy0, ix1, iy1 = inner
         # hills and a sun: the same little landscape on both cards
-        draw.polygon([(round(ix0 * big), round(iy1 * big)),
-                      (round((ix0 + 0.14) * big), round((iy0 + 0.16) * big)),
-                      (round((ix0 + 0.26) * big), round((iy0 + 0.26) * big)),
-                      (round((ix0 + 0.34) * big), round((iy0 + 0.12) * big)),
-                      (round(ix1 * big), round(iy1 * big))], fill=(46, 125, 70, 255))
+        draw.polygon(
+            [
+                (round(ix0 * big), round(iy1 * big)),
+                (round((ix0 + 0.14) * big), round((iy0 + 0.16) * big)),
+                (round((ix0 + 0.26) * big), round((iy0 + 0.26) * big)),
+                (round((ix0 + 0.34) * big), round((iy0 + 0.12) * big)),
+                (round(ix1 * big), round(iy1 * big)),
+            ],
+            fill=(46, 125, 70, 255),
+        )
         draw.ellipse(box(ix1 - 0.12, iy0 + 0.03, ix1 - 0.04, iy0 + 0.11), fill=(250, 200, 60, 255))
     # an "equals" badge in the corner
-    draw.ellipse(box(0.64, 0.64, 0.92, 0.92), fill=(240, 90, 60, 255), outline=(255, 255, 255, 255),
-                 width=round(0.015 * big))
+    draw.ellipse(
+        box(0.64, 0.64, 0.92, 0.92), fill=(240, 90, 60, 255), outline=(255, 255, 255, 255), width=round(0.015 * big)
+    )
     for y in (0.745, 0.805):
-        draw.rounded_rectangle(box(0.70, y - 0.018, 0.86, y + 0.018), radius=round(0.01 * big),
-                               fill=(255, 255, 255, 255))
+        draw.rounded_rectangle(
+            box(0.70, y - 0.018, 0.86, y + 0.018), radius=round(0.01 * big), fill=(255, 255, 255, 255)
+        )
     return image.resize((size, size), Image.Resampling.LANCZOS)
 
 

@@ -91,3 +91,19 @@ def test_decoded_counts_only_this_search():
         if phase == "decoding":
             assert estimate.decoded == done - log["cache_hits"]
     assert estimate.decoded == log["images"] - log["cache_hits"]
+
+
+def test_verifying_is_timed_by_its_own_pace_and_restarts_with_each_step():
+    estimate = ScanEstimate()
+    estimate.update(0.0, "decoding", 0, 400)
+    estimate.update(1.0, "decoding", 8, 400)
+    estimate.update(4.92, "decoding", 400, 400)  # 0.01 s an image
+    estimate.update(5.5, "searching", 400, 400)
+    estimate.update(6.0, "verifying", 0, 50)  # 50 images decoded in full: not measured yet
+    assert estimate.remaining(6.0) == pytest.approx(50 * 0.01 + 400 * 0.00001)
+    estimate.update(7.0, "verifying", 25, 50)
+    assert estimate.remaining(7.0) == pytest.approx(25 * 0.04 + 400 * 0.00001)
+    estimate.update(8.0, "verifying", 0, 10)  # the comparisons of those pairs: a new step
+    assert estimate.remaining(8.0) == pytest.approx(10 * 0.01 + 400 * 0.00001)  # the prior again
+    estimate.update(8.5, "verifying", 5, 10)
+    assert estimate.remaining(8.5) == pytest.approx(5 * 0.1 + 400 * 0.00001)

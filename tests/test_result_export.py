@@ -3,7 +3,7 @@
 import csv
 import json
 
-from difpy_tk.scan.result import Chained, FileRecord, Group, Match, SearchResult
+from difpy_tk.scan.result import Chained, FileRecord, Group, Match, SearchResult, Verification
 from difpy_tk.scan.result_io import format_log, load_json, write_csv, write_json
 
 
@@ -18,6 +18,7 @@ def sample() -> SearchResult:
         files=files,
         groups=groups,
         chained=[Chained("/p/c", "/p/b", 2.5, 90)],
+        verification=Verification(5.0, 7, 1, 4, 3, 0, 1, 0, 1.25, 0),
     )
 
 
@@ -33,6 +34,7 @@ def test_chained_and_low_detail_round_trip_through_json(tmp_path):
     assert data["lower_quality"] == ["/p/b", "/p/s2"]
     loaded = load_json(target)
     assert loaded.chained == result.chained and loaded.groups == result.groups
+    assert loaded.verification == result.verification
 
 
 def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
@@ -49,5 +51,8 @@ def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
     assert rows[-1]["mse"] == "2.5000" and rows[-1]["rotation"] == "90"
 
 
-def test_log_names_the_chained_images():
-    assert "CHAINED /p/c ~ /p/b (MSE 2.5000)" in format_log(sample())
+def test_log_names_the_chained_images_and_how_verdicts_were_reached():
+    log = format_log(sample())
+    assert "CHAINED /p/c ~ /p/b (MSE 2.5000)" in log
+    assert "7 pairs proposed by the fast decode, 1 decided on it" in log
+    assert "full decode of 4 images (3 decoded, 0 from the cache, 1 byte-identical copies, 0 failed)" in log

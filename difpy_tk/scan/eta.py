@@ -1,6 +1,8 @@
 """How long the rest of a search will take: one estimate for the whole scan, not per step.
 
-The engine reports (phase, done, total) for listing, decoding, searching and grouping.
+The engine reports (phase, done, total) for listing, decoding, searching, verifying
+(decoding in full the images of the pairs too close to call, then comparing those again)
+and grouping.
 Decoding usually dominates, and its pace is measured: images found in the cache are
 counted as done before the clock starts, and the seconds the process pool takes to start
 (before the first decoded image arrives) are not mistaken for the pace. The phases still
@@ -50,6 +52,17 @@ class _Pace:
             return None
         return (self.last_time - self.first_time) / progressed
 
+    def _verify_remaining(self, now: float) -> float:
+        """Measured once it moves; before that, full decodes at least at the decoding pace."""
+        verify = self._verify
+        if verify is None:
+            return 0.0
+        measured = verify.remaining(now)
+        if measured is not None:
+            return measured
+        pace = self._decode.seconds_per_unit() if self._decode is not None else None
+        return max((verify.total - verify.last_done) * (pace or 0.0) - (now - verify.last_time), 0.0)
+
     def remaining(self, now: float) -> float | None:
         """Units left times the pace, less the time already spent on them since the last report."""
         pace = self.seconds_per_unit()
@@ -68,6 +81,7 @@ class ScanEstimate:
         self._cached = 0
         self._decode: _Pace | None = None
         self._search: _Pace | None = None
+        self._verify: _Pace | None = None
         self._decoded = 0
 
     @property
@@ -101,6 +115,13 @@ class ScanEstimate:
             else:
                 self._search.last_time, self._search.last_done = now, done
             self._search.total = total
+        elif phase == "verifying":
+            # Two steps report under this name with their own totals (full decodes, then
+            # comparisons): each new total starts a new pace.
+            if self._verify is None or total != self._verify.total:
+                self._verify = _Pace(now, done, now, done, total)
+            else:
+                self._verify.last_time, self._verify.last_done = now, done
 
     def _search_remaining(self, now: float) -> float:
         costs = self._costs
@@ -112,6 +133,17 @@ class ScanEstimate:
             return max(costs.search_fixed_s + self._images * costs.search_per_image_s - spent, 0.0)
         return costs.search_fixed_s + self._images * costs.search_per_image_s
 
+    def _verify_remaining(self, now: float) -> float:
+        """Measured once it moves; before that, full decodes at least at the decoding pace."""
+        verify = self._verify
+        if verify is None:
+            return 0.0
+        measured = verify.remaining(now)
+        if measured is not None:
+            return measured
+        pace = self._decode.seconds_per_unit() if self._decode is not None else None
+        return max((verify.total - verify.last_done) * (pace or 0.0) - (now - verify.last_time), 0.0)
+
     def remaining(self, now: float) -> float | None:
         """Seconds until the search ends, or None while there is nothing to base it on yet
         (listing the folders; waiting for the first decoded images)."""
@@ -122,6 +154,8 @@ class ScanEstimate:
             return grouping
         if self._phase == "searching":
             return self._search_remaining(now) + grouping
+        if self._phase == "verifying":
+            return self._verify_remaining(now) + grouping
         to_decode = self._images - self._cached
         if to_decode == 0:
             decoding = 0.0

@@ -12,6 +12,7 @@ run as a formula by a spreadsheet."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from difpy_tk.humanize import display_path
-from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, SearchResult
+from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, SearchResult, Verification
 from difpy_tk.state.safe_files import write_atomic
 
 FORMAT_NAME = "difpy_tk-result"
@@ -134,6 +135,7 @@ def to_dict(result: SearchResult) -> dict:
             }
             for group in result.groups
         ],
+        "verification": dataclasses.asdict(result.verification),
         "chained": [{"path": c.path, "other": c.other, "mse": c.mse, "rotation": c.rotation} for c in result.chained],
         "files": {
             path: {"size": r.size, "mtime_ns": r.mtime_ns, "width": r.width, "height": r.height}
@@ -172,6 +174,7 @@ def from_dict(data: dict) -> SearchResult:
             started=data["started"],
             finished=data["finished"],
             cache_hits=int(data.get("cache_hits", 0)),
+            verification=Verification(**data.get("verification", {})),
             chained=[
                 Chained(c["path"], c["other"], float(c["mse"]), int(c["rotation"])) for c in data.get("chained", [])
             ],
@@ -271,6 +274,16 @@ def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
     write_atomic(path, stream.getvalue().encode("utf-8-sig"))
 
 
+def _verification_line(check: Verification) -> str:
+    return (
+        f"Verification: {check.proposed} pairs proposed by the fast decode, {check.decided_fast} decided on it "
+        f"(far inside the threshold); the rest decided on the full decode of {check.checked} images "
+        f"({check.full_decoded} decoded, {check.full_cached} from the cache, {check.byte_twins} byte-identical "
+        f"copies, {check.full_failed} failed); largest fast-to-full drift {check.drift_max:.2f} "
+        f"(margin {check.margin_rms}, {check.drift_over_margin} over it)"
+    )
+
+
 def format_log(result: SearchResult) -> str:
     """The search log as a person reads it: what was asked, how long it took, and every
     file that was not searched, with the reason."""
@@ -288,6 +301,7 @@ def format_log(result: SearchResult) -> str:
         f"Images searched: {result.files_searched} ({result.cache_hits} from the cache)",
         f"Groups: {len(result.groups)}; duplicate matches: {result.duplicate_count}; "
         f"similar matches: {result.similar_count}",
+        _verification_line(result.verification),
         f"Chained images (match a group member but not its kept image; in no group): {len(result.chained)}",
         *(f"  CHAINED {c.path} ~ {c.other} (MSE {c.mse:.4f})" for c in result.chained),
         f"Invalid files: {len(result.invalid)}",

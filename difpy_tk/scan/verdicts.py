@@ -39,8 +39,8 @@ log = logging.getLogger("difpy_tk")
 
 DRIFT_RMS = {10: 9.0, 50: 5.0, 100: 3.0}
 """D, by px_size: a bound on the RMS distance between one image's FAST and FULL tensors.
-Measured on the benchmark's 2,334 real-photo crops (docs/benchmarks.md, `bench.py
---drift`): largest drift 6.9 at px 10, 3.7 at px 50, 2.4 at px 100 (medians 0.8, 0.5,
+Measured on the benchmark's 2,334 real-photo crops (docs/benchmarks.md; `bench.py`
+prints it with the brute-force check): largest drift 6.9 at px 10, 3.7 at px 50, 2.4 at px 100 (medians 0.8, 0.5,
 0.4); each bound has about 25 % room above the largest. The drift falls as px_size
 grows (the fast decode reduces less), so a px_size between two measured ones uses the
 bound of the smaller."""

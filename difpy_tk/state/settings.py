@@ -84,7 +84,7 @@ def validate_setting(name: str, value: object) -> None:
     elif name == "cache_limit_mb":
         low, high = CACHE_LIMIT_MB
         if type(value) is not int or not low <= value <= high:
-            raise OptionError(name, f"expected a whole number of megabytes from {low} to {high}, got {value!r}")
+            raise OptionError(name, f"expected a whole number of megabytes from {low:,} to {high:,}, got {value!r}")
     elif name == "keeper_criteria":
         known = [criterion.value for criterion in Criterion]
         if not (isinstance(value, list) and all(item in known for item in value) and len(set(value)) == len(value)):

@@ -17,6 +17,7 @@ try rotations. All figures are printed; nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -26,6 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -34,6 +36,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
 import corpus as corpus_builder  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent))
+from reference import as_cliques  # noqa: E402  (tests/reference.py: the same rule as the tests)
 
 TOOLS = ("difpy_tk", "difpy", "czkawka")
 PX_SIZE = 50
@@ -80,6 +85,7 @@ def worker_difpy_tk(folder: str, cache_path: str) -> dict:
         "skipped": len(result.skipped),
         "cache_hits": result.cache_hits,
         "sse_limit": options.sse_limit,
+        "verification": dataclasses.asdict(result.verification),
     }
 
 
@@ -282,28 +288,6 @@ def planted_recall(folder: str, truth: dict, groups: Iterable[Sequence[str]]) ->
     return {kind: (found, total) for kind, (found, total) in tally.items()}
 
 
-def load_difpy_tk_tensors(folder: str, cache_path: str, paths: Sequence[str]):
-    """difpy_tk's own tensors, read back from the cache its first scan filled, so the
-    reference judges exactly what the engine compared."""
-    import numpy as np
-
-    from difpy_tk.scan.cache import TensorCache
-    from difpy_tk.scan.tensors import decoder_version
-
-    stats = []
-    for path in paths:
-        info = os.stat(path)
-        stats.append((info.st_size, info.st_mtime_ns))
-    cache = TensorCache(cache_path, PX_SIZE, decoder_version(exact=False))
-    try:
-        found = cache.lookup(list(paths), stats)
-    finally:
-        cache.close()
-    keep = [i for i in range(len(paths)) if i in found and found[i].tensor is not None]
-    tensors = np.stack([found[i].tensor for i in keep]) if keep else np.zeros((0, PX_SIZE, PX_SIZE, 3), "uint8")
-    return [paths[i] for i in keep], tensors
-
-
 def brute_force_pairs(tensors, sse_limit: int, chunk: int = 512) -> dict[tuple[int, int], int]:
     """Every pair (i < j) whose true SSE, minimised over the 4 rotations, is <= sse_limit.
 
@@ -339,62 +323,113 @@ def exact_min_sse(a, b) -> int:
     return min(int(np.square(a32 - np.rot90(b, k).astype(np.int32)).sum(dtype=np.int64)) for k in range(4))
 
 
-def agreement(folder: str, tool: dict, cache_path: str) -> dict:
-    """Compare difpy_tk's groups with the brute-force set of matching pairs."""
-    paths = list(tool["all_files"])
-    started = time.perf_counter()
-    usable, tensors = load_difpy_tk_tensors(folder, cache_path, paths)
-    reference = brute_force_pairs(tensors, tool["sse_limit"])
-    elapsed = time.perf_counter() - started
-    key = {os.path.realpath(p): i for i, p in enumerate(usable)}
-    count = PX_SIZE * PX_SIZE * 3
-    group_of: dict[int, int] = {}
-    for number, group in enumerate(tool["groups"]):
-        for path in group:
-            group_of[key.get(os.path.realpath(path), -1)] = number
-    reported_ok = wrong_mse = false_pairs = 0
-    for kept, member, mse, _rotation in tool["pairs"]:
-        i, j = key.get(os.path.realpath(kept)), key.get(os.path.realpath(member))
-        pair = (min(i, j), max(i, j)) if i is not None and j is not None else None
-        if pair not in reference:
-            false_pairs += 1
-        elif abs(reference[pair] / count - mse) > 1e-9:
-            wrong_mse += 1
-        else:
-            reported_ok += 1
-    search_pairs = engine_pairs(tensors, tool["sse_limit"])
-    matched_images = {i for pair in reference for i in pair}
-    co_grouped = sum(1 for i, j in reference if group_of.get(i, -2) == group_of.get(j, -3))
-    both_ungrouped = sum(1 for i, j in reference if i not in group_of and j not in group_of)
-    return {
-        "tensors": len(usable),
-        "reference_pairs": len(reference),
-        "reference_images": len(matched_images),
-        "images_grouped": sum(1 for i in matched_images if i in group_of),
-        "pairs_co_grouped": co_grouped,
-        "pairs_both_ungrouped": both_ungrouped,
-        "reported_pairs": len(tool["pairs"]),
-        "reported_ok": reported_ok,
-        "reported_wrong_mse": wrong_mse,
-        "reported_not_matching": false_pairs,
-        "seconds": elapsed,
-        "search_pairs": len(search_pairs),
-        "search_pairs_missing": sum(1 for pair in reference if pair not in search_pairs),
-        "search_pairs_extra": sum(1 for pair in search_pairs if pair not in reference),
-        "search_pairs_wrong_sse": sum(
-            1 for pair, sse in search_pairs.items() if pair in reference and reference[pair] != sse
-        ),
-    }
+def engine_scan(folder: str, cache_path: str, px_size: int, threshold: float) -> tuple[list[str], dict, dict]:
+    """difpy_tk's pairs (before grouping) at one setting, as {(i, j): sse} over its records."""
+    from difpy_tk.scan.engine import scan_pairs
+    from difpy_tk.scan.options import SearchOptions
+
+    options = SearchOptions(
+        inputs=(folder,), px_size=px_size, similarity=threshold, rotate=True, same_dim=False, use_cache=True
+    )
+    scan = scan_pairs(options, cache_path=cache_path)
+    pairs = zip(scan.matches.first.tolist(), scan.matches.second.tolist(), scan.matches.sse.tolist(), strict=True)
+    found = {(min(a, b), max(a, b)): sse for a, b, sse in pairs}
+    return [record.path for record in scan.records], found, dataclasses.asdict(scan.verification)
 
 
-def engine_pairs(tensors, sse_limit: int) -> dict[tuple[int, int], int]:
-    """difpy_tk.scan.search.find_matches on the same tensors, as {(i, j): sse} with i < j:
-    the pruned search must return exactly the brute-force pairs, before any grouping."""
-    from difpy_tk.scan.search import find_matches
+def fast_tensors_from_cache(cache_path: str, px_size: int, paths: Sequence[str]):
+    """The engine's FAST tensors of paths, read back from the cache its scans filled."""
+    from difpy_tk.scan.cache import TensorCache
+    from difpy_tk.scan.tensors import decoder_version
 
-    matches = find_matches(tensors, sse_limit, True)
-    pairs = zip(matches.first.tolist(), matches.second.tolist(), matches.sse.tolist(), strict=True)
-    return {(min(a, b), max(a, b)): sse for a, b, sse in pairs}
+    stats = [(os.stat(path).st_size, os.stat(path).st_mtime_ns) for path in paths]
+    cache = TensorCache(cache_path, px_size, decoder_version(exact=False))
+    try:
+        found = cache.lookup(list(paths), stats)
+    finally:
+        cache.close()
+    return [found[i].tensor if i in found else None for i in range(len(paths))]
+
+
+def exactness(folder: str, scratch: str, sizes: Sequence[int], thresholds: Sequence[float]) -> list[dict]:
+    """For each px_size and threshold: the pairs of a brute force over FULL-decode tensors
+    of every file (4 turns, all pairs) against the engine's pairs, missed and extra; how
+    many images the engine decoded in full; and each file's fast-to-full RMS drift."""
+    import numpy as np
+
+    from difpy_tk.scan.verdicts import drift_margin
+
+    rows = []
+    for px_size in sizes:
+        cache = os.path.join(scratch, f"exactness-{px_size}.sqlite3")
+        scans = {}
+        for threshold in sorted(thresholds, reverse=True):
+            started = time.perf_counter()
+            scans[threshold] = (*engine_scan(folder, cache, px_size, threshold), time.perf_counter() - started)
+        paths = scans[max(thresholds)][0]
+        started = time.perf_counter()
+        full = decode_all(paths, full=True, px_size=px_size)
+        keep = [i for i, tensor in enumerate(full) if tensor is not None]
+        tensors = np.stack([full[i] for i in keep])
+        count = px_size * px_size * 3
+        widest = brute_force_pairs(tensors, int(max(thresholds) * count))
+        reference_seconds = time.perf_counter() - started
+        fast = fast_tensors_from_cache(cache, px_size, [paths[i] for i in keep])
+        drift = np.array(
+            [
+                np.sqrt(np.square(f.astype(np.int32) - g.astype(np.int32)).mean())
+                for f, g in zip(fast, tensors, strict=True)
+                if f is not None
+            ]
+        )
+        for threshold in sorted(thresholds):
+            scan_paths, found, verification, seconds = scans[threshold]
+            assert scan_paths == paths
+            sse_limit = int(Fraction(str(threshold)) * count)
+            reference = {(keep[i], keep[j]) for (i, j), sse in widest.items() if sse <= sse_limit}
+            engine = as_cliques(found) if sse_limit == 0 else set(found)
+            rows.append(
+                {
+                    "px": px_size,
+                    "threshold": threshold,
+                    "files": len(paths),
+                    "reference_pairs": len(reference),
+                    "engine_pairs": len(engine),
+                    "missed": len(reference - engine),
+                    "extra": len(engine - reference),
+                    "checked": verification["checked"],
+                    "full_decoded": verification["full_decoded"],
+                    "proposed": verification["proposed"],
+                    "scan_seconds": seconds,
+                    "reference_seconds": reference_seconds,
+                    "drift_median": float(np.median(drift)),
+                    "drift_p99": float(np.percentile(drift, 99)),
+                    "drift_max": float(drift.max()),
+                    "margin": drift_margin(px_size),
+                }
+            )
+    return rows
+
+
+def print_exactness(rows: list[dict]) -> None:
+    print()
+    print("pairs against a brute force over FULL-decode tensors (all pairs, 4 turns), per px and threshold:")
+    print(
+        f"{'px':>4}{'MSE <=':>8}{'reference':>11}{'difpy_tk':>10}{'missed':>8}{'extra':>7}"
+        f"{'full-decoded':>14}{'of files':>10}{'proposed':>10}{'scan':>9}"
+    )
+    for row in rows:
+        print(
+            f"{row['px']:>4}{row['threshold']:>8}{row['reference_pairs']:>11}{row['engine_pairs']:>10}"
+            f"{row['missed']:>8}{row['extra']:>7}{row['checked']:>14}{row['files']:>10}{row['proposed']:>10}"
+            f"{row['scan_seconds']:>8.1f}s"
+        )
+    for px_size in dict.fromkeys(row["px"] for row in rows):
+        row = next(r for r in rows if r["px"] == px_size)
+        print(
+            f"  px {px_size}: fast-to-full RMS drift per file: median {row['drift_median']:.2f}, "
+            f"p99 {row['drift_p99']:.2f}, max {row['drift_max']:.2f} (margin D = {row['margin']})"
+        )
 
 
 def mse_check_difpy(difpy: dict) -> dict:
@@ -472,6 +507,16 @@ def print_report(results: dict, truth: dict, folder: str, files: int) -> None:
             print(f"  (search phases: difPy {difpy['phases']['search']:.2f} s, difpy_tk {our_search:.4f} s)")
         if warm:
             print(f"  (warm rescan: {warm.get('cache_hits')} cache hits of {warm.get('files')} files)")
+        for label, run in (("first scan", first), ("warm rescan", warm)):
+            check = (run or {}).get("verification")
+            if check:
+                print(
+                    f"  {label}: {check['proposed']} pairs proposed by the fast tensors, {check['decided_fast']} "
+                    f"decided on them; {check['checked']} of {run['files']} files decide by their full decode "
+                    f"({check['full_decoded']} decoded, {check['full_cached']} from the cache, "
+                    f"{check['byte_twins']} byte-identical copies); largest drift {check['drift_max']:.2f} "
+                    f"(margin {check['margin_rms']})"
+                )
     print()
     recalls = {name: planted_recall(folder, truth, res["groups"]) for name, res in ok.items()}
     kinds = ["all", *sorted({entry["kind"] for entry in truth["planted"]})]
@@ -510,6 +555,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", default="/work/bench-corpus", help="corpus folder (built if needed)")
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the corpus in --corpus as it is, whatever its parameters (never rebuild or delete it)",
+    )
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
     parser.add_argument(
         "--czkawka-similarity",
@@ -525,7 +575,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of difpy_tk and czkawka; the fastest is shown (default 3)"
     )
-    parser.add_argument("--no-reference", action="store_true", help="skip the brute-force agreement check")
+    parser.add_argument("--no-reference", action="store_true", help="skip the full-decode brute-force check")
+    parser.add_argument("--exact-px", default="10,50,100", help="px sizes of the brute-force check")
+    parser.add_argument("--exact-thresholds", default="0,0.5,5,20", help="MSE thresholds of the brute-force check")
     parser.add_argument("--json", help="write every figure to this file")
     # worker-only arguments
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -537,7 +589,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_worker(args)
 
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    truth = corpus_builder.ensure_corpus(args.corpus, n=args.n, seed=args.seed)
+    if args.reuse:
+        truth = corpus_builder.load_truth(args.corpus)
+        if truth is None:
+            raise SystemExit(f"{args.corpus} holds no complete corpus (truth.json); build it with corpus.py")
+    else:
+        truth = corpus_builder.ensure_corpus(args.corpus, n=args.n, seed=args.seed)
     folder = os.path.abspath(args.corpus)
     files, size = prewarm(folder)
     print(f"pre-read {files} files ({size / 2**20:.0f} MB) into the OS cache", flush=True)
@@ -571,8 +628,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_report(results, truth, folder, len(corpus_builder.truth_paths(truth)))
         first = results.get("difpy_tk first", {})
         if first and "error" not in first and not args.no_reference:
-            extra_figures["agreement"] = agreement(folder, first, cache)
-            print_agreement(extra_figures["agreement"])
+            sizes = [int(x) for x in args.exact_px.split(",") if x]
+            thresholds = [float(x) for x in args.exact_thresholds.split(",") if x]
+            extra_figures["exactness"] = exactness(folder, scratch, sizes, thresholds)
+            print_exactness(extra_figures["exactness"])
         difpy = results.get("difPy", {})
         if difpy and "error" not in difpy and not args.no_reference:
             extra_figures["difpy_true_mse"] = check = mse_check_difpy(difpy)
@@ -587,45 +646,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def print_agreement(figures: dict) -> None:
-    print()
-    print(
-        f"agreement with the brute-force reference (true MSE, 4 rotations, all pairs of "
-        f"{figures['tensors']} tensors, {figures['seconds']:.1f} s):"
-    )
-    print(f"  matching pairs in the reference    {figures['reference_pairs']} ({figures['reference_images']} images)")
-    print(f"  reference images in a group        {figures['images_grouped']}/{figures['reference_images']}")
-    print(f"  reference pairs in the same group  {figures['pairs_co_grouped']}/{figures['reference_pairs']}")
-    print(f"  reference pairs with both images ungrouped (should be 0)  {figures['pairs_both_ungrouped']}")
-    print(
-        f"  find_matches on the same tensors: {figures['search_pairs']} pairs, missing "
-        f"{figures['search_pairs_missing']}, extra {figures['search_pairs_extra']}, "
-        f"wrong SSE {figures['search_pairs_wrong_sse']}"
-    )
-    print(
-        f"  difpy_tk (kept, member) pairs: {figures['reported_pairs']}, correct MSE "
-        f"{figures['reported_ok']}, wrong MSE {figures['reported_wrong_mse']}, "
-        f"not a match {figures['reported_not_matching']}"
-    )
-
-
-def _decode_one(job: tuple[str, bool]):
+def _decode_one(job: tuple[str, bool, int]):
     from difpy_tk.scan.tensors import DecodeError, decode_tensor
 
-    path, fast = job
+    path, fast, px_size = job
     try:
-        return decode_tensor(path, PX_SIZE, exact=not fast)[0]
+        return decode_tensor(path, px_size, exact=not fast)[0]
     except (DecodeError, OSError):
         return None
 
 
-def decode_all(paths: Sequence[str], full: bool):
+def decode_all(paths: Sequence[str], full: bool, px_size: int = PX_SIZE):
     """Tensors of paths through difpy_tk's decoder (decode_tensor's fast path, or
     fast=False: every pixel decoded and resampled in one step), in 2 processes."""
     import multiprocessing
 
     with multiprocessing.get_context("spawn").Pool(os.cpu_count() or 1) as pool:
-        return pool.map(_decode_one, [(path, not full) for path in paths], chunksize=16)
+        return pool.map(_decode_one, [(path, not full, px_size) for path in paths], chunksize=16)
 
 
 def decode_check(folder: str, truth: dict) -> dict:

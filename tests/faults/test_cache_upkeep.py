@@ -4,6 +4,7 @@ an old cache moves to the OS cache folder once, and Clear says what it freed."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from types import SimpleNamespace
@@ -14,7 +15,13 @@ from imagegen import picture, save
 
 from difpy_tk.scan import cache as cache_module
 from difpy_tk.scan.cache import TensorCache
-from difpy_tk.scan.cache_files import CACHE_NAME, cache_size_bytes, clear_cache, default_cache_path
+from difpy_tk.scan.cache_files import (
+    CACHE_NAME,
+    cache_size_bytes,
+    clear_cache,
+    configured_limit_bytes,
+    default_cache_path,
+)
 from difpy_tk.scan.engine import run_search
 from difpy_tk.scan.features import GRID, image_stats
 from difpy_tk.scan.options import SearchOptions
@@ -153,3 +160,13 @@ def test_clear_cache_says_what_it_freed(tmp_path):
     assert size == os.path.getsize(path) + 1000
     assert clear_cache(path) == size
     assert cache_size_bytes(path) == 0 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("stored", [10, "2000", True, 10**9, None])
+def test_an_unusable_size_limit_in_the_settings_file_gives_the_default(stored):
+    settings = preferred_dir("config") / "settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"cache_limit_mb": stored}))
+    assert configured_limit_bytes() == 1000 * 1_000_000
+    settings.write_text(json.dumps({"cache_limit_mb": 2000}))
+    assert configured_limit_bytes() == 2000 * 1_000_000

@@ -50,8 +50,9 @@ def test_release_tag_must_equal_the_package_version():
     assert "does not match" in version_info.tag_problem("v1.2.4", "1.2.3")
     assert "does not match" in version_info.tag_problem("1.2.3", "1.2.3")  # the v is part of the scheme
     ok = subprocess.run([sys.executable, str(BUILD_DIR / "version_info.py"), "--check-tag", f"v{difpy_tk.__version__}"])
-    bad = subprocess.run([sys.executable, str(BUILD_DIR / "version_info.py"), "--check-tag", "v0.0.0-not"],
-                         capture_output=True)
+    bad = subprocess.run(
+        [sys.executable, str(BUILD_DIR / "version_info.py"), "--check-tag", "v0.0.0-not"], capture_output=True
+    )
     assert (ok.returncode, bad.returncode) == (0, 1)
 
 
@@ -91,9 +92,20 @@ def test_spec_refuses_a_workpath_inside_build(tmp_path):
     for name in ("difpy_tk.spec", "make_icons.py", "version_info.py"):
         shutil.copy2(BUILD_DIR / name, copy / name)
     proc = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", str(copy / "difpy_tk.spec"), "--noconfirm",
-         "--workpath", str(copy / "work"), "--distpath", str(tmp_path / "dist")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            str(copy / "difpy_tk.spec"),
+            "--noconfirm",
+            "--workpath",
+            str(copy / "work"),
+            "--distpath",
+            str(tmp_path / "dist"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode != 0
     assert "pass --workpath .cache/pyi" in proc.stderr + proc.stdout
@@ -101,8 +113,14 @@ def test_spec_refuses_a_workpath_inside_build(tmp_path):
 
 def test_spec_and_rthook_carry_the_frozen_app_essentials():
     spec = (BUILD_DIR / "difpy_tk.spec").read_text(encoding="utf-8")
-    for needle in ('"PIL._tkinter_finder"', "upx=False", "console=False", "collect_submodules(\"difpy_tk\")",
-                   "pyi_rth_difpy_tk_streams.py", "difpy_tk.portable"):
+    for needle in (
+        '"PIL._tkinter_finder"',
+        "upx=False",
+        "console=False",
+        'collect_submodules("difpy_tk")',
+        "pyi_rth_difpy_tk_streams.py",
+        "difpy_tk.portable",
+    ):
         assert needle in spec
     hook = BUILD_DIR / "rthooks" / "pyi_rth_difpy_tk_streams.py"
     code = hook.read_text(encoding="utf-8")
@@ -142,8 +160,13 @@ def test_nsis_script_compiles_against_a_stand_in_payload(tmp_path):
 
 def test_nsis_script_is_per_user_and_registers_an_uninstaller():
     script = (ROOT / "installer" / "windows" / "difpy_tk.nsi").read_text(encoding="utf-8")
-    for needle in ("RequestExecutionLevel user", "$LOCALAPPDATA\\Programs", "WriteUninstaller",
-                   'WriteRegStr HKCU "${UNINSTKEY}" "UninstallString"', "CreateShortCut \"$SMPROGRAMS"):
+    for needle in (
+        "RequestExecutionLevel user",
+        "$LOCALAPPDATA\\Programs",
+        "WriteUninstaller",
+        'WriteRegStr HKCU "${UNINSTKEY}" "UninstallString"',
+        'CreateShortCut "$SMPROGRAMS',
+    ):
         assert needle in script
     # licence page, optional (unticked) desktop shortcut, running-copy and downgrade guards
     assert 'MUI_PAGE_LICENSE "${LICENSEFILE}"' in script
@@ -222,8 +245,9 @@ def test_appstream_metainfo_validates(tmp_path):
 def test_deb_and_tarball_build(fake_onedir, tmp_path):
     icon = make_icons.make_icons(tmp_path / "icons")["png"]
     deb = make_deb.build_deb(fake_onedir, icon, "1.2.3", tmp_path / "out", tmp_path / "work")
-    info = subprocess.run(["dpkg-deb", "--field", str(deb), "Package", "Version"],
-                          capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        ["dpkg-deb", "--field", str(deb), "Package", "Version"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Package: difpy-tk" in info and "Version: 1.2.3" in info
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
     assert "./usr/bin/difpy-tk -> /opt/difpy-tk/difpy_tk" in listing

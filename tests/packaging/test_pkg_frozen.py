@@ -28,7 +28,9 @@ def xvfb_display(tmp_path_factory):
     with open(fd_file, "w") as out:
         server = subprocess.Popen(
             ["Xvfb", "-displayfd", str(out.fileno()), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-            pass_fds=(out.fileno(),), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(out.fileno(),),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
     deadline = time.monotonic() + 10
     while not fd_file.read_text().strip() and time.monotonic() < deadline:
@@ -45,8 +47,9 @@ def xvfb_display(tmp_path_factory):
 def wait_for_window(name: str, env: dict, proc: subprocess.Popen, timeout: float = 30) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name],
-                               env=env, capture_output=True, text=True)
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", name], env=env, capture_output=True, text=True
+        )
         if found.stdout.strip():
             return found.stdout.split()[0]
         time.sleep(0.05)
@@ -81,8 +84,7 @@ def _build(target: str) -> None:
 
 def _selftest(command: list[str], tmp_path: Path, env: dict | None = None) -> str:
     out = tmp_path / "selftest.json"
-    proc = subprocess.run([*command, "--selftest", str(out)], capture_output=True, text=True,
-                          timeout=300, env=env)
+    proc = subprocess.run([*command, "--selftest", str(out)], capture_output=True, text=True, timeout=300, env=env)
     status = (tmp_path / "selftest.status.txt").read_text(encoding="utf-8")
     assert proc.returncode == 0, status + proc.stderr
     assert status.startswith("PASS")

@@ -42,7 +42,9 @@ def test_winget_manifests_carry_version_url_and_hash(tmp_path):
     url = "https://example.invalid/difpy_tk-1.2.3-windows-setup.exe"
     paths = make_winget.render(setup, url, tmp_path / "winget", version="1.2.3")
     assert sorted(p.name for p in paths) == [
-        "difpy-tk.difpy-tk.installer.yaml", "difpy-tk.difpy-tk.locale.en-US.yaml", "difpy-tk.difpy-tk.yaml",
+        "difpy-tk.difpy-tk.installer.yaml",
+        "difpy-tk.difpy-tk.locale.en-US.yaml",
+        "difpy-tk.difpy-tk.yaml",
     ]
     installer = (tmp_path / "winget" / "difpy-tk.difpy-tk.installer.yaml").read_text(encoding="utf-8")
     assert f"InstallerSha256: {hashlib.sha256(b'MZ an installer').hexdigest().upper()}" in installer

@@ -41,7 +41,7 @@ WARNING = (
 )
 PROCESSES_HINT = "Worker processes (parallel tasks) used for the search, 1 to {count}."
 CHUNKSIZE_HINT = "Image sets compared at once per process. Leave blank to choose automatically."
-CACHE_LIMIT_HINT = "Beyond this size, the images used least recently are forgotten (1,000 MB holds about 100,000)."
+CACHE_LIMIT_HINT = "Beyond this size, the images used least recently are forgotten. 1,000 MB holds about 100,000."
 LIMIT_FIELD = "size limit"
 
 

@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from tkinter import filedialog, messagebox, ttk
 from typing import Any
 
+from difpy_tk import APP_NAME
 from difpy_tk.gui.viewer.card import CardFacts, ImageCard, elide
 from difpy_tk.gui.viewer.confirm import ConfirmDialog
 from difpy_tk.gui.viewer.desktop import show_in_folder
@@ -55,6 +56,8 @@ TEXT_INPUT = ("TEntry", "Entry", "TCombobox")
 NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "Button", "Treeview", *TEXT_INPUT)
 """Widget classes where Space, Enter and Up/Down belong to the widget, not to the window."""
 
+VIEWER_TITLE = f"{APP_NAME} · Image Viewer"  # the one product name (difpy_tk.APP_NAME) on every window
+
 
 def choose_box(width: int, count: int, narrowest: int = 0, height: int = 0) -> int:
     """The thumbnail size for a canvas width and a group of count images: as large as
@@ -73,7 +76,7 @@ class ViewerWindow(tk.Toplevel):
     def __init__(self, parent: tk.Misc, result: SearchResult, log: Callable[[str], None], journal: Journal,
                  keeper_rule: KeeperRule | None = None) -> None:
         super().__init__(parent)
-        self.title("difPy Image Viewer")
+        self.title(VIEWER_TITLE)
         screen_w, screen_h = self.winfo_screenwidth(), self.winfo_screenheight()
         self.geometry(f"{min(1800, screen_w - 60)}x{min(1100, screen_h - 110)}")
         self.minsize(820, 540)
@@ -575,7 +578,7 @@ class ViewerWindow(tk.Toplevel):
         self.group_note.grid_remove()
         if self.current_group is None:
             self.group_title.configure(text="No groups left to review." if not rows else "")
-            self.title("difPy Image Viewer")
+            self.title(VIEWER_TITLE)
             return
         group = self.session.result.groups[self.current_group]
         position = self._position.get(self.current_group, -1) + 1
@@ -605,7 +608,7 @@ class ViewerWindow(tk.Toplevel):
         if notes:
             self.group_note.configure(text="\n".join(notes))
             self.group_note.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(0, 6))
-        self.title(f"difPy Image Viewer — group {position} of {len(rows)}")
+        self.title(f"{VIEWER_TITLE} — group {position} of {len(rows)}")
         self.prev_button.state(["disabled"] if position <= 1 else ["!disabled"])
         self.next_button.state(["disabled"] if position >= len(rows) else ["!disabled"])
 
