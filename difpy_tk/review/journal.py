@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from enum import Enum
@@ -25,6 +26,8 @@ from difpy_tk.state.safe_files import DamagedFile, append_line, load_state
 LOG_NAME = "actions.log"
 MOVES_NAME = "moves.jsonl"
 MAX_JOURNAL_BYTES = 64 * 1024 * 1024
+COMPACT_OVER = 4 * 1024 * 1024
+"""A journal larger than this is rewritten at start without the moves that are over with."""
 log = logging.getLogger("difpy_tk")
 
 
@@ -236,15 +239,21 @@ class Journal:
             self._append(self.path, line)
         return result
 
+    def _begin_line(self, intent: MoveIntent) -> str:
+        return json.dumps({"event": "begin", **asdict(intent)})
+
+    def _end_line(self, op: str, end: End) -> str:
+        return json.dumps({"event": "end", "op": op, "end": end.value, "time": now_iso()})
+
     def begin(self, intent: MoveIntent) -> None:
         """Journal a move before it starts (again with the new name if its first name was taken)."""
         with self._lock:
             self._intents[intent.op] = intent
-            self._append(self.moves_path, json.dumps({"event": "begin", **asdict(intent)}))
+            self._append(self.moves_path, self._begin_line(intent))
 
     def end(self, op: str, end: End) -> None:
         with self._lock:
-            self._append(self.moves_path, json.dumps({"event": "end", "op": op, "end": end.value, "time": now_iso()}))
+            self._append(self.moves_path, self._end_line(op, end))
 
     def intent(self, op: str) -> MoveIntent | None:
         """The latest intent of move op: this session's, else the journal file's."""
@@ -259,6 +268,43 @@ class Journal:
         """The journal file (see parse_moves); a damaged one is set aside and reads as empty."""
         with self._lock:
             return load_state(self.moves_path, parse_moves, limit=MAX_JOURNAL_BYTES) or {}
+
+    def compact(self) -> bool:
+        """Once the journal has grown past COMPACT_OVER, rewrite it with only what may
+        still be needed: moves that can be undone and moves not finished. True if it was.
+
+        The rewrite replaces the file only if it did not grow meanwhile (another run
+        appending), so no line of a running move is dropped."""
+        with self._lock:
+            try:
+                size = os.stat(self.moves_path).st_size
+            except OSError:
+                return False
+            if size <= COMPACT_OVER:
+                return False
+            moves = load_state(self.moves_path, parse_moves, limit=MAX_JOURNAL_BYTES) or {}
+            keep = {intent.op for intent in journalled_moves_of(moves)}
+            keep |= {op for op, (_intent, end) in moves.items() if end is None}
+            lines = []
+            for op, (intent, end) in moves.items():
+                if op not in keep:
+                    continue
+                lines.append(self._begin_line(intent))
+                if end is not None:
+                    lines.append(self._end_line(op, end))
+            try:
+                fd, temporary = tempfile.mkstemp(prefix=f".{MOVES_NAME}.", dir=self.moves_path.parent)
+                with os.fdopen(fd, "w", encoding="ascii") as stream:
+                    stream.write("".join(line + "\n" for line in lines))
+                if os.stat(self.moves_path).st_size != size:
+                    os.unlink(temporary)
+                    return False
+                os.replace(temporary, self.moves_path)
+            except OSError as error:
+                log.warning("could not compact the move journal %s: %s", self.moves_path, error.strerror or error)
+                return False
+        log.info("move journal compacted: %d of %d moves kept", len(keep), len(moves))
+        return True
 
     def lines(self) -> list[str]:
         """This session's log lines, oldest first."""
@@ -286,7 +332,11 @@ class Journal:
 
 def journalled_moves(journal: Journal) -> list[MoveIntent]:
     """Moves of every run that are done and not undone, oldest first: what `difpy-tk undo` offers."""
-    moves = journal.moves()
+    return journalled_moves_of(journal.moves())
+
+
+def journalled_moves_of(moves: dict[str, tuple[MoveIntent, End | None]]) -> list[MoveIntent]:
+    """journalled_moves of a parsed journal (see parse_moves)."""
     undone = {intent.undoes for intent, end in moves.values() if intent.kind == "undo" and end in MOVED}
     return [
         intent for op, (intent, end) in moves.items() if intent.kind == "move" and end in MOVED and op not in undone

@@ -253,7 +253,8 @@ def recover_interrupted(journal: Journal) -> list[ActionResult]:
     """Finish or roll back every journalled move whose process died half-way (call at start).
 
     Moves of processes still running are left to them. Each recovery is journalled and
-    returned as a "recover" result (ok when finished or rolled back)."""
+    returned as a "recover" result (ok when finished or rolled back). Then a journal grown
+    large is compacted (Journal.compact)."""
     results = []
     for op, (intent, end) in journal.moves().items():
         if end is not None or _process_alive(intent.pid, intent.started):
@@ -271,4 +272,5 @@ def recover_interrupted(journal: Journal) -> list[ActionResult]:
             op=op,
         )
         results.append(journal.record(result))
+    journal.compact()
     return results

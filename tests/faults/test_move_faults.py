@@ -309,3 +309,25 @@ def test_recovery_tells_a_dead_process_from_a_later_one_with_the_same_id(tmp_pat
     assert journal.moves()[intent.op][1] is End.ROLLED_BACK
     assert list((tmp_path / "b").iterdir()) == [] and actions.check_unchanged(record) is None
     ledger.assert_nothing_lost()
+
+
+def test_a_grown_journal_is_compacted_to_what_undo_and_recovery_need(tmp_path, journal, monkeypatch):
+    from difpy_tk.review import journal as journal_module
+
+    (tmp_path / "b").mkdir()
+    records = [make_file(tmp_path / "a" / f"{number}.jpg", bytes([number]) * 10) for number in range(6)]
+    for record in records:
+        assert actions.move_file(record, tmp_path / "b", journal).ok
+    for _ in range(2):
+        assert actions.undo_last(journal).ok  # 4 and 5 are back: over with
+    failed = actions.move_file(records[5], tmp_path / "nowhere", journal)
+    assert not failed.ok
+    before = journalled_moves(journal)
+    size = journal.moves_path.stat().st_size
+    monkeypatch.setattr(journal_module, "COMPACT_OVER", size - 1)
+    assert safe_move.recover_interrupted(journal) == []
+    assert journal.moves_path.stat().st_size < size / 2
+    assert journalled_moves(journal) == before and len(before) == 4
+    assert set(journal.moves()) == {intent.op for intent in before}
+    assert all(actions.move_back(journal, intent).ok for intent in reversed(before))
+    assert journalled_moves(journal) == []
