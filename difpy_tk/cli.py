@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--similarity", type=_similarity, default="duplicates",
         help="'duplicates' finds pixel-identical images (the default); 'similar' also finds "
         "near-identical ones, e.g. the same photo saved as PNG and JPEG (mean squared error "
-        "up to 5); or give your own MSE limit, a number >= 0",
+        "up to 5); or give your own MSE limit, a number from 0 to 65025 (an MSE equal to it matches)",
     )
     scan.add_argument("--no-rotate", dest="rotate", action="store_false",
                       help="do not look for copies turned by 90, 180 or 270 degrees")
