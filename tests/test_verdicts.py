@@ -31,7 +31,7 @@ def corpus(tmp_path_factory):
     """Odd sizes, lossless copies of a JPEG (the draft makes their fast tensors differ),
     all four turns, variants just inside and outside the thresholds, and flat images."""
     root = tmp_path_factory.mktemp("verdicts")
-    save(textured(1, (1251, 1003)), root / "a.jpg", quality=90)
+    save(textured(1, (701, 613)), root / "a.jpg", quality=90)
     with Image.open(root / "a.jpg") as jpeg:
         seen = jpeg.convert("RGB")
     save(seen, root / "a_copy.png")
@@ -49,7 +49,7 @@ def corpus(tmp_path_factory):
     for amount in (1, 2, 3, 5):
         save(shifted(c, amount), root / f"c_plus{amount}.png")
     save(c, root / "c_q85.jpg", quality=85)
-    save(textured(4, (1203, 907)), root / "d.jpg", quality=80)
+    save(textured(4, (703, 607)), root / "d.jpg", quality=80)
     save(textured(5, (97, 131)), root / "e.png")
     flat = np.full((300, 400, 3), (200, 205, 210), dtype=np.int16)
     sky = np.clip(flat + np.linspace(0, 6, 400)[None, :, None], 0, 255).astype(np.uint8)

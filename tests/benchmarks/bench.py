@@ -37,6 +37,9 @@ sys.path.insert(0, str(REPO))
 
 import corpus as corpus_builder  # noqa: E402
 
+sys.path.insert(0, str(HERE.parent))
+from reference import as_cliques  # noqa: E402  (tests/reference.py: the same rule as the tests)
+
 TOOLS = ("difpy_tk", "difpy", "czkawka")
 PX_SIZE = 50
 SIMILAR_MSE = 5.0
@@ -334,24 +337,6 @@ def engine_scan(folder: str, cache_path: str, px_size: int, threshold: float) ->
     return [record.path for record in scan.records], found, dataclasses.asdict(scan.verification)
 
 
-def as_cliques(pairs) -> set[tuple[int, int]]:
-    """Threshold 0: the engine returns each set of identical images as a star; identical
-    (up to a turn) is an equivalence, so the brute force's pairs are its cliques."""
-    parent: dict[int, int] = {}
-
-    def root(i: int) -> int:
-        while parent.setdefault(i, i) != i:
-            i = parent[i]
-        return i
-
-    for a, b in pairs:
-        parent[root(a)] = root(b)
-    groups: dict[int, list[int]] = {}
-    for i in list(parent):
-        groups.setdefault(root(i), []).append(i)
-    return {(a, b) for members in groups.values() for a in members for b in members if a < b}
-
-
 def fast_tensors_from_cache(cache_path: str, px_size: int, paths: Sequence[str]):
     """The engine's FAST tensors of paths, read back from the cache its scans filled."""
     from difpy_tk.scan.cache import TensorCache
@@ -570,6 +555,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", default="/work/bench-corpus", help="corpus folder (built if needed)")
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the corpus in --corpus as it is, whatever its parameters (never rebuild or delete it)",
+    )
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
     parser.add_argument(
         "--czkawka-similarity",
@@ -599,7 +589,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_worker(args)
 
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    truth = corpus_builder.ensure_corpus(args.corpus, n=args.n, seed=args.seed)
+    if args.reuse:
+        truth = corpus_builder.load_truth(args.corpus)
+        if truth is None:
+            raise SystemExit(f"{args.corpus} holds no complete corpus (truth.json); build it with corpus.py")
+    else:
+        truth = corpus_builder.ensure_corpus(args.corpus, n=args.n, seed=args.seed)
     folder = os.path.abspath(args.corpus)
     files, size = prewarm(folder)
     print(f"pre-read {files} files ({size / 2**20:.0f} MB) into the OS cache", flush=True)
