@@ -489,3 +489,15 @@ def test_the_other_names_of_a_file_survive_a_saved_result(tmp_path, photos):
 def test_is_inside_is_not_fooled_by_a_shared_prefix():
     assert is_inside("/p/b/x.jpg", "/p/b") and is_inside("/p/b/sub/x.jpg", "/p/b")
     assert not is_inside("/p/bb/x.jpg", "/p/b")
+
+
+def test_chained_images_are_shown_with_the_group_they_touch(tmp_path, photos):
+    from difpy_tk.scan.result import Chained
+
+    original, reencode, small = photos
+    other = [make_file(tmp_path / "o1.jpg", 1000, 300), make_file(tmp_path / "o2.jpg", 1000, 200)]
+    result = make_result([[original, reencode, small], other])
+    result.chained.append(Chained("/elsewhere/edit.jpg", small.path, 7.5, 0))
+    session, _ = session_for(result, tmp_path)
+    assert [c.path for c in session.chained(0)] == ["/elsewhere/edit.jpg"]
+    assert session.chained(1) == []

@@ -4,6 +4,7 @@ killed parent takes its workers and the resource tracker with it."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,10 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+from imagegen import picture, save
 from proc_children import children, command_line, running, wait_for, wait_until_gone
 from stalling_decoder import STARTED_SUFFIX, decode_for_ever
 
 from difpy_tk.scan.decoding import decode_files
+from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.progress import Cancelled, CancelToken
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads processes from /proc")
@@ -65,6 +69,39 @@ def test_cancel_stops_the_workers_within_a_second(tmp_path):
     print(f"cancel -> decode_files raised and both workers gone: {elapsed:.3f} s")
     assert raised == [True] and not thread.is_alive()
     assert elapsed <= CANCEL_LIMIT_S
+
+
+def test_cancelling_a_search_stops_its_decoders_within_a_second(tmp_path):
+    """The whole chain the app's Cancel button uses, with the real decoder on photos large
+    enough that a batch takes seconds: before, the workers went on for 7-9 s."""
+    first = save(picture(0, (3000, 2000)), tmp_path / "photos" / "p0.png")
+    for i in range(1, 24):
+        shutil.copyfile(first, tmp_path / "photos" / f"p{i}.png")
+    token = CancelToken()
+    outcome = []
+
+    def run():
+        try:
+            run_search(SearchOptions(inputs=(str(tmp_path / "photos"),), processes=2, use_cache=False), cancel=token)
+        except Cancelled:
+            outcome.append("cancelled")
+
+    def workers() -> list[int]:
+        return [pid for pid in children(os.getpid()) if "spawn_main" in command_line(pid) and running(pid)]
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    wait_for(lambda: len(workers()) == 2)
+    busy = workers()
+    time.sleep(0.5)  # into the first batches
+
+    cancelled_at = time.monotonic()
+    token.cancel()
+    wait_until_gone(busy, CANCEL_LIMIT_S)
+    elapsed = time.monotonic() - cancelled_at
+    thread.join(timeout=30)
+    print(f"search cancelled -> decoders gone: {elapsed:.3f} s")
+    assert outcome == ["cancelled"] and elapsed <= CANCEL_LIMIT_S
 
 
 PARENT = textwrap.dedent(

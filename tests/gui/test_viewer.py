@@ -68,8 +68,17 @@ def key(widget: tk.Misc, sequence: str) -> None:
     """Under Xvfb without a window manager a key arrives only at a focused window."""
     widget.focus_force()
     widget.update()
+    deadline = time.monotonic() + 5  # a loaded machine may take a while to move the focus
+    while time.monotonic() < deadline and not _focused_in(widget):
+        widget.update()
+        time.sleep(0.01)
     widget.event_generate(sequence)
     widget.update()
+
+
+def _focused_in(widget: tk.Misc) -> bool:
+    focus = widget.focus_get()
+    return focus is not None and focus.winfo_toplevel() is widget.winfo_toplevel()
 
 
 def thumbnails_loaded(viewer) -> bool:
@@ -589,3 +598,36 @@ def test_the_keeper_rule_is_changed_in_settings(driver):
     driver.update()
     assert driver.app.settings.keeper_criteria[0] == "file size"
     assert load_settings().keeper_rule().criteria[0].value == "file size"
+
+
+def test_a_low_detail_group_is_badged_left_to_the_user_and_chained_images_are_named(root, tmp_path):
+    from difpy_tk.scan.result import Chained
+
+    result = one_group(tmp_path, 3)
+    result.groups[0] = Group(result.groups[0].kept, result.groups[0].matches, low_detail=True)
+    result.chained.append(Chained(str(tmp_path / "edited sky.jpg"), result.groups[0].matches[0].path, 9.25, 0))
+    viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
+    root.update()
+    assert viewer.low_badge.winfo_ismapped() and viewer.low_badge.cget("text") == "low detail"
+    assert viewer.tree.item("0", "values")[2] == "similar · low detail"
+    note = viewer.group_note.cget("text")
+    assert note.startswith("Low detail:") and "edited sky.jpg" in note and "MSE 9.25" in note
+    viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.ALL_BUT_KEEPER.label))
+    assert viewer.session.marks == set() and "1 low-detail group left alone" in viewer.status.cget("text")
+    viewer.mark_menu.invoke(viewer.mark_menu.index("Include low-detail groups (plain skies, walls, pages)"))
+    viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.ALL_BUT_KEEPER.label))
+    assert len(viewer.session.marks) == 2
+    viewer.close()
+
+
+def test_every_worker_reports_through_the_apps_one_queue(root, viewer):
+    from difpy_tk.gui.search_worker import UiQueue
+
+    viewer.preview(viewer.session.members(viewer.current_group)[0])
+    preview = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
+    shared = UiQueue.of(root)
+    assert viewer.file_worker._ui is shared and viewer.thumbnails._worker._ui is shared
+    assert preview._worker._ui is shared
+    preview.close()
+    viewer.close()
+    assert UiQueue.of(root) is shared, "closing a window leaves the app's queue running"

@@ -356,8 +356,10 @@ class ViewerWindow(tk.Toplevel):
             folder = self.choose_folder("Mark the images in which folder?")
             if folder is None:
                 return
-        added = self.session.apply_rule(rule, folder, self._scope())
-        skipped = sum(1 for n in self.session.rows() if self.session.result.groups[n].low_detail)
+        scope = self._scope()
+        added = self.session.apply_rule(rule, folder, scope)
+        skipped = sum(1 for n in (self.session.rows() if scope is None else scope)
+                      if self.session.result.groups[n].low_detail)
         note = ("" if self.session.include_low_detail or not skipped
                 else f" {plural(skipped, 'low-detail group')} left alone (see the Mark menu).")
         self.say(f"{plural(added, 'image')} newly marked. Nothing is moved until you choose an action.{note}")
