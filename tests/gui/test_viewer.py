@@ -44,6 +44,10 @@ def result(tmp_path) -> SearchResult:
 
 @pytest.fixture
 def root(tk_errors):
+    # Windows of earlier tests (other files) may still wait in reference cycles: collect
+    # them here, on the Tk thread, not later in a decoding thread, where finalizing a Tk
+    # object of a deleted interpreter can block that thread.
+    gc.collect()
     root = create_root()
     root.withdraw()
     yield root
