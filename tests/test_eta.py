@@ -1,5 +1,6 @@
 """The whole-scan time estimate, replayed against progress logs recorded from real searches
-(tests/data/record_phase_log.py wrote them: 1,600 JPEGs, once cold, once with most cached)."""
+(tests/data/record_phase_log.py wrote them: 1,600 JPEGs, cold, with most cached, and cold
+again after the engine gained its verifying phase)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from difpy_tk.scan.eta import ScanEstimate
+from difpy_tk.scan.eta import FULL_DECODE_FACTOR, ScanEstimate
 
 DATA = Path(__file__).parent / "data"
 
@@ -99,11 +100,26 @@ def test_verifying_is_timed_by_its_own_pace_and_restarts_with_each_step():
     estimate.update(1.0, "decoding", 8, 400)
     estimate.update(4.92, "decoding", 400, 400)  # 0.01 s an image
     estimate.update(5.5, "searching", 400, 400)
-    estimate.update(6.0, "verifying", 0, 50)  # 50 images decoded in full: not measured yet
-    assert estimate.remaining(6.0) == pytest.approx(50 * 0.01 + 400 * 0.00001)
-    estimate.update(7.0, "verifying", 25, 50)
-    assert estimate.remaining(7.0) == pytest.approx(25 * 0.04 + 400 * 0.00001)
-    estimate.update(8.0, "verifying", 0, 10)  # the comparisons of those pairs: a new step
-    assert estimate.remaining(8.0) == pytest.approx(10 * 0.01 + 400 * 0.00001)  # the prior again
-    estimate.update(8.5, "verifying", 5, 10)
-    assert estimate.remaining(8.5) == pytest.approx(5 * 0.1 + 400 * 0.00001)
+    estimate.update(6.0, "verifying", 0, 200)  # 200 images decoded in full: not measured yet
+    assert estimate.remaining(6.0) == pytest.approx(200 * 0.01 * FULL_DECODE_FACTOR + 400 * 0.00001)
+    estimate.update(7.0, "verifying", 10, 200)
+    estimate.update(9.0, "verifying", 50, 200)  # 0.06 s an image since the first report
+    assert estimate.remaining(9.0) == pytest.approx(150 * 0.06 + 400 * 0.00001)
+    estimate.update(9.8, "verifying", 200, 200)
+    estimate.update(10.0, "verifying", 128, 200)  # the comparisons of those pairs count from 0 again
+    assert estimate.remaining(10.0) == pytest.approx(72 * 0.0001 + 400 * 0.00001)
+
+
+def test_the_verifying_run_is_estimated_within_a_factor_of_three():
+    """A real run whose verifying phase decoded 800 of 1,600 photos in full: large originals
+    first, small copies last, so its pace halves as it goes. No estimate made halfway can
+    know that; the recent pace keeps it within a factor of three of the truth (plus 3 s).
+    The time shown before the verifying phase starts cannot include it: how many images
+    need a full decode is only known when the comparison ends."""
+    log = load("phase_log_verifying.json")
+    finished = log["finished"]
+    verifying = [(now, left) for now, phase, _, _, left in replay(log) if phase == "verifying" and left is not None]
+    assert len(verifying) > 50
+    for now, left in verifying:
+        truth = finished - now
+        assert truth / 3 - 3 <= left <= 3 * truth + 3, f"at {now} s: {left:.1f} s left, really {truth:.1f} s"

@@ -31,44 +31,55 @@ class PhaseCosts:
 
 PRIOR = PhaseCosts()
 PACE_SAMPLE = 32
-"""Decoded images needed past the first result before the decoding pace is trusted (or a
-quarter of the images to decode, when there are few): the first batches arrive while the
-other worker processes are still starting, and timing those alone overestimates by half."""
+"""Units needed past the first report before a measured pace is trusted (or a quarter of
+the phase, when it is small): the first batches arrive while the other worker processes
+are still starting, and timing those alone overestimates by half or more."""
+PACE_WINDOW_S = 15.0
+"""The pace is measured over the last seconds of a phase, not all of it: images are not
+alike (a folder of large originals, then one of small copies), and the recent pace says
+more about what is left."""
+FULL_DECODE_FACTOR = 4.0
+"""How much slower a full decode is than the fast (reduced) one the decoding phase does:
+about 6× for large JPEGs, 1× for PNGs; used until the verifying phase has its own pace."""
 
 
-@dataclass
 class _Pace:
-    """The first and the latest progress of a phase, in (seconds, units done)."""
+    """The progress reports of one step of a phase, as (seconds, units done)."""
 
-    first_time: float
-    first_done: int
-    last_time: float
-    last_done: int
-    total: int
+    def __init__(self, now: float, done: int, total: int) -> None:
+        self.points = [(now, done)]
+        self.total = total
+
+    @property
+    def first_done(self) -> int:
+        return self.points[0][1]
+
+    @property
+    def last(self) -> tuple[float, int]:
+        return self.points[-1]
+
+    def add(self, now: float, done: int) -> None:
+        self.points.append((now, done))
 
     def seconds_per_unit(self) -> float | None:
-        progressed = self.last_done - self.first_done
-        if progressed <= 0:
+        """Over the last PACE_WINDOW_S, once PACE_SAMPLE units (or a quarter) are done."""
+        last_time, last_done = self.last
+        if last_done - self.first_done < min(PACE_SAMPLE, max((self.total - self.first_done) // 4, 2)):
             return None
-        return (self.last_time - self.first_time) / progressed
-
-    def _verify_remaining(self, now: float) -> float:
-        """Measured once it moves; before that, full decodes at least at the decoding pace."""
-        verify = self._verify
-        if verify is None:
-            return 0.0
-        measured = verify.remaining(now)
-        if measured is not None:
-            return measured
-        pace = self._decode.seconds_per_unit() if self._decode is not None else None
-        return max((verify.total - verify.last_done) * (pace or 0.0) - (now - verify.last_time), 0.0)
+        since, done_then = next(
+            (point for point in self.points if point[0] >= last_time - PACE_WINDOW_S), self.points[0]
+        )
+        if last_done <= done_then:
+            since, done_then = self.points[0]
+        return (last_time - since) / (last_done - done_then)
 
     def remaining(self, now: float) -> float | None:
         """Units left times the pace, less the time already spent on them since the last report."""
         pace = self.seconds_per_unit()
         if pace is None:
             return None
-        return max((self.total - self.last_done) * pace - (now - self.last_time), 0.0)
+        last_time, last_done = self.last
+        return max((self.total - last_done) * pace - (now - last_time), 0.0)
 
 
 class ScanEstimate:
@@ -82,6 +93,7 @@ class ScanEstimate:
         self._decode: _Pace | None = None
         self._search: _Pace | None = None
         self._verify: _Pace | None = None
+        self._verify_steps = 0
         self._decoded = 0
 
     @property
@@ -105,44 +117,48 @@ class ScanEstimate:
                 self._images, self._cached = total, done
             self._decoded = done - self._cached
             if done > self._cached:
-                if self._decode is None:
-                    self._decode = _Pace(now, done, now, done, total)
-                else:
-                    self._decode.last_time, self._decode.last_done = now, done
+                self._decode = self._advance(self._decode, now, done, total)
         elif phase == "searching":
-            if self._search is None:
-                self._search = _Pace(now, 0, now, done, total)
-            else:
-                self._search.last_time, self._search.last_done = now, done
-            self._search.total = total
+            self._search = self._advance(self._search, now, done, total, keep_total=True)
         elif phase == "verifying":
-            # Two steps report under this name with their own totals (full decodes, then
-            # comparisons): each new total starts a new pace.
-            if self._verify is None or total != self._verify.total:
-                self._verify = _Pace(now, done, now, done, total)
-            else:
-                self._verify.last_time, self._verify.last_done = now, done
+            previous = self._verify
+            self._verify = self._advance(self._verify, now, done, total)
+            self._verify_steps += self._verify is not previous
+
+    @staticmethod
+    def _advance(pace: _Pace | None, now: float, done: int, total: int, keep_total: bool = False) -> _Pace:
+        """Add a report to a step's pace, or start a new step: verifying reports two steps
+        under one name (full decodes, then the comparisons), each counting from 0 again."""
+        if pace is None or done < pace.last[1] or (total != pace.total and not keep_total):
+            return _Pace(now, done, total)
+        pace.add(now, done)
+        pace.total = total
+        return pace
 
     def _search_remaining(self, now: float) -> float:
         costs = self._costs
-        if self._search is not None:
-            measured = self._search.remaining(now)
-            if measured is not None and self._search.last_done >= self._search.total // 10:
-                return measured
-            spent = now - self._search.first_time
-            return max(costs.search_fixed_s + self._images * costs.search_per_image_s - spent, 0.0)
-        return costs.search_fixed_s + self._images * costs.search_per_image_s
+        prior = costs.search_fixed_s + self._images * costs.search_per_image_s
+        if self._search is None:
+            return prior
+        measured = self._search.remaining(now)
+        return measured if measured is not None else max(prior - (now - self._search.points[0][0]), 0.0)
 
     def _verify_remaining(self, now: float) -> float:
-        """Measured once it moves; before that, full decodes at least at the decoding pace."""
+        """Measured once it moves; before that, its first step (full decodes) at
+        FULL_DECODE_FACTOR × the decoding pace, its second (comparisons) like the search."""
         verify = self._verify
         if verify is None:
             return 0.0
         measured = verify.remaining(now)
         if measured is not None:
             return measured
-        pace = self._decode.seconds_per_unit() if self._decode is not None else None
-        return max((verify.total - verify.last_done) * (pace or 0.0) - (now - verify.last_time), 0.0)
+        if self._verify_steps == 1:
+            decode_pace = self._decode.seconds_per_unit() if self._decode is not None else None
+            pace = (decode_pace or 0.0) * FULL_DECODE_FACTOR
+        else:
+            pace = self._costs.search_per_image_s
+        last_time, last_done = verify.last
+        return max((verify.total - last_done) * pace - (now - last_time), 0.0)
 
     def remaining(self, now: float) -> float | None:
         """Seconds until the search ends, or None while there is nothing to base it on yet
@@ -159,10 +175,8 @@ class ScanEstimate:
         to_decode = self._images - self._cached
         if to_decode == 0:
             decoding = 0.0
-        elif self._decode is None or self._decode.last_done - self._decode.first_done < min(
-            PACE_SAMPLE, max(to_decode // 4, 2)
-        ):
-            return None
         else:
-            decoding = self._decode.remaining(now) or 0.0
+            decoding = self._decode.remaining(now) if self._decode is not None else None
+            if decoding is None:
+                return None
         return decoding + self._search_remaining(now) + grouping

@@ -24,7 +24,6 @@ import platformdirs
 
 APP_NAME = "difpy_tk"
 PORTABLE_MARKER = "difpy_tk.portable"
-KINDS = ("config", "data", "cache")
 log = logging.getLogger("difpy_tk")
 
 _lock = threading.Lock()

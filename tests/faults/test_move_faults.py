@@ -173,6 +173,11 @@ CHILD = textwrap.dedent(
     from difpy_tk.state import safe_files
 
     source, target, log, stage = sys.argv[1:5]
+    journal = Journal(Path(log))
+    if stage.startswith("undo "):  # move first, untouched; then kill the undo at the stage
+        info = os.stat(source)
+        moved = actions.move_file(FileRecord(source, info.st_size, info.st_mtime_ns, 1, 1), target, journal)
+        source, stage = moved.destination, stage[len("undo "):]
     die = lambda: os.kill(os.getpid(), signal.SIGKILL)
     real_rename, real_remove, real_unlink, real_write = (
         safe_move.rename_no_replace, os.remove, os.unlink, os.write)
@@ -206,8 +211,11 @@ CHILD = textwrap.dedent(
     os.remove, os.unlink, os.write = remove, unlink, write
     if stage == "link":
         safe_files._NO_REPLACE = None  # the hard link + unlink way of a no-replace rename
-    info = os.stat(source)
-    actions.move_file(FileRecord(source, info.st_size, info.st_mtime_ns, 1, 1), target, Journal(Path(log)))
+    if journal.undoable_moves():
+        actions.undo_last(journal)
+    else:
+        info = os.stat(source)
+        actions.move_file(FileRecord(source, info.st_size, info.st_mtime_ns, 1, 1), target, journal)
     print("not killed")
     """
 )
@@ -254,6 +262,36 @@ def test_a_move_killed_half_way_is_recovered_at_the_next_start(tmp_path, stage, 
         assert actions.move_back(journal, intent).ok and actions.check_unchanged(record) is None
     ledger.assert_nothing_lost(journal_moves(journal))
     assert safe_move.recover_interrupted(journal) == [], "recovered once"
+
+
+@posix_only
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc to find the partial file")
+@pytest.mark.parametrize("stage, end", [("copying", End.ROLLED_BACK), ("source removed", End.FINISHED)])
+def test_an_undo_killed_half_way_is_recovered_at_the_next_start(tmp_path, stage, end):
+    record = make_file(tmp_path / "a" / "photo.jpg", os.urandom(3 * 1024 * 1024))
+    (tmp_path / "b").mkdir()
+    log = tmp_path / "state" / "actions.log"
+    log.parent.mkdir()
+    ledger = Ledger(tmp_path / "a")
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, record.path, str(tmp_path / "b"), str(log), f"undo {stage}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr + child.stdout
+    journal = Journal(log)
+    assert [(r.action, r.outcome) for r in safe_move.recover_interrupted(journal)] == [("recover", Outcome.OK)]
+    undo = next(intent for intent, ended in journal.moves().values() if intent.kind == "undo")
+    assert journal.moves()[undo.op][1] is end
+    if end is End.ROLLED_BACK:  # the file stays where it was moved, and can still be moved back
+        assert [p.name for p in (tmp_path / "b").iterdir()] == ["photo.jpg"] and not Path(record.path).exists()
+        assert [m.op for m in journalled_moves(journal)] == [undo.undoes]
+    else:
+        assert list((tmp_path / "b").iterdir()) == [] and actions.check_unchanged(record) is None
+        assert journalled_moves(journal) == [], "the move counts as undone"
+    ledger.assert_nothing_lost(journal_moves(journal))
 
 
 def test_recovery_leaves_moves_of_a_running_process_alone(tmp_path, journal):
