@@ -59,7 +59,7 @@ def root(tk_errors):
         pytest.fail(f"a Tk callback raised: {tk_errors!r}")
 
 
-def pump(root: tk.Misc, condition, timeout: float = 20.0) -> None:
+def pump(root: tk.Misc, condition, timeout: float = 40.0) -> None:
     """Run the event loop until condition() holds."""
     started = time.monotonic()
     while not condition():
