@@ -150,6 +150,17 @@ def _upgrade_first_layout(connection: sqlite3.Connection) -> None:
     connection.execute("VACUUM")  # applies auto_vacuum and drops the old table's pages
 
 
+def _check_totals(outcomes: list[Decoded]) -> None:
+    """Each tensor must add up to the total stored with it: a garbled tensor (a bit flipped
+    on the disk, a page overwritten) would otherwise give verdicts on pictures no one saw."""
+    decoded = [outcome for outcome in outcomes if outcome.tensor is not None]
+    if not decoded:
+        return
+    totals = np.stack([outcome.tensor for outcome in decoded]).reshape(len(decoded), -1).sum(axis=1, dtype=np.int64)
+    if not np.array_equal(totals, [outcome.total for outcome in decoded]):
+        raise DamagedCache("a row's tensor does not add up to its stored total")
+
+
 class TensorCache:
     """One open cache database; every method degrades to a no-op once the cache cannot
     be used (locked, unwritable), and rebuilds it when it is damaged."""
@@ -258,13 +269,16 @@ class TensorCache:
                 f"WHERE px = ? AND decoder = ? AND path IN ({marks})",
                 (self.px_size, self.decoder, *batch),
             ).fetchall()
+            batch_found = {}
             for path, size, mtime_ns, *values in rows:
                 i = index_of.get(path)
                 if i is None:
                     raise DamagedCache(f"a row's key {path!r} is not the one asked for")
                 if stats[i] == (size, mtime_ns):
-                    found[i] = self._decoded(*values)
+                    batch_found[i] = self._decoded(*values)
                     hits.append(path)
+            _check_totals(list(batch_found.values()))
+            found.update(batch_found)
         self._touch(hits, int(time.time()))
         return found
 
@@ -278,6 +292,8 @@ class TensorCache:
             raise DamagedCache("a row's tensor has the wrong size")
         if type(sums) is not bytes or len(sums) != GRID * GRID * 3 * 4:
             raise DamagedCache("a row's block sums have the wrong size")
+        if width <= 0 or height <= 0:
+            raise DamagedCache("a row has an image without pixels")
         tensor = np.frombuffer(blob, dtype=np.uint8).reshape(self.px_size, self.px_size, 3)
         block = np.frombuffer(sums, dtype=np.int32).reshape(GRID, GRID, 3)
         return Decoded(tensor, width, height, reason, total, squared, block)

@@ -87,12 +87,33 @@ def _malformed_blob(path):
         connection.execute(f"UPDATE images SET tensor = x'00' WHERE rowid = ({last_fast})")
 
 
+def _garbled_tensor(path):
+    """A tensor of the right size whose bytes changed: only its stored total tells."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE images SET tensor = zeroblob(length(tensor)) WHERE rowid = 1")
+
+
+def _no_pixels(path):
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE images SET width = 0")
+
+
 def _wrong_type(path):
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE images SET width = 'wide'")
 
 
-DAMAGE = [_garble_page_2, _garble_table_root, _truncate, _not_sqlite, _folder, _malformed_blob, _wrong_type]
+DAMAGE = [
+    _garble_page_2,
+    _garble_table_root,
+    _truncate,
+    _not_sqlite,
+    _folder,
+    _malformed_blob,
+    _garbled_tensor,
+    _no_pixels,
+    _wrong_type,
+]
 if hasattr(os, "mkfifo"):
     DAMAGE.append(_fifo)
 
