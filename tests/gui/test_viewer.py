@@ -503,9 +503,11 @@ def test_one_viewer_at_a_time(root, result, viewer, tmp_path):
     other.close()
 
 
-def test_ten_thousand_groups_stay_smooth(root, tmp_path):
+def test_ten_thousand_groups_open_switch_and_filter(root, tmp_path):
     """A synthetic result (files that do not exist: decoding fails off-thread, which is
-    all this test needs) to time the list and the group switches."""
+    all this test needs): the viewer opens it, pages through it, marks and filters it.
+    The times are printed for a person to read, not asserted: speed lives in the
+    benchmarks, and a loaded CI machine would make a time limit fail at random."""
     files, groups = {}, []
     for number in range(10_000):
         paths = [str(tmp_path / f"g{number}" / f"img_{i}.jpg") for i in range(5)]
@@ -517,18 +519,21 @@ def test_ten_thousand_groups_stay_smooth(root, tmp_path):
     root.update()
     opened = time.perf_counter() - started
     timings = []
+    first = viewer.current_group
     for _ in range(30):
         started = time.perf_counter()
         key(viewer, "<Next>")
         timings.append((time.perf_counter() - started) * 1000)
+    assert viewer.current_group != first
+    member = viewer.session.members(viewer.current_group)[1]
     started = time.perf_counter()
-    viewer.toggle_mark(viewer.session.members(viewer.current_group)[1])
+    viewer.toggle_mark(member)
     toggle_ms = (time.perf_counter() - started) * 1000
+    assert viewer.session.is_marked(member)
     viewer.set_kind("similar")
     assert len(viewer.tree.get_children()) == 10_000 - 3334
     print(f"10,000 groups: opened in {opened:.2f} s; switch median {statistics.median(timings):.1f} ms; "
           f"mark {toggle_ms:.1f} ms")
-    assert opened < 5 and statistics.median(timings) < 100 and toggle_ms < 100
     viewer.close()
 
 
