@@ -688,8 +688,9 @@ class ViewerWindow(tk.Toplevel):
     def _destroyed(self, event: tk.Event) -> None:
         """Also runs when the app's main window takes the viewer down with it."""
         if event.widget is self:
-            if self._tick_id is not None:
-                self.after_cancel(self._tick_id)
+            for job in (self._tick_id, self._resize_job):
+                if job is not None:
+                    self.after_cancel(job)
             self.session.stop()
             self.thumbnails.close()
             self.file_worker.close()
