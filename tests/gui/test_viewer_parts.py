@@ -90,3 +90,13 @@ def test_the_confirmation_says_what_stays_what_breaks_and_how_to_undo():
     skipped = ActionResult("move", "/p/c.jpg", Outcome.SKIPPED, reason="the file no longer exists")
     assert "1 file changed or vanished" in " ".join(summary_lines(plan(ActionKind.MOVE, left_out=[skipped])))
     assert "cannot be undone" in " ".join(summary_lines(plan(ActionKind.DELETE)))
+
+
+def test_the_visible_part_never_reaches_outside_the_image():
+    """Float rounding once put the left edge at -1.4e-14 (100×139 in 640×720), and Pillow
+    refused the resize with "box offset can't be negative"."""
+    for width in range(100, 1400, 7):
+        for height in range(100, 1400, 13):
+            for canvas in [(683, 700), (900, 600), (640, 720), (1000, 333)]:
+                (left, top, right, bottom), _ = visible_part((width, height), canvas, zoom=1.0, centre=(0.5, 0.5))
+                assert 0 <= left < right <= width and 0 <= top < bottom <= height

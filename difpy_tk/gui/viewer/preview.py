@@ -42,7 +42,9 @@ def visible_part(image_size: tuple[int, int], canvas_size: tuple[int, int], zoom
     (image_w, image_h), (canvas_w, canvas_h) = image_size, canvas_size
     scale = fit_scale(image_size, canvas_size) * zoom
     shown_w, shown_h = min(canvas_w, image_w * scale), min(canvas_h, image_h * scale)
-    part_w, part_h = shown_w / scale, shown_h / scale
+    # min(): (w × scale) / scale can come out one ulp above w, and a box reaching past the
+    # image (left a hair below 0) makes Pillow refuse the resize.
+    part_w, part_h = min(image_w, shown_w / scale), min(image_h, shown_h / scale)
     left = min(max(centre[0] * image_w - part_w / 2, 0), image_w - part_w)
     top = min(max(centre[1] * image_h - part_h / 2, 0), image_h - part_h)
     return (left, top, left + part_w, top + part_h), (max(1, round(shown_w)), max(1, round(shown_h)))
