@@ -6,8 +6,8 @@ and grouping.
 Decoding usually dominates, and its pace is measured: images found in the cache are
 counted as done before the clock starts, and the seconds the process pool takes to start
 (before the first decoded image arrives) are not mistaken for the pace. The phases still
-to come are added from their prior cost (PRIOR), and once a phase reports progress its
-own measured pace replaces the prior. tests/test_eta.py replays recorded real runs.
+to come are added from their prior cost (PRIOR; for verifying, VERIFY_SHARE), and once a
+phase reports progress its own measured pace replaces the prior. tests/test_eta.py replays recorded real runs.
 
 No Tk here: the progress screen and the CLI feed it events and show its answer."""
 
@@ -41,6 +41,12 @@ more about what is left."""
 FULL_DECODE_FACTOR = 4.0
 """How much slower a full decode is than the fast (reduced) one the decoding phase does:
 about 6× for large JPEGs, 1× for PNGs; used until the verifying phase has its own pace."""
+VERIFY_SHARE = 0.5
+"""The share of newly decoded images that the verifying phase decodes again in full, used
+before that phase starts (its real count is known only when the comparison ends):
+800 of 1,600 in tests/data/phase_log_verifying.json, 1,015 of 2,334 and 4,824 of 10,069
+on the benchmark corpora (docs/benchmarks.md). Images found in the cache bring their
+full tensor with them and cost nothing there."""
 
 
 class _Pace:
@@ -72,6 +78,12 @@ class _Pace:
         if last_done <= done_then:
             since, done_then = self.points[0]
         return (last_time - since) / (last_done - done_then)
+
+    def _verify_prior(self) -> float:
+        """The verifying phase's likely cost, while it has not started: VERIFY_SHARE of the
+        images this search decodes, each FULL_DECODE_FACTOR × the measured decoding pace."""
+        decode_pace = self._decode.seconds_per_unit() if self._decode is not None else None
+        return (self._images - self._cached) * VERIFY_SHARE * (decode_pace or 0.0) * FULL_DECODE_FACTOR
 
     def remaining(self, now: float) -> float | None:
         """Units left times the pace, less the time already spent on them since the last report."""
@@ -160,6 +172,12 @@ class ScanEstimate:
         last_time, last_done = verify.last
         return max((verify.total - last_done) * pace - (now - last_time), 0.0)
 
+    def _verify_prior(self) -> float:
+        """The verifying phase's likely cost, while it has not started: VERIFY_SHARE of the
+        images this search decodes, each FULL_DECODE_FACTOR × the measured decoding pace."""
+        decode_pace = self._decode.seconds_per_unit() if self._decode is not None else None
+        return (self._images - self._cached) * VERIFY_SHARE * (decode_pace or 0.0) * FULL_DECODE_FACTOR
+
     def remaining(self, now: float) -> float | None:
         """Seconds until the search ends, or None while there is nothing to base it on yet
         (listing the folders; waiting for the first decoded images)."""
@@ -169,7 +187,7 @@ class ScanEstimate:
         if self._phase == "grouping":
             return grouping
         if self._phase == "searching":
-            return self._search_remaining(now) + grouping
+            return self._search_remaining(now) + self._verify_prior() + grouping
         if self._phase == "verifying":
             return self._verify_remaining(now) + grouping
         to_decode = self._images - self._cached
@@ -179,4 +197,4 @@ class ScanEstimate:
             decoding = self._decode.remaining(now) if self._decode is not None else None
             if decoding is None:
                 return None
-        return decoding + self._search_remaining(now) + grouping
+        return decoding + self._search_remaining(now) + self._verify_prior() + grouping
