@@ -352,7 +352,13 @@ def test_a_theme_change_refills_the_cards_once(root, tmp_path, monkeypatch):
     monkeypatch.setattr(viewer, "_show_group", lambda *args, **kwargs: refills.append(1))
     apply_theme(root, "dark")
     root.update()
-    assert len(refills) == 1
+    root.after(200, lambda: None)
+    time.sleep(0.25)  # past the re-flow that follows a resize (after 60 ms), so its refill counts too
+    root.update()
+    # One for the theme, and at most one more when the new theme's fonts change the card
+    # size (the re-flow): never one per widget, as when all ~120 widgets' events refilled.
+    print(f"refills after a theme change: {len(refills)}")
+    assert 1 <= len(refills) <= 2
     viewer.close()
 
 
