@@ -85,10 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 class ProgressBar:
     """A one-line progress bar on stderr with the time left for the whole search (the same
-    estimate as the app's), redrawn at most 10 times a second."""
+    estimate as the app's), redrawn at most 10 times a second. Where stderr is a pipe or a
+    log file, one line per phase instead: a redrawn bar would fill a log with one endless line."""
 
     def __init__(self, stream=sys.stderr) -> None:
         self.stream = stream
+        self.terminal = stream.isatty()
         self.phase = ""
         self.started = time.monotonic()
         self.last_draw = 0.0
@@ -98,6 +100,12 @@ class ProgressBar:
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
         self.estimate.update(now - self.started, phase, done, total)
+        if not self.terminal:
+            if phase != self.phase:
+                self.phase = phase
+                self.stream.write(f"{phase}...\n")
+                self.stream.flush()
+            return
         if phase != self.phase:
             self.phase = phase
         elif now - self.last_draw < 0.1 and done < total:
@@ -115,10 +123,10 @@ class ProgressBar:
         self.stream.flush()
 
     def close(self) -> None:
-        """Clear the bar on a terminal; end its line elsewhere, so what follows starts a line."""
+        """Clear the bar, so what follows starts a clean line."""
         if not self.drawn:
             return
-        self.stream.write("\r" + " " * 78 + "\r" if self.stream.isatty() else "\n")
+        self.stream.write("\r" + " " * 78 + "\r")
         self.stream.flush()
         self.drawn = False
 
