@@ -350,15 +350,15 @@ def test_a_theme_change_refills_the_cards_once(root, tmp_path, monkeypatch):
     root.update()
     refills = []
     monkeypatch.setattr(viewer, "_show_group", lambda *args, **kwargs: refills.append(1))
+    # The re-flow after a resize is another test's: new fonts resize the window, and on a
+    # loaded machine its Configure events come in several steps, each re-flowing once.
+    monkeypatch.setattr(viewer, "_resized", lambda: None)
     apply_theme(root, "dark")
     root.update()
     root.after(200, lambda: None)
-    time.sleep(0.25)  # past the re-flow that follows a resize (after 60 ms), so its refill counts too
+    time.sleep(0.25)
     root.update()
-    # One for the theme, and at most one more when the new theme's fonts change the card
-    # size (the re-flow): never one per widget, as when all ~120 widgets' events refilled.
-    print(f"refills after a theme change: {len(refills)}")
-    assert 1 <= len(refills) <= 2
+    assert len(refills) == 1
     viewer.close()
 
 
