@@ -221,19 +221,9 @@ CHILD = textwrap.dedent(
 )
 
 
-@posix_only
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc to find the partial file")
-@pytest.mark.parametrize(
-    "stage, end",
-    [
-        ("copying", End.ROLLED_BACK),
-        ("copied", End.ROLLED_BACK),
-        ("renamed", End.ROLLED_BACK),
-        ("source removed", End.FINISHED),
-        ("link", End.ROLLED_BACK),
-    ],
-)
-def test_a_move_killed_half_way_is_recovered_at_the_next_start(tmp_path, stage, end):
+def _killed_half_way(tmp_path: Path, stage: str) -> tuple[FileRecord, Ledger, Journal]:
+    """A 3 MB photo in a/, and a child process that moves it into b/ (or undoes that move,
+    for "undo <stage>") and SIGKILLs itself at stage: the photo, a ledger of a/, the journal."""
     record = make_file(tmp_path / "a" / "photo.jpg", os.urandom(3 * 1024 * 1024))
     (tmp_path / "b").mkdir()
     log = tmp_path / "state" / "actions.log"
@@ -247,7 +237,23 @@ def test_a_move_killed_half_way_is_recovered_at_the_next_start(tmp_path, stage, 
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
     assert child.returncode == -signal.SIGKILL, child.stderr + child.stdout
-    journal = Journal(log)
+    return record, ledger, Journal(log)
+
+
+@posix_only
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc to find the partial file")
+@pytest.mark.parametrize(
+    "stage, end",
+    [
+        ("copying", End.ROLLED_BACK),
+        ("copied", End.ROLLED_BACK),
+        ("renamed", End.ROLLED_BACK),
+        ("source removed", End.FINISHED),
+        ("link", End.ROLLED_BACK),
+    ],
+)
+def test_a_move_killed_half_way_is_recovered_at_the_next_start(tmp_path, stage, end):
+    record, ledger, journal = _killed_half_way(tmp_path, stage)
     ((op, (intent, ended)),) = journal.moves().items()
     assert ended is None, "the journal holds the intent of the killed move"
     recovered = safe_move.recover_interrupted(journal)
@@ -268,20 +274,7 @@ def test_a_move_killed_half_way_is_recovered_at_the_next_start(tmp_path, stage, 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc to find the partial file")
 @pytest.mark.parametrize("stage, end", [("copying", End.ROLLED_BACK), ("source removed", End.FINISHED)])
 def test_an_undo_killed_half_way_is_recovered_at_the_next_start(tmp_path, stage, end):
-    record = make_file(tmp_path / "a" / "photo.jpg", os.urandom(3 * 1024 * 1024))
-    (tmp_path / "b").mkdir()
-    log = tmp_path / "state" / "actions.log"
-    log.parent.mkdir()
-    ledger = Ledger(tmp_path / "a")
-    child = subprocess.run(
-        [sys.executable, "-c", CHILD, record.path, str(tmp_path / "b"), str(log), f"undo {stage}"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    assert child.returncode == -signal.SIGKILL, child.stderr + child.stdout
-    journal = Journal(log)
+    record, ledger, journal = _killed_half_way(tmp_path, f"undo {stage}")
     assert [(r.action, r.outcome) for r in safe_move.recover_interrupted(journal)] == [("recover", Outcome.OK)]
     undo = next(intent for intent, ended in journal.moves().values() if intent.kind == "undo")
     assert journal.moves()[undo.op][1] is end
