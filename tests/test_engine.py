@@ -163,6 +163,10 @@ def test_a_locked_cache_is_bypassed(tmp_path, caplog):
 def test_progress_and_cancel(photo_folder):
     phases = []
     run_search(options(photo_folder, use_cache=False), progress=lambda p, d, t: phases.append(p))
+    # at px 50 these 320 × 240 JPEGs are decoded in full from the start: nothing to verify
+    assert list(dict.fromkeys(phases)) == ["listing", "decoding", "searching", "grouping"]
+    phases.clear()
+    run_search(options(photo_folder, use_cache=False, px_size=10), progress=lambda p, d, t: phases.append(p))
     assert list(dict.fromkeys(phases)) == ["listing", "decoding", "searching", "verifying", "grouping"]
 
     token = CancelToken()
@@ -219,11 +223,13 @@ def test_decoded_images_reach_the_cache_in_small_transactions(photo_folder, tmp_
 
     monkeypatch.setattr(engine, "CACHE_FLUSH_ROWS", 4)
     monkeypatch.setattr(cache_module.TensorCache, "store", store)
-    result = run_search(options(photo_folder), cache_path=tmp_path / "cache.sqlite3")
+    # at px 10 the JPEGs are DCT-scaled, so the candidates among them are decoded again in full
+    result = run_search(options(photo_folder, px_size=10), cache_path=tmp_path / "cache.sqlite3")
     fast = [size for kind, size in sizes if kind == "fast"]
     assert sum(fast) == 14 and max(fast) <= 4
     # the full tensors of the candidate images (decoded, or copied from a byte-identical file) in one
     verification = result.verification
+    assert verification.full_decoded > 0
     assert [size for kind, size in sizes if kind == "full"] == [verification.full_decoded + verification.byte_twins]
 
 

@@ -21,7 +21,7 @@ MEASURE = """
 import json, sys
 from pathlib import Path
 from difpy_tk.scan.tensors import decode_tensor
-full, width, height = decode_tensor(sys.argv[1], 50, exact=True)
+full, width, height, _ = decode_tensor(sys.argv[1], 50, exact=True)
 fast, *_ = decode_tensor(sys.argv[1], 50, exact=False)
 print(json.dumps({
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forked parent.

@@ -18,7 +18,10 @@ def sample() -> SearchResult:
         files=files,
         groups=groups,
         chained=[Chained("/p/c", "/p/b", 2.5, 90)],
-        verification=Verification(5.0, 7, 1, 4, 3, 0, 1, 0, 1.25, 0),
+        verification=Verification(
+            margin_rms=5.0, already_full=2, proposed=7, decided_fast=1, checked=4, full_decoded=3, byte_twins=1,
+            drift_max=1.25,
+        ),
     )
 
 
@@ -54,5 +57,5 @@ def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
 def test_log_names_the_chained_images_and_how_verdicts_were_reached():
     log = format_log(sample())
     assert "CHAINED /p/c ~ /p/b (MSE 2.5000)" in log
-    assert "7 pairs proposed by the fast decode, 1 decided on it" in log
-    assert "full decode of 4 images (3 decoded, 0 from the cache, 1 byte-identical copies, 0 failed)" in log
+    assert "2 images decoded in full from the start; 7 pairs proposed, 1 decided on the fast decode" in log
+    assert "full decode of 4 images (3 decoded again, 0 from the cache, 1 byte-identical copies, 0 failed)" in log

@@ -62,7 +62,7 @@ def test_exif_orientation_gives_exactly_the_upright_tensor(tmp_path, orientation
     exif[0x0112] = orientation
     stored = save(upright.transpose(undo[orientation]), tmp_path / "tagged.png", exif=exif)
     reference = full(save(upright, tmp_path / "upright.png"))
-    tensor, width, height = decode_tensor(str(stored), 50, exact=True)
+    tensor, width, height, _ = decode_tensor(str(stored), 50, exact=True)
     assert (width, height) == (333, 517)
     assert np.array_equal(tensor, reference)
 

@@ -13,8 +13,8 @@ def test_exif_orientation_is_applied(tmp_path):
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90 CW to display"
     sideways = save(image.transpose(Image.Transpose.ROTATE_90), tmp_path / "tagged.jpg", quality=95, exif=exif)
-    a, width_a, height_a = decode_tensor(str(upright), 32)
-    b, width_b, height_b = decode_tensor(str(sideways), 32)
+    a, width_a, height_a, _ = decode_tensor(str(upright), 32)
+    b, width_b, height_b, _ = decode_tensor(str(sideways), 32)
     assert (width_a, height_a) == (width_b, height_b) == (300, 200)
     assert np.mean((a.astype(int) - b.astype(int)) ** 2) < 5
 
@@ -65,7 +65,7 @@ def test_decompression_bombs_are_refused_with_the_reason(tmp_path, size, reason)
 
 def test_wrong_extension_still_decodes(tmp_path):
     path = save(picture(5), tmp_path / "actually_png.jpg", format="PNG")
-    _tensor, width, height = decode_tensor(str(path), 16)
+    _tensor, width, height, _ = decode_tensor(str(path), 16)
     assert (width, height) == (320, 240)
 
 
@@ -79,6 +79,6 @@ def test_fast_decode_stays_close_to_a_full_decode(tmp_path):
 def test_corrupt_exif_does_not_invalidate_the_image(tmp_path, recwarn):
     path = tmp_path / "bad_exif.jpg"
     picture(7, (64, 48)).save(path, exif=b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x05\xff\xff\xff\xff")
-    tensor, width, height = decode_tensor(str(path), 16)
+    tensor, width, height, _ = decode_tensor(str(path), 16)
     assert (width, height) == (64, 48) and tensor.shape == (16, 16, 3)
     assert not [w for w in recwarn if "EXIF" in str(w.message)]

@@ -91,7 +91,12 @@ def test_engine_pairs_equal_a_full_decode_brute_force(corpus, tmp_path_factory, 
             missed = set(expected) - set(pairs)
             extra = set(pairs) - set(expected)
             assert (missed, extra) == (set(), set()), (px, threshold)
-            assert pairs == expected  # the SSE shown is the full decode's
+            # the SSE shown is the full decode's, but for pairs decided far inside the
+            # threshold on a fast tensor, whose SSE is within the margin of it
+            differ = [pair for pair in pairs if pairs[pair] != expected[pair]]
+            assert len(differ) <= scan.verification.decided_fast, (px, threshold)
+            margin = 2 * drift_margin(px) * np.sqrt(3 * px * px)
+            assert all(abs(np.sqrt(pairs[pair]) - np.sqrt(expected[pair])) <= margin for pair in differ)
         assert scan.verification.checked <= len(paths)
     names = {path.rsplit("/", 1)[1]: i for i, path in enumerate(paths)}
     # pixel-identical in every container and turn: identical (MSE 0) in "duplicates"
@@ -103,15 +108,19 @@ def test_engine_pairs_equal_a_full_decode_brute_force(corpus, tmp_path_factory, 
     assert tuple(sorted((names["b.png"], names["b_turned180.png"]))) in identical
 
 
-def test_a_warm_rescan_reads_full_tensors_from_the_cache_and_copies_are_hashed(corpus, tmp_path):
+def test_a_warm_rescan_searches_the_cached_full_tensors_and_copies_are_hashed(corpus, tmp_path):
     cache = tmp_path / "tensors.sqlite3"
     options = SearchOptions(inputs=(str(corpus),), similarity="duplicates", same_dim=False, processes=2)
     first = run_search(options, cache_path=cache).verification
-    assert first.full_decoded + first.byte_twins == first.checked > 0
-    assert first.byte_twins >= 1  # a_same_bytes.jpg: recognised by its content hash
-    assert first.checked < 22  # only images in candidate pairs are decoded in full
+    # all 21 files but the four JPEGs are decoded in full from the start
+    assert first.already_full == 17
+    assert first.byte_twins == 1  # a_same_bytes.jpg: recognised by its content hash
+    # a.jpg and c_q85.jpg, whose lossless copies or near-copies make them candidates for MSE 0
+    assert first.full_decoded == 2
+    assert first.checked == 11  # those, a's copies and turns, and c's nearest PNGs
     again = run_search(options, cache_path=cache).verification
-    assert (again.full_decoded, again.full_cached, again.checked) == (0, first.checked, first.checked)
+    assert again.already_full == 20  # with the full tensors the first scan stored; d.jpg stays fast
+    assert (again.full_decoded, again.full_cached, again.byte_twins, again.checked) == (0, 0, 0, 0)
 
 
 def test_flat_images_form_a_low_detail_group(corpus, tmp_path):

@@ -54,7 +54,7 @@ def check_formats(root: tk.Tk, folder: Path, report: Report) -> list[ImageTk.Pho
     shown = []
     for kind, path in files.items():
         try:
-            tensor, width, height = decode_tensor(str(path), 16)
+            tensor, width, height, _ = decode_tensor(str(path), 16)
             with Image.open(path) as image:
                 photo = ImageTk.PhotoImage(image.convert("RGB"), master=root)
             tk.Label(root, image=photo).place(x=0, y=0)

@@ -165,10 +165,22 @@ class TensorCache:
     """One open cache database; every method degrades to a no-op once the cache cannot
     be used (locked, unwritable), and rebuilds it when it is damaged."""
 
-    def __init__(self, path: Path | str | None, px_size: int, decoder: str, limit_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str | None,
+        px_size: int,
+        decoder: str,
+        limit_bytes: int | None = None,
+        full_decoder: str | None = None,
+    ) -> None:
+        """decoder names the tensors looked up and stored. full_decoder, when given, names
+        the FULL-decode tensors of the same files: lookup prefers them (marked is_full),
+        so an image once decoded in full needs no second decode, and an outcome that is
+        a full decode (is_full) is stored under it, where a full decode finds it."""
         self.path = Path(path) if path else default_cache_path()
         self.px_size = px_size
         self.decoder = decoder
+        self.full_decoder = full_decoder
         self.limit_bytes = configured_limit_bytes() if limit_bytes is None else limit_bytes
         self.connection: sqlite3.Connection | None = None
         self.connection = self._open()
@@ -260,29 +272,31 @@ class TensorCache:
         found: dict[int, Decoded] = {}
         keys = [_key(path) for path in files]
         index_of = {key: i for i, key in enumerate(keys)}
-        hits = []
+        hits = set()
+        decoders = (self.decoder, self.full_decoder or self.decoder)
         for start in range(0, len(keys), LOOKUP_BATCH):
             batch = keys[start : start + LOOKUP_BATCH]
             marks = ",".join("?" * len(batch))
             rows = self.connection.execute(
-                "SELECT path, size, mtime_ns, width, height, tensor, total, squared, sums, reason FROM images "
-                f"WHERE px = ? AND decoder = ? AND path IN ({marks})",
-                (self.px_size, self.decoder, *batch),
+                "SELECT path, decoder, size, mtime_ns, width, height, tensor, total, squared, sums, reason "
+                f"FROM images WHERE px = ? AND decoder IN (?, ?) AND path IN ({marks})",
+                (self.px_size, *decoders, *batch),
             ).fetchall()
-            batch_found = {}
-            for path, size, mtime_ns, *values in rows:
+            batch_found: dict[int, Decoded] = {}
+            for path, decoder, size, mtime_ns, *values in rows:
                 i = index_of.get(path)
                 if i is None:
                     raise DamagedCache(f"a row's key {path!r} is not the one asked for")
-                if stats[i] == (size, mtime_ns):
-                    batch_found[i] = self._decoded(*values)
-                    hits.append(path)
+                if stats[i] != (size, mtime_ns) or (i in batch_found and batch_found[i].is_full):
+                    continue
+                batch_found[i] = self._decoded(*values, is_full=decoder == self.full_decoder)
+                hits.add(path)
             _check_totals(list(batch_found.values()))
             found.update(batch_found)
-        self._touch(hits, int(time.time()))
+        self._touch(sorted(hits), int(time.time()))
         return found
 
-    def _decoded(self, width, height, blob, total, squared, sums, reason) -> Decoded:
+    def _decoded(self, width, height, blob, total, squared, sums, reason, is_full: bool) -> Decoded:
         """A row's outcome; DamagedCache for values this module never writes."""
         if not all(type(value) is int for value in (width, height, total, squared)) or type(reason) is not str:
             raise DamagedCache("a row has values of the wrong type")
@@ -296,7 +310,7 @@ class TensorCache:
             raise DamagedCache("a row has an image without pixels")
         tensor = np.frombuffer(blob, dtype=np.uint8).reshape(self.px_size, self.px_size, 3)
         block = np.frombuffer(sums, dtype=np.int32).reshape(GRID, GRID, 3)
-        return Decoded(tensor, width, height, reason, total, squared, block)
+        return Decoded(tensor, width, height, reason, total, squared, block, is_full)
 
     def _touch(self, keys: list[bytes], now: int) -> None:
         """Mark files as used now, for eviction, in one transaction. Best effort: another
@@ -344,7 +358,7 @@ class TensorCache:
             yield (
                 _key(path),
                 self.px_size,
-                self.decoder,
+                self.full_decoder if outcome.is_full and self.full_decoder else self.decoder,
                 size,
                 mtime_ns,
                 outcome.width,

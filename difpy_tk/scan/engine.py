@@ -48,6 +48,7 @@ class _Decoded:
         self.totals = np.zeros(count, dtype=np.int64)
         self.squared = np.zeros(count, dtype=np.int64)
         self.sums = np.zeros((count, GRID, GRID, 3), dtype=np.int32)
+        self.is_full = np.zeros(count, dtype=bool)
         self.dims: dict[int, tuple[int, int]] = {}
         self.invalid: dict[int, str] = {}
 
@@ -59,6 +60,7 @@ class _Decoded:
             self.totals[index] = outcome.total
             self.squared[index] = outcome.squared
             self.sums[index] = outcome.sums
+            self.is_full[index] = outcome.is_full
             self.dims[index] = (outcome.width, outcome.height)
 
     def stats(self, valid: list[int], px_size: int) -> TensorStats:
@@ -73,7 +75,11 @@ def _decode(
     cancel: CancelToken | None,
 ) -> tuple[_Decoded, int]:
     decoded = _Decoded(listing, options.px_size)
-    cache = TensorCache(cache_path, options.px_size, decoder_version(exact=False)) if options.use_cache else None
+    cache = (
+        TensorCache(cache_path, options.px_size, decoder_version(exact=False), full_decoder=decoder_version(exact=True))
+        if options.use_cache
+        else None
+    )
     pending: list[tuple[str, int, int, Decoded]] = []
     try:
         cached = cache.lookup(listing.files, listing.stats) if cache else {}
@@ -221,6 +227,7 @@ def scan_pairs(
         cancel,
         threads=options.processes,
         stats=decoded.stats(valid, options.px_size),
+        is_full=decoded.is_full[valid],
     )
     timings["searching"] = time.perf_counter() - clock - verdicts.checking_seconds
     timings["verifying"] = verdicts.checking_seconds
@@ -232,7 +239,7 @@ def scan_pairs(
         records,
         verdicts.matches,
         _low_detail(tensors, verdicts),
-        _verification(verdicts, full.counts, options.px_size),
+        _verification(verdicts, full.counts, options.px_size, int(decoded.is_full[valid].sum())),
         invalid,
         timings,
         cache_hits,
@@ -304,10 +311,12 @@ def run_search(
     return result
 
 
-def _verification(verdicts: Verdicts, counts: dict[str, int], px_size: int) -> Verification:
+def _verification(verdicts: Verdicts, counts: dict[str, int], px_size: int, already_full: int) -> Verification:
     log.info(
-        "%d pairs proposed by the fast tensors; %d decided on them, the rest on the full decodes of %d images "
-        "(%d decoded now, %d from the cache, %d byte-identical copies).",
+        "%d images searched with their full-decode tensors; %d pairs proposed; %d decided on fast tensors, "
+        "the rest on the full decodes of %d images (%d decoded again now, %d from the cache, "
+        "%d byte-identical copies).",
+        already_full,
         verdicts.proposed,
         verdicts.decided_fast,
         len(verdicts.checked),
@@ -317,6 +326,7 @@ def _verification(verdicts: Verdicts, counts: dict[str, int], px_size: int) -> V
     )
     return Verification(
         margin_rms=drift_margin(px_size),
+        already_full=already_full,
         proposed=verdicts.proposed,
         decided_fast=verdicts.decided_fast,
         checked=len(verdicts.checked),

@@ -85,6 +85,9 @@ class Verification:
 
     margin_rms: float = 0.0
     """D: the bound on one image's fast-to-full RMS drift the search relied on."""
+    already_full: int = 0
+    """Images searched with their full-decode tensor from the start (any format but JPEG,
+    a small JPEG, one whose full tensor the cache held): no margin, no second decode."""
     proposed: int = 0
     """Pairs the fast tensors proposed."""
     decided_fast: int = 0
@@ -92,7 +95,8 @@ class Verification:
     checked: int = 0
     """Images whose full-decode tensors decided every other verdict."""
     full_decoded: int = 0
-    """Of those, decoded in full by this search (the rest from the cache or a byte-identical file)."""
+    """Of those, decoded in full a second time by this search (the others already were, or
+    came from the cache or a byte-identical file)."""
     full_cached: int = 0
     byte_twins: int = 0
     full_failed: int = 0

@@ -276,10 +276,11 @@ def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
 
 def _verification_line(check: Verification) -> str:
     return (
-        f"Verification: {check.proposed} pairs proposed by the fast decode, {check.decided_fast} decided on it "
-        f"(far inside the threshold); the rest decided on the full decode of {check.checked} images "
-        f"({check.full_decoded} decoded, {check.full_cached} from the cache, {check.byte_twins} byte-identical "
-        f"copies, {check.full_failed} failed); largest fast-to-full drift {check.drift_max:.2f} "
+        f"Verification: {check.already_full} images decoded in full from the start; {check.proposed} pairs "
+        f"proposed, {check.decided_fast} decided on the fast decode (far inside the threshold); the rest "
+        f"decided on the full decode of {check.checked} images ({check.full_decoded} decoded again, "
+        f"{check.full_cached} from the cache, {check.byte_twins} byte-identical copies, {check.full_failed} "
+        f"failed); largest fast-to-full drift {check.drift_max:.2f} "
         f"(margin {check.margin_rms}, {check.drift_over_margin} over it)"
     )
 

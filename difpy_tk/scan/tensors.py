@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -15,16 +16,14 @@ from PIL import Image, UnidentifiedImageError
 from difpy_tk.scan.appearance import as_seen
 from difpy_tk.scan.features import image_stats
 
-DRAFT_FACTOR = 6
-"""A JPEG is DCT-scaled (by 1/2, 1/4 or 1/8) while both sides stay at least
-DRAFT_FACTOR * px_size."""
-REDUCING_GAP = 3.0
-"""Any image is first box-reduced by an integer factor while it stays REDUCING_GAP times
-px_size, then resampled bicubic. Measured on the benchmark's 2,334 real-photo crops with
-334 planted variants, pairs found directly against a full decode's 314: DRAFT_FACTOR 8
-finds 312 (1.7x faster than a full decode), 6 finds 311 (about 2x faster, within the 1 %
-allowed), 5 finds 306 and 4 finds 299, too many lost.
-`python tests/benchmarks/bench.py --decode-check` measures it again."""
+DRAFT_FACTOR = 3
+"""The FAST decode DCT-scales a JPEG (by 1/2, 1/4 or 1/8) while both sides stay at least
+DRAFT_FACTOR * px_size, then resamples it exactly as the FULL decode resamples the whole
+image, over the same area (see _bicubic). Measured on the 2,266 JPEGs of the benchmark's
+2k corpus, RMS distance to the full-decode tensor at px 50 (median / largest): factor 2
+0.44 / 2.23 at 1.63 ms a file, 3 0.36 / 1.06 at 2.03 ms, 4 0.32 / 0.92 at 2.36 ms, 6 0.21
+/ 0.72 at 3.50 ms, the full decode 6.8 ms. Factor 3 keeps the margin of the verdicts
+(verdicts.DRIFT_RMS) small for most of the speed. docs/benchmarks.md has the figures."""
 
 REFERENCE_MAX_PIXELS = 64_000_000
 """The FULL decode decodes every pixel up to this many (256 MB in Pillow's 4 bytes per
@@ -43,7 +42,7 @@ Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
 """Pillow's own guard (default about 179 megapixels, which refuses real camera files)
 follows ours; it is process-wide, so the viewer opens what the search accepted."""
 
-DECODER_VERSION = f"pil{Image.__version__}-4-asseen-exif-bicubic2pass-ref{REFERENCE_MAX_PIXELS}"
+DECODER_VERSION = f"pil{Image.__version__}-5-asseen-exif-bicubic-longfirst-box-ref{REFERENCE_MAX_PIXELS}"
 """What both modes share (Pillow, colour conversion, resampling). A cache key uses
 decoder_version(exact), which adds the mode, so a tensor made by another decoder or in
 the other mode is never reused."""
@@ -64,7 +63,7 @@ _SIDEWAYS = {5, 6, 7, 8}
 def decoder_version(exact: bool) -> str:
     """The cache key's decoder field for one mode: FULL ("-full") or FAST (with its
     reduction parameters, so changing them invalidates only fast tensors)."""
-    return f"{DECODER_VERSION}-full" if exact else f"{DECODER_VERSION}-fast-draft{DRAFT_FACTOR}-gap{REDUCING_GAP}"
+    return f"{DECODER_VERSION}-full" if exact else f"{DECODER_VERSION}-fast-draft{DRAFT_FACTOR}"
 
 
 class DecodeError(Exception):
@@ -127,35 +126,67 @@ def _draft_size(size: tuple[int, int], px_size: int, exact: bool) -> tuple[int, 
     return width // scale, height // scale
 
 
-def _bicubic(image: Image.Image, px_size: int) -> Image.Image:
-    """Bicubic to px × px whose result turns with the image, exactly.
+Box = tuple[float, float, float, float]
 
-    Pillow resamples in two passes, horizontal then vertical, rounding to 8 bits in
-    between, so resizing a 90°-turned image is not exactly the turned resize (MSE up to
-    0.15 on noise). The mean of both pass orders (rounded half up) is symmetric: a turn
-    swaps the two orders, and Pillow's weights are already mirror-symmetric, so every
-    turn and flip of a picture gives the same tensor turned or flipped. Each value is
-    within 1 of Pillow's own bicubic resize."""
+
+def _bicubic(image: Image.Image, px_size: int, box: Box | None = None) -> Image.Image:
+    """Bicubic to px × px over box (the area of image that stands for the whole picture;
+    all of it by default), whose result turns with the picture, exactly.
+
+    Pillow resamples in two one-axis passes and rounds to 8 bits in between, so the
+    order matters: resizing a 90°-turned image horizontally first is not the turned
+    resize (MSE up to 0.15 on noise). Here the first pass runs along the picture's
+    longer side, which a turn carries along, and Pillow's weights are mirror-symmetric,
+    so every turn and flip of a picture gives the same tensor turned or flipped. A
+    square picture has no longer side: it takes the mean of both orders (rounded half
+    up), also symmetric. One pass over the full image costs about as much as decoding a
+    JPEG; the mean of both orders, which every picture once took, costs two.
+
+    box is how a JPEG decoded at a reduced scale keeps the full decode's geometry: its
+    reduced size is rounded up, so its last column and row stand for less than a whole
+    block, and resampling all of it would shift the picture by up to one reduced pixel
+    (that shift was most of the old fast decode's RMS drift of up to 3.6 at px 50)."""
+    left, top, right, bottom = box or (0, 0, image.width, image.height)
     size = (px_size, px_size)
-    # Two explicit one-axis passes each: Pillow's own two-axis resize is not always the
-    # same as its horizontal then vertical pass (838 × 1600 to 100: off by 1 here and there).
-    across = image.resize((px_size, image.height), Image.Resampling.BICUBIC).resize(size, Image.Resampling.BICUBIC)
-    down = image.resize((image.width, px_size), Image.Resampling.BICUBIC).resize(size, Image.Resampling.BICUBIC)
+    if right - left != bottom - top:
+        if right - left > bottom - top:
+            first = image.resize((px_size, image.height), Image.Resampling.BICUBIC, box=(left, 0, right, image.height))
+            return first.resize(size, Image.Resampling.BICUBIC, box=(0, top, px_size, bottom))
+        first = image.resize((image.width, px_size), Image.Resampling.BICUBIC, box=(0, top, image.width, bottom))
+        return first.resize(size, Image.Resampling.BICUBIC, box=(left, 0, right, px_size))
+    across = image.resize((px_size, image.height), Image.Resampling.BICUBIC, box=(left, 0, right, image.height))
+    across = across.resize(size, Image.Resampling.BICUBIC, box=(0, top, px_size, bottom))
+    down = image.resize((image.width, px_size), Image.Resampling.BICUBIC, box=(0, top, image.width, bottom))
+    down = down.resize(size, Image.Resampling.BICUBIC, box=(left, 0, right, px_size))
     both = np.asarray(across, dtype=np.uint16) + np.asarray(down, dtype=np.uint16) + 1
     return Image.fromarray((both >> 1).astype(np.uint8))
 
 
-def decode_tensor(path: str, px_size: int, exact: bool = False) -> tuple[np.ndarray, int, int]:
-    """Return (tensor uint8 px×px×3, width, height) with the image as a person sees it:
-    EXIF orientation applied, so width and height are the displayed ones.
+class ImageTensor(NamedTuple):
+    """decode_tensor's result."""
 
-    exact=True is the FULL (reference) decode: every pixel decoded, no JPEG draft and
-    no box reduction, then one symmetric bicubic step to px × px (see _bicubic), so
-    pixel-identical pictures give identical tensors whatever their container, and a
-    picture turned by 90°, 180° or 270° gives the same tensor turned.
+    tensor: np.ndarray
+    """uint8, px × px × 3."""
+    width: int
+    height: int
+    """As displayed (EXIF orientation applied)."""
+    is_full: bool
+    """The FULL-decode (reference) tensor: always in exact mode, and in FAST mode when
+    nothing was reduced (every format but JPEG, a small JPEG), since both modes then do
+    the same; such a tensor needs no second decode to decide a verdict."""
+
+
+def decode_tensor(path: str, px_size: int, exact: bool = False) -> ImageTensor:
+    """The image as a person sees it (EXIF orientation applied), bicubic to px × px.
+
+    exact=True is the FULL (reference) decode: every pixel decoded (see
+    REFERENCE_MAX_PIXELS for the only exception), then _bicubic, so pixel-identical
+    pictures give identical tensors whatever their container, and a picture turned by
+    90°, 180° or 270° gives the same tensor turned.
     exact=False is the FAST decode: a JPEG is DCT-scaled while both sides stay
-    DRAFT_FACTOR × px_size, and any image is box-reduced while it stays REDUCING_GAP ×
-    px_size before Pillow's bicubic; close to the full decode but not equal to it.
+    DRAFT_FACTOR × px_size, then resampled over the same area as the full decode;
+    close to the full-decode tensor (verdicts.DRIFT_RMS bounds how close) but not equal
+    to it. Other formats cannot be reduced while decoding and are decoded in full.
     The orientation is applied to the px × px result (the same pixels as turning the
     whole image first, at a fraction of the memory)."""
     if os.path.getsize(path) == 0:
@@ -168,18 +199,15 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> tuple[np.ndar
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 _refuse_bombs(image, os.path.getsize(path))  # before getexif(), which loads a PNG
-                width, height = image.size
+                stored_size = image.size
                 orientation = image.getexif().get(0x0112, 1)
-                if orientation in _SIDEWAYS:
-                    width, height = height, width
+                box = None
                 if image.format == "JPEG":
-                    image.draft("RGB", _draft_size(image.size, px_size, exact))
+                    drafted = image.draft("RGB", _draft_size(image.size, px_size, exact))
+                    box = drafted[1] if drafted else None
                 image.load()
-                rgb = as_seen(image)
-                if exact:
-                    small = _bicubic(rgb, px_size)
-                else:
-                    small = rgb.resize((px_size, px_size), Image.Resampling.BICUBIC, reducing_gap=REDUCING_GAP)
+                small = _bicubic(as_seen(image), px_size, box)
+                is_full = exact or image.size == stored_size
                 if orientation in _ORIENTATION_TRANSPOSE:
                     small = small.transpose(_ORIENTATION_TRANSPOSE[orientation])
                 tensor = np.asarray(small, dtype=np.uint8)
@@ -189,7 +217,10 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> tuple[np.ndar
         raise DecodeError(_plain_reason(error)) from error
     if tensor.shape != (px_size, px_size, 3):
         raise DecodeError(f"unexpected image layout {tensor.shape}")
-    return tensor, width, height
+    width, height = stored_size
+    if orientation in _SIDEWAYS:
+        width, height = height, width
+    return ImageTensor(tensor, width, height, is_full)
 
 
 @dataclass(frozen=True)
@@ -204,6 +235,8 @@ class Decoded:
     total: int = 0
     squared: int = 0
     sums: np.ndarray | None = None
+    is_full: bool = False
+    """The tensor is the FULL-decode one (see ImageTensor.is_full)."""
 
     @staticmethod
     def failed(reason: str) -> Decoded:
@@ -217,12 +250,12 @@ def decode_batch(paths: list[str], px_size: int, exact: bool = False) -> list[De
     out: list[Decoded] = []
     for path in paths:
         try:
-            tensor, width, height = decode_tensor(path, px_size, exact)
+            tensor, width, height, is_full = decode_tensor(path, px_size, exact)
         except DecodeError as error:
             out.append(Decoded.failed(str(error)))
         except OSError as error:
             out.append(Decoded.failed(_plain_reason(error)))
         else:
             total, squared, sums = image_stats(tensor)
-            out.append(Decoded(tensor, width, height, "", total, squared, sums))
+            out.append(Decoded(tensor, width, height, "", total, squared, sums, is_full))
     return out

