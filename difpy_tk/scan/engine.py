@@ -27,7 +27,7 @@ from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.scan.result import FileRecord, Problem, SearchResult, Verification, now_iso, quality_key
 from difpy_tk.scan.search import Matches
 from difpy_tk.scan.tensors import Decoded, decoder_version
-from difpy_tk.scan.verdicts import Verdicts, decide, drift_margin
+from difpy_tk.scan.verdicts import Verdicts, decide
 
 log = logging.getLogger("difpy_tk")
 
@@ -239,7 +239,7 @@ def scan_pairs(
         records,
         verdicts.matches,
         _low_detail(tensors, verdicts),
-        _verification(verdicts, full.counts, options.px_size, int(decoded.is_full[valid].sum())),
+        _verification(verdicts, full.counts, int(decoded.is_full[valid].sum())),
         invalid,
         timings,
         cache_hits,
@@ -311,7 +311,7 @@ def run_search(
     return result
 
 
-def _verification(verdicts: Verdicts, counts: dict[str, int], px_size: int, already_full: int) -> Verification:
+def _verification(verdicts: Verdicts, counts: dict[str, int], already_full: int) -> Verification:
     log.info(
         "%d images searched with their full-decode tensors; %d pairs proposed; %d decided on fast tensors, "
         "the rest on the full decodes of %d images (%d decoded again now, %d from the cache, "
@@ -325,7 +325,7 @@ def _verification(verdicts: Verdicts, counts: dict[str, int], px_size: int, alre
         counts["twins"],
     )
     return Verification(
-        margin_rms=drift_margin(px_size),
+        margin_rms=verdicts.margin_rms,
         already_full=already_full,
         proposed=verdicts.proposed,
         decided_fast=verdicts.decided_fast,

@@ -4,6 +4,7 @@ an old cache moves to the OS cache folder once, and Clear says what it freed."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -170,3 +171,22 @@ def test_an_unusable_size_limit_in_the_settings_file_gives_the_default(stored):
     assert configured_limit_bytes() == 1000 * 1_000_000
     settings.write_text(json.dumps({"cache_limit_mb": 2000}))
     assert configured_limit_bytes() == 2000 * 1_000_000
+
+
+def test_a_full_decode_is_stored_as_one_and_preferred_to_the_fast_tensor(tmp_path):
+    """A fast decode that is a full one (a PNG) is stored under the full decoder, where a
+    full decode looks; and where both rows exist the first pass takes the full one."""
+    path = tmp_path / "cache.sqlite3"
+    fast, full = decoder_version(exact=False), decoder_version(exact=True)
+    png, jpeg = str(tmp_path / "a.png"), str(tmp_path / "b.jpg")
+    cache = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full)
+    cache.store([(png, 1, 1, dataclasses.replace(_outcome(1), is_full=True)), (jpeg, 1, 1, _outcome(2))])
+    cache.close()
+    only_full = TensorCache(path, 16, full, limit_bytes=10**9)
+    assert set(only_full.lookup([png, jpeg], [(1, 1), (1, 1)])) == {0}
+    only_full.store([(jpeg, 1, 1, dataclasses.replace(_outcome(3), is_full=True))])  # decoded again in full
+    only_full.close()
+    found = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full).lookup([png, jpeg], [(1, 1), (1, 1)])
+    assert found[0].is_full and found[1].is_full
+    assert np.array_equal(found[1].tensor, _outcome(3).tensor)
+    assert not TensorCache(path, 16, fast, limit_bytes=10**9).lookup([jpeg], [(1, 1)])[0].is_full
