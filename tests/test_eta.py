@@ -126,7 +126,7 @@ def test_the_verifying_phase_is_estimated_within_a_factor_of_three(name):
     log = load(name)
     finished = log["finished"]
     verifying = [(now, left) for now, phase, _, _, left in replay(log) if phase == "verifying" and left is not None]
-    assert len(verifying) > 20
+    assert len(verifying) > 10  # a report every 0.1 s: its 1.7 s (cached) to 3.7 s (cold)
     for now, left in verifying:
         truth = finished - now
         assert truth / 3 - 3 <= left <= 3 * truth + 3, f"at {now} s: {left:.1f} s left, really {truth:.1f} s"

@@ -105,6 +105,7 @@ class ViewerWindow(tk.Toplevel):
         self._build_body()
         self._build_footer()
         self._restyle()
+        self._theme_shown = self._theme_signature()
         # Tk sends <<ThemeChanged>> to every widget, and the window's binding sees them all.
         self.bind("<<ThemeChanged>>", lambda e: self._theme_changed() if e.widget is self else None, add="+")
         self.columnconfigure(0, weight=1)
@@ -125,9 +126,19 @@ class ViewerWindow(tk.Toplevel):
         self.table.restyle(str(style.lookup("CardKept.TLabel", "foreground")),
                            str(style.lookup("CardMarked.TLabel", "foreground")), muted)
 
+    def _theme_signature(self) -> tuple[str, ...]:
+        style = ttk.Style(self)
+        return (style.theme_use(), *(str(style.lookup(".", option)) for option in ("background", "foreground", "font")))
+
     def _theme_changed(self) -> None:
         """Restyle, then re-fill the cards: their names are shortened to fit in the theme's
-        fonts, and its fonts and padding set how many cards fit in a row."""
+        fonts, and its fonts and padding set how many cards fit in a row. Restyling changes
+        styles, which makes Tk announce a theme change once more: that one, with the same
+        theme and palette, is let pass (it would re-fill every card a second time)."""
+        signature = self._theme_signature()
+        if signature == self._theme_shown:
+            return
+        self._theme_shown = signature
         self._restyle()
         self._show_group()
 
