@@ -3,7 +3,7 @@ import pytest
 from imagegen import picture, png_header_only, save
 from PIL import Image
 
-from difpy_tk.scan.tensors import DecodeError, _bicubic, decode_tensor
+from difpy_tk.scan.tensors import DRAFT_FACTOR, DecodeError, _bicubic, decode_tensor
 from difpy_tk.scan.verdicts import drift_margin
 
 
@@ -98,7 +98,7 @@ def test_a_scaled_jpeg_stays_within_the_margin_of_its_full_decode(tmp_path, px):
     """Odd sizes (the scaled size is rounded up), every chroma subsampling, progressive,
     quality 50, CMYK, EXIF-turned, and grain up to ±40 levels on every pixel (more than a
     camera's noise): the fast tensor stays within D (verdicts.DRIFT_RMS) of the full one.
-    Measured: at most 1.26 here, 1.88 on 12,403 real-photo crops; D is 3.5, 3.5, 3."""
+    Measured: at most 1.26 here, 2.23 on 12,403 real-photo crops; D is 3.5."""
     drifts = {}
     for seed, size in enumerate([(1117, 621), (837, 1601), (2001, 1499)]):
         for grain in (0, 40):
@@ -122,7 +122,7 @@ def test_the_fast_decode_resamples_the_area_its_scaled_pixels_stand_for(tmp_path
     scaled pixel, which was most of the fast decode's drift on real photos."""
     path = save(grainy(3, (1117, 621), 0), tmp_path / "odd.jpg", quality=90)
     with Image.open(path) as image:
-        image.draft("RGB", (150, 150))
+        image.draft("RGB", (DRAFT_FACTOR * 50, DRAFT_FACTOR * 50))
         shifted = np.asarray(_bicubic(image.convert("RGB"), 50))  # all of the scaled image
     full = decode_tensor(str(path), 50, exact=True).tensor
     shift_drift = np.sqrt(np.mean((shifted.astype(int) - full.astype(int)) ** 2))
@@ -130,7 +130,7 @@ def test_the_fast_decode_resamples_the_area_its_scaled_pixels_stand_for(tmp_path
 
 
 def test_what_cannot_be_scaled_is_decoded_in_full_at_once(tmp_path):
-    """Every format but JPEG, and a JPEG too small to scale (sides under 3 × px), gets its
+    """Every format but JPEG, and a JPEG too small to scale (sides under 2 × px), gets its
     full-decode tensor from the fast decode: no second decode, no margin."""
     image = grainy(4, (641, 479), 10)
     for path in (save(image, tmp_path / "photo.png"), save(image.resize((120, 90)), tmp_path / "small.jpg")):

@@ -16,14 +16,17 @@ from PIL import Image, UnidentifiedImageError
 from difpy_tk.scan.appearance import as_seen
 from difpy_tk.scan.features import image_stats
 
-DRAFT_FACTOR = 3
+DRAFT_FACTOR = 2
 """The FAST decode DCT-scales a JPEG (by 1/2, 1/4 or 1/8) while both sides stay at least
 DRAFT_FACTOR * px_size, then resamples it exactly as the FULL decode resamples the whole
 image, over the same area (see _bicubic). Measured on the 2,266 JPEGs of the benchmark's
-2k corpus, RMS distance to the full-decode tensor at px 50 (median / largest): factor 2
-0.44 / 2.23 at 1.63 ms a file, 3 0.36 / 1.06 at 2.03 ms, 4 0.32 / 0.92 at 2.36 ms, 6 0.21
-/ 0.72 at 3.50 ms, the full decode 6.8 ms. Factor 3 keeps the margin of the verdicts
-(verdicts.DRIFT_RMS) small for most of the speed. docs/benchmarks.md has the figures."""
+2k corpus, RMS distance to the full-decode tensor at px 50 (median / largest) and CPU
+time a file: factor 2 0.44 / 2.23 at 1.63 ms, 3 0.36 / 1.06 at 2.03 ms, 4 0.32 / 0.92 at
+2.36 ms, 6 0.21 / 0.72 at 3.50 ms; the full decode 6.8 ms. The margin of the verdicts
+(verdicts.DRIFT_RMS) must also cover halftone print screens, which drift up to 2.9 at
+any of these factors, and with that margin factor 2 sends no more images to the full
+decode than 3 does (918 of 2,334 at "similar"): the fastest one wins. docs/benchmarks.md
+has the figures."""
 
 REFERENCE_MAX_PIXELS = 64_000_000
 """The FULL decode decodes every pixel up to this many (256 MB in Pillow's 4 bytes per
