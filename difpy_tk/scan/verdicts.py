@@ -1,7 +1,7 @@
 """Verdicts on the reference tensors, found through the fast ones.
 
 The reference tensor of an image is its FULL decode (every pixel, then bicubic to
-px × px); the FAST decode (JPEG DCT scaling) is about three times as quick but drifts
+px × px); the FAST decode (JPEG DCT scaling) is about four times as quick but drifts
 from it. For one image let d be the RMS distance between the tensor searched and its
 full tensor: 0 when the first pass already decoded it in full (every format but JPEG,
 a small JPEG, an image whose full tensor the cache holds), else at most D, a bound
@@ -23,7 +23,8 @@ Hence:
    not yet decoded in full are decoded (the caller decodes them, or reads the cache).
 The full search among those images is the same exact search as the first one, so it
 also finds any pair the margin missed among them; the drift of every image decoded in
-full is measured and one larger than D is logged."""
+full is measured, and one larger than D widens the margin and repeats the search
+(decide)."""
 
 from __future__ import annotations
 
