@@ -6,7 +6,7 @@ from imagegen import smooth_tensors
 from reference import brute_force_pairs
 
 from difpy_tk.scan.features import block_boundaries
-from difpy_tk.scan.search import Matches, find_matches
+from difpy_tk.scan.search import Matches, find_matches, pair_limits
 
 
 def as_pairs(matches: Matches) -> dict[tuple[int, int], int]:
@@ -140,3 +140,22 @@ def test_cancel_stops_the_search():
     token.cancel()
     with pytest.raises(Cancelled):
         find_matches(smooth_tensors(10, 16), 100, rotate=True, cancel=token)
+
+
+@pytest.mark.parametrize("threshold", [0, 5])
+def test_per_image_margins_widen_each_pair_to_its_own_limit(threshold):
+    """Each pair is held to (sqrt(limit) + its two margins)²: two images without a margin
+    to the limit itself. Identical tensors with different margins (a PNG beside a JPEG of
+    the same flat colour) share one search and still get their own limits."""
+    tensors = planted(120, 16, seed=7)
+    tensors[100:110] = tensors[0]  # a bucket of identical tensors
+    margins = np.where(np.arange(120) % 3 == 0, 0.0, 2.5 * np.sqrt(tensors[0].size))
+    limit = int(threshold * tensors[0].size)
+    widest = brute_force_pairs(tensors, int(pair_limits(limit, margins.max(), margins.max())) + 1, True)
+    expected = {
+        pair: sse for pair, sse in widest.items() if sse <= pair_limits(limit, margins[pair[0]], margins[pair[1]])
+    }
+    assert any(sse > limit for sse in expected.values()) and any(margins[a] == margins[b] == 0 for a, b in expected)
+    assert as_pairs(find_matches(tensors, limit, True, margins=margins)) == expected
+    without = find_matches(tensors, limit, True, margins=np.zeros(120))  # no margin: the plain search
+    assert as_pairs(without) == as_pairs(find_matches(tensors, limit, True))

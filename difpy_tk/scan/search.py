@@ -87,9 +87,19 @@ class _Partition:
         return _Partition(index[order], stats.totals, stats.grid, grid_residual, features, feature_residual), order
 
 
+def pair_limits(sse_limit: int, margin_first: np.ndarray, margin_second: np.ndarray) -> np.ndarray:
+    """Each pair's SSE limit when its images carry margins (in units of sqrt(SSE)): the
+    limit widened to (sqrt(sse_limit) + both margins)², rounded up with room to spare
+    (widening only ever keeps more pairs); sse_limit itself for two images without one."""
+    total = margin_first + margin_second
+    widened = np.ceil((math.sqrt(sse_limit) + total) ** 2) + 1
+    return np.where(total > 0, widened, float(sse_limit))
+
+
 def _window_candidates(
     part: _Partition,
     sse_limit: int,
+    margins: np.ndarray | None,
     count: int,
     rows: int,
     progress: ProgressCallback,
@@ -97,9 +107,13 @@ def _window_candidates(
     done_before: int,
     grand_total: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Filters 1 and 2: sorted positions (i < j) that neither bound rules out."""
+    """Filters 1 and 2: sorted positions (i < j) that neither bound rules out; margins
+    (per sorted position, or None) widen each pair's limit (pair_limits)."""
     n = len(part.totals)
-    width = math.isqrt(sse_limit * count)
+    widest = sse_limit
+    if margins is not None and n > 1:
+        widest = int(pair_limits(sse_limit, *np.sort(margins)[-2:]))
+    width = math.isqrt(widest * count)
     features, totals, residual = part.features, part.totals, part.feature_residual
     squared = np.einsum("ij,ij->i", features, features)
     firsts, seconds = [], []
@@ -112,7 +126,12 @@ def _window_candidates(
             norms = squared[start:stop, None] + squared[None, start:end]
             bound = norms - 2.0 * (features[start:stop] @ features[start:end].T)
             bound += residual_bound(residual[start:stop, None], residual[None, start:end])
-            keep = bound <= sse_limit + tolerance(norms)
+            limit = (
+                sse_limit
+                if margins is None
+                else pair_limits(sse_limit, margins[start:stop, None], margins[None, start:end])
+            )
+            keep = bound <= limit + tolerance(norms)
             keep &= np.arange(start, end)[None, :] > np.arange(start, stop)[:, None]
             keep &= totals[None, start:end] - totals[start:stop, None] <= width
             r, c = np.nonzero(keep)
@@ -173,12 +192,12 @@ def _verify(
     part: _Partition,
     first: np.ndarray,
     second: np.ndarray,
-    sse_limit: int,
+    sse_limit: int | np.ndarray,
     turns_allowed: Sequence[int],
     pool: ThreadPoolExecutor,
 ) -> Matches:
     """Filter 3 and the exact SSE, keeping each pair's best turn (sorted positions in,
-    sorted positions out).
+    sorted positions out); sse_limit is one limit or each pair's.
 
     Turns are tried from the smallest bound up, and a turn whose bound already exceeds
     the best SSE found cannot win, so most pairs need one exact computation."""
@@ -304,6 +323,7 @@ def _search_partition(
     tensors: np.ndarray,
     members: np.ndarray,
     sse_limit: int,
+    margins: np.ndarray | None,
     turns_allowed: Sequence[int],
     rows_per_block: int,
     progress: ProgressCallback,
@@ -319,11 +339,17 @@ def _search_partition(
     heads = np.array([bucket[0] for bucket in buckets], dtype=np.int64)
     part, order = _Partition.build(members[heads], stats.take(heads))
     count = int(tensors[0].size)
-    a, b = _window_candidates(part, sse_limit, count, rows_per_block, progress, cancel, done, grand_total)
-    local = _verify(tensors, part, a, b, sse_limit, turns_allowed, pool)
+    # A bucket is searched once, with the widest margin among its members; each pair it
+    # yields is held to its own limit after the expansion.
+    widest = None if margins is None else np.array([margins[members[bucket]].max() for bucket in buckets])[order]
+    a, b = _window_candidates(part, sse_limit, widest, count, rows_per_block, progress, cancel, done, grand_total)
+    limits = sse_limit if widest is None else pair_limits(sse_limit, widest[a], widest[b])
+    local = _verify(tensors, part, a, b, limits, turns_allowed, pool)
     by_bucket = Matches(order[local.first], order[local.second], local.sse, local.quarter_turns)
     found = _expand_buckets(by_bucket, [members[bucket] for bucket in buckets])
-    return found
+    if margins is None:
+        return found
+    return found.select(found.sse <= pair_limits(sse_limit, margins[found.first], margins[found.second]))
 
 
 def find_matches(
@@ -337,8 +363,12 @@ def find_matches(
     cancel: CancelToken | None = None,
     threads: int = 2,
     stats: TensorStats | None = None,
+    margins: np.ndarray | None = None,
 ) -> Matches:
-    """All pairs (within each partition of indices) whose best SSE is <= sse_limit.
+    """All pairs (within each partition of indices) whose best SSE is <= sse_limit, or
+    with margins (one per tensor, in units of sqrt(SSE)) within their pair's widened
+    limit (pair_limits): verdicts.decide searches tensors that are not all full-decode
+    ones so, and two full ones need no widening.
 
     priority (lower = better) picks the centre of each identical-tensor bucket when
     sse_limit is 0; rows_per_block bounds memory (one block is rows × window floats);
@@ -349,6 +379,8 @@ def find_matches(
     if priority is None:
         priority = np.arange(len(tensors))
     turns_allowed = (0, 1, 2, 3) if rotate else (0,)
+    if margins is not None and not margins.any():
+        margins = None
     partitions = [np.asarray(p, dtype=np.int64) for p in partitions if len(p) > 1]
     grand_total = sum(len(p) for p in partitions)
     parts: list[Matches] = []
@@ -357,7 +389,7 @@ def find_matches(
         for members in partitions:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            if sse_limit == 0:
+            if sse_limit == 0 and margins is None:
                 parts.append(_hash_duplicates(tensors, members, turns_allowed, priority))
             else:
                 parts.append(
@@ -365,6 +397,7 @@ def find_matches(
                         tensors,
                         members,
                         sse_limit,
+                        margins,
                         turns_allowed,
                         rows_per_block,
                         progress,

@@ -11,8 +11,8 @@ by the triangle inequality, for every rotation,
     | sqrt(mse_full(a, b)) - sqrt(mse_searched(a, b)) |  <=  d(a) + d(b)  =: M
 
 Hence:
-1. the searched tensors are searched with the limit widened by 2 D: no pair whose full
-   MSE is within the threshold is left out;
+1. the searched tensors are searched with each pair's limit widened by its M (two full
+   tensors: not at all): no pair whose full MSE is within the threshold is left out;
 2. a pair with M = 0 is decided as it stands (both tensors are the full ones); a pair
    more than M (in RMS) beyond the threshold is no match;
 3. a pair more than M inside the threshold and more than M above 0 is a match whatever
@@ -203,11 +203,9 @@ def _decide_once(
     count = int(np.prod(searched.shape[1:]))
     drift = np.where(is_full, 0.0, bound * math.sqrt(count))
     root = math.sqrt(rules.sse_limit)
-    widest = float(np.sort(drift)[-2:].sum()) if len(drift) > 1 else 0.0
-    widened = math.ceil((root + widest) ** 2) + 1 if widest else rules.sse_limit
     proposed = find_matches(
         searched,
-        widened,
+        rules.sse_limit,
         rules.rotate,
         rules.partitions,
         rules.priority,
@@ -216,6 +214,7 @@ def _decide_once(
         rules.cancel,
         rules.threads,
         stats,
+        drift,
     )
     distance = np.sqrt(proposed.sse.astype(np.float64))
     margin = drift[proposed.first] + drift[proposed.second]
