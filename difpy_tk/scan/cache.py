@@ -287,9 +287,11 @@ class TensorCache:
                 i = index_of.get(path)
                 if i is None:
                     raise DamagedCache(f"a row's key {path!r} is not the one asked for")
-                if stats[i] != (size, mtime_ns) or (i in batch_found and batch_found[i].is_full):
+                is_full = decoder == self.full_decoder
+                failed_full = is_full and values[2] is None  # the fast decode may have worked
+                if stats[i] != (size, mtime_ns) or failed_full or (not is_full and i in batch_found):
                     continue
-                batch_found[i] = self._decoded(*values, is_full=decoder == self.full_decoder)
+                batch_found[i] = self._decoded(*values, is_full=is_full)
                 hits.add(path)
             _check_totals(list(batch_found.values()))
             found.update(batch_found)

@@ -190,3 +190,16 @@ def test_a_full_decode_is_stored_as_one_and_preferred_to_the_fast_tensor(tmp_pat
     assert found[0].is_full and found[1].is_full
     assert np.array_equal(found[1].tensor, _outcome(3).tensor)
     assert not TensorCache(path, 16, fast, limit_bytes=10**9).lookup([jpeg], [(1, 1)])[0].is_full
+
+
+def test_a_failed_full_decode_does_not_hide_the_fast_tensor(tmp_path):
+    """A JPEG whose full decode failed (logged; its fast tensor stood in) is found by the
+    next search with its fast tensor, not as an invalid image."""
+    path = tmp_path / "cache.sqlite3"
+    fast, full = decoder_version(exact=False), decoder_version(exact=True)
+    jpeg = str(tmp_path / "b.jpg")
+    TensorCache(path, 16, full, limit_bytes=10**9).store([(jpeg, 1, 1, Decoded.failed("out of memory"))])
+    TensorCache(path, 16, fast, limit_bytes=10**9).store([(jpeg, 1, 1, _outcome(2))])
+    found = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full).lookup([jpeg], [(1, 1)])
+    assert found[0].tensor is not None and not found[0].is_full
+    assert TensorCache(path, 16, full, limit_bytes=10**9).lookup([jpeg], [(1, 1)])[0].tensor is None
