@@ -57,5 +57,5 @@ def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
 def test_log_names_the_chained_images_and_how_verdicts_were_reached():
     log = format_log(sample())
     assert "CHAINED /p/c ~ /p/b (MSE 2.5000)" in log
-    assert "2 images decoded in full from the start; 7 pairs proposed, 1 decided on the fast decode" in log
+    assert "2 images searched with their full-decode tensor; 7 pairs proposed, 1 decided on the fast decode" in log
     assert "full decode of 4 images (3 decoded again, 0 from the cache, 1 byte-identical copies, 0 failed)" in log

@@ -276,7 +276,7 @@ def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
 
 def _verification_line(check: Verification) -> str:
     return (
-        f"Verification: {check.already_full} images decoded in full from the start; {check.proposed} pairs "
+        f"Verification: {check.already_full} images searched with their full-decode tensor; {check.proposed} pairs "
         f"proposed, {check.decided_fast} decided on the fast decode (far inside the threshold); the rest "
         f"decided on the full decode of {check.checked} images ({check.full_decoded} decoded again, "
         f"{check.full_cached} from the cache, {check.byte_twins} byte-identical copies, {check.full_failed} "
