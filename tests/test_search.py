@@ -157,5 +157,3 @@ def test_per_image_margins_widen_each_pair_to_its_own_limit(threshold):
     }
     assert any(sse > limit for sse in expected.values()) and any(margins[a] == margins[b] == 0 for a, b in expected)
     assert as_pairs(find_matches(tensors, limit, True, margins=margins)) == expected
-    without = find_matches(tensors, limit, True, margins=np.zeros(120))  # no margin: the plain search
-    assert as_pairs(without) == as_pairs(find_matches(tensors, limit, True))

@@ -139,6 +139,20 @@ def test_what_cannot_be_scaled_is_decoded_in_full_at_once(tmp_path):
     assert not decode_tensor(str(save(image, tmp_path / "photo.jpg")), 50).is_full
 
 
+def test_a_jpeg_the_full_decode_reduces_is_not_full_when_the_fast_one_did_not(tmp_path, monkeypatch):
+    """Above REFERENCE_MAX_PIXELS the full decode of a JPEG is DCT-scaled too; at a px so
+    large that the fast decode scales nothing, the two still differ (a panorama of
+    20000 × 3500 at px 1000; here the limit is lowered to make it small)."""
+    from difpy_tk.scan import tensors
+
+    monkeypatch.setattr(tensors, "REFERENCE_MAX_PIXELS", 100_000)
+    path = save(grainy(5, (1000, 300), 40), tmp_path / "panorama.jpg", quality=90)
+    fast = decode_tensor(str(path), 100)
+    full = decode_tensor(str(path), 100, exact=True)
+    assert not fast.is_full and full.is_full
+    assert not np.array_equal(fast.tensor, full.tensor)
+
+
 def test_corrupt_exif_does_not_invalidate_the_image(tmp_path, recwarn):
     path = tmp_path / "bad_exif.jpg"
     picture(7, (64, 48)).save(path, exif=b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x05\xff\xff\xff\xff")

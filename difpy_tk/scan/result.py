@@ -84,7 +84,8 @@ class Verification:
     full-decode tensors (README, "How it works")."""
 
     margin_rms: float = 0.0
-    """D: the bound on one image's fast-to-full RMS drift the search relied on."""
+    """The bound on one image's fast-to-full RMS drift the verdicts rest on: D, or wider
+    when images drifted beyond D (drift_over_margin)."""
     already_full: int = 0
     """Images searched with their full-decode tensor from the start (any format but JPEG,
     a small JPEG, one whose full tensor the cache held): no margin, no second decode."""
@@ -95,16 +96,17 @@ class Verification:
     checked: int = 0
     """Images whose full-decode tensors decided every other verdict."""
     full_decoded: int = 0
-    """Of those, decoded in full a second time by this search (the others already were, or
-    came from the cache or a byte-identical file)."""
+    """Decoded in full a second time by this search (the other checked images already
+    were, or came from the cache or a byte-identical file)."""
     full_cached: int = 0
     byte_twins: int = 0
     full_failed: int = 0
     """Full decode failed: the fast tensor stood in (logged)."""
     drift_max: float = 0.0
-    """The largest fast-to-full RMS drift among the checked images."""
+    """The largest fast-to-full RMS drift among the images decoded again in full."""
     drift_over_margin: int = 0
-    """Checked images that drifted more than margin_rms (logged; expected 0)."""
+    """Images that drifted more than D, which widened the margin to margin_rms and
+    repeated the search (logged; expected 0 on photos)."""
 
 
 @dataclass(frozen=True)

@@ -280,8 +280,8 @@ def _verification_line(check: Verification) -> str:
         f"proposed, {check.decided_fast} decided on the fast decode (far inside the threshold); the rest "
         f"decided on the full decode of {check.checked} images ({check.full_decoded} decoded again, "
         f"{check.full_cached} from the cache, {check.byte_twins} byte-identical copies, {check.full_failed} "
-        f"failed); largest fast-to-full drift {check.drift_max:.2f} "
-        f"(margin {check.margin_rms}, {check.drift_over_margin} over it)"
+        f"failed); largest fast-to-full drift {check.drift_max:.2f} (margin {check.margin_rms:.2f}"
+        + (f", widened for {check.drift_over_margin} images beyond D)" if check.drift_over_margin else ")")
     )
 
 

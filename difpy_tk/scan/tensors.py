@@ -208,9 +208,13 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> ImageTensor:
                 if image.format == "JPEG":
                     drafted = image.draft("RGB", _draft_size(image.size, px_size, exact))
                     box = drafted[1] if drafted else None
+                # Unreduced, the fast decode is the full one, unless the full one reduces a
+                # JPEG over REFERENCE_MAX_PIXELS that the fast one (at a large px) did not.
+                reduced = image.size != stored_size
+                full_reduces = image.format == "JPEG" and _draft_size(stored_size, px_size, True) != stored_size
+                is_full = exact or not (reduced or full_reduces)
                 image.load()
                 small = _bicubic(as_seen(image), px_size, box)
-                is_full = exact or image.size == stored_size
                 if orientation in _ORIENTATION_TRANSPOSE:
                     small = small.transpose(_ORIENTATION_TRANSPOSE[orientation])
                 tensor = np.asarray(small, dtype=np.uint8)

@@ -150,6 +150,7 @@ def decide(
     bound = drift_margin(searched.shape[1]) if margin_rms is None else margin_rms
     decoded = drift_max = over = 0
     seconds = 0.0
+    earlier = np.zeros(0, dtype=np.int64)
     while True:
         verdicts, indices, full = _decide_once(searched, full_tensors, rules, stats, bound, is_full)
         drifts = _drift(searched[indices], full)
@@ -157,8 +158,15 @@ def decide(
         seconds += verdicts.checking_seconds
         drift_max = max(drift_max, float(drifts.max()) if len(drifts) else 0.0)
         if not len(drifts) or drifts.max() <= bound:
+            checked, full = _with_earlier(verdicts, earlier, searched)
             return dataclasses.replace(
-                verdicts, decoded=decoded, drift_max=drift_max, drift_over=over, checking_seconds=seconds
+                verdicts,
+                checked=checked,
+                full=full,
+                decoded=decoded,
+                drift_max=drift_max,
+                drift_over=over,
+                checking_seconds=seconds,
             )
         over += int((drifts > bound).sum())
         wider = MARGIN_GROWTH * float(drifts.max())
@@ -174,7 +182,19 @@ def decide(
         searched[indices] = full
         is_full = is_full.copy()
         is_full[indices] = True
+        earlier = np.union1d(earlier, indices)
         bound, stats = wider, None
+
+
+def _with_earlier(verdicts: Verdicts, earlier: np.ndarray, searched: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The checked images and their full tensors, with those decoded in full by earlier
+    rounds (searched already holds their full tensors)."""
+    if not len(earlier):
+        return verdicts.checked, verdicts.full
+    checked = np.union1d(verdicts.checked, earlier)
+    full = searched[checked]
+    full[np.searchsorted(checked, verdicts.checked)] = verdicts.full
+    return checked, full
 
 
 @dataclass(frozen=True)
@@ -227,7 +247,9 @@ def _decide_once(
     open_pairs = ~(settled | sure | beyond)
     started = time.perf_counter()
     checked = np.unique(np.concatenate([proposed.first[open_pairs], proposed.second[open_pairs]]))
-    parts = [proposed.select(within | sure)]
+    # pairs between two checked images are decided again, exactly, on their full tensors
+    rechecked = np.isin(proposed.first, checked) & np.isin(proposed.second, checked)
+    parts = [proposed.select((within | sure) & ~rechecked)]
     full = searched[checked]
     needed = np.flatnonzero(~is_full[checked])
     if len(checked):
@@ -249,15 +271,11 @@ def _decide_once(
             rules.cancel,
             rules.threads,
         )
-        both = np.isin(parts[0].first, checked) & np.isin(parts[0].second, checked)
-        parts = [
-            parts[0].select(~both),
-            Matches(checked[exact.first], checked[exact.second], exact.sse, exact.quarter_turns),
-        ]
+        parts.append(Matches(checked[exact.first], checked[exact.second], exact.sse, exact.quarter_turns))
     verdicts = Verdicts(
         Matches.concatenate(parts),
         len(proposed),
-        int(sure.sum()),
+        int((sure & ~rechecked).sum()),
         checked,
         full,
         len(needed),
