@@ -80,12 +80,6 @@ class _Pace:
             since, done_then = self.points[0]
         return (last_time - since) / (last_done - done_then)
 
-    def _verify_prior(self) -> float:
-        """The verifying phase's likely cost, while it has not started: VERIFY_SHARE of the
-        images this search decodes, each FULL_DECODE_FACTOR × the measured decoding pace."""
-        decode_pace = self._decode.seconds_per_unit() if self._decode is not None else None
-        return (self._images - self._cached) * VERIFY_SHARE * (decode_pace or 0.0) * FULL_DECODE_FACTOR
-
     def remaining(self, now: float) -> float | None:
         """Units left times the pace, less the time already spent on them since the last report."""
         pace = self.seconds_per_unit()

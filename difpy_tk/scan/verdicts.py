@@ -239,7 +239,7 @@ def _decide_once(
     distance = np.sqrt(proposed.sse.astype(np.float64))
     margin = drift[proposed.first] + drift[proposed.second]
     settled = margin == 0
-    within = np.where(settled, proposed.sse <= rules.sse_limit, False)
+    within = settled & (proposed.sse <= rules.sse_limit)
     # Tolerances only ever send a pair to the full decode, never decide one.
     slack = 1e-6 * margin + 1e-9 * root
     sure = ~settled & (distance - margin > slack) & (distance + margin + slack < root)
