@@ -5,7 +5,8 @@ import pytest
 from crashing_decoder import decode_or_die
 from imagegen import picture, save
 
-from difpy_tk.scan.decoding import CRASH_REASON, decode_files
+from difpy_tk.scan import decoding
+from difpy_tk.scan.decoding import CRASH_REASON, WorkerPool, decode_files
 from difpy_tk.scan.progress import Cancelled, CancelToken
 
 
@@ -44,3 +45,52 @@ def test_cancel_raises_promptly(tmp_path):
         decode_files(paths, 16, 1, on_result, cancel=token)
     assert len(calls) < len(paths)
     assert np.all(np.array(calls) < len(paths))
+
+
+@pytest.fixture
+def pools_started(monkeypatch):
+    """How many process pools were started (a list of their sizes)."""
+    started = []
+    real = decoding._new_pool
+
+    def counting(processes, event):
+        started.append(processes)
+        return real(processes, event)
+
+    monkeypatch.setattr(decoding, "_new_pool", counting)
+    return started
+
+
+def test_one_worker_pool_serves_several_decodes(tmp_path, pools_started):
+    jpegs = [str(save(picture(i), tmp_path / f"img{i}.jpg")) for i in range(6)]
+    fast, full = {}, {}
+    with WorkerPool(2) as workers:
+        decode_files(jpegs, 16, 2, fast.__setitem__, workers=workers)
+        decode_files(jpegs[:3], 16, 2, full.__setitem__, exact=True, workers=workers)
+    assert pools_started == [2]
+    assert sorted(fast) == list(range(6)) and sorted(full) == [0, 1, 2]
+    assert all(full[i].is_full and not fast[i].is_full for i in full)
+
+
+def test_a_pool_broken_by_a_crash_is_replaced_for_the_next_decode(tmp_path, pools_started):
+    paths = [str(save(picture(i), tmp_path / f"img{i}.png")) for i in range(4)]
+    crash = str(save(picture(9), tmp_path / "crash.png"))
+    first, second = {}, {}
+    with WorkerPool(2) as workers:
+        decode_files([*paths, crash], 16, 2, first.__setitem__, task=decode_or_die, workers=workers)
+        decode_files(paths, 16, 2, second.__setitem__, workers=workers)
+    assert first[4].reason == CRASH_REASON and all(first[i].tensor is not None for i in range(4))
+    assert all(second[i].tensor is not None for i in range(4))
+    assert len(pools_started) >= 2  # the broken pool was not used again
+
+
+def test_after_a_cancel_the_same_pool_decodes_again(tmp_path, pools_started):
+    paths = [str(save(picture(i, (1200, 900)), tmp_path / f"img{i}.png")) for i in range(4)] * 10
+    token = CancelToken()
+    again = {}
+    with WorkerPool(1) as workers:
+        with pytest.raises(Cancelled):
+            decode_files(paths, 16, 1, lambda i, o: token.cancel(), cancel=token, workers=workers)
+        decode_files(paths[:4], 16, 1, again.__setitem__, workers=workers)
+    assert sorted(again) == [0, 1, 2, 3] and all(o.tensor is not None for o in again.values())
+    assert pools_started == [1, 1]  # the cancelled pool's workers were stopped, a new one started

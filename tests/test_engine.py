@@ -120,6 +120,17 @@ def test_rescan_of_an_unchanged_folder_decodes_nothing(photo_folder, tmp_path, m
     assert second.groups == first.groups and second.invalid == first.invalid
 
 
+def test_a_search_starts_its_decoder_processes_once(photo_folder, monkeypatch):
+    """The fast decode and the full decodes that decide verdicts share one pool: a
+    spawned worker costs about a third of a second to start."""
+    started = []
+    real = decoding._new_pool
+    monkeypatch.setattr(decoding, "_new_pool", lambda *args: started.append(args[0]) or real(*args))
+    result = run_search(options(photo_folder, similarity="similar", use_cache=False))
+    assert result.verification.full_decoded > 0
+    assert started == [2]
+
+
 def test_a_changed_file_is_decoded_again(tmp_path):
     folder = tmp_path / "imgs"
     save(picture(1), folder / "a.png")

@@ -5,13 +5,19 @@ takes the whole process down) breaks the pool; the batches it was running are th
 retried one file at a time, each alone in a fresh pool, so only the file that crashes
 the decoder is lost and the scan goes on.
 
+One search keeps one WorkerPool for all its decodes (the fast decode of every file, then
+each round of full decodes): a spawned worker takes about a third of a second to start
+(it imports numpy and Pillow), which a pool per phase paid again for every round.
+
 Workers never outlive their purpose: a cancelled or failed decode terminates them at
 once (a worker in the middle of a 50-megapixel decode would otherwise go on for
-seconds), and each worker watches its parent and exits when the parent dies, so a
-killed app leaves no decoders (nor, once they are gone, a resource tracker) behind."""
+seconds), idle ones exit when the search closes its pool, and each worker watches its
+parent and exits when the parent dies, so a killed app leaves no decoders (nor, once
+they are gone, a resource tracker) behind."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -105,28 +111,70 @@ def _main_is_a_script() -> bool:
     return bool(path) and not getattr(sys, "frozen", False) and getattr(main, "__package__", None) != "difpy_tk"
 
 
+class WorkerPool:
+    """The decoder processes of one search, started on first use and shared by every
+    decode_files call given it. A pool a decoder crash broke, or one stopped after a
+    cancel or an error, is replaced by a fresh one on the next use. Use it as a context
+    manager: on leaving, idle workers exit (they finish nothing more), and after an
+    exception any still working are terminated."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.started = multiprocessing.get_context("spawn").Event()
+        """Set by the first worker that starts: a pool broken before that is no decoder crash."""
+        self._pool: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = _new_pool(self.processes, self.started)
+        return self._pool
+
+    def replace(self) -> None:
+        """Drop a broken pool (its surviving workers exit once idle); the next use starts another."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def stop(self) -> None:
+        """Terminate the workers now, in the middle of their batches."""
+        if self._pool is not None:
+            _stop_pool(self._pool)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_details: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.stop()
+
+
 class _Decoder:
-    def __init__(self, paths: list[str], px_size: int, processes: int, task: Task, exact: bool) -> None:
+    def __init__(self, paths: list[str], px_size: int, workers: WorkerPool, task: Task, exact: bool) -> None:
         self.task = task
         self.paths = paths
         self.px_size = px_size
         self.exact = exact
-        self.processes = processes
+        self.workers = workers
         self.pending: deque[list[int]] = deque(
             list(range(start, min(start + BATCH_SIZE, len(paths)))) for start in range(0, len(paths), BATCH_SIZE)
         )
         self.suspects: deque[int] = deque()
         """Files of a batch that broke the pool; each runs alone to find the culprit."""
         self.in_flight: dict[Future, tuple[list[int], bool]] = {}
-        self.started = multiprocessing.get_context("spawn").Event()
-        """Set by the first worker that starts: a pool broken before that is no decoder crash."""
-        self.pool = _new_pool(processes, self.started)
 
     def busy(self) -> bool:
         return bool(self.pending or self.suspects or self.in_flight)
 
     def _submit(self, batch: list[int], solo: bool) -> None:
-        future = self.pool.submit(self.task, [self.paths[i] for i in batch], self.px_size, self.exact)
+        future = self.workers.executor().submit(self.task, [self.paths[i] for i in batch], self.px_size, self.exact)
         self.in_flight[future] = (batch, solo)
 
     def fill(self) -> None:
@@ -134,7 +182,7 @@ class _Decoder:
             if not self.in_flight:
                 self._submit([self.suspects.popleft()], solo=True)
             return
-        while self.pending and len(self.in_flight) < self.processes * 3:
+        while self.pending and len(self.in_flight) < self.workers.processes * 3:
             self._submit(self.pending.popleft(), solo=False)
 
     def collect(self, on_result: Callable[[int, Decoded], None]) -> int:
@@ -158,7 +206,7 @@ class _Decoder:
             for i, outcome in zip(batch, outcomes):
                 on_result(i, outcome)
             settled += len(batch)
-        if broken and not self.started.is_set():
+        if broken and not self.workers.started.is_set():
             raise WorkersCannotStart(
                 NO_MAIN_GUARD if _main_is_a_script() else "the image decoder processes could not start"
             )
@@ -166,17 +214,8 @@ class _Decoder:
             for batch, _solo in self.in_flight.values():
                 self.suspects.extend(batch)
             self.in_flight.clear()
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = _new_pool(self.processes, self.started)
+            self.workers.replace()
         return settled
-
-    def close(self) -> None:
-        """When all work is done the idle workers exit by themselves; when some is left
-        (a cancel, an error) they are terminated so that nothing goes on computing."""
-        if self.busy():
-            _stop_pool(self.pool)
-        else:
-            self.pool.shutdown(wait=False)
 
 
 def decode_files(
@@ -188,25 +227,32 @@ def decode_files(
     cancel: CancelToken | None = None,
     task: Task = decode_batch,
     exact: bool = False,
+    workers: WorkerPool | None = None,
 ) -> None:
     """Decode paths[i] for every i and call on_result(i, outcome) in the calling thread.
     exact=True makes the FULL (reference) decode, else the FAST one (see decode_tensor).
 
-    task must be a module-level function (spawned workers import it by name); tests
-    substitute one that crashes. Raises Cancelled (from the token) within POLL_SECONDS,
-    with the workers already terminated."""
+    workers is the search's pool (its processes count, not processes); without it the
+    call starts a pool of its own and closes it at the end. task must be a module-level
+    function (spawned workers import it by name); tests substitute one that crashes.
+    Raises Cancelled (from the token) within POLL_SECONDS, with the workers already
+    terminated, as after any other error."""
     if not paths:
         return
-    decoder = _Decoder(paths, px_size, processes, task, exact)
-    done = 0
-    try:
-        while decoder.busy():
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            decoder.fill()
-            settled = decoder.collect(on_result)
-            if settled:
-                done += settled
-                progress("decoding", done, len(paths))
-    finally:
-        decoder.close()
+    with contextlib.ExitStack() as own:
+        if workers is None:
+            workers = own.enter_context(WorkerPool(processes))
+        decoder = _Decoder(paths, px_size, workers, task, exact)
+        done = 0
+        try:
+            while decoder.busy():
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                decoder.fill()
+                settled = decoder.collect(on_result)
+                if settled:
+                    done += settled
+                    progress("decoding", done, len(paths))
+        except BaseException:
+            workers.stop()  # nothing goes on computing for a decode that ended
+            raise

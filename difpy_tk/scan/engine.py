@@ -17,7 +17,7 @@ import numpy as np
 from difpy_tk import __version__
 from difpy_tk.humanize import plural
 from difpy_tk.scan.cache import TensorCache
-from difpy_tk.scan.decoding import decode_files
+from difpy_tk.scan.decoding import WorkerPool, decode_files
 from difpy_tk.scan.discovery import Listing, list_images
 from difpy_tk.scan.features import GRID, TensorStats, is_low_detail
 from difpy_tk.scan.full_decode import FullDecoder
@@ -73,6 +73,7 @@ def _decode(
     cache_path: str | None,
     progress: ProgressCallback,
     cancel: CancelToken | None,
+    workers: WorkerPool,
 ) -> tuple[_Decoded, int]:
     decoded = _Decoded(listing, options.px_size)
     cache = (
@@ -113,6 +114,7 @@ def _decode(
             on_result,
             on_progress,
             cancel,
+            workers=workers,
         )
         if cache is not None:  # the listing was complete: rows of files not in it are stale
             cache.forget_missing(listing.inputs, options.recursive, listing.files)
@@ -194,41 +196,42 @@ def scan_pairs(
         plural(len(listing.skipped), "other entry", "other entries"),
     )
 
-    clock = time.perf_counter()
-    decoded, cache_hits = _decode(listing, options, cache_path, progress, cancel)
-    timings["decoding"] = time.perf_counter() - clock
+    with WorkerPool(options.processes) as workers:
+        clock = time.perf_counter()
+        decoded, cache_hits = _decode(listing, options, cache_path, progress, cancel, workers)
+        timings["decoding"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    valid = sorted(decoded.dims)
-    records = _records(listing, decoded, valid)
-    # Index only when some files failed: a copy of 100,000 tensors is 750 MB.
-    tensors = decoded.tensors if len(valid) == len(listing.files) else decoded.tensors[valid]
-    del decoded.tensors
-    full = FullDecoder(
-        [listing.files[i] for i in valid],
-        [listing.stats[i] for i in valid],
-        tensors,
-        options.px_size,
-        options.processes,
-        cache_path,
-        options.use_cache,
-        progress,
-        cancel,
-    )
-    verdicts = decide(
-        tensors,
-        options.sse_limit,
-        options.rotate,
-        full,
-        _partitions(listing, decoded, valid, options),
-        _priority(records),
-        options.effective_chunksize(),
-        progress,
-        cancel,
-        threads=options.processes,
-        stats=decoded.stats(valid, options.px_size),
-        is_full=decoded.is_full[valid],
-    )
+        clock = time.perf_counter()
+        valid = sorted(decoded.dims)
+        records = _records(listing, decoded, valid)
+        # Index only when some files failed: a copy of 100,000 tensors is 750 MB.
+        tensors = decoded.tensors if len(valid) == len(listing.files) else decoded.tensors[valid]
+        del decoded.tensors
+        full = FullDecoder(
+            [listing.files[i] for i in valid],
+            [listing.stats[i] for i in valid],
+            tensors,
+            options.px_size,
+            workers,
+            cache_path,
+            options.use_cache,
+            progress,
+            cancel,
+        )
+        verdicts = decide(
+            tensors,
+            options.sse_limit,
+            options.rotate,
+            full,
+            _partitions(listing, decoded, valid, options),
+            _priority(records),
+            options.effective_chunksize(),
+            progress,
+            cancel,
+            threads=options.processes,
+            stats=decoded.stats(valid, options.px_size),
+            is_full=decoded.is_full[valid],
+        )
     timings["searching"] = time.perf_counter() - clock - verdicts.checking_seconds
     timings["verifying"] = verdicts.checking_seconds
     invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]

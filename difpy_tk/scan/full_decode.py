@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from difpy_tk.scan.cache import TensorCache
-from difpy_tk.scan.decoding import decode_files
+from difpy_tk.scan.decoding import WorkerPool, decode_files
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.scan.tensors import Decoded, decoder_version
 
@@ -67,7 +67,8 @@ class FullDecoder:
     stats: list[tuple[int, int]]
     fast: np.ndarray
     px_size: int
-    processes: int
+    workers: WorkerPool
+    """The search's decoder processes, already warm from its fast decode."""
     cache_path: str | None
     use_cache: bool = True
     progress: ProgressCallback = no_progress
@@ -97,7 +98,14 @@ class FullDecoder:
                 self.progress("verifying", done, total)
 
             decode_files(
-                [paths[i] for i in todo], self.px_size, self.processes, on_result, on_progress, self.cancel, exact=True
+                [paths[i] for i in todo],
+                self.px_size,
+                self.workers.processes,
+                on_result,
+                on_progress,
+                self.cancel,
+                exact=True,
+                workers=self.workers,
             )
             for k, first in twins.items():
                 outcomes[missing[k]] = outcomes[missing[first]]

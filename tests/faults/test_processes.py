@@ -104,6 +104,24 @@ def test_cancelling_a_search_stops_its_decoders_within_a_second(tmp_path):
     assert outcome == ["cancelled"] and elapsed <= CANCEL_LIMIT_S
 
 
+def test_the_full_decodes_run_in_the_fast_decodes_workers_which_end_with_the_search(tmp_path):
+    for i in range(6):
+        save(picture(i), tmp_path / "photos" / f"p{i}.jpg")
+    save(picture(0), tmp_path / "photos" / "p0.png")  # decided in full: a second decode round
+    seen: dict[str, set[int]] = {"decoding": set(), "verifying": set()}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase in seen and done:
+            seen[phase] |= {pid for pid in children(os.getpid()) if "spawn_main" in command_line(pid)}
+
+    result = run_search(
+        SearchOptions(inputs=(str(tmp_path / "photos"),), processes=2, use_cache=False), progress=progress
+    )
+    assert result.verification.full_decoded > 0
+    assert seen["decoding"] and seen["verifying"] == seen["decoding"]
+    wait_until_gone(list(seen["decoding"]), ORPHAN_LIMIT_S)
+
+
 PARENT = textwrap.dedent(
     """
     import sys
