@@ -81,10 +81,10 @@ def test_a_pool_broken_by_a_crash_is_replaced_for_the_next_decode(tmp_path, pool
         decode_files(paths, 16, 2, second.__setitem__, workers=workers)
     assert first[4].reason == CRASH_REASON and all(first[i].tensor is not None for i in range(4))
     assert all(second[i].tensor is not None for i in range(4))
-    assert len(pools_started) >= 2  # the broken pool was not used again
+    assert pools_started == [2, 2, 2]  # the first broke on the batch, the second on the crash alone
 
 
-def test_after_a_cancel_the_same_pool_decodes_again(tmp_path, pools_started):
+def test_after_a_cancel_the_same_worker_pool_decodes_again(tmp_path, pools_started):
     paths = [str(save(picture(i, (1200, 900)), tmp_path / f"img{i}.png")) for i in range(4)] * 10
     token = CancelToken()
     again = {}
@@ -94,3 +94,11 @@ def test_after_a_cancel_the_same_pool_decodes_again(tmp_path, pools_started):
         decode_files(paths[:4], 16, 1, again.__setitem__, workers=workers)
     assert sorted(again) == [0, 1, 2, 3] and all(o.tensor is not None for o in again.values())
     assert pools_started == [1, 1]  # the cancelled pool's workers were stopped, a new one started
+
+
+def test_a_search_that_decodes_nothing_starts_no_worker_and_a_closed_pool_stays_closed(pools_started):
+    with WorkerPool(2) as workers:
+        decode_files([], 16, 2, lambda i, o: None, workers=workers)
+    assert pools_started == []
+    with pytest.raises(RuntimeError, match="closed"):
+        workers.executor()

@@ -112,22 +112,31 @@ def _main_is_a_script() -> bool:
 
 
 class WorkerPool:
-    """The decoder processes of one search, started on first use and shared by every
-    decode_files call given it. A pool a decoder crash broke, or one stopped after a
-    cancel or an error, is replaced by a fresh one on the next use. Use it as a context
-    manager: on leaving, idle workers exit (they finish nothing more), and after an
-    exception any still working are terminated."""
+    """The decoder processes of one search, started on first use (a search that finds
+    everything in the cache starts none) and shared by every decode_files call given
+    it; they stay up, idle, while the search compares, until its last full decode. A
+    pool a decoder crash broke, or one stopped after a cancel or an error, is replaced by
+    a fresh one on the next use. Use it as a context manager: on leaving, idle workers
+    exit, and after an exception any still working are terminated; it cannot be used
+    again after that."""
 
     def __init__(self, processes: int) -> None:
         self.processes = processes
-        self.started = multiprocessing.get_context("spawn").Event()
-        """Set by the first worker that starts: a pool broken before that is no decoder crash."""
         self._pool: ProcessPoolExecutor | None = None
+        self._started: EventType | None = None
+        self._closed = False
 
     def executor(self) -> ProcessPoolExecutor:
+        if self._closed:
+            raise RuntimeError("this WorkerPool was closed; a search starts a new one")
         if self._pool is None:
-            self._pool = _new_pool(self.processes, self.started)
+            self._started = multiprocessing.get_context("spawn").Event()
+            self._pool = _new_pool(self.processes, self._started)
         return self._pool
+
+    def has_started(self) -> bool:
+        """A worker of the current pool came up: a pool broken before that is no decoder crash."""
+        return self._started is not None and self._started.is_set()
 
     def replace(self) -> None:
         """Drop a broken pool (its surviving workers exit once idle); the next use starts another."""
@@ -141,19 +150,16 @@ class WorkerPool:
             _stop_pool(self._pool)
             self._pool = None
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
-
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_details: object) -> None:
-        if kind is None:
-            self.close()
-        else:
+        self._closed = True
+        if kind is not None:
             self.stop()
+        elif self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
 
 
 class _Decoder:
@@ -206,7 +212,7 @@ class _Decoder:
             for i, outcome in zip(batch, outcomes):
                 on_result(i, outcome)
             settled += len(batch)
-        if broken and not self.workers.started.is_set():
+        if broken and not self.workers.has_started():
             raise WorkersCannotStart(
                 NO_MAIN_GUARD if _main_is_a_script() else "the image decoder processes could not start"
             )
