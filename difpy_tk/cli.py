@@ -119,7 +119,9 @@ class ProgressBar:
             filled = int(width * done / total)
             remaining = self.estimate.remaining(now - self.started)
             left = "" if remaining is None else f" about {remaining:5.1f}s left"
-            self.stream.write(f"\r{phase:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{left}")
+            note = self.estimate.count_note()
+            bar = f"[{'#' * filled}{'.' * (width - filled)}]"
+            self.stream.write(f"\r{phase:<10} {bar} {done}/{total}{' ' + note if note else ''}{left}{' ' * 10}")
         self.stream.flush()
 
     def close(self) -> None:

@@ -117,6 +117,25 @@ def test_verifying_is_timed_by_its_own_pace_and_restarts_with_each_step():
     assert estimate.remaining(10.0) == pytest.approx(72 * 0.0001 + 400 * 0.00001)
 
 
+def test_the_count_names_each_step_of_the_verifying_phase():
+    """Its count falls back to 0 at each step; the words say why (a new user took the
+    fall from "672 of 796" to "128 of 918" for the search starting over)."""
+    estimate = ScanEstimate()
+    notes = []
+    for phase, done, total in [
+        ("decoding", 0, 400), ("decoding", 400, 400), ("searching", 400, 400),
+        ("verifying", 0, 200), ("verifying", 200, 200),  # decoded in full
+        ("verifying", 10, 230), ("verifying", 230, 230),  # those and the full ones compared
+        ("verifying", 0, 5), ("verifying", 20, 240),  # a wider margin: 5 more decoded, compared again
+        ("grouping", 0, 0),
+    ]:
+        estimate.update(1.0, phase, done, total)
+        notes.append(estimate.count_note())
+    assert notes == ["", "", ""] + ["decoded in full"] * 2 + ["compared again"] * 2 + [
+        "decoded in full", "compared again", ""
+    ]
+
+
 @pytest.mark.parametrize("name", ["phase_log_verifying.json", "phase_log_mostly_cached.json"])
 def test_the_verifying_phase_is_estimated_within_a_factor_of_three(name):
     """Real runs whose verifying phase decoded photos in full (800 of 1,600 cold): large

@@ -281,6 +281,23 @@ def test_the_table_filters_and_sorts(tmp_path, photos):
     assert (entry.name, entry.format, entry.keeper, entry.position) == ("small.jpg", "JPG", False, 1)
 
 
+def test_the_image_others_matched_with_shows_its_error_to_the_kept_one(tmp_path, photos):
+    """The search matched the camera original to its PNG copy (the group's centre), and
+    the rule keeps the original: the PNG says how close it is to it, turned back."""
+    original, reencode, _small = photos
+    result = make_result([[reencode, original]])
+    result.groups[0] = Group(reencode.path, (Match(original.path, 0.0, 90),))
+    session, _ = session_for(result, tmp_path)
+    assert session.keeper(0) == original.path
+    assert session.match_of(reencode.path) == (None, 0)
+    assert session.closeness(reencode.path) == (0.0, 270)
+    assert session.closeness(original.path) == (0.0, 90)
+    by_name = {entry.name: (entry.mse, entry.rotation) for entry in session.entries()}
+    assert by_name == {"IMG_1.png": (0.0, 270), "IMG_1.jpg": (0.0, 90)}
+    session.set_keeper(reencode.path)
+    assert session.closeness(reencode.path) == (None, 0)
+
+
 # ----- plan, confirm, run, outcome -------------------------------------------------------
 
 

@@ -229,7 +229,8 @@ class Entry:
     """Place of its group in the list, from 1 ("Group 3" in the header)."""
     record: FileRecord
     mse: float | None
-    """Error to the image the search matched it with; None for that image itself."""
+    """Error to the image the search matched it with; for that image, to the kept one
+    (ReviewSession.closeness); None when it is the one kept."""
     rotation: int
     keeper: bool
     marked: bool
@@ -424,6 +425,22 @@ class ReviewSession:
         match = self._matches.get(path)
         return (match.mse, match.rotation) if match else (None, 0)
 
+    def closeness(self, path: str) -> tuple[float | None, int]:
+        """What a card and the table say of an image: match_of, except for the image the
+        others were matched with when another one is kept: its error to the kept image
+        (the same pair, so the same error, turned the other way). (None, 0) only for
+        that image when it is the one kept. Without it, a pixel-identical copy kept by
+        the rule left its twin saying nothing of how close they are."""
+        mse, rotation = self.match_of(path)
+        number = self._group_of.get(path)
+        if mse is not None or number is None:
+            return mse, rotation
+        keeper = self.keeper(number)
+        if keeper is None or keeper == path:
+            return None, 0
+        mse, rotation = self.match_of(keeper)
+        return mse, (360 - rotation) % 360
+
     def chained(self, number: int) -> list[Chained]:
         """Images in no group that match a member of this one but not its kept image
         (the search's star grouping leaves them out; the user should still see them)."""
@@ -526,7 +543,7 @@ class ReviewSession:
             for path in self.members(number):
                 if needle and needle not in path.casefold():
                     continue
-                mse, rotation = self.match_of(path)
+                mse, rotation = self.closeness(path)
                 found.append(
                     Entry(
                         number,

@@ -110,6 +110,9 @@ class SearchingScreen(Screen):
             count = f"{done:,} of {plural(total, 'image')}" if phase in COUNTED_IN_IMAGES else f"{done:,} of {total:,}"
             if phase == "decoding" and self.estimate.cached:
                 count += f" ({self.estimate.cached:,} from the cache)"
+            note = self.estimate.count_note()
+            if note:
+                count += f" {note}"
             self.count_var.set(count)
         self._show_times(now)
 

@@ -525,11 +525,11 @@ class ViewerWindow(tk.Toplevel):
 
     def badge(self, path: str) -> str:
         """What a card and a preview say about the image: kept and why, or how close it
-        is to the image the search matched it with."""
+        is to the image the search matched it with (for that image, to the kept one)."""
         number = self.session.group_of(path)
         if number is not None and path == self.session.keeper(number):
             return f"KEEP ({self.session.keeper_reason(number)})"
-        mse, rotation = self.session.match_of(path)
+        mse, rotation = self.session.closeness(path)
         if mse is None:
             return "others matched to it"
         turned = f", turned {rotation}°" if rotation else ""
