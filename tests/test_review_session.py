@@ -281,6 +281,19 @@ def test_the_table_filters_and_sorts(tmp_path, photos):
     assert (entry.name, entry.format, entry.keeper, entry.position) == ("small.jpg", "JPG", False, 1)
 
 
+def test_the_space_copies_take_is_counted_with_the_keeper_the_viewer_shows(tmp_path, photos):
+    """The search matched the original to its larger PNG copy (its kept image); the rule
+    keeps the original, so the PNG is the copy a clean-up frees (the results screen said
+    the JPEG's size, the viewer the PNG's)."""
+    original, reencode, small = photos
+    result = make_result([[reencode, original, small]])
+    rule = KeeperRule()
+    assert rule.copies_size(result) == reencode.size + small.size
+    session, _ = session_for(result, tmp_path, rule)
+    assert rule.copies_size(result) == sum(result.files[p].size for p in session.members(0)[1:])
+    assert KeeperRule((Criterion.FILE_SIZE,)).copies_size(result) == original.size + small.size
+
+
 def test_the_image_others_matched_with_shows_its_error_to_the_kept_one(tmp_path, photos):
     """The search matched the camera original to its PNG copy (the group's centre), and
     the rule keeps the original: the PNG says how close it is to it, turned back."""

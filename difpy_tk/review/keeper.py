@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cached_property
 
 from difpy_tk.review.locations import is_inside
-from difpy_tk.scan.result import FileRecord
+from difpy_tk.scan.result import FileRecord, SearchResult
 
 ORIGINAL_FORMATS = frozenset({"jpg", "jpeg", "jpe", "jfif", "jif", "heic", "heif", "avif", "mpo"})
 """Formats cameras and phones write. A PNG, WebP, TIFF or BMP copy of a photo at the same
@@ -108,6 +108,18 @@ class KeeperRule:
     def choose(self, records: Sequence[FileRecord]) -> FileRecord:
         """The record to keep of a non-empty group."""
         return min(records, key=self.key)
+
+    def copies_size(self, result: SearchResult) -> int:
+        """Bytes taken by every group member but the one this rule keeps: what a clean-up
+        can free at most, counted with the viewer's keeper (the search's own kept image
+        is the one the others were matched with, often a larger re-encode)."""
+        total = 0
+        for group in result.groups:
+            records = [result.files[path] for path in group.paths if path in result.files]
+            if records:
+                kept = self.choose(records).path
+                total += sum(record.size for record in records if record.path != kept)
+        return total
 
     def reason(self, kept: FileRecord, others: Sequence[FileRecord]) -> str:
         """The criterion that put kept before the runner-up, in badge words."""

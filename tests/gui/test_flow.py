@@ -108,7 +108,7 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
     expected = engine.run_search(options)
     results = app.screens["results"]
     shown = {key: variable.get() for key, variable in results.values.items()}
-    assert shown == {**figures(expected), "duration": shown["duration"]}
+    assert shown == {**figures(expected, load_settings().keeper_rule()), "duration": shown["duration"]}
     assert (shown["duplicates"], shown["similar"], shown["invalid"]) == ("3", "1", "1")
     assert results.headline.cget("text") == "Found 4 matches in 1 group: 3 duplicate, 1 similar."
 
@@ -149,7 +149,7 @@ def test_saved_result_reopens(driver, image_folders, dialogs, tmp_path):
     driver.app.screens["menu"].open_button.invoke()
     assert driver.screen("results")
     shown = {key: variable.get() for key, variable in driver.app.screens["results"].values.items()}
-    assert shown == figures(result)
+    assert shown == figures(result, load_settings().keeper_rule())
 
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     dialogs.answers["askopenfilename"] = str(tmp_path / "bad.json")

@@ -44,7 +44,7 @@ def test_a_finished_search_is_saved_and_reopens_from_the_menu(driver, image_fold
     assert driver.screen("results")
     again = {key: variable.get() for key, variable in driver.app.screens["results"].values.items()}
     assert again == {**shown, "duration": again["duration"]}
-    assert again == figures(driver.app.result)
+    assert again == figures(driver.app.result, driver.app.settings.keeper_rule())
 
     driver.app.show("menu")
     menu.recent_results.invoke(1)

@@ -13,6 +13,7 @@ from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.widgets import WrapLabel, add_mnemonic
 from difpy_tk.humanize import format_bytes, plural
+from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.scan.result_io import write_csv, write_json
 
@@ -35,8 +36,9 @@ COLUMNS = 4
 EXPORTS = {"json": ("JSON (can be reopened)", write_json), "csv": ("CSV (spreadsheet)", write_csv)}
 
 
-def figures(result: SearchResult) -> dict[str, str]:
-    """The numbers the screen shows, keyed like FIGURES (tests compare them with the core's)."""
+def figures(result: SearchResult, keeper_rule: KeeperRule) -> dict[str, str]:
+    """The numbers the screen shows, keyed like FIGURES (tests compare them with the core's);
+    the space the copies take is counted with the keeper the viewer will show."""
     return {
         "duplicates": f"{result.duplicate_count:,}",
         "similar": f"{result.similar_count:,}",
@@ -45,15 +47,8 @@ def figures(result: SearchResult) -> dict[str, str]:
         "invalid": f"{len(result.invalid):,}",
         "skipped": f"{len(result.skipped):,}",
         "duration": f"{sum(result.timings.values()):.1f} s",
-        "space": format_bytes(copies_size(result)),
+        "space": format_bytes(keeper_rule.copies_size(result)),
     }
-
-
-def copies_size(result: SearchResult) -> int:
-    """Bytes taken by the images that are not kept (every group member but its kept image):
-    what a clean-up can free at most."""
-    copies = {match.path for group in result.groups for match in group.matches}
-    return sum(result.files[path].size for path in copies if path in result.files)
 
 
 def headline(result: SearchResult) -> str:
@@ -141,7 +136,7 @@ class ResultsScreen(Screen):
     def show_result(self, result: SearchResult) -> None:
         self.result = result
         self.headline.configure(text=headline(result))
-        for key, value in figures(result).items():
+        for key, value in figures(result, self.app.settings.keeper_rule()).items():
             self.values[key].set(value)
         self.detail.configure(text=details(result))
         self.next_hint.configure(text=next_steps(result))
