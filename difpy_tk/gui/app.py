@@ -27,7 +27,13 @@ from difpy_tk.gui.screens.results import ResultsScreen
 from difpy_tk.gui.screens.searching import SearchingScreen
 from difpy_tk.gui.search_worker import QueueLogHandler, UiQueue
 from difpy_tk.gui.theme import apply_theme
-from difpy_tk.gui.widgets import dpi_scale, fit_to_screen, focus_in_field, install_keyboard_rules
+from difpy_tk.gui.widgets import (
+    dpi_scale,
+    fit_to_screen,
+    focus_in_field,
+    install_keyboard_rules,
+    shortcut_modifier,
+)
 from difpy_tk.review.journal import session_journal
 from difpy_tk.review.safe_move import recover_interrupted
 from difpy_tk.scan.options import SearchOptions
@@ -80,8 +86,7 @@ class App:
         root.bind("<Return>", lambda event: self._on_return())
         root.bind("<KP_Enter>", lambda event: self._on_return())
         root.bind("<Escape>", lambda event: self.current.on_escape())
-        modifier = "Command" if root.tk.call("tk", "windowingsystem") == "aqua" else "Control"
-        root.bind(f"<{modifier}-o>", lambda event: self.add_folder())
+        root.bind(f"<{shortcut_modifier(root)}-o>", lambda event: self.add_folder())
         root.protocol("WM_DELETE_WINDOW", self.close)
         self.show("menu")
 

@@ -43,6 +43,11 @@ def fit_to_screen(window: tk.Wm, width: int | None = None, height: int | None = 
     window.maxsize(room_width, room_height)
 
 
+def shortcut_modifier(widget: tk.Misc) -> str:
+    """The modifier of menu shortcuts (Ctrl+O, Ctrl+W): Command on macOS, Control elsewhere."""
+    return "Command" if widget.tk.call("tk", "windowingsystem") == "aqua" else "Control"
+
+
 def install_keyboard_rules(root: tk.Tk) -> None:
     """The keys every window of the app shares, set once for the whole application:
 

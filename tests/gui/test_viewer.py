@@ -23,6 +23,7 @@ from difpy_tk.gui.viewer.confirm import ConfirmDialog
 from difpy_tk.gui.viewer.ignore_settings import build_frame
 from difpy_tk.gui.viewer.preview import PreviewWindow
 from difpy_tk.gui.viewer.window import CARD_GAP
+from difpy_tk.humanize import plural
 from difpy_tk.review import ignore_list
 from difpy_tk.review.journal import Journal
 from difpy_tk.review.marking import MarkRule
@@ -145,6 +146,12 @@ def test_opens_on_the_result_and_navigates_by_keyboard(root, result, viewer):
     pump(root, lambda: thumbnails_loaded(viewer))
 
 
+def test_ctrl_w_closes_the_viewer(root, viewer):
+    key(viewer, "<Control-w>")
+    pump(root, lambda: not viewer.winfo_exists())
+    assert not viewer.winfo_exists()
+
+
 def test_switching_cached_groups_shows_thumbnails_at_once(root, viewer):
     """Cached thumbnails show in the same update as the switch (times printed, not asserted)."""
     for _ in range(PICTURES):
@@ -193,8 +200,11 @@ def test_rules_mark_and_never_act(root, result, viewer):
     assert {path: Path(path).stat().st_mtime_ns for path in result.files} == before
     viewer.mark_menu.invoke(viewer.mark_menu.index("Invert marks"))
     assert viewer.session.marks and not viewer.session.marks & marked
+    assert viewer.status.cget("text").startswith("Marks inverted.")
+    inverted = len(viewer.session.marks)
     viewer.mark_menu.invoke(viewer.mark_menu.index("Mark none"))
     assert viewer.marks_label.cget("text") == "0 marked in 0 groups, 0 bytes"
+    assert viewer.status.cget("text") == f"{plural(inverted, 'mark')} removed.", "no stale 'newly marked'"
     assert viewer.trash_button.instate(["disabled"])
 
 

@@ -19,7 +19,7 @@ COLUMNS = (
     ("mark", "Mark", 58, "center"),
     ("group", "Group", 62, "e"),
     ("name", "Name", 150, "w"),
-    ("folder", "Folder", 180, "w"),
+    ("folder", "Folder", 140, "w"),
     ("resolution", "Resolution", 104, "e"),
     ("size", "Size", 74, "e"),
     ("date", "Modified", 142, "w"),

@@ -26,7 +26,7 @@ from difpy_tk.gui.viewer.styles import configure_styles
 from difpy_tk.gui.viewer.table import MatchTable
 from difpy_tk.gui.viewer.thumbnails import ThumbnailCache
 from difpy_tk.gui.viewer.tk_worker import TkWorker
-from difpy_tk.gui.widgets import WrapLabel, grid_scrolled
+from difpy_tk.gui.widgets import WrapLabel, grid_scrolled, shortcut_modifier
 from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.review import actions
 from difpy_tk.review.journal import Journal
@@ -49,7 +49,7 @@ PREFETCH_GROUPS = 2
 PROGRESS_MS = 200
 SHOWN_FAILURES = 12
 KIND_CHOICES = {"All groups": "all", "Duplicates (identical)": "duplicates", "Similar": "similar"}
-KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · Enter: large preview · Ctrl+Z: undo. "
+KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · Enter: large preview · Ctrl+Z: undo · Ctrl+W: close. "
              "Marking touches no file: use the buttons on the right to act on the marked images.")
 TEXT_INPUT = ("TEntry", "Entry", "TCombobox")
 """Widget classes where Left/Right/Home/End move the text cursor, not between groups."""
@@ -163,8 +163,8 @@ class ViewerWindow(tk.Toplevel):
         for rule in MarkRule:
             self.mark_menu.add_command(label=rule.label, command=lambda r=rule: self.apply_rule(r))
         self.mark_menu.add_separator()
-        self.mark_menu.add_command(label="Mark none", command=lambda: self.session.mark_none(self._scope()))
-        self.mark_menu.add_command(label="Invert marks", command=lambda: self.session.invert(self._scope()))
+        self.mark_menu.add_command(label="Mark none", command=self._mark_none)
+        self.mark_menu.add_command(label="Invert marks", command=self._invert_marks)
         self.mark_menu.add_separator()
         self.mark_menu.add_checkbutton(label="Include low-detail groups (plain skies, walls, pages)",
                                        variable=self.low_detail, command=self._low_detail_changed)
@@ -249,6 +249,7 @@ class ViewerWindow(tk.Toplevel):
                             ("<KP_Enter>", self._preview_current)):
             self.bind(key, lambda e, a=action: None if e.widget.winfo_class() in NOT_INTERACTIVE else a())
         self.bind("<Control-z>", lambda _e: self.undo())
+        self.bind(f"<{shortcut_modifier(self)}-w>", lambda _e: self.close())
 
     def _wheel(self, event: tk.Event) -> None:
         """Scroll the cards when the pointer is over them; the binding is on the window
@@ -360,6 +361,15 @@ class ViewerWindow(tk.Toplevel):
         if self.scope.get() == "group":
             return [] if self.current_group is None else [self.current_group]
         return None
+
+    def _mark_none(self) -> None:
+        before = len(self.session.marks)
+        self.session.mark_none(self._scope())
+        self.say(f"{plural(before - len(self.session.marks), 'mark')} removed.")
+
+    def _invert_marks(self) -> None:
+        self.session.invert(self._scope())
+        self.say("Marks inverted. Nothing is moved until you choose an action.")
 
     def apply_rule(self, rule: MarkRule) -> None:
         folder = None
