@@ -19,6 +19,7 @@ import pytest
 
 from difpy_tk.gui.dnd import create_root
 from difpy_tk.gui.viewer import open_viewer
+from difpy_tk.gui.viewer.card import CardFacts
 from difpy_tk.gui.viewer.confirm import ConfirmDialog
 from difpy_tk.gui.viewer.ignore_settings import build_frame
 from difpy_tk.gui.viewer.preview import PreviewWindow
@@ -150,6 +151,23 @@ def test_ctrl_w_closes_the_viewer(root, viewer):
     key(viewer, "<Control-w>")
     pump(root, lambda: not viewer.winfo_exists())
     assert not viewer.winfo_exists()
+
+
+@pytest.mark.parametrize("path", ["/p/a.jpg", "/photos/2024/a_rather_long_name_from_a_phone_20240712_183455.jpg"])
+def test_a_badge_never_covers_the_mark_box(root, viewer, path):
+    """A card with short names whose thumbnail is a little narrower than its row of
+    buttons (the viewer at 1366x768): "KEEP (highest resolution)" ran over the Mark box."""
+    viewer.geometry("1300x600")
+    until = time.monotonic() + 0.3  # past the resize's debounce
+    pump(root, lambda: time.monotonic() > until and thumbnails_loaded(viewer))
+    card = shown_cards(viewer)[0]
+    assert card.box < card.narrowest() - 2 * 8 < card.text_width, "the case: text may be wider than the card"
+    record = FileRecord(path, 20_000, 0, 1485, 825)
+    for badge in ("KEEP (highest resolution)", "KEEP (in the first folder of the priority list)", "MSE 0.35"):
+        card.show(CardFacts(record, badge, keeper=badge.startswith("KEEP"), marked=False, current=False))
+        root.update()
+        assert card.badge.winfo_x() >= card.check.winfo_x() + card.check.winfo_reqwidth(), card.badge.cget("text")
+        assert card.winfo_width() <= card.text_width + 2 * 8
 
 
 def test_switching_cached_groups_shows_thumbnails_at_once(root, viewer):

@@ -179,12 +179,17 @@ class ImageCard(ttk.Frame):
         for label, text in ((self.name, name), (self.folder, folder)):
             label.configure(text=self._fitted(label, text))
         self.links.configure(text=facts.links, wraplength=self.text_width)  # each name matters: wrapped, whole
-        # The badge shares its row with the Mark box.
-        self.badge.configure(text=self._fitted(self.badge, facts.badge, self.check.winfo_reqwidth() + 4))
         extension = os.path.splitext(name)[1].lstrip(".").upper()
         self.facts.configure(text=f"{record.width} × {record.height} px · {format_bytes(record.size)} · {extension}")
         self.date.configure(text=f"modified {format_mtime(record.mtime_ns)}")
         self.status.configure(text=facts.failure or "")
+        # The badge shares its row with the Mark box, within the width the rest of the card
+        # takes (thumbnail, texts, buttons): it was fitted to text_width, which a card with
+        # short names does not reach, and ran over the Mark box.
+        texts = (self.name, self.folder, self.facts, self.date, self.links, self.status)
+        row = max(self.box, self.narrowest() - 2 * 8, *(label.winfo_reqwidth() for label in texts))
+        beside = self.text_width - min(row, self.text_width) + self.check.winfo_reqwidth() + 4
+        self.badge.configure(text=self._fitted(self.badge, facts.badge, beside))
         for label, text in ((self.links, facts.links), (self.status, facts.failure)):
             if text:
                 label.grid()
