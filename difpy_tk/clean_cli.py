@@ -38,6 +38,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     """The `clean` and `undo` sub-commands of the difpy-tk parser."""
     clean = commands.add_parser(
         "clean",
+        prog="difpy-tk clean",  # not the parent's two-line usage with "clean" appended
         help="move or trash the copies in a saved result (asks first)",
         description="Keep one image of every group of a saved result (difpy-tk scan --json) and move "
         "the marked copies to a folder or the Trash. Prints every file first and asks, unless --yes. "
@@ -100,6 +101,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     undo = commands.add_parser(
         "undo",
+        prog="difpy-tk undo",  # not the parent's two-line usage with "undo" appended
         help="move back the files the last clean-up moved",
         description="Move back the files moved by the last run of 'difpy-tk clean' or the app (or by "
         "every run, --all), newest first, each only if it is still the file that was moved and "

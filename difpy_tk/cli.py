@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     scan = commands.add_parser(
         "scan",
+        prog="difpy-tk scan",  # not the parent's two-line usage with "scan" appended
         help="search folders for duplicate or similar images",
         description="Search folders (and image files) for duplicate or similar images. "
         "Nothing is moved or deleted: the command only reports.",

@@ -51,6 +51,9 @@ def test_exit_codes(tmp_path):
 def test_help_explains_every_option():
     out = run("scan", "--help")
     assert out.returncode == 0
+    assert out.stdout.startswith("usage: difpy-tk scan [-h]")  # not the top level's usage with "scan" appended
+    for command in ("clean", "undo"):
+        assert run(command, "--help").stdout.startswith(f"usage: difpy-tk {command} [-h]")
     for option in (
         "--similarity",
         "--no-rotate",
