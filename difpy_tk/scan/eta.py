@@ -109,17 +109,12 @@ class ScanEstimate:
         stores each in the cache as it goes, so a cancelled search keeps them."""
         return self._decoded
 
-    @property
-    def verify_step(self) -> int:
-        """Which step of the verifying phase the reports are in: 0 before it; 1, the full
-        decodes; 2, comparing those images again (a search repeated with a wider margin
-        goes on: 3 decodes, 4 compares)."""
-        return self._verify_steps
-
     def count_note(self) -> str:
         """Words after the count ("672 of 796 images decoded in full"): in the verifying
-        phase its step, whose count starts from 0 again, so the bar that falls back is
-        seen to be another step, not the search starting over; "" elsewhere."""
+        phase its step (odd steps decode in full, even ones compare those images again; a
+        search repeated with a wider margin goes on counting), whose count starts from 0
+        again, so the bar that falls back is seen to be another step, not the search
+        starting over; "" elsewhere."""
         if self._phase != "verifying" or not self._verify_steps:
             return ""
         return "decoded in full" if self._verify_steps % 2 else "compared again"
