@@ -85,7 +85,7 @@ class App:
 
         root.bind("<Return>", lambda event: self._on_return())
         root.bind("<KP_Enter>", lambda event: self._on_return())
-        root.bind("<Escape>", lambda event: self.current.on_escape())
+        root.bind("<Escape>", lambda event: self.current.unless_held(self.current.on_escape)())
         root.bind(f"<{shortcut_modifier(root)}-o>", lambda event: self.add_folder())
         root.protocol("WM_DELETE_WINDOW", self.close)
         self.show("menu")
@@ -93,7 +93,7 @@ class App:
     def _on_return(self) -> None:
         """Buttons handle their own Enter (install_keyboard_rules); fields get the forward action."""
         if focus_in_field(self.root):
-            self.current.on_return()
+            self.current.unless_held(self.current.on_return)()
 
     def show(self, name: str) -> None:
         if self.current is not None:
@@ -121,10 +121,14 @@ class App:
         self.show("searching")
         self.screens["searching"].start(options)
 
-    def show_result(self, result: SearchResult) -> None:
+    def show_result(self, result: SearchResult, hold_input: bool = False) -> None:
+        """hold_input: the search ended on its own, so the results screen ignores a
+        moment's clicks and keys meant for its Cancel button (Screen.hold_input)."""
         self.result = result
         self.screens["results"].show_result(result)
         self.show("results")
+        if hold_input:
+            self.screens["results"].hold_input()
 
     def _save_settings(self) -> None:
         """Remember the wizard's choices and recent folders; failing to is worth a log line, not a lost search."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from types import SimpleNamespace
 
 import pytest
 
 from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
 from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
+from difpy_tk.gui.screens import base
 from difpy_tk.gui.screens.results import figures
 from difpy_tk.scan import engine
 from difpy_tk.state.settings import Settings, load_settings, settings_path
@@ -134,6 +136,7 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
     results.export_json_button.invoke()
     assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
 
+    driver.wait_until(lambda: not results.held(), timeout=2)  # see the test below
     results.new_button.invoke()
     assert driver.screen("import")
     assert step1.folders == [str(first), str(second)]
@@ -244,3 +247,36 @@ def test_cancel_says_what_was_kept_and_the_next_search_uses_it(one_process, imag
     assert step2.notice.cget("text") == ""
     driver.wait_until(lambda: driver.screen("results"))
     assert app.result.cache_hits == 9
+
+
+def test_a_click_meant_for_cancel_does_not_leave_the_result(one_process, image_folders, monkeypatch):
+    """The search ends under the user's hand: 'Main menu' now sits where Cancel was,
+    and Esc, which cancelled, now goes to the menu. For a moment, neither acts."""
+    clock = [1000.0]
+    monkeypatch.setattr(base, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # only the hold's clock
+    driver = one_process
+    step2 = to_configure(driver, image_folders)
+    step2.start_button.invoke()
+    driver.wait_until(lambda: driver.screen("results"))
+    results = driver.app.screens["results"]
+
+    clock[0] += base.HOLD_SECONDS * 0.9
+    results.menu_button.invoke()
+    driver.press("<Escape>", results.menu_button)
+    results.new_button.invoke()
+    assert driver.screen("results")
+
+    clock[0] += base.HOLD_SECONDS * 0.2
+    results.menu_button.invoke()
+    assert driver.screen("menu")
+    driver.app.screens["menu"].last_button.invoke()  # a result opened by the user is not held
+    driver.press("<Escape>", driver.app.screens["results"].menu_button)
+    assert driver.screen("menu")
+
+    places = []
+    cancel = driver.app.screens["searching"].cancel_button
+    for name, button in (("searching", cancel), ("results", results.menu_button)):
+        driver.app.show(name)
+        driver.update()
+        places.append((button.winfo_rootx(), button.winfo_rooty()))
+    assert places[0] == places[1]  # the premise: the same spot of the window

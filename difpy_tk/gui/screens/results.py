@@ -123,7 +123,7 @@ class ResultsScreen(Screen):
         self.next_hint.pack(fill="x", pady=(10, 0))
 
         self.menu_button = self.nav_button("Main menu", lambda: app.show("menu"))
-        self.new_button = ttk.Button(self.nav, text="New search", command=lambda: app.show("import"))
+        self.new_button = ttk.Button(self.nav, text="New search", command=self.unless_held(lambda: app.show("import")))
         self.new_button.pack(side="right")
         for button, letter in (
             (self.viewer_button, "v"),

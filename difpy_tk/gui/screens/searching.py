@@ -149,7 +149,7 @@ class SearchingScreen(Screen):
 
     def on_done(self, result: SearchResult) -> None:
         self._finish()
-        self.app.show_result(result)
+        self.app.show_result(result, hold_input=True)
 
     def on_cancelled(self) -> None:
         self._finish()
