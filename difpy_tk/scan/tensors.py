@@ -45,7 +45,7 @@ Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
 """Pillow's own guard (default about 179 megapixels, which refuses real camera files)
 follows ours; it is process-wide, so the viewer opens what the search accepted."""
 
-DECODER_VERSION = f"pil{Image.__version__}-5-asseen-exif-bicubic-longfirst-box-ref{REFERENCE_MAX_PIXELS}"
+DECODER_VERSION = f"pil{Image.__version__}-6-asseen-exif-bicubic-longfirst-box-ref{REFERENCE_MAX_PIXELS}"
 """What both modes share (Pillow, colour conversion, resampling). A cache key uses
 decoder_version(exact), which adds the mode, so a tensor made by another decoder or in
 the other mode is never reused."""
@@ -203,7 +203,6 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> ImageTensor:
             with Image.open(path) as image:
                 _refuse_bombs(image, os.path.getsize(path))  # before getexif(), which loads a PNG
                 stored_size = image.size
-                orientation = image.getexif().get(0x0112, 1)
                 box = None
                 if image.format == "JPEG":
                     drafted = image.draft("RGB", _draft_size(image.size, px_size, exact))
@@ -214,6 +213,10 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> ImageTensor:
                 full_reduces = image.format == "JPEG" and _draft_size(stored_size, px_size, True) != stored_size
                 is_full = exact or not (reduced or full_reduces)
                 image.load()
+                # Read after load(): Pillow turns a TIFF upright itself while loading it
+                # (its size already says so) and then drops the tag; read before, the
+                # tag would turn the picture a second time.
+                orientation = image.getexif().get(0x0112, 1)
                 small = _bicubic(as_seen(image), px_size, box)
                 if orientation in _ORIENTATION_TRANSPOSE:
                     small = small.transpose(_ORIENTATION_TRANSPOSE[orientation])
