@@ -8,7 +8,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 
 def picture(seed: int, size: tuple[int, int] = (320, 240)) -> Image.Image:
@@ -24,6 +24,19 @@ def smooth_tensors(count: int, px: int = 16, seed: int = 0) -> np.ndarray:
         low = rng.integers(0, 256, (4, 4, 3), dtype=np.uint8)
         out[i] = np.asarray(Image.fromarray(low).resize((px, px), Image.Resampling.BICUBIC))
     return out
+
+
+def text_screenshot(size: tuple[int, int], type_px: int, dark: bool = False) -> Image.Image:
+    """Lines of small type edge to edge, as in a screenshot of a document or a terminal:
+    thin strokes are what a DCT-scaled decode aliases most."""
+    background, ink = ((30, 30, 30), (220, 220, 220)) if dark else ("white", "black")
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=type_px)
+    line = "The quick brown fox jumps over the lazy dog 0123456789 ,.;:!? " * 6
+    for top in range(0, size[1], type_px + 4):
+        draw.text((4, top), line, fill=ink, font=font)
+    return image
 
 
 def save(image: Image.Image, path: Path, **params) -> Path:

@@ -28,6 +28,11 @@ any of these factors, and with that margin factor 2 sends no more images to the 
 decode than 3 does (918 of 2,334 at "similar"): the fastest one wins. docs/benchmarks.md
 has the figures."""
 
+FAST_DECODE_MAX_PX = 100
+"""The largest px_size at which the FAST decode's drift was measured (verdicts.DRIFT_RMS);
+at a larger px_size every image is decoded in full from the start (text screenshots
+drift 4.7 at px 150), which costs a first scan about four times the time."""
+
 REFERENCE_MAX_PIXELS = 64_000_000
 """The FULL decode decodes every pixel up to this many (256 MB in Pillow's 4 bytes per
 pixel). A larger JPEG (a 100 or 200-megapixel camera file) is DCT-scaled while decoding
@@ -66,7 +71,9 @@ _SIDEWAYS = {5, 6, 7, 8}
 def decoder_version(exact: bool) -> str:
     """The cache key's decoder field for one mode: FULL ("-full") or FAST (with its
     reduction parameters, so changing them invalidates only fast tensors)."""
-    return f"{DECODER_VERSION}-full" if exact else f"{DECODER_VERSION}-fast-draft{DRAFT_FACTOR}"
+    if exact:
+        return f"{DECODER_VERSION}-full"
+    return f"{DECODER_VERSION}-fast-draft{DRAFT_FACTOR}-upto{FAST_DECODE_MAX_PX}"
 
 
 class DecodeError(Exception):
@@ -191,7 +198,9 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> ImageTensor:
     close to the full-decode tensor (verdicts.DRIFT_RMS bounds how close) but not equal
     to it. Other formats cannot be reduced while decoding and are decoded in full.
     The orientation is applied to the px × px result (the same pixels as turning the
-    whole image first, at a fraction of the memory)."""
+    whole image first, at a fraction of the memory). Above FAST_DECODE_MAX_PX both modes
+    are the FULL decode."""
+    exact = exact or px_size > FAST_DECODE_MAX_PX
     if os.path.getsize(path) == 0:
         raise DecodeError("empty file (0 bytes)")
     try:

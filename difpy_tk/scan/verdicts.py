@@ -43,17 +43,22 @@ from difpy_tk.scan.search import Matches, find_matches
 
 log = logging.getLogger("difpy_tk")
 
-DRIFT_RMS = {10: 3.5, 50: 3.5, 100: 3.5}
+DRIFT_RMS = {10: 3.6, 50: 4.7, 100: 5.1}
 """D, by px_size: a bound on the RMS distance between one image's FAST and FULL tensors.
 Measured with difpy_tk's own decoder (docs/benchmarks.md; `bench.py` prints it with its
 brute-force check), largest drift among the JPEGs the fast decode scaled: on the 2,334
 real-photo crops of the 2k corpus and the 10,069 of the 10k corpus, px 10 1.76 and 1.88,
 px 50 2.23 and 2.19, px 100 1.44 and 2.08 (medians 0.36, 0.45, 0.42); on halftone print
 screens (dots of period 3 to 7 pixels, quality 75 to 95, which alias in a scaled
-decode) up to 1.96, 2.90 and 2.59. D keeps at least 20 % room above all of them. Heavy
-per-pixel noise goes further (±120 levels on every pixel: 5.0); when an image decoded in
-full shows it, the margin is widened for that search (MARGIN_GROWTH). A px_size between
-two measured ones uses the bound of the smaller."""
+decode) up to 1.96, 2.90 and 2.59; on screenshots of text saved as JPEG (800 × 600 to
+1920 × 1080, type 8 to 20 pixels, quality 75 to 95, light and dark, 4:4:4 and 4:2:0),
+whose thin strokes alias the most, up to 2.93, 3.88 and 4.24. D keeps at least 20 % room
+above all of them. Regular patterns made to alias go further (stripes 5 pixels apart:
+21; heavy per-pixel noise, ±120 levels on every pixel: 5.0); when an image decoded in
+full shows it, the margin is widened for that search (MARGIN_GROWTH), but an image that
+is in no proposed pair is never decoded in full, so a copy of such a pattern can be
+missed. A px_size between two measured ones uses the larger of their bounds; above the
+largest, the fast decode is not used (tensors.FAST_DECODE_MAX_PX)."""
 DRIFT_CHUNK = 256
 MARGIN_GROWTH = 1.5
 """When an image decoded in full drifted more than D, the search is repeated with this
@@ -61,8 +66,12 @@ many times the largest drift seen as the margin."""
 
 
 def drift_margin(px_size: int) -> float:
-    """D for px_size: the bound measured at the largest measured size <= px_size."""
-    return DRIFT_RMS[max([size for size in DRIFT_RMS if size <= px_size], default=min(DRIFT_RMS))]
+    """D for px_size: measured, or between two measured sizes the larger of their bounds
+    (drift grows with px_size, a text screenshot's most); below the smallest, its bound.
+    Above the largest no tensor is a fast one (tensors.FAST_DECODE_MAX_PX)."""
+    lower = max([size for size in DRIFT_RMS if size <= px_size], default=min(DRIFT_RMS))
+    upper = min([size for size in DRIFT_RMS if size >= px_size], default=max(DRIFT_RMS))
+    return max(DRIFT_RMS[lower], DRIFT_RMS[upper])
 
 
 FullTensors = Callable[[np.ndarray], np.ndarray]
