@@ -45,14 +45,29 @@ def save(image: Image.Image, path: Path, **params) -> Path:
     return path
 
 
-def png_header_only(path: Path, width: int, height: int) -> Path:
-    """A tiny PNG that declares width × height 8-bit grey pixels and holds almost no
-    data: the shape of a decompression bomb, made without allocating the image."""
-
+def _png(path: Path, header: bytes, body: bytes, *extra: tuple[bytes, bytes]) -> Path:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    body = zlib.compress(b"\x00" * 1024)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+    chunks = [(b"IHDR", header), *extra, (b"IDAT", body), (b"IEND", b"")]
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"".join(chunk(kind, data) for kind, data in chunks))
     return path
+
+
+def png_header_only(path: Path, width: int, height: int) -> Path:
+    """A tiny PNG that declares width × height 8-bit grey pixels and holds almost no
+    data: the shape of a decompression bomb, made without allocating the image."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return _png(path, header, zlib.compress(b"\x00" * 1024))
+
+
+def png16(path: Path, samples: np.ndarray, key: tuple[int, ...] | None = None) -> Path:
+    """A 16-bit grey (h × w) or RGB (h × w × 3) PNG, with key as its single transparent
+    colour (tRNS) when given: Pillow cannot write either."""
+    height, width = samples.shape[:2]
+    colour_type = 2 if samples.ndim == 3 else 0
+    rows = samples.reshape(height, -1).astype(">u2")
+    body = zlib.compress(b"".join(b"\x00" + row.tobytes() for row in rows))
+    header = struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0)
+    extra = [] if key is None else [(b"tRNS", struct.pack(f">{len(key)}H", *key))]
+    return _png(path, header, body, *extra)

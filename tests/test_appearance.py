@@ -4,7 +4,7 @@ in both decode modes."""
 
 import numpy as np
 import pytest
-from imagegen import picture, save
+from imagegen import picture, png16, save
 from PIL import Image
 
 from difpy_tk.scan.appearance import background
@@ -233,3 +233,23 @@ def test_cmyk_one_bit_and_grey(tmp_path, exact):
         tensor(save(bits, tmp_path / "bits.png"), exact),
         tensor(save(bits.convert("RGB"), tmp_path / "bits_rgb.png"), exact),
     )
+
+
+@pytest.mark.parametrize("colour", [False, True])
+def test_a_sixteen_bit_png_honours_its_transparent_colour(tmp_path, colour):
+    """A square of the tRNS colour inside: transparent, so unlike the same file without
+    tRNS, and like the 8-bit RGBA of what a viewer shows."""
+    key = 0x1234
+    shape = (40, 40, 3) if colour else (40, 40)
+    samples = np.zeros(shape, dtype=np.uint16)
+    samples[...] = (40000, 20000, 10000) if colour else 40000
+    samples[10:30, 10:30] = key
+    keyed = png16(tmp_path / "keyed.png", samples, (key,) * (3 if colour else 1))
+    plain = png16(tmp_path / "plain.png", samples)
+    eight = (samples >> 8) if colour else np.rint(samples * (255 / 65535))
+    alpha = np.full((40, 40, 1), 255)
+    alpha[10:30, 10:30] = 0
+    rgb = eight if colour else np.dstack([eight] * 3)
+    seen = save(Image.fromarray(np.dstack([rgb, alpha]).astype(np.uint8), "RGBA"), tmp_path / "seen.png")
+    assert min_mse(tensor(keyed, True), tensor(plain, True)) > 100
+    assert np.array_equal(tensor(keyed, True), tensor(seen, True))

@@ -5,7 +5,7 @@ channel vanish, so two different icons over the same colours become identical) a
 clips 16-bit and float values at 255 (most of such an image turns white). Here:
 
 - Transparency (RGBA, LA, PA, La, RGBa, a palette or a single colour marked transparent
-  by tRNS) is composited over BACKGROUND: a grey that is light in the middle and falls to
+  by tRNS, also in a 16-bit PNG) is composited over BACKGROUND: a grey that is light in the middle and falls to
   black at the edges, like a vignette. It is not one colour, so a shape of any colour
   differs from it almost everywhere, and it is the same under every turn and flip of
   the image (it depends only on the distance to the centre along each side), so a turned
@@ -17,6 +17,9 @@ clips 16-bit and float values at 255 (most of such an image turns white). Here:
   8-bit values, anything else from its minimum (or 0) to its maximum; NaN and -inf show as the
   lowest value, +inf as the highest.
   The range is chosen by the values that occur, never by clipping them.
+  A 16-bit grey PNG's transparent colour is matched on its 16-bit values. Pillow hands a
+  16-bit RGB PNG over as the high bytes of its samples, so its transparent colour is
+  matched on those: a pixel within 1/256 of it turns transparent too.
 - Every other mode (1, L, P, CMYK, YCbCr, ...) goes through Pillow's convert("RGB")."""
 
 from __future__ import annotations
@@ -32,11 +35,25 @@ _STRIP_ROWS = 256
 
 def as_seen(image: Image.Image) -> Image.Image:
     """The RGB image to resample (image itself when it is already plain RGB)."""
+    key = image.info.get("transparency")
     if image.mode in _HIGH_DEPTH_MODES:
-        return Image.fromarray(_to_8_bits(image), "L").convert("RGB")
-    if image.mode in _TRANSPARENT_MODES or "transparency" in image.info:
-        return composite(image.convert("RGBA"))
+        grey = Image.fromarray(_to_8_bits(image), "L")
+        if not isinstance(key, int) or image.mode == "F":
+            return grey.convert("RGB")
+        alpha = Image.fromarray(np.where(np.asarray(image) == key, 0, 255).astype(np.uint8), "L")
+        return composite(Image.merge("RGBA", (grey, grey, grey, alpha)))
+    if image.mode in _TRANSPARENT_MODES or key is not None:
+        return composite(_with_alpha(image, key))
     return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _with_alpha(image: Image.Image, key: object) -> Image.Image:
+    """image as RGBA; a 16-bit key over 8-bit samples (a 16-bit RGB PNG, see the module
+    docstring) is matched on its high bytes."""
+    if image.mode == "RGB" and isinstance(key, tuple) and max(key) > 255:
+        image = image.copy()
+        image.info["transparency"] = tuple(value >> 8 for value in key)
+    return image.convert("RGBA")
 
 
 def _falloff(length: int) -> np.ndarray:
