@@ -193,14 +193,20 @@ def main(argv: list[str] | None = None) -> int:
     say(
         f"Searched {plural(result.files_searched, 'image')} in {sum(result.timings.values()):.1f} s: "
         f"{plural(len(result.groups), 'group')}, {result.duplicate_count:,} duplicate and "
-        f"{plural(result.similar_count, 'similar match', 'similar matches')}; "
-        f"{len(result.invalid):,} invalid and {plural(len(result.skipped), 'skipped file')}."
+        f"{plural(result.similar_count, 'similar match', 'similar matches')}"
+        + (f", {plural(len(result.chained), 'image')} like a group's image only" if result.chained else "")
+        + f"; {len(result.invalid):,} invalid and {plural(len(result.skipped), 'skipped file')}."
     )
     for group in result.groups:
         say(group.kept)
         for match in group.matches:
             turn = f", turned {match.rotation}°" if match.rotation else ""
             say(f"    {match.path}  (MSE {match.mse:.3f}{turn})")
+    if result.chained:
+        say("Like an image of a group but not like the one kept, so in no group:")
+        for item in result.chained:
+            turn = f", turned {item.rotation}°" if item.rotation else ""
+            say(f"    {item.path}  (like {item.other}, MSE {item.mse:.3f}{turn})")
     try:
         if args.json:
             write_json(result, args.json)

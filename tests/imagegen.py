@@ -39,6 +39,19 @@ def text_screenshot(size: tuple[int, int], type_px: int, dark: bool = False) -> 
     return image
 
 
+def chain(folder: Path) -> tuple[Path, Path, Path]:
+    """a ~ b ~ c at threshold 5 while a is not like c (each step 2 levels brighter, MSE
+    about 4; a to c about 16); a has the most pixels, so it is kept."""
+    rng = np.random.default_rng(2)
+    coarse = Image.fromarray(rng.integers(60, 190, (5, 5, 3), dtype=np.uint8))
+    base = np.asarray(coarse.resize((200, 150), Image.Resampling.BICUBIC), dtype=np.int16)
+    paths = []
+    for name, step, size in (("a.png", 0, (400, 300)), ("b.png", 2, (300, 225)), ("c.png", 4, (200, 150))):
+        brighter = Image.fromarray(np.clip(base + step, 0, 255).astype(np.uint8))
+        paths.append(save(brighter.resize(size, Image.Resampling.LANCZOS), folder / name))
+    return paths[0], paths[1], paths[2]
+
+
 def save(image: Image.Image, path: Path, **params) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, **params)

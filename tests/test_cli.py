@@ -2,7 +2,7 @@ import json
 import subprocess
 import sys
 
-from imagegen import picture, save
+from imagegen import chain, picture, save
 
 
 def run(*args, cwd=None):
@@ -37,6 +37,17 @@ def test_scan_prints_groups_and_writes_exports(tmp_path):
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert data["stats"]["total_files"] == 4
     assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").count("\n") == 3
+
+
+def test_scan_lists_an_image_chained_to_a_group(tmp_path):
+    a, b, c = chain(tmp_path)
+    out = run("scan", str(tmp_path), "--similarity", "5", "--processes", "1", "--no-cache", "--quiet")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert "1 group," in lines[0] and "1 image like a group's image only" in lines[0]
+    assert lines[1] == str(a) and lines[2].startswith(f"    {b}  (MSE ")
+    assert lines[3].startswith("Like an image of a group but not like the one kept")
+    assert lines[4].startswith(f"    {c}  (like {b}, MSE ")
 
 
 def test_exit_codes(tmp_path):

@@ -264,6 +264,15 @@ def test_results_show_the_space_the_copies_take(driver):
     assert driver.app.screens["results"].values["space"].get() == "2.5 KB"  # b and c, not the kept a
 
 
+def test_results_name_images_chained_to_a_group(driver):
+    from difpy_tk.scan.result import Chained, Group, Match, SearchResult
+
+    groups = [Group("a", (Match("b", 4.0),))]
+    driver.app.show_result(SearchResult(parameters={}, files={}, groups=groups, chained=[Chained("c", "b", 3.9)]))
+    hint = driver.app.screens["results"].next_hint.cget("text")
+    assert "1 more image is like an image of a group but not like the one kept" in hint
+
+
 def test_dark_theme_reaches_drop_down_lists_and_menus(driver):
     from tkinter import ttk
 

@@ -79,6 +79,12 @@ def next_steps(result: SearchResult) -> str:
     steps = []
     if result.groups:
         steps.append("Open the Image Viewer to review each group and move or delete the lower-quality copies.")
+    if result.chained:
+        steps.append(
+            f"{plural(len(result.chained), 'more image')} {'is' if len(result.chained) == 1 else 'are'} like an "
+            "image of a group but not like the one kept: in no group, so no bulk action touches them; "
+            "the viewer names each under its group."
+        )
     unsearched = len(result.invalid) + len(result.skipped)
     if unsearched:
         verb, which = ("was", "it") if unsearched == 1 else ("were", "each one")
