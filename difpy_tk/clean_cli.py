@@ -85,10 +85,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="act on every group (default), only exact duplicates, or only similar ones",
     )
     clean.add_argument(
+        "--include-flagged",
         "--include-low-detail",
+        dest="include_flagged",
         action="store_true",
-        help="also mark groups of near-flat images (blank pages, black frames), which "
-        "look alike without being copies; left alone by default",
+        help="also mark flagged groups, left alone by default: near-flat images (blank pages, "
+        "black frames), which look alike without being copies, and files of several pages or "
+        "frames, of which only the first was compared",
     )
     clean.add_argument("--dry-run", action="store_true", help="print what would be done, change nothing")
     clean.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
@@ -222,7 +225,7 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     _recover(journal, say)
     session = ReviewSession(result, view, journal, keeper_rule=rule)
     session.kind = args.kind
-    session.include_low_detail = args.include_low_detail
+    session.include_flagged = args.include_flagged
     marked = session.apply_rule(MARKS[args.mark], folder=args.mark_folder)
     if not marked:
         say("Nothing to do: the rule marks no image in any group.")

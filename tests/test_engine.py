@@ -1,6 +1,7 @@
 """End to end on generated image files: copies, format changes, rotations, resizes, corrupt."""
 
 import json
+import os
 import sqlite3
 
 import numpy as np
@@ -281,3 +282,19 @@ def test_load_json_rejects_other_files(tmp_path):
     broken.write_text("{")
     with pytest.raises(ValueError, match="not valid JSON"):
         load_json(broken)
+
+
+def test_files_of_several_pages_are_counted(tmp_path):
+    """Two scans with the same cover page and different second pages: identical as far as
+    the search compares (the first page), so the result says how many pages each has."""
+    cover, second, other = (picture(seed, (120, 90)) for seed in (1, 2, 3))
+    cover.save(tmp_path / "scan.tif", save_all=True, append_images=[second])
+    cover.save(tmp_path / "scan again.tif", save_all=True, append_images=[other, second])
+    cover.save(tmp_path / "cover.png")
+    result = run_search(SearchOptions((str(tmp_path),), processes=1, use_cache=False))
+    assert len(result.groups) == 1 and result.groups[0].is_duplicate
+    assert {os.path.basename(path): record.frames for path, record in result.files.items()} == {
+        "scan.tif": 2,
+        "scan again.tif": 3,
+        "cover.png": 1,
+    }

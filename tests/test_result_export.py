@@ -1,4 +1,4 @@
-"""Chained images and the low-detail flag survive export: JSON round trip, CSV rows, log."""
+"""Chained images, the low-detail flag and frame counts survive export: JSON round trip, CSV rows, log."""
 
 import csv
 import json
@@ -9,6 +9,7 @@ from difpy_tk.scan.result_io import format_log, load_json, write_csv, write_json
 
 def sample() -> SearchResult:
     files = {name: FileRecord(name, 100, 0, 10, 10) for name in ("/p/a", "/p/b", "/p/c", "/p/s1", "/p/s2")}
+    files["/p/b"] = FileRecord("/p/b", 100, 0, 10, 10, frames=3)
     groups = [
         Group("/p/a", (Match("/p/b", 1.5, 0),)),
         Group("/p/s1", (Match("/p/s2", 0.25, 0),), low_detail=True),
@@ -35,8 +36,9 @@ def test_chained_and_low_detail_round_trip_through_json(tmp_path):
     # difPy's part is unchanged: a chained image is neither a group nor lower quality
     assert data["result"] == {"/p/a": [["/p/b", 1.5]], "/p/s1": [["/p/s2", 0.25]]}
     assert data["lower_quality"] == ["/p/b", "/p/s2"]
+    assert data["files"]["/p/b"]["frames"] == 3
     loaded = load_json(target)
-    assert loaded.chained == result.chained and loaded.groups == result.groups
+    assert loaded.chained == result.chained and loaded.groups == result.groups and loaded.files == result.files
     assert loaded.verification == result.verification
 
 
@@ -52,6 +54,7 @@ def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
         ("1", "chained", "/p/c", "/p/b", "no"),
     ]
     assert rows[-1]["mse"] == "2.5000" and rows[-1]["rotation"] == "90"
+    assert [r["frames"] for r in rows] == ["1", "3", "1", "1", "1"]
 
 
 def test_log_names_the_chained_images_and_how_verdicts_were_reached():

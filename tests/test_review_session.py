@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -227,9 +228,25 @@ def test_low_detail_groups_are_left_to_the_user(tmp_path):
     assert not any(session.is_marked(r.path) for r in plain)
     session.toggle(plain[2].path)
     assert session.is_marked(plain[2].path)  # by hand it can be
-    session.include_low_detail = True
+    session.include_flagged = True
     session.apply_rule(MarkRule.LOWER_RESOLUTION)
     assert session.is_marked(plain[1].path)
+
+
+def test_groups_with_a_file_of_several_pages_are_left_to_the_user(tmp_path):
+    """Only the first page of each was compared: the scans may differ further on."""
+    scans = [make_file(tmp_path / f"scan{n}.tif", 100 + n, 300 - n) for n in range(2)]
+    photos = [make_file(tmp_path / f"cat{n}.jpg", 100 + n, 300 - n) for n in range(2)]
+    result = make_result([scans, photos])
+    result.files[scans[1].path] = replace(result.files[scans[1].path], frames=3)
+    session, _ = session_for(result, tmp_path)
+    assert session.flags(0) == ["several pages"] and session.several_frames(0) == [scans[1].path]
+    assert session.flags(1) == []
+    session.apply_rule(MarkRule.ALL_BUT_KEEPER)
+    assert session.is_marked(photos[1].path) and not session.is_marked(scans[1].path)
+    session.include_flagged = True
+    session.apply_rule(MarkRule.ALL_BUT_KEEPER)
+    assert session.is_marked(scans[1].path)
 
 
 def test_marks_never_cover_a_whole_group(tmp_path):

@@ -294,8 +294,8 @@ class ReviewSession:
         self._keepers: dict[int, str | None] = {}
         """rows() and keeper(), kept until something changes them (see _changed): the view
         asks for them for every row of a 10,000-group list."""
-        self.include_low_detail = False
-        """Rules mark low-detail groups (near-flat images) only when the user ticks this."""
+        self.include_flagged = False
+        """Rules mark flagged groups (flags()) only when the user ticks this."""
         self.marks: set[str] = set()
         self.gone: dict[str, str] = {}
         """Path -> what happened to it ("Moved to …", "Moved to Trash")."""
@@ -441,6 +441,18 @@ class ReviewSession:
         mse, rotation = self.match_of(keeper)
         return mse, (360 - rotation) % 360
 
+    def several_frames(self, number: int) -> list[str]:
+        """Members holding several frames or pages, of which only the first was compared."""
+        files = self.result.files
+        return [path for path in self.result.groups[number].paths if path in files and files[path].frames > 1]
+
+    def flags(self, number: int) -> list[str]:
+        """Why rules leave this group to the user's eye: "low detail" (near-flat images may
+        match without being copies), "several pages" (their other frames or pages were
+        not compared); empty for an ordinary group."""
+        flags = ["low detail"] if self.result.groups[number].low_detail else []
+        return flags + (["several pages"] if self.several_frames(number) else [])
+
     def chained(self, number: int) -> list[Chained]:
         """Images in no group that match a member of this one but not its kept image
         (the search's star grouping leaves them out; the user should still see them)."""
@@ -481,10 +493,10 @@ class ReviewSession:
         self.view.refresh(changed)
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
-        """The groups a rule works on: those given or all shown, without low-detail ones
+        """The groups a rule works on: those given or all shown, without flagged ones
         unless the user asked for them."""
         numbers = self.rows() if groups is None else list(groups)
-        return [n for n in numbers if self.include_low_detail or not self.result.groups[n].low_detail]
+        return [n for n in numbers if self.include_flagged or not self.flags(n)]
 
     def apply_rule(self, rule: MarkRule, folder: str | None = None, groups: Iterable[int] | None = None) -> int:
         """Add the rule's marks in the groups (default: all shown); returns how many

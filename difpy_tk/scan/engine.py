@@ -10,7 +10,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from difpy_tk.scan.cache import TensorCache
 from difpy_tk.scan.decoding import WorkerPool, decode_files
 from difpy_tk.scan.discovery import Listing, list_images
 from difpy_tk.scan.features import GRID, TensorStats, is_low_detail
+from difpy_tk.scan.frames import frame_count
 from difpy_tk.scan.full_decode import FullDecoder
 from difpy_tk.scan.grouping import build_groups
 from difpy_tk.scan.options import OptionError, SearchOptions
@@ -234,6 +235,7 @@ def scan_pairs(
         )
     timings["searching"] = time.perf_counter() - clock - verdicts.checking_seconds
     timings["verifying"] = verdicts.checking_seconds
+    records = _with_frame_counts(records, verdicts.matches)
     invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]
     for problem in invalid:
         log.warning("Invalid image %s: %s", problem.path, problem.reason)
@@ -249,6 +251,16 @@ def scan_pairs(
         started,
         [listing.roots[index] for index in valid] if options.in_folder else None,
     )
+
+
+def _with_frame_counts(records: list[FileRecord], matches: Matches) -> list[FileRecord]:
+    """The records with the frame counts of the matched images (scan.frames)."""
+    out = list(records)
+    for index in np.unique(np.concatenate([matches.first, matches.second])).tolist():
+        frames = frame_count(records[index].path)
+        if frames > 1:
+            out[index] = replace(records[index], frames=frames)
+    return out
 
 
 def _low_detail(fast: np.ndarray, verdicts: Verdicts) -> np.ndarray:

@@ -18,6 +18,9 @@ class FileRecord:
     mtime_ns: int
     width: int
     height: int
+    frames: int = 1
+    """Frames or pages in the file (scan.frames); only the first was compared. Counted for
+    matched images; 1 for the others."""
 
     @property
     def pixels(self) -> int:

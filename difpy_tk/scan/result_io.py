@@ -138,7 +138,7 @@ def to_dict(result: SearchResult) -> dict:
         "verification": dataclasses.asdict(result.verification),
         "chained": [{"path": c.path, "other": c.other, "mse": c.mse, "rotation": c.rotation} for c in result.chained],
         "files": {
-            path: {"size": r.size, "mtime_ns": r.mtime_ns, "width": r.width, "height": r.height}
+            path: {"size": r.size, "mtime_ns": r.mtime_ns, "width": r.width, "height": r.height, "frames": r.frames}
             for path, r in result.files.items()
         },
         "invalid": [{"path": p.path, "reason": p.reason} for p in result.invalid],
@@ -214,6 +214,7 @@ CSV_COLUMNS = [
     "rotation",
     "width",
     "height",
+    "frames",
     "bytes",
     "modified",
     "low_detail",
@@ -221,7 +222,8 @@ CSV_COLUMNS = [
 ]
 """role is kept, match or chained (an image that matches a group member, named in
 compared_with, but not the kept image); mse and rotation are measured against
-compared_with; low_detail is "yes" for every row of a group whose kept image is near-flat."""
+compared_with; frames counts the file's frames or pages (only the first was compared);
+low_detail is "yes" for every row of a group whose kept image is near-flat."""
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -265,6 +267,7 @@ def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
                 rotation,
                 record.width if record else "",
                 record.height if record else "",
+                record.frames if record else "",
                 record.size if record else "",
                 modified,
                 flag,

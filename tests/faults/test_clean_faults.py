@@ -56,6 +56,20 @@ def test_dry_run_and_no_answer_change_nothing(scanned, tmp_path, capsys, monkeyp
     ledger.assert_nothing_lost()
 
 
+def test_flagged_groups_are_cleaned_only_when_asked(tmp_path, capsys):
+    """Two scans with the same cover page, different further pages: a flagged group."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name, pages in (("contract.tif", [2]), ("contract draft.tif", [3, 2])):
+        picture(1).save(scans / name, save_all=True, append_images=[picture(seed) for seed in pages])
+    write_json(run_search(SearchOptions((str(scans),), processes=1, use_cache=False)), tmp_path / "r.json")
+    assert cli.main(["clean", str(tmp_path / "r.json"), "--move-to", str(tmp_path / "out"), "--dry-run"]) == 0
+    assert "Nothing to do" in capsys.readouterr().out
+    for flag in ("--include-flagged", "--include-low-detail"):  # the older name still works
+        assert cli.main(["clean", str(tmp_path / "r.json"), "--move-to", str(tmp_path / "out"), "--dry-run", flag]) == 0
+        assert "Move 1 file" in capsys.readouterr().out
+
+
 def test_clean_keeping_folders_then_undo(scanned, tmp_path, capsys):
     photos, result = scanned
     ledger = Ledger(photos)

@@ -10,6 +10,7 @@ import os
 import statistics
 import time
 import tkinter as tk
+from dataclasses import replace
 from pathlib import Path
 from tkinter import ttk
 from types import SimpleNamespace
@@ -23,7 +24,7 @@ from difpy_tk.gui.viewer.card import CardFacts
 from difpy_tk.gui.viewer.confirm import ConfirmDialog
 from difpy_tk.gui.viewer.ignore_settings import build_frame
 from difpy_tk.gui.viewer.preview import PreviewWindow
-from difpy_tk.gui.viewer.window import CARD_GAP
+from difpy_tk.gui.viewer.window import CARD_GAP, INCLUDE_FLAGGED
 from difpy_tk.humanize import plural
 from difpy_tk.review import ignore_list
 from difpy_tk.review.journal import Journal
@@ -651,15 +652,30 @@ def test_a_low_detail_group_is_badged_left_to_the_user_and_chained_images_are_na
     result.chained.append(Chained(str(tmp_path / "edited sky.jpg"), result.groups[0].matches[0].path, 9.25, 0))
     viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
     root.update()
-    assert viewer.low_badge.winfo_ismapped() and viewer.low_badge.cget("text") == "low detail"
+    assert viewer.flag_badge.winfo_ismapped() and viewer.flag_badge.cget("text") == "low detail"
     assert viewer.tree.item("0", "values")[2] == "similar · low detail"
     note = viewer.group_note.cget("text")
     assert note.startswith("Low detail:") and "edited sky.jpg" in note and "MSE 9.25" in note
     viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.ALL_BUT_KEEPER.label))
-    assert viewer.session.marks == set() and "1 low-detail group left alone" in viewer.status.cget("text")
-    viewer.mark_menu.invoke(viewer.mark_menu.index("Include low-detail groups (plain skies, walls, pages)"))
+    assert viewer.session.marks == set() and "1 flagged group left alone" in viewer.status.cget("text")
+    viewer.mark_menu.invoke(viewer.mark_menu.index(INCLUDE_FLAGGED))
     viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.ALL_BUT_KEEPER.label))
     assert len(viewer.session.marks) == 2
+    viewer.close()
+
+
+def test_a_group_with_a_file_of_several_pages_is_badged_and_left_to_the_user(root, tmp_path):
+    result = one_group(tmp_path, 3)
+    scan = result.groups[0].matches[1].path
+    result.files[scan] = replace(result.files[scan], frames=4)
+    viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
+    root.update()
+    assert viewer.flag_badge.winfo_ismapped() and viewer.flag_badge.cget("text") == "several pages"
+    assert viewer.tree.item("0", "values")[2].endswith(" · several pages")
+    note = viewer.group_note.cget("text")
+    assert note.startswith(f"Several pages: {os.path.basename(scan)} holds more than one page") and "Mark menu" in note
+    viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.ALL_BUT_KEEPER.label))
+    assert viewer.session.marks == set() and "1 flagged group left alone" in viewer.status.cget("text")
     viewer.close()
 
 

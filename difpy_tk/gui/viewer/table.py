@@ -88,7 +88,6 @@ class MatchTable(ttk.Frame):
     def restyle(self, accent: str, error: str, muted: str) -> None:
         self.tree.tag_configure("keeper", foreground=accent)
         self.tree.tag_configure("marked", foreground=error)
-        self.tree.tag_configure("low", foreground=muted)
 
     def sort_by(self, column: str) -> None:
         """Sort by column; the same column again reverses the order."""

@@ -48,6 +48,8 @@ CARDS_PER_PAGE = 40
 PREFETCH_GROUPS = 2
 PROGRESS_MS = 200
 SHOWN_FAILURES = 12
+INCLUDE_FLAGGED = "Include flagged groups (low detail, several pages)"
+"""The Mark menu's tick for the groups rules leave alone (ReviewSession.flags)."""
 KIND_CHOICES = {"All groups": "all", "Duplicates (identical)": "duplicates", "Similar": "similar"}
 KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · Enter: large preview · Ctrl+Z: undo · Ctrl+W: close. "
              "Marking touches no file: use the buttons on the right to act on the marked images.")
@@ -100,7 +102,7 @@ class ViewerWindow(tk.Toplevel):
         self._resize_job: str | None = None
         self._tick_id: str | None = None
         self.scope = tk.StringVar(self, value="shown")
-        self.low_detail = tk.BooleanVar(self, value=False)
+        self.include_flagged = tk.BooleanVar(self, value=False)
         self._build_toolbar()
         self._build_body()
         self._build_footer()
@@ -121,7 +123,7 @@ class ViewerWindow(tk.Toplevel):
     def _restyle(self) -> None:
         muted = configure_styles(self)
         style = ttk.Style(self)
-        self.tree.tag_configure("low", foreground=muted)
+        self.tree.tag_configure("flagged", foreground=muted)
         self.canvas.configure(background=str(style.lookup("TFrame", "background")))
         self.table.restyle(str(style.lookup("CardKept.TLabel", "foreground")),
                            str(style.lookup("CardMarked.TLabel", "foreground")), muted)
@@ -166,8 +168,8 @@ class ViewerWindow(tk.Toplevel):
         self.mark_menu.add_command(label="Mark none", command=self._mark_none)
         self.mark_menu.add_command(label="Invert marks", command=self._invert_marks)
         self.mark_menu.add_separator()
-        self.mark_menu.add_checkbutton(label="Include low-detail groups (plain skies, walls, pages)",
-                                       variable=self.low_detail, command=self._low_detail_changed)
+        self.mark_menu.add_checkbutton(label=INCLUDE_FLAGGED,
+                                       variable=self.include_flagged, command=self._include_flagged_changed)
         self.mark_button["menu"] = self.mark_menu
         self.mark_button.pack(side="right")
 
@@ -193,7 +195,7 @@ class ViewerWindow(tk.Toplevel):
         header.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 4))
         ttk.Button(header, text="Not a duplicate", command=self.not_duplicate).pack(side="right")
         ttk.Button(header, text="Compare", command=self.compare).pack(side="right", padx=4)
-        self.low_badge = ttk.Label(header, text="low detail", style="Badge.TLabel")
+        self.flag_badge = ttk.Label(header, style="Badge.TLabel")
         self.group_title = WrapLabel(header, style="Pane.TLabel")
         self.group_title.pack(side="left", fill="x", expand=True)
         self.group_note = WrapLabel(right, style="Status.TLabel")
@@ -379,14 +381,13 @@ class ViewerWindow(tk.Toplevel):
                 return
         scope = self._scope()
         added = self.session.apply_rule(rule, folder, scope)
-        skipped = sum(1 for n in (self.session.rows() if scope is None else scope)
-                      if self.session.result.groups[n].low_detail)
-        note = ("" if self.session.include_low_detail or not skipped
-                else f" {plural(skipped, 'low-detail group')} left alone (see the Mark menu).")
+        skipped = sum(1 for n in (self.session.rows() if scope is None else scope) if self.session.flags(n))
+        note = ("" if self.session.include_flagged or not skipped
+                else f" {plural(skipped, 'flagged group')} left alone (see the Mark menu).")
         self.say(f"{plural(added, 'image')} newly marked. Nothing is moved until you choose an action.{note}")
 
-    def _low_detail_changed(self) -> None:
-        self.session.include_low_detail = self.low_detail.get()
+    def _include_flagged_changed(self) -> None:
+        self.session.include_flagged = self.include_flagged.get()
 
     def act(self, kind: ActionKind) -> None:
         self.session.act(kind)
@@ -445,7 +446,7 @@ class ViewerWindow(tk.Toplevel):
     def _row_values(self, number: int) -> tuple:
         group = self.session.result.groups[number]
         kind = "duplicates" if group.is_duplicate else "similar"
-        kind += " · low detail" if group.low_detail else ""
+        kind += "".join(f" · {flag}" for flag in self.session.flags(number))
         keeper = self.session.keeper(number) or group.kept
         return (self._position[number] + 1, len(self.session.members(number)), kind, os.path.basename(keeper))
 
@@ -459,10 +460,10 @@ class ViewerWindow(tk.Toplevel):
         self.tree.delete(*self.tree.get_children())
         images = 0
         for number in visible:
-            low = self.session.result.groups[number].low_detail
             values = self._row_values(number)
             images += values[1]
-            self.tree.insert("", "end", iid=str(number), values=values, tags=("low",) if low else ())
+            self.tree.insert("", "end", iid=str(number), values=values,
+                             tags=("flagged",) if self.session.flags(number) else ())
         self.list_title.configure(text=f"{plural(len(visible), 'group')} · {plural(images, 'image')}")
         current = self.current_group
         self.current_group = None
@@ -595,7 +596,7 @@ class ViewerWindow(tk.Toplevel):
 
     def _update_title(self, members: list[str]) -> None:
         rows = self._rows
-        self.low_badge.pack_forget()
+        self.flag_badge.pack_forget()
         self.group_note.grid_remove()
         if self.current_group is None:
             self.group_title.configure(text="No groups left to review." if not rows else "")
@@ -614,12 +615,21 @@ class ViewerWindow(tk.Toplevel):
         if gone:
             parts.append(f"{gone} moved or hidden")
         self.group_title.configure(text=" · ".join(parts))
-        if group.low_detail:
-            self.low_badge.pack(side="left", padx=(0, 8), before=self.group_title)
+        flags = self.session.flags(self.current_group)
+        if flags:
+            self.flag_badge.configure(text=" · ".join(flags))
+            self.flag_badge.pack(side="left", padx=(0, 8), before=self.group_title)
         notes = []
         if group.low_detail:
             notes.append("Low detail: these images are mostly plain (sky, wall, page), so they may match without "
-                         "being copies. Mark rules leave this group alone unless you tick it in the Mark menu.")
+                         "being copies.")
+        several = self.session.several_frames(self.current_group)
+        if several:
+            names = ", ".join(os.path.basename(path) for path in several[:4]) + (" …" if len(several) > 4 else "")
+            notes.append(f"Several pages: {names} {'holds' if len(several) == 1 else 'hold'} more than one page or "
+                         "frame, and only the first was compared; the others may differ.")
+        if flags:
+            notes[-1] += " Mark rules leave this group alone unless you tick it in the Mark menu."
         chained = self.session.chained(self.current_group)
         if chained:
             names = ", ".join(f"{os.path.basename(c.path)} (like {os.path.basename(c.other)}, MSE {c.mse:.2f})"
