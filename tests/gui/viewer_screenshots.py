@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from tkinter import filedialog, messagebox
 
-from PIL import ImageGrab
+from PIL import Image, ImageGrab
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[2])]
 
@@ -63,6 +63,12 @@ def review_folder(work: Path) -> Path:
     (folder / "Shortcuts").mkdir()
     (folder / "Shortcuts" / f"shortcut to {linked.name}").symlink_to(linked)
     os.link(linked, folder / "Shortcuts" / f"hard link {linked.name}")
+    (folder / "Scans").mkdir()
+    originals = sorted((folder / "originals").iterdir())
+    with Image.open(originals[2]) as cover:
+        pages = [Image.open(path).convert("RGB") for path in originals[3:5]]
+        cover.convert("RGB").save(folder / "Scans" / "album scan.tif", save_all=True, append_images=pages[:1])
+        cover.convert("RGB").save(folder / "Scans" / "album scan 2.tif", save_all=True, append_images=pages)
     return folder
 
 
@@ -115,8 +121,8 @@ def shoot(out: Path) -> None:
 
 
 def shoot_groups(root: tk.Tk, viewer, name: str, out: Path) -> None:
-    """The first group, a rotated match, the largest group (top and scrolled), the
-    group with the linked photo; the marks "lower resolution" made; the table."""
+    """The first group, a rotated match, the largest group (top and scrolled), a group
+    with scans of several pages, the group with the linked photo; the marks "lower resolution" made; the table."""
     result = viewer.session.result
     first = viewer.session.rows()[0]
     linked = next(iter(result.links), None)
@@ -124,6 +130,7 @@ def shoot_groups(root: tk.Tk, viewer, name: str, out: Path) -> None:
         ("first", first),
         ("rotated", find_group(result, lambda g: any(m.rotation for m in g.matches))),
         ("largest", max(range(len(result.groups)), key=lambda n: len(result.groups[n].paths))),
+        ("several-pages", find_group(result, lambda g: any(path.endswith(".tif") for path in g.paths))),
     ):
         show_group(root, viewer, number)
         grab(viewer, out / f"viewer-{name}-{label}.png")
