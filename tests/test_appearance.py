@@ -235,16 +235,17 @@ def test_cmyk_one_bit_and_grey(tmp_path, exact):
     )
 
 
-@pytest.mark.parametrize("colour", [False, True])
-def test_a_sixteen_bit_png_honours_its_transparent_colour(tmp_path, colour):
+@pytest.mark.parametrize("key", [(0x1234,), (200,), (0x1234, 0x1234, 0x1234), (200, 100, 50)])
+def test_a_sixteen_bit_png_honours_its_transparent_colour(tmp_path, key):
     """A square of the tRNS colour inside: transparent, so unlike the same file without
-    tRNS, and like the 8-bit RGBA of what a viewer shows."""
-    key = 0x1234
+    tRNS, and like the 8-bit RGBA of what a viewer shows. A key below 256 is 16-bit too:
+    a dark colour, not the 8-bit one of the same numbers."""
+    colour = len(key) == 3
     shape = (40, 40, 3) if colour else (40, 40)
     samples = np.zeros(shape, dtype=np.uint16)
     samples[...] = (40000, 20000, 10000) if colour else 40000
     samples[10:30, 10:30] = key
-    keyed = png16(tmp_path / "keyed.png", samples, (key,) * (3 if colour else 1))
+    keyed = png16(tmp_path / "keyed.png", samples, key)
     plain = png16(tmp_path / "plain.png", samples)
     eight = (samples >> 8) if colour else np.rint(samples * (255 / 65535))
     alpha = np.full((40, 40, 1), 255)

@@ -1,10 +1,13 @@
 """Chained images, the low-detail flag and frame counts survive export: JSON round trip, CSV rows, log."""
 
 import csv
+import dataclasses
 import json
 
+import pytest
+
 from difpy_tk.scan.result import Chained, FileRecord, Group, Match, SearchResult, Verification
-from difpy_tk.scan.result_io import format_log, load_json, write_csv, write_json
+from difpy_tk.scan.result_io import format_log, from_dict, load_json, to_dict, write_csv, write_json
 
 
 def sample() -> SearchResult:
@@ -62,3 +65,28 @@ def test_log_names_the_chained_images_and_how_verdicts_were_reached():
     assert "CHAINED /p/c ~ /p/b (MSE 2.5000)" in log
     assert "2 images searched with their full-decode tensor; 7 pairs proposed, 1 decided on the fast decode" in log
     assert "full decode of 4 images (3 decoded again, 0 from the cache, 1 byte-identical copies, 0 failed)" in log
+
+
+def test_a_result_of_the_version_before_frames_loads_and_one_from_a_newer_version_is_refused(tmp_path):
+    """Version 2 added files[].frames, which a version-1 reader cannot take: it must say
+    "newer version" (not "damaged"), and this reader must still take version-1 files."""
+    data = json.loads(json.dumps(to_dict(sample())))
+    assert data["format_version"] == 2
+    old = json.loads(json.dumps(data))
+    old["format_version"] = 1
+    for record in old["files"].values():
+        del record["frames"]
+    assert {path: record.frames for path, record in from_dict(old).files.items()} == dict.fromkeys(data["files"], 1)
+    data["format_version"] = 3
+    with pytest.raises(ValueError, match="newer version"):
+        from_dict(data)
+
+
+def test_difpy_stats_count_every_phase_after_decoding_as_search_time():
+    result = dataclasses.replace(
+        sample(), timings={"listing": 0.5, "decoding": 2.0, "searching": 0.25, "verifying": 1.5,
+                           "counting pages": 0.125, "grouping": 0.125},
+    )
+    stats = to_dict(result)["stats"]["process"]
+    assert stats["build"]["duration"]["seconds_elapsed"] == 2.5
+    assert stats["search"]["duration"]["seconds_elapsed"] == 2.0

@@ -29,6 +29,7 @@ from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.review.marking import MarkRule, rule_marks
+from difpy_tk.scan.frames import may_hold_pages
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import Chained, FileRecord, SearchResult
 
@@ -444,7 +445,8 @@ class ReviewSession:
     def several_frames(self, number: int) -> list[str]:
         """Members holding several frames or pages, of which only the first was compared."""
         files = self.result.files
-        return [path for path in self.result.groups[number].paths if path in files and files[path].frames > 1]
+        paths = self.result.groups[number].paths
+        return [path for path in paths if path in files and may_hold_pages(files[path].frames)]
 
     def flags(self, number: int) -> list[str]:
         """Why rules leave this group to the user's eye: "low detail" (near-flat images may

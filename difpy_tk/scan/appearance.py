@@ -19,7 +19,8 @@ clips 16-bit and float values at 255 (most of such an image turns white). Here:
   The range is chosen by the values that occur, never by clipping them.
   A 16-bit grey PNG's transparent colour is matched on its 16-bit values. Pillow hands a
   16-bit RGB PNG over as the high bytes of its samples, so its transparent colour is
-  matched on those: a pixel within 1/256 of it turns transparent too.
+  matched on those (before_load, which tensors call before decoding): a pixel within
+  1/256 of it turns transparent too.
 - Every other mode (1, L, P, CMYK, YCbCr, ...) goes through Pillow's convert("RGB")."""
 
 from __future__ import annotations
@@ -43,17 +44,18 @@ def as_seen(image: Image.Image) -> Image.Image:
         alpha = Image.fromarray(np.where(np.asarray(image) == key, 0, 255).astype(np.uint8), "L")
         return composite(Image.merge("RGBA", (grey, grey, grey, alpha)))
     if image.mode in _TRANSPARENT_MODES or key is not None:
-        return composite(_with_alpha(image, key))
+        return composite(image.convert("RGBA"))
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
-def _with_alpha(image: Image.Image, key: object) -> Image.Image:
-    """image as RGBA; a 16-bit key over 8-bit samples (a 16-bit RGB PNG, see the module
-    docstring) is matched on its high bytes."""
-    if image.mode == "RGB" and isinstance(key, tuple) and max(key) > 255:
-        image = image.copy()
+def before_load(image: Image.Image) -> None:
+    """Call between Image.open() and load(): only the undecoded file says a PNG's samples
+    are 16-bit (its tile is gone after load). A 16-bit RGB PNG's transparent colour is
+    given in 16 bits while Pillow hands over the high bytes of the samples, so the key is
+    turned into high bytes too; a key whose values are all below 256 is 16-bit as well."""
+    key = image.info.get("transparency")
+    if image.format == "PNG" and isinstance(key, tuple) and image.tile and image.tile[0].args == "RGB;16B":
         image.info["transparency"] = tuple(value >> 8 for value in key)
-    return image.convert("RGBA")
 
 
 def _falloff(length: int) -> np.ndarray:

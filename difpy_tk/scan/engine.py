@@ -20,7 +20,7 @@ from difpy_tk.scan.cache import TensorCache
 from difpy_tk.scan.decoding import WorkerPool, decode_files
 from difpy_tk.scan.discovery import Listing, list_images
 from difpy_tk.scan.features import GRID, TensorStats, is_low_detail
-from difpy_tk.scan.frames import frame_count
+from difpy_tk.scan.frames import frame_count, may_hold_pages
 from difpy_tk.scan.full_decode import FullDecoder
 from difpy_tk.scan.grouping import build_groups
 from difpy_tk.scan.options import OptionError, SearchOptions
@@ -235,7 +235,9 @@ def scan_pairs(
         )
     timings["searching"] = time.perf_counter() - clock - verdicts.checking_seconds
     timings["verifying"] = verdicts.checking_seconds
-    records = _with_frame_counts(records, verdicts.matches)
+    clock = time.perf_counter()
+    records = _with_frame_counts(records, verdicts.matches, cancel)
+    timings["counting pages"] = time.perf_counter() - clock
     invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]
     for problem in invalid:
         log.warning("Invalid image %s: %s", problem.path, problem.reason)
@@ -253,12 +255,14 @@ def scan_pairs(
     )
 
 
-def _with_frame_counts(records: list[FileRecord], matches: Matches) -> list[FileRecord]:
+def _with_frame_counts(records: list[FileRecord], matches: Matches, cancel: CancelToken | None) -> list[FileRecord]:
     """The records with the frame counts of the matched images (scan.frames)."""
     out = list(records)
     for index in np.unique(np.concatenate([matches.first, matches.second])).tolist():
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         frames = frame_count(records[index].path)
-        if frames > 1:
+        if may_hold_pages(frames):
             out[index] = replace(records[index], frames=frames)
     return out
 

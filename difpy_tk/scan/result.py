@@ -20,7 +20,8 @@ class FileRecord:
     height: int
     frames: int = 1
     """Frames or pages in the file (scan.frames); only the first was compared. Counted for
-    matched images; 1 for the others."""
+    matched images, 1 for the others; 0 (frames.UNCOUNTED) when a paged file's count
+    could not be read, which the review treats as several."""
 
     @property
     def pixels(self) -> int:

@@ -25,7 +25,9 @@ from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, Sea
 from difpy_tk.state.safe_files import write_atomic
 
 FORMAT_NAME = "difpy_tk-result"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Bumped when a reader of the previous version cannot take what this one writes, so it
+says "saved by a newer version" instead of "damaged". 2: files[].frames."""
 
 
 def _difpy_time(iso: str, seconds: float = 0.0) -> str:
@@ -78,7 +80,7 @@ def _difpy_result(result: SearchResult, spelled: Callable[[str], str]) -> dict:
 def _difpy_stats(result: SearchResult, spelled: Callable[[str], str]) -> dict:
     p = result.parameters
     build_seconds = result.timings.get("listing", 0.0) + result.timings.get("decoding", 0.0)
-    search_seconds = result.timings.get("searching", 0.0) + result.timings.get("grouping", 0.0)
+    search_seconds = sum(result.timings.values()) - build_seconds
     problems = {spelled(problem.path): problem.reason for problem in result.invalid + result.skipped}
     return {
         "directory": p.get("directory", []),

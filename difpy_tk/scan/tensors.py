@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from difpy_tk.scan.appearance import as_seen
+from difpy_tk.scan.appearance import as_seen, before_load
 from difpy_tk.scan.features import image_stats
 
 DRAFT_FACTOR = 2
@@ -50,7 +50,7 @@ Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
 """Pillow's own guard (default about 179 megapixels, which refuses real camera files)
 follows ours; it is process-wide, so the viewer opens what the search accepted."""
 
-DECODER_VERSION = f"pil{Image.__version__}-6-asseen-exif-bicubic-longfirst-box-ref{REFERENCE_MAX_PIXELS}"
+DECODER_VERSION = f"pil{Image.__version__}-7-asseen-exif-bicubic-longfirst-box-ref{REFERENCE_MAX_PIXELS}"
 """What both modes share (Pillow, colour conversion, resampling). A cache key uses
 decoder_version(exact), which adds the mode, so a tensor made by another decoder or in
 the other mode is never reused."""
@@ -210,7 +210,7 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> ImageTensor:
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
-                _refuse_bombs(image, os.path.getsize(path))  # before getexif(), which loads a PNG
+                _refuse_bombs(image, os.path.getsize(path))  # before load()
                 stored_size = image.size
                 box = None
                 if image.format == "JPEG":
@@ -221,6 +221,7 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> ImageTensor:
                 reduced = image.size != stored_size
                 full_reduces = image.format == "JPEG" and _draft_size(stored_size, px_size, True) != stored_size
                 is_full = exact or not (reduced or full_reduces)
+                before_load(image)
                 image.load()
                 # Read after load(): Pillow turns a TIFF upright itself while loading it
                 # (its size already says so) and then drops the tag; read before, the

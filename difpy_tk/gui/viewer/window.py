@@ -33,6 +33,7 @@ from difpy_tk.review.journal import Journal
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.review.marking import MarkRule
 from difpy_tk.review.session import ActionKind, Plan, Report, ReviewSession
+from difpy_tk.scan.frames import UNCOUNTED
 from difpy_tk.scan.result import SearchResult
 
 MIN_BOX, MAX_BOX, BOX_STEP = 150, 360, 30
@@ -625,7 +626,9 @@ class ViewerWindow(tk.Toplevel):
                          "being copies.")
         several = self.session.several_frames(self.current_group)
         if several:
-            names = ", ".join(os.path.basename(path) for path in several[:4]) + (" …" if len(several) > 4 else "")
+            names = ", ".join(os.path.basename(path) + (" (its pages could not be counted)" if
+                                                        self.session.result.files[path].frames == UNCOUNTED else "")
+                              for path in several[:4]) + (" …" if len(several) > 4 else "")
             notes.append(f"Several pages: {names} {'holds' if len(several) == 1 else 'hold'} more than one page or "
                          "frame, and only the first was compared; the others may differ.")
         if flags:
