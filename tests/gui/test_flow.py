@@ -12,6 +12,7 @@ import pytest
 from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
 from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
 from difpy_tk.gui.screens import base
+from difpy_tk.gui.screens import results as results_screen
 from difpy_tk.gui.screens.results import figures
 from difpy_tk.scan import engine
 from difpy_tk.state.settings import Settings, load_settings, settings_path
@@ -260,13 +261,21 @@ def test_a_click_meant_for_cancel_does_not_leave_the_result(one_process, image_f
     driver.wait_until(lambda: driver.screen("results"))
     results = driver.app.screens["results"]
 
+    opened = []
+    monkeypatch.setattr(results_screen, "viewer_part", lambda *args: lambda *a, **k: opened.append(1))
+    assert driver.root.focus_lastfor() is results.viewer_button  # Enter and Space act on it
+
     clock[0] += base.HOLD_SECONDS * 0.9
     results.menu_button.invoke()
     driver.press("<Escape>", results.menu_button)
     results.new_button.invoke()
-    assert driver.screen("results")
+    driver.press("<Return>", results.viewer_button)
+    driver.press("<space>", results.viewer_button)
+    assert driver.screen("results") and not opened
 
     clock[0] += base.HOLD_SECONDS * 0.2
+    driver.press("<Return>", results.viewer_button)
+    assert opened == [1]
     results.menu_button.invoke()
     assert driver.screen("menu")
     driver.app.screens["menu"].last_button.invoke()  # a result opened by the user is not held

@@ -48,7 +48,8 @@ class Screen(ttk.Frame):
         return button
 
     def hold_input(self) -> None:
-        """Ignore the bottom bar, Enter and Esc for HOLD_SECONDS (see there)."""
+        """Ignore the bottom bar, Enter and Esc for HOLD_SECONDS (see there); a screen
+        guards its other buttons with unless_held where one of them has the focus."""
         self._held_until = time.monotonic() + HOLD_SECONDS
 
     def held(self) -> bool:

@@ -117,12 +117,17 @@ class ResultsScreen(Screen):
 
         actions = ttk.Frame(self.content)
         actions.pack(fill="x", pady=(16, 0))
+        # Held like the bottom bar: one of these has the focus, so Enter or Space acts on it.
         self.viewer_button = ttk.Button(
-            actions, text="Open Image Viewer", style="Primary.TButton", command=self.open_viewer
+            actions, text="Open Image Viewer", style="Primary.TButton", command=self.unless_held(self.open_viewer)
         )
-        self.logs_button = ttk.Button(actions, text="View Logs", command=lambda: LogsDialog(app))
-        self.export_json_button = ttk.Button(actions, text="Export JSON…", command=lambda: self.export("json"))
-        self.export_csv_button = ttk.Button(actions, text="Export CSV…", command=lambda: self.export("csv"))
+        self.logs_button = ttk.Button(actions, text="View Logs", command=self.unless_held(lambda: LogsDialog(app)))
+        self.export_json_button = ttk.Button(
+            actions, text="Export JSON…", command=self.unless_held(lambda: self.export("json"))
+        )
+        self.export_csv_button = ttk.Button(
+            actions, text="Export CSV…", command=self.unless_held(lambda: self.export("csv"))
+        )
         for button in (self.viewer_button, self.logs_button, self.export_json_button, self.export_csv_button):
             button.pack(side="left", padx=(0, 8))
         self.next_hint = WrapLabel(self.content, style="Hint.TLabel")
