@@ -25,7 +25,7 @@ from difpy_tk.review.journal import ActionResult, Journal, MoveIntent, Outcome, 
 from difpy_tk.review.keeper import Criterion, KeeperRule
 from difpy_tk.review.marking import MarkRule
 from difpy_tk.review.safe_move import recover_interrupted
-from difpy_tk.review.session import ActionKind, Plan, Report, ReviewSession
+from difpy_tk.review.session import FLAGS, LOW_DETAIL, ActionKind, Plan, Report, ReviewSession
 from difpy_tk.scan.result_io import load_json
 
 T = TypeVar("T")
@@ -86,12 +86,20 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     clean.add_argument(
         "--include-flagged",
-        "--include-low-detail",
-        dest="include_flagged",
-        action="store_true",
+        dest="included_flags",
+        action="store_const",
+        const=FLAGS,
+        default=frozenset(),
         help="also mark flagged groups, left alone by default: near-flat images (blank pages, "
         "black frames), which look alike without being copies, and files of several pages or "
         "frames, of which only the first was compared",
+    )
+    clean.add_argument(
+        "--include-low-detail",
+        dest="included_flags",
+        action="store_const",
+        const=frozenset({LOW_DETAIL}),
+        help="also mark groups of near-flat images, but not those with files of several pages",
     )
     clean.add_argument("--dry-run", action="store_true", help="print what would be done, change nothing")
     clean.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
@@ -225,11 +233,15 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     _recover(journal, say)
     session = ReviewSession(result, view, journal, keeper_rule=rule)
     session.kind = args.kind
-    session.include_flagged = args.include_flagged
+    session.included_flags = args.included_flags
     marked = session.apply_rule(MARKS[args.mark], folder=args.mark_folder)
+    skipped = session.left_alone()
+    left_alone = f" {plural(skipped, 'flagged group')} left alone (see --include-flagged)." if skipped else ""
     if not marked:
-        say("Nothing to do: the rule marks no image in any group.")
+        say(f"Nothing to do: the rule marks no image in any group it may act on.{left_alone}")
         return EXIT_OK
+    if left_alone:
+        say(left_alone.strip())
     kind = ActionKind.TRASH if args.trash else ActionKind.MOVE_KEEPING_FOLDERS if args.keep_folders else ActionKind.MOVE
     session.act(kind)
     if journal.write_error:

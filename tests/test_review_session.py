@@ -15,7 +15,7 @@ from difpy_tk.review.journal import Journal, Outcome
 from difpy_tk.review.keeper import Criterion, KeeperRule
 from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule
-from difpy_tk.review.session import ActionKind, Plan, ReviewSession
+from difpy_tk.review.session import FLAGS, LOW_DETAIL, ActionKind, Plan, ReviewSession
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 
 DAY = 86_400 * 10**9
@@ -228,9 +228,10 @@ def test_low_detail_groups_are_left_to_the_user(tmp_path):
     assert not any(session.is_marked(r.path) for r in plain)
     session.toggle(plain[2].path)
     assert session.is_marked(plain[2].path)  # by hand it can be
-    session.include_flagged = True
+    assert session.left_alone() == 1
+    session.included_flags = frozenset({LOW_DETAIL})
     session.apply_rule(MarkRule.LOWER_RESOLUTION)
-    assert session.is_marked(plain[1].path)
+    assert session.is_marked(plain[1].path) and session.left_alone() == 0
 
 
 def test_groups_with_a_file_of_several_pages_are_left_to_the_user(tmp_path):
@@ -244,7 +245,10 @@ def test_groups_with_a_file_of_several_pages_are_left_to_the_user(tmp_path):
     assert session.flags(1) == []
     session.apply_rule(MarkRule.ALL_BUT_KEEPER)
     assert session.is_marked(photos[1].path) and not session.is_marked(scans[1].path)
-    session.include_flagged = True
+    session.included_flags = frozenset({LOW_DETAIL})  # the other flag: still left alone
+    session.apply_rule(MarkRule.ALL_BUT_KEEPER)
+    assert not session.is_marked(scans[1].path) and session.left_alone() == 1
+    session.included_flags = FLAGS
     session.apply_rule(MarkRule.ALL_BUT_KEEPER)
     assert session.is_marked(scans[1].path)
 

@@ -37,6 +37,12 @@ T = TypeVar("T")
 KINDS = ("all", "duplicates", "similar")
 
 
+LOW_DETAIL = "low detail"
+SEVERAL_PAGES = "several pages"
+FLAGS = frozenset({LOW_DETAIL, SEVERAL_PAGES})
+"""What flags() can say of a group; rules leave a flagged group alone (included_flags)."""
+
+
 class ActionKind(Enum):
     MOVE = "move"
     """Into one chosen folder, side by side (a clash gets a numbered name)."""
@@ -295,8 +301,8 @@ class ReviewSession:
         self._keepers: dict[int, str | None] = {}
         """rows() and keeper(), kept until something changes them (see _changed): the view
         asks for them for every row of a 10,000-group list."""
-        self.include_flagged = False
-        """Rules mark flagged groups (flags()) only when the user ticks this."""
+        self.included_flags: frozenset[str] = frozenset()
+        """The flags (flags()) whose groups rules may mark: none until the user asks."""
         self.marks: set[str] = set()
         self.gone: dict[str, str] = {}
         """Path -> what happened to it ("Moved to …", "Moved to Trash")."""
@@ -452,8 +458,8 @@ class ReviewSession:
         """Why rules leave this group to the user's eye: "low detail" (near-flat images may
         match without being copies), "several pages" (their other frames or pages were
         not compared); empty for an ordinary group."""
-        flags = ["low detail"] if self.result.groups[number].low_detail else []
-        return flags + (["several pages"] if self.several_frames(number) else [])
+        flags = [LOW_DETAIL] if self.result.groups[number].low_detail else []
+        return flags + ([SEVERAL_PAGES] if self.several_frames(number) else [])
 
     def chained(self, number: int) -> list[Chained]:
         """Images in no group that match a member of this one but not its kept image
@@ -496,9 +502,14 @@ class ReviewSession:
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
         """The groups a rule works on: those given or all shown, without flagged ones
-        unless the user asked for them."""
+        unless the user asked for each of their flags."""
         numbers = self.rows() if groups is None else list(groups)
-        return [n for n in numbers if self.include_flagged or not self.flags(n)]
+        return [n for n in numbers if self.included_flags.issuperset(self.flags(n))]
+
+    def left_alone(self, groups: Iterable[int] | None = None) -> int:
+        """How many of the groups (default: all shown) rules leave alone for their flags."""
+        numbers = self.rows() if groups is None else list(groups)
+        return len(numbers) - len(self._rule_groups(numbers))
 
     def apply_rule(self, rule: MarkRule, folder: str | None = None, groups: Iterable[int] | None = None) -> int:
         """Add the rule's marks in the groups (default: all shown); returns how many

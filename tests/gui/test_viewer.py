@@ -31,6 +31,7 @@ from difpy_tk.review.journal import Journal
 from difpy_tk.review.marking import MarkRule
 from difpy_tk.review.session import ActionKind
 from difpy_tk.scan.engine import run_search
+from difpy_tk.scan.frames import UNCOUNTED
 from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 
@@ -668,15 +669,17 @@ def test_a_low_detail_group_is_badged_left_to_the_user_and_chained_images_are_na
 
 
 def test_a_group_with_a_file_of_several_pages_is_badged_and_left_to_the_user(root, tmp_path):
-    result = one_group(tmp_path, 3)
-    scan = result.groups[0].matches[1].path
+    result = one_group(tmp_path, 4)
+    scan, damaged = (match.path for match in result.groups[0].matches[1:3])
     result.files[scan] = replace(result.files[scan], frames=4)
+    result.files[damaged] = replace(result.files[damaged], frames=UNCOUNTED)
     viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
     root.update()
     assert viewer.flag_badge.winfo_ismapped() and viewer.flag_badge.cget("text") == "several pages"
     assert viewer.tree.item("0", "values")[2].endswith(" · several pages")
     note = viewer.group_note.cget("text")
-    assert note.startswith(f"Several pages: {os.path.basename(scan)} holds more than one page") and "Mark menu" in note
+    names = f"{os.path.basename(scan)}, {os.path.basename(damaged)} (its pages could not be counted)"
+    assert note.startswith(f"Several pages: {names} hold more than one page") and "Mark menu" in note
     viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.ALL_BUT_KEEPER.label))
     assert viewer.session.marks == set() and "1 flagged group left alone" in viewer.status.cget("text")
     viewer.close()

@@ -32,7 +32,7 @@ from difpy_tk.review import actions
 from difpy_tk.review.journal import Journal
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.review.marking import MarkRule
-from difpy_tk.review.session import ActionKind, Plan, Report, ReviewSession
+from difpy_tk.review.session import FLAGS, ActionKind, Plan, Report, ReviewSession
 from difpy_tk.scan.frames import UNCOUNTED
 from difpy_tk.scan.result import SearchResult
 
@@ -382,13 +382,12 @@ class ViewerWindow(tk.Toplevel):
                 return
         scope = self._scope()
         added = self.session.apply_rule(rule, folder, scope)
-        skipped = sum(1 for n in (self.session.rows() if scope is None else scope) if self.session.flags(n))
-        note = ("" if self.session.include_flagged or not skipped
-                else f" {plural(skipped, 'flagged group')} left alone (see the Mark menu).")
+        skipped = self.session.left_alone(scope)
+        note = f" {plural(skipped, 'flagged group')} left alone (see the Mark menu)." if skipped else ""
         self.say(f"{plural(added, 'image')} newly marked. Nothing is moved until you choose an action.{note}")
 
     def _include_flagged_changed(self) -> None:
-        self.session.include_flagged = self.include_flagged.get()
+        self.session.included_flags = FLAGS if self.include_flagged.get() else frozenset()
 
     def act(self, kind: ActionKind) -> None:
         self.session.act(kind)
