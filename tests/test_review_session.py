@@ -251,6 +251,8 @@ def test_groups_with_a_file_of_several_pages_are_left_to_the_user(tmp_path):
     session.included_flags = FLAGS
     session.apply_rule(MarkRule.ALL_BUT_KEEPER)
     assert session.is_marked(scans[1].path)
+    session.gone[scans[1].path] = "Moved to Trash"  # what act() records
+    assert session.flags(0) == []
 
 
 def test_marks_never_cover_a_whole_group(tmp_path):

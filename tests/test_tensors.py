@@ -130,7 +130,9 @@ def test_text_screenshots_stay_within_the_margin(tmp_path, px, size, type_px, qu
     (3.5 at every px) did not cover at px 50 and 100, and an ordinary one."""
     path = save(text_screenshot(size, type_px), tmp_path / "shot.jpg", quality=quality, subsampling=0)
     drift = rms_drift(path, px)
-    assert drift <= drift_margin(px) / 1.2  # the 20 % room DRIFT_RMS promises
+    # The 20 % room DRIFT_RMS promises. Pillow or libjpeg may move these figures a little:
+    # then re-measure D (docs/benchmarks.md) rather than loosen this.
+    assert drift <= drift_margin(px) / 1.2, "re-measure DRIFT_RMS for this Pillow / libjpeg"
     if measured is not None:
         assert drift == pytest.approx(measured, abs=0.3)
 

@@ -449,10 +449,9 @@ class ReviewSession:
         return mse, (360 - rotation) % 360
 
     def several_frames(self, number: int) -> list[str]:
-        """Members holding several frames or pages, of which only the first was compared."""
-        files = self.result.files
-        paths = self.result.groups[number].paths
-        return [path for path in paths if path in files and may_hold_pages(files[path].frames)]
+        """Members still there holding several frames or pages, of which only the first
+        was compared (once such a file is moved away, the group is an ordinary one)."""
+        return [path for path in self._present(number) if may_hold_pages(self.files[path].frames)]
 
     def flags(self, number: int) -> list[str]:
         """Why rules leave this group to the user's eye: "low detail" (near-flat images may

@@ -85,7 +85,7 @@ class MatchTable(ttk.Frame):
         self.tree.bind("<Return>", self._enter)
         self.tree.bind("<<TreeviewSelect>>", self._selected)
 
-    def restyle(self, accent: str, error: str, muted: str) -> None:
+    def restyle(self, accent: str, error: str) -> None:
         self.tree.tag_configure("keeper", foreground=accent)
         self.tree.tag_configure("marked", foreground=error)
 

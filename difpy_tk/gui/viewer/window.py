@@ -127,7 +127,7 @@ class ViewerWindow(tk.Toplevel):
         self.tree.tag_configure("flagged", foreground=muted)
         self.canvas.configure(background=str(style.lookup("TFrame", "background")))
         self.table.restyle(str(style.lookup("CardKept.TLabel", "foreground")),
-                           str(style.lookup("CardMarked.TLabel", "foreground")), muted)
+                           str(style.lookup("CardMarked.TLabel", "foreground")))
 
     def _theme_signature(self) -> tuple[str, ...]:
         style = ttk.Style(self)
