@@ -161,6 +161,7 @@ def walk(out: Path, work: Path, theme: str) -> None:
     engine.run_search = real
     shoot(root, "results")
 
+    wait_for(root, lambda: not app.screens["results"].held())  # the hold after a search ends
     app.screens["results"].logs_button.invoke()
     logs = newest(root, LogsDialog)
     shoot(logs, "logs")

@@ -115,6 +115,7 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
     assert (shown["duplicates"], shown["similar"], shown["invalid"]) == ("3", "1", "1")
     assert results.headline.cget("text") == "Found 4 matches in 1 group: 3 duplicate, 1 similar."
 
+    driver.wait_until(lambda: not results.held(), timeout=2)  # see the test below
     results.logs_button.invoke()
     logs = open_dialog(driver, LogsDialog)
     text = logs.contents()
@@ -137,7 +138,6 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
     results.export_json_button.invoke()
     assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
 
-    driver.wait_until(lambda: not results.held(), timeout=2)  # see the test below
     results.new_button.invoke()
     assert driver.screen("import")
     assert step1.folders == [str(first), str(second)]
