@@ -84,7 +84,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         default="all",
         help="act on every group (default), only exact duplicates, or only similar ones",
     )
-    clean.add_argument(
+    include = clean.add_mutually_exclusive_group()
+    include.add_argument(
         "--include-flagged",
         dest="included_flags",
         action="store_const",
@@ -94,7 +95,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "black frames), which look alike without being copies, and files of several pages or "
         "frames, of which only the first was compared",
     )
-    clean.add_argument(
+    include.add_argument(
         "--include-low-detail",
         dest="included_flags",
         action="store_const",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 
 from imagegen import dcx, picture
+from PIL import Image
 
 from difpy_tk.scan.frames import UNCOUNTED, frame_count, may_hold_pages
 
@@ -42,6 +43,9 @@ def test_a_tiff_damaged_after_its_first_page_is_not_counted_as_one(tmp_path):
 
 def test_one_page_files_and_jpeg_extras_count_one(tmp_path):
     image = picture(1, (60, 40))
-    image.save(tmp_path / "a.png")
-    image.save(tmp_path / "a.gif")
-    assert frame_count(str(tmp_path / "a.png")) == frame_count(str(tmp_path / "a.gif")) == 1
+    for name in ("a.png", "a.gif", "a.jpg"):
+        image.save(tmp_path / name)
+    image.save(tmp_path / "stereo.jpg", "MPO", save_all=True, append_images=[picture(2, (60, 40))])
+    with Image.open(tmp_path / "stereo.jpg") as stereo:
+        assert (stereo.format, stereo.n_frames) == ("MPO", 2)  # Pillow sees two frames
+    assert [frame_count(str(tmp_path / name)) for name in ("a.png", "a.gif", "a.jpg", "stereo.jpg")] == [1] * 4

@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from imagegen import text_screenshot  # noqa: E402
 
-from difpy_tk.scan.tensors import decode_tensor  # noqa: E402
+from difpy_tk.scan.tensors import FAST_DECODE_MAX_PX, decode_tensor  # noqa: E402
 from difpy_tk.scan.verdicts import drift_margin  # noqa: E402
 
 SIZES = ((800, 600), (1280, 800), (1366, 768), (1920, 1080))
@@ -49,6 +49,8 @@ def main() -> None:
     parser.add_argument("--folder", default="/tmp/difpy_tk-drift-sweep", help="where the JPEGs are written")
     args = parser.parse_args()
     sizes = [int(value) for value in args.px.split(",")]
+    if max(sizes) > FAST_DECODE_MAX_PX:
+        parser.error(f"above px {FAST_DECODE_MAX_PX} every image is decoded in full: there is no drift to measure")
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     drifts: dict[int, list[tuple[float, str]]] = {px: [] for px in sizes}

@@ -72,6 +72,9 @@ def test_flagged_groups_are_cleaned_only_when_asked(tmp_path, capsys):
     assert cli.main(["clean", str(tmp_path / "r.json"), "--move-to", str(tmp_path / "out"), "--dry-run",
                      "--include-flagged"]) == 0
     assert "Move 1 file" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as usage:  # one would quietly undo the other
+        cli.main(["clean", str(tmp_path / "r.json"), "--trash", "--include-flagged", "--include-low-detail"])
+    assert usage.value.code == 2 and "not allowed with" in capsys.readouterr().err
 
 
 def test_clean_keeping_folders_then_undo(scanned, tmp_path, capsys):

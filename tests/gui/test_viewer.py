@@ -678,8 +678,8 @@ def test_a_group_with_a_file_of_several_pages_is_badged_and_left_to_the_user(roo
     assert viewer.flag_badge.winfo_ismapped() and viewer.flag_badge.cget("text") == "several pages"
     assert viewer.tree.item("0", "values")[2].endswith(" · several pages")
     note = viewer.group_note.cget("text")
-    names = f"{os.path.basename(scan)}, {os.path.basename(damaged)} (its pages could not be counted)"
-    assert note.startswith(f"Several pages: {names} hold more than one page") and "Mark menu" in note
+    assert note.startswith(f"Several pages: {os.path.basename(scan)} holds more than one page or frame; the pages "
+                           f"of {os.path.basename(damaged)} could not be counted") and "Mark menu" in note
     viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.ALL_BUT_KEEPER.label))
     assert viewer.session.marks == set() and "1 flagged group left alone" in viewer.status.cget("text")
     viewer.close()

@@ -62,6 +62,11 @@ NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "Button", "Treeview
 VIEWER_TITLE = f"{APP_NAME} · Image Viewer"  # the one product name (difpy_tk.APP_NAME) on every window
 
 
+def names_of(paths: list[str], shown: int = 4) -> str:
+    """The first few file names of paths for a sentence, "…" when there are more."""
+    return ", ".join(os.path.basename(path) for path in paths[:shown]) + (" …" if len(paths) > shown else "")
+
+
 def choose_box(width: int, count: int, narrowest: int = 0, height: int = 0) -> int:
     """The thumbnail size for a canvas width and a group of count images: as large as
     the cards a row holds allow, between MIN_BOX and MAX_BOX, in BOX_STEP steps.
@@ -625,11 +630,15 @@ class ViewerWindow(tk.Toplevel):
                          "being copies.")
         several = self.session.several_frames(self.current_group)
         if several:
-            names = ", ".join(os.path.basename(path) + (" (its pages could not be counted)" if
-                                                        self.session.result.files[path].frames == UNCOUNTED else "")
-                              for path in several[:4]) + (" …" if len(several) > 4 else "")
-            notes.append(f"Several pages: {names} {'holds' if len(several) == 1 else 'hold'} more than one page or "
-                         "frame, and only the first was compared; the others may differ.")
+            uncounted = [path for path in several if self.session.files[path].frames == UNCOUNTED]
+            counted = [path for path in several if path not in uncounted]
+            parts = []
+            if counted:
+                parts.append(f"{names_of(counted)} {'holds' if len(counted) == 1 else 'hold'} more than one page "
+                             "or frame")
+            if uncounted:
+                parts.append(f"the pages of {names_of(uncounted)} could not be counted (a damaged file?)")
+            notes.append(f"Several pages: {'; '.join(parts)}. Only the first was compared; the others may differ.")
         if flags:
             notes[-1] += " Mark rules leave this group alone unless you tick it in the Mark menu."
         chained = self.session.chained(self.current_group)
