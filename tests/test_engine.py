@@ -298,3 +298,30 @@ def test_files_of_several_pages_are_counted(tmp_path):
         "scan again.tif": 3,
         "cover.png": 1,
     }
+
+
+def test_counting_pages_is_reported_as_grouping_and_can_be_cancelled(tmp_path, monkeypatch):
+    """Counting the pages of thousands of large animated GIFs takes a while: the user sees
+    it move, and Cancel stops it."""
+    from difpy_tk.scan import engine
+
+    cover = picture(1, (120, 90))
+    for duration, name in enumerate(("a.gif", "b.gif", "c.gif"), start=1):
+        cover.save(tmp_path / name, save_all=True, append_images=[picture(2, (120, 90))], duration=100 * duration)
+    reports = []
+    run_search(SearchOptions((str(tmp_path),), processes=1, use_cache=False),
+               progress=lambda phase, done, total: reports.append((phase, done, total)))
+    assert [(done, total) for phase, done, total in reports if phase == "grouping"][:3] == [(0, 3), (1, 3), (2, 3)]
+
+    cancel = CancelToken()
+    counted = []
+
+    def count_then_cancel(path: str) -> int:
+        counted.append(path)
+        cancel.cancel()
+        return 1
+
+    monkeypatch.setattr(engine, "frame_count", count_then_cancel)
+    with pytest.raises(Cancelled):
+        run_search(SearchOptions((str(tmp_path),), processes=1, use_cache=False), cancel=cancel)
+    assert len(counted) == 1

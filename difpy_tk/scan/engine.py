@@ -236,7 +236,7 @@ def scan_pairs(
     timings["searching"] = time.perf_counter() - clock - verdicts.checking_seconds
     timings["verifying"] = verdicts.checking_seconds
     clock = time.perf_counter()
-    records = _with_frame_counts(records, verdicts.matches, cancel)
+    records = _with_frame_counts(records, verdicts.matches, progress, cancel)
     timings["counting pages"] = time.perf_counter() - clock
     invalid = [Problem(listing.files[i], reason) for i, reason in sorted(decoded.invalid.items())]
     for problem in invalid:
@@ -255,12 +255,17 @@ def scan_pairs(
     )
 
 
-def _with_frame_counts(records: list[FileRecord], matches: Matches, cancel: CancelToken | None) -> list[FileRecord]:
-    """The records with the frame counts of the matched images (scan.frames)."""
+def _with_frame_counts(
+    records: list[FileRecord], matches: Matches, progress: ProgressCallback, cancel: CancelToken | None
+) -> list[FileRecord]:
+    """The records with the frame counts of the matched images (scan.frames). Reported as
+    the start of grouping: a folder of large animated GIFs takes a while to count."""
     out = list(records)
-    for index in np.unique(np.concatenate([matches.first, matches.second])).tolist():
+    matched = np.unique(np.concatenate([matches.first, matches.second])).tolist()
+    for done, index in enumerate(matched):
         if cancel is not None:
             cancel.raise_if_cancelled()
+        progress("grouping", done, len(matched))
         frames = frame_count(records[index].path)
         if may_hold_pages(frames):
             out[index] = replace(records[index], frames=frames)

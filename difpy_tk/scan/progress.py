@@ -9,7 +9,8 @@ ProgressCallback = Callable[[str, int, int], None]
 """Called with (phase, done, total); phase is one of PHASES."""
 
 PHASES = ("listing", "decoding", "searching", "verifying", "grouping")
-"""verifying: the full decode of the images in close pairs, and the exact search among them."""
+"""verifying: the full decode of the images in close pairs, and the exact search among them;
+grouping: counting the matched files' pages (scan.frames), then forming the groups."""
 
 
 class Cancelled(Exception):
