@@ -54,17 +54,18 @@ def install_keyboard_rules(root: tk.Tk) -> None:
     - Enter on a focused button presses that button (Tk only does this for Space), so the
       window's own Enter binding, the default action, only sees Enter from fields;
     - Ctrl/Cmd+A selects everything in a text field (on X11 Tk moves to the line start)."""
+    def invoke(event: tk.Event) -> str:
+        # str(): the buttons of Tk's own dialogs (a message box's OK) are no Python widgets,
+        # so event.widget is their path name, which has no event_generate of its own.
+        root.tk.call("event", "generate", str(event.widget), "<<Invoke>>")
+        return "break"
+
     for widget_class in ("TButton", "TMenubutton"):
-        root.bind_class(widget_class, "<Return>", _invoke)
-        root.bind_class(widget_class, "<KP_Enter>", _invoke)
+        root.bind_class(widget_class, "<Return>", invoke)
+        root.bind_class(widget_class, "<KP_Enter>", invoke)
     if root.tk.call("tk", "windowingsystem") == "x11":
         root.event_delete("<<LineStart>>", "<Control-Key-a>")
         root.event_add("<<SelectAll>>", "<Control-Key-a>")
-
-
-def _invoke(event: tk.Event) -> str:
-    event.widget.event_generate("<<Invoke>>")
-    return "break"
 
 
 def focus_in_field(window: tk.Misc) -> bool:

@@ -58,6 +58,23 @@ def test_enter_presses_the_focused_button_not_the_default(driver):
     assert driver.screen("import")
 
 
+def test_enter_presses_a_button_of_tks_own_dialogs(driver, monkeypatch):
+    """A message box's OK is made by Tk's own script, not by tkinter: Python sees only its
+    name. Enter on it used to raise "'str' object has no attribute 'event_generate'"."""
+    pressed = []
+    command = driver.root.register(lambda: pressed.append(1))
+    name = driver.root.tk.call("ttk::button", ".tk_dialog_ok", "-text", "OK", "-command", command)
+    driver.root.tk.call("pack", name)
+    errors = []
+    monkeypatch.setattr(driver.root, "report_callback_exception", lambda *info: errors.append(info[1]))
+    driver.root.tk.call("focus", "-force", name)
+    driver.update()
+    driver.root.tk.call("event", "generate", name, "<Return>")
+    driver.update()
+    driver.root.tk.call("destroy", name)
+    assert pressed == [1] and errors == []
+
+
 def test_enter_in_a_field_runs_the_default_action(driver, image_folders):
     step1 = driver.app.screens["import"]
     driver.app.show("import")
