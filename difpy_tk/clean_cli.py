@@ -16,7 +16,6 @@ import os
 import sys
 from collections.abc import Callable
 from itertools import groupby
-from pathlib import Path
 from typing import TypeVar
 
 from difpy_tk.humanize import format_bytes, plural
@@ -153,8 +152,6 @@ class CommandLineView:
             self.declined = True
             self.say("Nothing was changed." if plan.kind is not ActionKind.DELETE else "They were left as they are.")
             return False
-        if plan.kind.moves:
-            Path(plan.folder).mkdir(parents=True, exist_ok=True)
         return True
 
     def show_outcome(self, report: Report) -> None:

@@ -355,6 +355,25 @@ def test_move_marked_lists_every_file_then_moves_them(tmp_path, photos):
     assert session.marks == set()
 
 
+def test_a_new_folder_to_move_to_is_made_only_once_the_user_agrees(tmp_path, photos):
+    original, reencode, small = photos
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.toggle(small.path)
+    view.folder = str(tmp_path / "sorted" / "copies")  # typed in the chooser, not there yet
+    view.answers = [False]
+    session.act(ActionKind.MOVE)
+    assert not (tmp_path / "sorted").exists() and Path(small.path).exists()
+    session.act(ActionKind.MOVE)
+    assert [p.name for p in (tmp_path / "sorted" / "copies").iterdir()] == ["small.jpg"]
+    session.toggle(reencode.path)
+    (tmp_path / "a file").write_text("")
+    view.folder = str(tmp_path / "a file" / "copies")
+    session.act(ActionKind.MOVE)
+    told = view.told[-1]
+    assert told.startswith(f"Cannot create the folder {view.folder}: ") and told.endswith("Nothing was moved.")
+    assert Path(reencode.path).exists()
+
+
 def test_nothing_marked_or_cancelled_touches_nothing(tmp_path, photos):
     original, reencode, small = photos
     session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
@@ -488,9 +507,16 @@ def test_a_failed_move_stays_in_its_group_with_the_reason(tmp_path, photos):
     original, reencode, small = photos
     session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
     session.toggle(small.path)
-    view.folder = str(tmp_path / "missing")
+    target = tmp_path / "missing"
+    view.folder = str(target)
+
+    def run_once_the_folder_went(work, done):  # a drive unplugged after the user agreed
+        target.rmdir()
+        done(work())
+
+    view.run = run_once_the_folder_went
     session.act(ActionKind.MOVE)
-    assert view.outcomes[-1].message() == f"Moved to {tmp_path / 'missing'}: 0 files. 1 failed."
+    assert view.outcomes[-1].message() == f"Moved to {target}: 0 files. 1 failed."
     assert small.path in session.members(0)
     assert "does not exist" in session.failures[small.path]
     assert view.outcomes[-1].problems[0].outcome is Outcome.FAILED

@@ -199,7 +199,8 @@ class ReviewView(Protocol):
         """Show the session's state again: only these groups changed, or all (None)."""
 
     def choose_folder(self, title: str) -> str | None:
-        """A folder to move files to or mark by; None when the user cancels."""
+        """A folder to move files to, which may not exist yet (the session creates it once
+        the user confirms the move); None when the user cancels."""
 
     def confirm(self, plan: Plan) -> bool:
         """Ask before acting, listing every file of plan.files with its size, the total,
@@ -658,6 +659,12 @@ class ReviewSession:
         plan = self.plan(kind, folder)
         if plan.files and not self.view.confirm(plan):
             return
+        if plan.files and folder is not None:
+            try:  # a folder typed in the chooser, made once the user agreed
+                Path(folder).mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                self.view.tell(f"Cannot create the folder {folder}: {error.strerror or error}. Nothing was moved.")
+                return
         self.start(plan)
 
     def start(self, plan: Plan) -> None:

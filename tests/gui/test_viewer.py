@@ -396,8 +396,7 @@ def test_a_theme_change_refills_the_cards_once(root, tmp_path, monkeypatch):
 
 
 def test_move_marked_lists_every_file_then_undo_puts_them_back(root, result, viewer, dialogs, tmp_path):
-    target = tmp_path / "moved"
-    target.mkdir()
+    target = tmp_path / "moved"  # typed in the chooser: made once the user agrees
     dialogs.answers.update(askdirectory=str(target))
     answer_confirmations(viewer)
     viewer.session.mark_all()
@@ -405,6 +404,7 @@ def test_move_marked_lists_every_file_then_undo_puts_them_back(root, result, vie
     viewer.move_button.nametowidget(viewer.move_button.cget("menu")).invoke(ActionKind.MOVE.label)
     idle(root, viewer)
     (plan,) = viewer.plans
+    assert [kwargs["mustexist"] for name, _, kwargs in dialogs.calls if name == "askdirectory"] == [False]
     assert sorted(item.record.path for item in plan.files) == sorted(marked)
     assert all(Path(viewer.session.keeper(n) or "").exists() for n in range(len(result.groups)))
     assert not any(Path(path).exists() for path in marked)

@@ -319,8 +319,9 @@ class ViewerWindow(tk.Toplevel):
             self._refresh_table()
         self._update_bar()
 
-    def choose_folder(self, title: str) -> str | None:
-        return filedialog.askdirectory(parent=self, title=title, mustexist=True) or None
+    def choose_folder(self, title: str, must_exist: bool = False) -> str | None:
+        """must_exist: a folder to mark by; a folder to move to may be typed in new."""
+        return filedialog.askdirectory(parent=self, title=title, mustexist=must_exist) or None
 
     def confirm(self, plan: Plan) -> bool:
         return ConfirmDialog(self, plan).ask()
@@ -382,7 +383,7 @@ class ViewerWindow(tk.Toplevel):
     def apply_rule(self, rule: MarkRule) -> None:
         folder = None
         if rule is MarkRule.IN_FOLDER:
-            folder = self.choose_folder("Mark the images in which folder?")
+            folder = self.choose_folder("Mark the images in which folder?", must_exist=True)
             if folder is None:
                 return
         scope = self._scope()
