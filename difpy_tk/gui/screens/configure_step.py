@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 MODES = {
     "duplicates": (
         "Duplicates",
-        "Exact matches only: images whose pixels are identical (MSE 0). If your duplicates have "
-        "different file types (photo.png and photo.jpg), choose Similar instead.",
+        "Exact matches only: images whose pixels are identical (MSE 0), also in another format "
+        "when it keeps every pixel (a PNG copy of a photo). A copy saved again as JPEG changes "
+        "its pixels a little: choose Similar to find those too.",
     ),
     "similar": (
         "Similar",
