@@ -46,6 +46,16 @@ def test_symlink_loop_and_linked_files_are_listed_once(tmp_path):
     assert reasons["dangling.jpg"] == "broken link"
 
 
+def test_a_chosen_folder_inside_another_is_searched_once_and_said_why(tmp_path):
+    save(picture(1), tmp_path / "photos" / "A" / "a.jpg")
+    save(picture(2), tmp_path / "photos" / "b.jpg")
+    listing = list_images([str(tmp_path / "photos"), str(tmp_path / "photos" / "A")])
+    assert names(listing) == [os.path.join("A", "a.jpg"), "b.jpg"]
+    assert [(p.path, p.reason) for p in listing.skipped] == [
+        (str(tmp_path / "photos" / "A"), "lies inside another folder you chose: its images were searched with that one")
+    ]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
 def test_a_linked_file_is_named_by_its_real_path_with_its_other_names(tmp_path):
     """A link that sorts before its target, a folder linked from outside the search and a

@@ -477,7 +477,8 @@ def test_trash_then_undo_says_to_restore_from_the_trash(tmp_path, photos, monkey
     assert view.outcomes[-1].message() == "Moved to Trash: 1 file."
     assert session.gone[small.path] == "moved to trash"
     session.undo()
-    assert "restore them from the Trash" in view.told[-1]
+    assert view.told[-1] == ("The last action sent 1 file to the Trash: Undo cannot bring it back; "
+                             "restore it from the Trash.")
 
 
 def test_no_trash_asks_a_second_time_before_deleting_permanently(tmp_path, photos, monkeypatch):

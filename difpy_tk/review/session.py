@@ -794,8 +794,8 @@ class ReviewSession:
         trashed = sum(1 for result in step.results if result.ok and result.action in ("trash", "delete"))
         if not moves:
             self.view.tell(
-                f"The last action sent {plural(trashed, 'file')} to the Trash: Undo cannot bring them back; "
-                "restore them from the Trash."
+                f"The last action sent {plural(trashed, 'file')} to the Trash: Undo cannot bring "
+                f"{'it' if trashed == 1 else 'them'} back; restore {'it' if trashed == 1 else 'them'} from the Trash."
                 if trashed
                 else "Nothing to undo: that action moved nothing."
             )

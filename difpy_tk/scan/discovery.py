@@ -117,7 +117,12 @@ class _Walker:
             return
         key = (stat.st_dev, stat.st_ino)
         if key in self.seen_dirs:
-            self.listing.skipped.append(Problem(folder, "folder already searched (a link or loop)"))
+            reason = (
+                "lies inside another folder you chose: its images were searched with that one"
+                if folder == root
+                else "folder already searched (a link or loop)"
+            )
+            self.listing.skipped.append(Problem(folder, reason))
             return
         self.seen_dirs.add(key)
         try:
