@@ -170,6 +170,8 @@ def test_a_badge_never_covers_the_mark_box(root, viewer, path):
         root.update()
         assert card.badge.winfo_x() >= card.check.winfo_x() + card.check.winfo_reqwidth(), card.badge.cget("text")
         assert card.winfo_width() <= card.text_width + 2 * 8
+        shown = card.badge.cget("text")
+        assert shown in (badge, "KEEP"), "a reason is shown whole or not at all, never cut in the middle"
 
 
 def test_switching_cached_groups_shows_thumbnails_at_once(root, viewer):

@@ -189,7 +189,7 @@ class ImageCard(ttk.Frame):
         texts = (self.name, self.folder, self.facts, self.date, self.links, self.status)
         row = max(self.box, self.narrowest() - 2 * 8, *(label.winfo_reqwidth() for label in texts))
         beside = self.text_width - min(row, self.text_width) + self.check.winfo_reqwidth() + 4
-        self.badge.configure(text=self._fitted(self.badge, facts.badge, beside))
+        self.badge.configure(text=self._fitted(self.badge, facts.badge, beside, whole_or_before=" ("))
         for label, text in ((self.links, facts.links), (self.status, facts.failure)):
             if text:
                 label.grid()
@@ -200,10 +200,18 @@ class ImageCard(ttk.Frame):
         else:
             self.configure(style="Marked.Card.TFrame" if facts.marked else "Card.TFrame")
 
-    def _fitted(self, label: ttk.Label, text: str, beside: int = 0) -> str:
-        """text shortened to the card's text width, less beside (what shares its row)."""
+    def _fitted(self, label: ttk.Label, text: str, beside: int = 0, whole_or_before: str = "") -> str:
+        """text shortened to the card's text width, less beside (what shares its row).
+        whole_or_before: a text too long is first cut before this, whole words being
+        clearer than a middle cut ("KEEP", not "KEEP (ori…al format)")."""
         font = label_font(label)
-        return elide_to_fit(text, lambda candidate: font.measure(candidate) <= self.text_width - beside)
+
+        def fits(candidate: str) -> bool:
+            return font.measure(candidate) <= self.text_width - beside
+
+        if whole_or_before and whole_or_before in text and not fits(text):
+            text = text.partition(whole_or_before)[0]
+        return elide_to_fit(text, fits)
 
     def set_photo(self, path: str, photo: ImageTk.PhotoImage | None, reason: str) -> None:
         """Thumbnails arrive later; ignore one for an image this card no longer shows."""
