@@ -10,6 +10,12 @@ from datetime import datetime
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def first_few(texts: list[str], shown: int) -> str:
+    """ "a, b, c …": the first `shown` of texts for a sentence, an ellipsis when there are
+    more (a note or a confirmation names a few files, not a thousand)."""
+    return ", ".join(texts[:shown]) + (" …" if len(texts) > shown else "")
+
+
 def plural(count: int, word: str, plural_word: str | None = None) -> str:
     """1 -> "1 image", 1234 -> "1,234 images": the one place that picks singular or plural.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from difpy_tk.humanize import format_bytes, plural
+from difpy_tk.humanize import first_few, format_bytes, plural
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,9 @@ def test_plural(count, word, plural_word, expected):
 
 def test_format_bytes_says_byte_once():
     assert (format_bytes(1), format_bytes(999), format_bytes(1536)) == ("1 byte", "999 bytes", "1.5 KB")
+
+
+def test_first_few_names_a_few_and_says_there_are_more():
+    assert first_few(["a", "b"], 4) == "a, b"
+    assert first_few(["a", "b", "c", "d", "e"], 4) == "a, b, c, d …"
+    assert first_few([], 4) == ""

@@ -10,7 +10,7 @@ import tkinter as tk
 from tkinter import ttk
 
 from difpy_tk.gui.widgets import WrapLabel
-from difpy_tk.humanize import format_bytes, plural
+from difpy_tk.humanize import first_few, format_bytes, plural
 from difpy_tk.review.session import ActionKind, Plan
 
 BUTTONS = {
@@ -64,8 +64,7 @@ def summary_lines(plan: Plan) -> list[str]:
     if plan.breaking_links:
         lines.append(f"{plural(len(plan.breaking_links), 'link')} found in the search point"
                      f"{'s' if len(plan.breaking_links) == 1 else ''} to these files and will point nowhere: "
-                     + ", ".join(link.path for link in plan.breaking_links[:5])
-                     + (" …" if len(plan.breaking_links) > 5 else ""))
+                     + first_few([link.path for link in plan.breaking_links], 5))
     if plan.hard_links:
         lines.append(f"{plural(len(plan.hard_links), 'hard link')} keep{'s' if len(plan.hard_links) == 1 else ''} "
                      "a file's data under another name: that name stays, and the space is not freed.")

@@ -27,7 +27,7 @@ from difpy_tk.gui.viewer.table import MatchTable
 from difpy_tk.gui.viewer.thumbnails import ThumbnailCache
 from difpy_tk.gui.viewer.tk_worker import TkWorker
 from difpy_tk.gui.widgets import WrapLabel, grid_scrolled, shortcut_modifier
-from difpy_tk.humanize import format_bytes, plural
+from difpy_tk.humanize import first_few, format_bytes, plural
 from difpy_tk.review import actions
 from difpy_tk.review.journal import Journal
 from difpy_tk.review.keeper import KeeperRule
@@ -60,11 +60,6 @@ NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "Button", "Treeview
 """Widget classes where Space, Enter and Up/Down belong to the widget, not to the window."""
 
 VIEWER_TITLE = f"{APP_NAME} · Image Viewer"  # the one product name (difpy_tk.APP_NAME) on every window
-
-
-def names_of(paths: list[str], shown: int = 4) -> str:
-    """The first few file names of paths for a sentence, "…" when there are more."""
-    return ", ".join(os.path.basename(path) for path in paths[:shown]) + (" …" if len(paths) > shown else "")
 
 
 def choose_box(width: int, count: int, narrowest: int = 0, height: int = 0) -> int:
@@ -631,23 +626,21 @@ class ViewerWindow(tk.Toplevel):
                          "being copies.")
         several = self.session.several_frames(self.current_group)
         if several:
-            uncounted = [path for path in several if self.session.files[path].frames == UNCOUNTED]
-            counted = [path for path in several if path not in uncounted]
+            uncounted = [os.path.basename(p) for p in several if self.session.files[p].frames == UNCOUNTED]
+            counted = [os.path.basename(p) for p in several if self.session.files[p].frames != UNCOUNTED]
             parts = []
             if counted:
-                parts.append(f"{names_of(counted)} {'holds' if len(counted) == 1 else 'hold'} more than one page "
-                             "or frame")
+                verb = "holds" if len(counted) == 1 else "hold"
+                parts.append(f"{first_few(counted, 4)} {verb} more than one page or frame")
             if uncounted:
-                parts.append(f"the pages of {names_of(uncounted)} could not be counted (a damaged file?)")
+                parts.append(f"the pages of {first_few(uncounted, 4)} could not be counted (a damaged file?)")
             notes.append(f"Several pages: {'; '.join(parts)}. Only the first was compared; the others may differ.")
         if flags:
             notes[-1] += " Mark rules leave this group alone unless you tick it in the Mark menu."
         chained = self.session.chained(self.current_group)
         if chained:
-            names = ", ".join(f"{os.path.basename(c.path)} (like {os.path.basename(c.other)}, MSE {c.mse:.2f})"
-                              for c in chained[:4])
-            notes.append(f"Also similar to an image here but not to the others, so in no group: {names}"
-                         + (" …" if len(chained) > 4 else ""))
+            likes = [f"{os.path.basename(c.path)} (like {os.path.basename(c.other)}, MSE {c.mse:.2f})" for c in chained]
+            notes.append(f"Also similar to an image here but not to the others, so in no group: {first_few(likes, 4)}")
         if notes:
             self.group_note.configure(text="\n".join(notes))
             self.group_note.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(0, 6))
