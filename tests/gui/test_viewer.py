@@ -298,6 +298,42 @@ def test_compare_at_fit_keeps_each_image_shape(root, viewer):
     compare.close()
 
 
+def test_compare_pages_through_two_scans_with_the_same_cover(root, tmp_path):
+    """Only the first pages were compared: Page Down shows the next page of both, so the
+    user can see whether the rest differs; a file with fewer pages says so."""
+    from imagegen import picture
+
+    cover, second, other = (picture(seed, (160, 120)) for seed in (1, 2, 3))
+    cover.save(tmp_path / "scan.tif", save_all=True, append_images=[second])
+    cover.save(tmp_path / "scan again.tif", save_all=True, append_images=[other, second])
+    result = run_search(SearchOptions((str(tmp_path),), processes=1, use_cache=False))
+    viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
+    viewer.compare()
+    compare = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
+    panes = dict(zip(map(os.path.basename, compare.paths), compare.panes))
+
+    def shown(name: str) -> np.ndarray:
+        return np.asarray(panes[name].image.convert("RGB"), dtype=int)
+
+    pump(root, lambda: all(pane.image is not None for pane in compare.panes))
+    assert compare.page_label.cget("text") == "Page 1 of 3 (PgUp, PgDn)" and compare.page_bar.winfo_ismapped()
+    assert np.array_equal(shown("scan.tif"), shown("scan again.tif"))
+    key(compare, "<Next>")
+    pump(root, lambda: all(pane.image is not None for pane in compare.panes))
+    assert compare.page_label.cget("text") == "Page 2 of 3 (PgUp, PgDn)"
+    assert np.abs(shown("scan.tif") - np.asarray(second, dtype=int)).mean() < 1
+    assert np.abs(shown("scan again.tif") - np.asarray(other, dtype=int)).mean() < 1
+    key(compare, "<Next>")
+    pump(root, lambda: panes["scan again.tif"].image is not None
+         and "no page 3" in panes["scan.tif"].canvas.itemcget("all", "text"))
+    assert panes["scan.tif"].image is None
+    key(compare, "<Next>")  # past the last page: nothing happens
+    key(compare, "<Prior>")
+    assert compare.page == 1
+    compare.close()
+    viewer.close()
+
+
 def test_compare_shows_a_turned_match_turned_like_its_kept_image(root, image_folders, tmp_path):
     result = run_search(SearchOptions(tuple(map(str, image_folders)), similarity="similar", processes=1))
     viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))

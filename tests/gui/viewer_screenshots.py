@@ -156,7 +156,8 @@ def shoot_groups(root: tk.Tk, viewer, name: str, out: Path) -> None:
 def shoot_previews(root: tk.Tk, viewer, name: str, out: Path) -> None:
     """The large preview of a portrait image; the compare of a kept image and a match
     found turned by 90° (shown turned like it), at fit (each letterboxed, keeping its
-    shape) and zoomed (the same detail in both); the compare of the longest file name."""
+    shape) and zoomed (the same detail in both); the compare of the longest file name;
+    the compare of a scan of several pages with its kept image at the second page."""
     result = viewer.session.result
     portrait = next((path for group in result.groups for path in group.paths
                      if result.files[path].height > result.files[path].width), result.groups[0].kept)
@@ -180,6 +181,15 @@ def shoot_previews(root: tk.Tk, viewer, name: str, out: Path) -> None:
     viewer.compare_with_keeper(longest)
     compare = opened_preview(root, viewer)
     grab(compare, out / f"compare-{name}-long-names.png")
+    compare.close()
+    scan = next(path for path in result.files if path.endswith(".tif") and viewer.session.group_of(path) is not None)
+    show_group(root, viewer, viewer.session.group_of(scan))
+    viewer.compare_with_keeper(scan)
+    compare = opened_preview(root, viewer)
+    compare.turn_page(1)
+    wait_for(root, lambda: any(pane.image is not None for pane in compare.panes))
+    settle(root)
+    grab(compare, out / f"compare-{name}-second-page.png")
     compare.close()
 
 

@@ -18,14 +18,16 @@ from PIL import Image, ImageTk
 from difpy_tk.gui.viewer.thumbnails import decode_image
 from difpy_tk.gui.viewer.tk_worker import TkWorker
 from difpy_tk.gui.widgets import WrapLabel
+from difpy_tk.scan.frames import UNCOUNTED
 
 ZOOM_STEP = 1.25
 MAX_ZOOM = 64.0
 
 
-def decode_turned(path: str, turn: int) -> Image.Image:
-    """The whole image, upright, then turned clockwise by turn degrees (0, 90, 180, 270)."""
-    image = decode_image(path, None)
+def decode_turned(path: str, turn: int, page: int = 0) -> Image.Image:
+    """The whole image (that page of it), upright, then turned clockwise by turn degrees
+    (0, 90, 180, 270)."""
+    image = decode_image(path, None, page)
     return image.rotate(-turn, expand=True) if turn else image
 
 
@@ -142,14 +144,20 @@ class PreviewWindow(tk.Toplevel):
     A single preview given the group's images as `sequence` pages through them with the
     arrow keys, a large view of each in turn (dupeGuru users ask for this, D#1010).
     `turns` maps a path to the clockwise turn (degrees) it is shown with: a compare
-    turns a match like its kept image, so zoom and pan show the same detail in both."""
+    turns a match like its kept image, so zoom and pan show the same detail in both.
+    `pages` maps a path to its count of pages or frames (FileRecord.frames): where one
+    shown holds several, Page Up / Page Down show the same page of every pane, since the
+    search compared only the first."""
 
     def __init__(self, parent: tk.Misc, paths: list[str], caption: Callable[[str], str],
-                 sequence: list[str] | None = None, turns: dict[str, int] | None = None) -> None:
+                 sequence: list[str] | None = None, turns: dict[str, int] | None = None,
+                 pages: dict[str, int] | None = None) -> None:
         super().__init__(parent)
         self.paths = list(paths)
         self.caption = caption
         self.turns = turns or {}
+        self.pages = pages or {}
+        self.page = 0
         self.sequence = sequence if sequence and len(paths) == 1 else None
         self.geometry(f"{min(1300, self.winfo_screenwidth() - 80)}x{min(900, self.winfo_screenheight() - 80)}")
         self.view = View()
@@ -164,6 +172,11 @@ class PreviewWindow(tk.Toplevel):
         ):
             ttk.Button(bar, text=text, command=command).pack(side="left", padx=(0, 4))
         ttk.Button(bar, text="Close (Esc)", command=self.close).pack(side="right")
+        self.page_bar = ttk.Frame(bar)
+        self.page_label = ttk.Label(self.page_bar, style="Status.TLabel")
+        ttk.Button(self.page_bar, text="◀", width=2, command=lambda: self.turn_page(-1)).pack(side="left")
+        self.page_label.pack(side="left", padx=6)
+        ttk.Button(self.page_bar, text="▶", width=2, command=lambda: self.turn_page(1)).pack(side="left")
         hint = "Drag to pan, wheel to zoom" + (", ← → other images of the group" if self.sequence else "")
         ttk.Label(bar, text=hint, style="Status.TLabel").pack(side="right", padx=12)
         panes = ttk.Frame(self)
@@ -181,21 +194,43 @@ class PreviewWindow(tk.Toplevel):
             ("<equal>", lambda: self.view.set(zoom=self.view.zoom * ZOOM_STEP)),
             ("<minus>", lambda: self.view.set(zoom=self.view.zoom / ZOOM_STEP)),
             ("<Left>", lambda: self.turn(-1)), ("<Right>", lambda: self.turn(1)),
+            ("<Prior>", lambda: self.turn_page(-1)), ("<Next>", lambda: self.turn_page(1)),
         ):
             self.bind(key, lambda _e, a=action: a())
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.bind("<Destroy>", lambda e: self._worker.close() if e.widget is self else None, add="+")
         self.focus_force()
 
+    def _page_count(self) -> int | None:
+        """The most pages of the files shown; None when one's count is unknown."""
+        counts = [self.pages.get(path, 1) for path in self.paths]
+        return None if UNCOUNTED in counts else max(counts)
+
     def _load(self) -> None:
         names = " ↔ ".join(os.path.basename(path) for path in self.paths)
         self.title(f"{'Compare' if len(self.paths) > 1 else 'Preview'}: {names}")
+        count = self._page_count()
+        if count == 1:
+            self.page_bar.pack_forget()
+        else:
+            self.page_label.configure(text=f"Page {self.page + 1}" + (f" of {count}" if count else "")
+                                      + " (PgUp, PgDn)")
+            self.page_bar.pack(side="left", padx=(12, 0))
         for pane, path in zip(self.panes, self.paths):
             turn = self.turns.get(path, 0)
             pane.caption.configure(text=self.caption(path) + (" · shown turned to line up" if turn else ""))
             pane.set_image(None, "Loading…")
-            self._worker.submit(decode_turned, path, turn,
+            self._worker.submit(decode_turned, path, turn, self.page,
                                 done=lambda future, p=pane, wanted=path: self._loaded(p, wanted, future))
+
+    def turn_page(self, offset: int) -> None:
+        """Show the previous/next page of every pane (files holding several only)."""
+        count = self._page_count()
+        page = self.page + offset
+        if count == 1 or page < 0 or (count is not None and page >= count):
+            return
+        self.page = page
+        self._load()
 
     def turn(self, offset: int) -> None:
         """Show the previous/next image of the group (single preview only)."""
@@ -203,6 +238,7 @@ class PreviewWindow(tk.Toplevel):
             return
         here = self.sequence.index(self.paths[0]) if self.paths[0] in self.sequence else 0
         self.paths = [self.sequence[(here + offset) % len(self.sequence)]]
+        self.page = 0
         self.view.set(zoom=1.0)
         self._load()
 
@@ -211,6 +247,8 @@ class PreviewWindow(tk.Toplevel):
             return  # the user paged on before this image finished decoding
         try:
             pane.set_image(future.result())
+        except EOFError:
+            pane.set_image(None, f"this file has no page {self.page + 1}")
         except Exception as error:  # any decoder error is shown in the pane
             pane.set_image(None, f"cannot show this image: {error}", error=True)
 

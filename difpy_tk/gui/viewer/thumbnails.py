@@ -25,10 +25,13 @@ class Stale(Exception):
     """The user moved on before this thumbnail's turn came; it was not decoded."""
 
 
-def decode_image(path: str, box: int | None) -> Image.Image:
+def decode_image(path: str, box: int | None, page: int = 0) -> Image.Image:
     """The image upright (EXIF orientation applied) in a mode Tk can show, fitted in a
-    box x box square when box is given (draft decode), else at full size."""
+    box x box square when box is given (draft decode), else at full size. page: which
+    page or frame of a file holding several (EOFError past the last)."""
     with Image.open(path) as image:
+        if page:
+            image.seek(page)
         if box is not None:
             image.draft("RGB", (box, box))
         image = ImageOps.exif_transpose(image)

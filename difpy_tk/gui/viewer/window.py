@@ -634,7 +634,8 @@ class ViewerWindow(tk.Toplevel):
                 parts.append(f"{first_few(counted, 4)} {verb} more than one page or frame")
             if uncounted:
                 parts.append(f"the pages of {first_few(uncounted, 4)} could not be counted (a damaged file?)")
-            notes.append(f"Several pages: {'; '.join(parts)}. Only the first was compared; the others may differ.")
+            notes.append(f"Several pages: {'; '.join(parts)}. Only the first was compared; the others may differ "
+                         "(Page Down in the large preview or Compare shows them).")
         if flags:
             notes[-1] += " Mark rules leave this group alone unless you tick it in the Mark menu."
         chained = self.session.chained(self.current_group)
@@ -695,7 +696,7 @@ class ViewerWindow(tk.Toplevel):
 
     def preview(self, path: str) -> None:
         self.set_current(path)
-        PreviewWindow(self, [path], self._caption, sequence=self.members())
+        PreviewWindow(self, [path], self._caption, sequence=self.members(), pages=self._pages())
 
     def compare_with_keeper(self, path: str) -> None:
         self.set_current(path)
@@ -711,7 +712,11 @@ class ViewerWindow(tk.Toplevel):
         # Turns are relative to the image the search matched against: turning both shows
         # them as that image stands, so they line up with each other too.
         turns = {path: self.session.match_of(path)[1] for path in pair}
-        PreviewWindow(self, pair, self._caption, turns=turns)
+        PreviewWindow(self, pair, self._caption, turns=turns, pages=self._pages())
+
+    def _pages(self) -> dict[str, int]:
+        """The frame counts of the current group's files, for the preview's pages."""
+        return {path: self.session.files[path].frames for path in self.members()}
 
     def say(self, text: str, error: bool = False) -> None:
         """Show text in the status bar; errors in the error style so they stand out."""
