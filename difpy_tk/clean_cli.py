@@ -131,6 +131,7 @@ class CommandLineView:
         self.say = say
         self.reports: list[Report] = []
         self.declined = False
+        self.told: list[str] = []
 
     def refresh(self, groups: set[int] | None = None) -> None:
         """Nothing is on screen to redraw."""
@@ -161,7 +162,10 @@ class CommandLineView:
             self.say(f"  {result.outcome.value}: {result.source}: {result.reason}")
 
     def tell(self, text: str) -> None:
-        self.say(text)
+        """A notice means the session stopped short of acting (it cannot make the folder,
+        say): an error for a script, which must not read it as success."""
+        self.told.append(text)
+        print(f"difpy-tk: error: {text}", file=sys.stderr)
 
     def run(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
         done(work())
@@ -246,6 +250,8 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         print(f"difpy-tk: warning: {journal.write_error}", file=sys.stderr)
     if view.declined and not view.reports:
         return EXIT_NOT_CONFIRMED
+    if view.told and not view.reports:
+        return EXIT_FAILED
     failed = any(result.outcome is Outcome.FAILED for report in view.reports for result in report.results)
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -363,6 +363,7 @@ def test_a_new_folder_to_move_to_is_made_only_once_the_user_agrees(tmp_path, pho
     view.answers = [False]
     session.act(ActionKind.MOVE)
     assert not (tmp_path / "sorted").exists() and Path(small.path).exists()
+    assert view.confirmed[-1].headline().endswith(f"to {view.folder} (a new folder)?")
     session.act(ActionKind.MOVE)
     assert [p.name for p in (tmp_path / "sorted" / "copies").iterdir()] == ["small.jpg"]
     session.toggle(reencode.path)

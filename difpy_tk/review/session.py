@@ -145,7 +145,8 @@ class Plan:
         groups = plural(self.group_count, "group")
         if self.kind.moves:
             keeping = ", keeping their folders," if self.kind is ActionKind.MOVE_KEEPING_FOLDERS else ""
-            return f"Move {files} from {groups}{keeping} to {self.folder}?"
+            new = "" if self.folder is None or os.path.isdir(self.folder) else " (a new folder)"
+            return f"Move {files} from {groups}{keeping} to {self.folder}{new}?"
         if self.kind is ActionKind.TRASH:
             return f"Move {files} from {groups} to the Trash?"
         return f"Delete {files} permanently? There is no Trash for them; this cannot be undone."

@@ -77,6 +77,7 @@ class _Walker:
         self.listing = Listing()
         self.seen_files: dict[tuple[int, int], str] = {}
         self.seen_dirs: set[tuple[int, int]] = set()
+        self.inputs = frozenset(inputs)
         resolved = [(folder, os.path.realpath(folder)) for folder in inputs]
         self._resolved_inputs = sorted(resolved, key=lambda pair: len(pair[1]), reverse=True)
 
@@ -118,8 +119,8 @@ class _Walker:
         key = (stat.st_dev, stat.st_ino)
         if key in self.seen_dirs:
             reason = (
-                "lies inside another folder you chose: its images were searched with that one"
-                if folder == root
+                "a folder you chose, also reached through another one you chose: its images were searched once"
+                if folder in self.inputs
                 else "folder already searched (a link or loop)"
             )
             self.listing.skipped.append(Problem(folder, reason))

@@ -77,6 +77,16 @@ def test_flagged_groups_are_cleaned_only_when_asked(tmp_path, capsys):
     assert usage.value.code == 2 and "not allowed with" in capsys.readouterr().err
 
 
+def test_a_move_folder_that_cannot_be_made_fails_the_run(scanned, tmp_path, capsys):
+    """A script must not read 'nothing moved' as success."""
+    photos, result = scanned
+    ledger = Ledger(photos)
+    (tmp_path / "a file").write_text("")
+    assert cli.main(["clean", str(result), "--move-to", str(tmp_path / "a file" / "out"), "--yes"]) == 1
+    assert "difpy-tk: error: Cannot create the folder" in capsys.readouterr().err
+    ledger.assert_nothing_lost()
+
+
 def test_clean_keeping_folders_then_undo(scanned, tmp_path, capsys):
     photos, result = scanned
     ledger = Ledger(photos)

@@ -334,6 +334,39 @@ def test_compare_pages_through_two_scans_with_the_same_cover(root, tmp_path):
     viewer.close()
 
 
+def test_a_page_decoded_late_does_not_replace_the_page_asked_for(root, tmp_path, monkeypatch):
+    """Two decoder threads: page 2, slow, finishes after page 3, which the user turned to."""
+    import threading
+
+    from imagegen import picture
+
+    from difpy_tk.gui.viewer import preview as preview_module
+
+    pages = [picture(seed, (160, 120)) for seed in (1, 2, 3)]
+    pages[0].save(tmp_path / "scan.tif", save_all=True, append_images=pages[1:])
+    page_two_may_finish = threading.Event()
+    real = preview_module.decode_turned
+
+    def slow_page_two(path, turn, page=0):
+        if page == 1:
+            page_two_may_finish.wait(10)
+        return real(path, turn, page)
+
+    monkeypatch.setattr(preview_module, "decode_turned", slow_page_two)
+    window = PreviewWindow(root, [str(tmp_path / "scan.tif")], os.path.basename, pages={str(tmp_path / "scan.tif"): 3})
+    pane = window.panes[0]
+    pump(root, lambda: pane.image is not None)
+    window.turn_page(1)
+    window.turn_page(1)
+    pump(root, lambda: pane.image is not None)
+    page_two_may_finish.set()
+    until = time.monotonic() + 0.3
+    pump(root, lambda: time.monotonic() > until)
+    assert window.page_label.cget("text").startswith("Page 3 of 3")
+    assert np.abs(np.asarray(pane.image.convert("RGB"), dtype=int) - np.asarray(pages[2], dtype=int)).mean() < 1
+    window.close()
+
+
 def test_compare_shows_a_turned_match_turned_like_its_kept_image(root, image_folders, tmp_path):
     result = run_search(SearchOptions(tuple(map(str, image_folders)), similarity="similar", processes=1))
     viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))

@@ -11,6 +11,7 @@ import os
 import tkinter as tk
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from tkinter import ttk
 
 from PIL import Image, ImageTk
@@ -220,8 +221,7 @@ class PreviewWindow(tk.Toplevel):
             turn = self.turns.get(path, 0)
             pane.caption.configure(text=self.caption(path) + (" · shown turned to line up" if turn else ""))
             pane.set_image(None, "Loading…")
-            self._worker.submit(decode_turned, path, turn, self.page,
-                                done=lambda future, p=pane, wanted=path: self._loaded(p, wanted, future))
+            self._worker.submit(decode_turned, path, turn, self.page, done=partial(self._loaded, pane, path, self.page))
 
     def turn_page(self, offset: int) -> None:
         """Show the previous/next page of every pane (files holding several only)."""
@@ -242,13 +242,14 @@ class PreviewWindow(tk.Toplevel):
         self.view.set(zoom=1.0)
         self._load()
 
-    def _loaded(self, pane: ZoomPane, path: str, future: Future) -> None:
-        if path not in self.paths:
-            return  # the user paged on before this image finished decoding
+    def _loaded(self, pane: ZoomPane, path: str, page: int, future: Future) -> None:
+        if path not in self.paths or page != self.page:
+            return  # the user went on to another image or page before this one was decoded
         try:
             pane.set_image(future.result())
-        except EOFError:
-            pane.set_image(None, f"this file has no page {self.page + 1}")
+        except EOFError as error:
+            pane.set_image(None, f"this file has no page {page + 1}" if page else f"cannot show this image: {error}",
+                           error=not page)
         except Exception as error:  # any decoder error is shown in the pane
             pane.set_image(None, f"cannot show this image: {error}", error=True)
 
