@@ -794,9 +794,10 @@ class ReviewSession:
         moves = [(index, result) for index, result in self.journal.undoable_moves() if id(result) in batch]
         trashed = sum(1 for result in step.results if result.ok and result.action in ("trash", "delete"))
         if not moves:
+            them = "it" if trashed == 1 else "them"
             self.view.tell(
-                f"The last action sent {plural(trashed, 'file')} to the Trash: Undo cannot bring "
-                f"{'it' if trashed == 1 else 'them'} back; restore {'it' if trashed == 1 else 'them'} from the Trash."
+                f"The last action sent {plural(trashed, 'file')} to the Trash: Undo cannot bring {them} back; "
+                f"restore {them} from the Trash."
                 if trashed
                 else "Nothing to undo: that action moved nothing."
             )
