@@ -12,7 +12,7 @@ import time
 import tkinter as tk
 from dataclasses import replace
 from pathlib import Path
-from tkinter import ttk
+from tkinter import font, ttk
 from types import SimpleNamespace
 
 import numpy as np
@@ -747,7 +747,10 @@ def test_a_group_with_a_file_of_several_pages_is_badged_and_left_to_the_user(roo
     viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
     root.update()
     assert viewer.flag_badge.winfo_ismapped() and viewer.flag_badge.cget("text") == "several pages"
-    assert viewer.tree.item("0", "values")[2].endswith(" · several pages")
+    kind = viewer.tree.item("0", "values")[2]
+    assert kind.endswith(" · several pages")
+    face = font.nametofont(ttk.Style(root).lookup("Viewer.Treeview", "font") or "TkDefaultFont")
+    assert int(viewer.tree.column("kind", "width")) > face.measure(kind), "the Kind column cuts the flag short"
     note = viewer.group_note.cget("text")
     assert note.startswith(f"Several pages: {os.path.basename(scan)} holds more than one page or frame; the pages "
                            f"of {os.path.basename(damaged)} could not be counted") and "Mark menu" in note

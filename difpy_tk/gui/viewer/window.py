@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import time
 import tkinter as tk
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from tkinter import filedialog, messagebox, ttk
+from tkinter import filedialog, font, messagebox, ttk
 from typing import Any
 
 from difpy_tk import APP_NAME
@@ -51,6 +51,8 @@ PROGRESS_MS = 200
 SHOWN_FAILURES = 12
 INCLUDE_FLAGGED = "Include flagged groups (low detail, several pages)"
 """The Mark menu's tick for the groups rules leave alone (ReviewSession.flags)."""
+KIND_COLUMN_WIDTH = 96
+"""The group list's Kind column fits "duplicates"; _fit_kind_column widens it for flags."""
 KIND_CHOICES = {"All groups": "all", "Duplicates (identical)": "duplicates", "Similar": "similar"}
 KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · Enter: large preview · Ctrl+Z: undo · Ctrl+W: close. "
              "Marking touches no file: use the buttons on the right to act on the marked images.")
@@ -183,7 +185,7 @@ class ViewerWindow(tk.Toplevel):
         self.tree = ttk.Treeview(left, columns=("group", "images", "kind", "kept"), show="headings",
                                  selectmode="browse", style="Viewer.Treeview")
         for column, title, width, anchor in (("group", "#", 46, "e"), ("images", "Images", 70, "e"),
-                                             ("kind", "Kind", 96, "w"), ("kept", "Keeper", 130, "w")):
+                                             ("kind", "Kind", KIND_COLUMN_WIDTH, "w"), ("kept", "Keeper", 130, "w")):
             self.tree.heading(column, text=title, anchor=anchor)
             self.tree.column(column, width=width, anchor=anchor, stretch=column == "kept")
         grid_scrolled(left, self.tree)
@@ -465,6 +467,7 @@ class ViewerWindow(tk.Toplevel):
             images += values[1]
             self.tree.insert("", "end", iid=str(number), values=values,
                              tags=("flagged",) if self.session.flags(number) else ())
+        self._fit_kind_column(self.tree.set(str(number), "kind") for number in visible)
         self.list_title.configure(text=f"{plural(len(visible), 'group')} · {plural(images, 'image')}")
         current = self.current_group
         self.current_group = None
@@ -474,6 +477,15 @@ class ViewerWindow(tk.Toplevel):
             self.select_group(visible[min(before, len(visible) - 1)])
         else:
             self._show_group()
+
+    def _fit_kind_column(self, kinds: Iterable[str]) -> None:
+        """Widen the Kind column to its longest text ("duplicates · several pages" would
+        otherwise be cut short); it never narrows below its default width."""
+        face = font.nametofont(ttk.Style(self).lookup("Viewer.Treeview", "font") or "TkDefaultFont")
+        longest = max((face.measure(kind) for kind in kinds), default=0)
+        width = max(KIND_COLUMN_WIDTH, longest + 2 * face.measure("0"))
+        if width != int(self.tree.column("kind", "width")):
+            self.tree.column("kind", width=width, minwidth=width)
 
     def _update_rows(self, numbers: set[int]) -> None:
         for number in numbers:
