@@ -559,6 +559,35 @@ def test_not_a_duplicate_image_leaves_its_group_and_comes_back(tmp_path, photos)
     assert ignore_list.load(tmp_path / "ignore.json") == []
 
 
+@pytest.mark.parametrize("chosen_first", [False, True])
+def test_the_image_that_becomes_keeper_when_the_keeper_leaves_loses_its_mark(tmp_path, chosen_first):
+    """Found by a safety review: 'not a duplicate' on the keeper made a marked image the
+    keeper; a Trash of the marks then tripped an assert (or, under python -O, trashed the
+    whole group)."""
+    kept, first, second = (make_file(tmp_path / f"{n}.jpg", 300 - n, 400 - n) for n in range(3))
+    session, view = session_for(make_result([[kept, first, second]]), tmp_path)
+    if chosen_first:
+        session.set_keeper(first.path)
+    leaving = session.keeper(0)
+    session.mark_all()
+    assert session.marks == {path for path in (kept.path, first.path, second.path) if path != leaving}
+    session.not_duplicate_image(leaving)
+    new_keeper = session.keeper(0)
+    assert new_keeper != leaving and new_keeper not in session.marks
+    assert session.marked_paths() == [path for path in session.members(0) if path != new_keeper]
+    plan = session.plan(ActionKind.TRASH)
+    assert [item.record.path for item in plan.files] == session.marked_paths()
+    assert new_keeper not in {item.record.path for item in plan.files}
+
+
+def test_a_plan_never_holds_the_keeper_whatever_the_marks_say(tmp_path, photos):
+    original, reencode, small = photos
+    session, _ = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.marks.update({original.path, reencode.path, small.path})  # past every rule's guard
+    planned = {item.record.path for item in session.plan(ActionKind.TRASH).files}
+    assert planned == {reencode.path, small.path} and session.keeper(0) == original.path
+
+
 def test_the_other_names_of_a_file_survive_a_saved_result(tmp_path, photos):
     from difpy_tk.scan.result_io import from_dict, to_dict
 

@@ -343,9 +343,12 @@ class ReviewSession:
 
     def _changed(self) -> None:
         """Forget rows() and keeper(): images left or came back, hid or showed, or the
-        keeper rule or a keeper changed."""
+        keeper rule or a keeper changed. A group's new keeper loses its mark here, once
+        for every way a keeper can change (a hidden keeper, a rule, an undo), so no
+        action ever sees a marked keeper."""
         self._rows = None
         self._keepers.clear()
+        self._drop_keeper_marks()
 
     def keeper(self, number: int) -> str | None:
         """The image kept in the group: the user's choice while it is still there, else
@@ -419,11 +422,10 @@ class ReviewSession:
         loses its mark."""
         self.keeper_rule = rule
         self._changed()
-        self._drop_keeper_marks()
         self.view.refresh()
 
     def _drop_keeper_marks(self) -> None:
-        for number in range(len(self.result.groups)):
+        for number in {self._group_of[path] for path in self.marks}:
             keeper = self.keeper(number)
             if keeper is not None:
                 self.marks.discard(keeper)
@@ -600,7 +602,9 @@ class ReviewSession:
             if not marked:
                 continue
             keeper = self.keeper(number)
-            assert keeper is not None and keeper not in marked
+            marked = [path for path in marked if path != keeper]  # never the keeper, whatever the marks say
+            if keeper is None or not marked:
+                continue
             keeper_problem = actions.check_unchanged(self.files[keeper])
             for path in marked:
                 reason = actions.check_unchanged(self.files[path])
