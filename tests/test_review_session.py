@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -424,6 +425,54 @@ def test_a_group_whose_keeper_vanished_is_left_out_whole(tmp_path, photos):
     assert all("the image kept in its group (IMG_1.jpg)" in r.reason for r in plan.left_out)
 
 
+@pytest.mark.parametrize("replaced", ["keeper", "its folder"])
+def test_a_keeper_replaced_by_a_link_to_a_marked_twin_keeps_the_twin(tmp_path, replaced):
+    """Found by a safety review: after the search the kept image, or its folder, became a
+    link to a marked copy (what 'rdfind -makesymlinks' does); the keeper still looked
+    unchanged (stat follows links), so the only real file went to the Trash."""
+    kept = make_file(tmp_path / "p" / "a" / "IMG_1.jpg", 3000, 400)
+    twin_path = tmp_path / "p" / "b" / "IMG_1.jpg"
+    twin_path.parent.mkdir(parents=True)
+    shutil.copy2(kept.path, twin_path)
+    twin = replace(kept, path=str(twin_path))
+    session, view = session_for(make_result([[kept, twin]]), tmp_path)
+    session.mark_all()
+    assert session.marks == {twin.path}
+    if replaced == "keeper":
+        Path(kept.path).unlink()
+        Path(kept.path).symlink_to(twin_path)
+    else:
+        shutil.rmtree(Path(kept.path).parent)
+        Path(kept.path).parent.symlink_to(twin_path.parent)
+    session.act(ActionKind.TRASH)
+    assert view.confirmed == []  # nothing to confirm: the one marked file was left out
+    assert twin_path.is_file() and not (tmp_path / "Trash").exists()
+    assert "is now this very file, through a link" in session.failures[twin.path]
+
+
+def test_a_keeper_gone_while_the_confirmation_is_open_stops_the_action(tmp_path, photos):
+    original, reencode, small = photos
+
+    class KeeperVanishes(FakeView):
+        def confirm(self, plan: Plan) -> bool:
+            Path(original.path).unlink()  # deleted in a file manager meanwhile
+            return super().confirm(plan)
+
+    view = KeeperVanishes()
+    session = ReviewSession(make_result([[original, reencode, small]]), view, Journal(tmp_path / "actions.log"))
+    session.mark_all()
+    target = tmp_path / "target"
+    target.mkdir()
+    view.folder = str(target)
+    session.act(ActionKind.MOVE)
+    assert len(view.confirmed[0].files) == 2
+    assert list(target.iterdir()) == [] and Path(reencode.path).is_file() and Path(small.path).is_file()
+    report = view.outcomes[-1]
+    assert report.message() == f"Moved to {target}: 0 files. 2 skipped."
+    gone = "the image kept in its group (IMG_1.jpg): the file no longer exists"
+    assert all(gone in result.reason for result in report.problems)
+
+
 def test_a_link_is_one_entry_and_the_plan_says_it_breaks(tmp_path, photos):
     original, reencode, small = photos
     link = tmp_path / "p" / "link-to-small.jpg"
@@ -565,7 +614,7 @@ def test_the_image_that_becomes_keeper_when_the_keeper_leaves_loses_its_mark(tmp
     keeper; a Trash of the marks then tripped an assert (or, under python -O, trashed the
     whole group)."""
     kept, first, second = (make_file(tmp_path / f"{n}.jpg", 300 - n, 400 - n) for n in range(3))
-    session, view = session_for(make_result([[kept, first, second]]), tmp_path)
+    session, _ = session_for(make_result([[kept, first, second]]), tmp_path)
     if chosen_first:
         session.set_keeper(first.path)
     leaving = session.keeper(0)

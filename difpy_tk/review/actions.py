@@ -7,6 +7,7 @@ moves, and each outcome, ok or not, is returned per file and written to the jour
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import logging
@@ -48,6 +49,22 @@ def check_unchanged(record: FileRecord) -> str | None:
         return f"cannot read the file: {describe_error(error)}"
     if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
         return "the file changed since the search"
+    return None
+
+
+def keeper_problem(keeper: FileRecord, path: str) -> str | None:
+    """Why path may not be removed on the strength of keeper, the copy its group keeps
+    (None: it may): the keeper vanished or changed since the search, or it now IS the
+    file at path (the keeper, or its folder, replaced by a link to it), so removing
+    path would take away the only copy. Checked when the plan is made and again right
+    before each file is acted on, since files change while a confirmation is open."""
+    name = os.path.basename(keeper.path)
+    problem = check_unchanged(keeper)
+    if problem is not None:
+        return f"the image kept in its group ({name}): {problem}"
+    with contextlib.suppress(OSError):  # path itself unreadable: its own check says so
+        if os.path.samefile(keeper.path, path):
+            return f"the image kept in its group ({name}) is now this very file, through a link"
     return None
 
 

@@ -109,6 +109,8 @@ def classify_links(path: str, names: Iterable[str]) -> tuple[Link, ...]:
 class PlannedFile:
     record: FileRecord
     group: int
+    keeper: FileRecord
+    """The image its group keeps, checked again right before this file is acted on."""
     links: tuple[Link, ...] = ()
 
 
@@ -605,15 +607,12 @@ class ReviewSession:
             marked = [path for path in marked if path != keeper]  # never the keeper, whatever the marks say
             if keeper is None or not marked:
                 continue
-            keeper_problem = actions.check_unchanged(self.files[keeper])
             for path in marked:
-                reason = actions.check_unchanged(self.files[path])
-                if reason is None and keeper_problem is not None:
-                    reason = f"the image kept in its group ({os.path.basename(keeper)}): {keeper_problem}"
+                reason = actions.check_unchanged(self.files[path]) or actions.keeper_problem(self.files[keeper], path)
                 if reason is not None:
                     left_out.append(ActionResult(verb, path, Outcome.SKIPPED, reason=reason))
                 else:
-                    planned.append(PlannedFile(self.files[path], number, self.links(path)))
+                    planned.append(PlannedFile(self.files[path], number, self.files[keeper], self.links(path)))
         return Plan(kind, tuple(planned), tuple(left_out), folder)
 
     def _inputs(self) -> list[str]:
@@ -636,10 +635,18 @@ class ReviewSession:
 
             name = "trash"
 
+        keepers = {item.record.path: item.keeper for item in plan.files}
+
+        def guarded(record: FileRecord) -> ActionResult:
+            reason = actions.keeper_problem(keepers[record.path], record.path)
+            if reason is not None:
+                return journal.record(ActionResult(name, record.path, Outcome.SKIPPED, reason=reason))
+            return action(record)
+
         def progress(done: int, total: int) -> None:
             self.progress = (done, total)
 
-        results += actions.run_bulk([item.record for item in plan.files], action, name, progress, cancel)
+        results += actions.run_bulk([item.record for item in plan.files], guarded, name, progress, cancel)
         return results
 
     def act(self, kind: ActionKind) -> None:

@@ -75,7 +75,8 @@ def test_reveal_selects_the_file_where_the_platform_can(monkeypatch):
 
 def plan(kind, links=(), left_out=()) -> Plan:
     record = FileRecord("/p/b/copy.jpg", 2048, 1, 10, 10)
-    return Plan(kind, (PlannedFile(record, 0, tuple(links)),), tuple(left_out), "/target")
+    keeper = FileRecord("/p/a/original.jpg", 4096, 1, 10, 10)
+    return Plan(kind, (PlannedFile(record, 0, keeper, tuple(links)),), tuple(left_out), "/target")
 
 
 def test_the_confirmation_says_what_stays_what_breaks_and_how_to_undo():
