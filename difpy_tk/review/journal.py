@@ -141,9 +141,15 @@ def _text(value: object, what: str) -> str:
     return value
 
 
-def _number(value: object, what: str) -> int:
+LARGEST_PID = 2**31 - 1
+"""No system gives a larger process id; a larger one in the journal would overflow os.kill."""
+
+
+def _number(value: object, what: str, largest: int | None = None) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise DamagedFile(f"{what} is not a number: {value!r:.80}")
+    if largest is not None and value > largest:
+        raise DamagedFile(f"{what} is out of range: {value!r:.80}")
     return value
 
 
@@ -176,7 +182,7 @@ def _intent(line: dict) -> MoveIntent:
         created_folders=tuple(_text(folder, "a folder") for folder in folders),
         undoes=undoes,
         copied=tuple(_number(number, "a device or inode") for number in copied),
-        pid=_number(line.get("pid"), "a process id"),
+        pid=_number(line.get("pid"), "a process id", LARGEST_PID),
         started=_number(line.get("started", 0), "a process start"),
         time=_text(line.get("time"), "a time"),
     )

@@ -233,6 +233,21 @@ def _is_ours(path: Path, intent: MoveIntent) -> bool:
     return bool(intent.copied) and _identity(info) == tuple(intent.copied)
 
 
+def _second_name(source: Path, destination: Path) -> bool:
+    """destination is another name of the file at source (the hard link a move without
+    an atomic no-replace rename makes first), not source's own name reached another way:
+    the same path, a folder link, a case variant. Only then may a roll-back remove it;
+    removing source's own name would delete the file. The journal is untrusted input."""
+    try:
+        here, there = os.lstat(source), os.lstat(destination)
+        same_folder = os.path.samefile(source.parent, destination.parent)
+    except OSError:
+        return False
+    if _identity(here) != _identity(there) or here.st_nlink < 2:
+        return False
+    return not (same_folder and source.name.casefold() == destination.name.casefold())
+
+
 def _recover_one(intent: MoveIntent) -> tuple[End, str]:
     source, destination, partial = Path(intent.source), Path(intent.destination), Path(intent.partial)
     if _is_ours(partial, intent):
@@ -240,7 +255,7 @@ def _recover_one(intent: MoveIntent) -> tuple[End, str]:
             os.unlink(partial)
     if mismatch(source, intent.evidence) is None:
         with contextlib.suppress(OSError):
-            if os.path.samefile(source, destination) or _is_ours(destination, intent):
+            if _second_name(source, destination) or _is_ours(destination, intent):
                 os.unlink(destination)  # a second link to the intact source, or our copy of it
         remove_empty_folders(intent.created_folders)
         return End.ROLLED_BACK, f"rolled back: the file is at {source} as before"

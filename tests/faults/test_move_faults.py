@@ -319,6 +319,36 @@ def test_a_hostile_journal_cannot_make_recovery_remove_a_users_file(tmp_path, jo
     ledger.assert_nothing_lost()
 
 
+@posix_only
+@pytest.mark.parametrize("reached", ["the same path", "a folder link", "a second link elsewhere"])
+def test_recovery_never_removes_a_files_own_name_reached_another_way(tmp_path, journal, reached):
+    """Found by a safety review: an unfinished entry whose destination named its source's
+    own file (the same path, or through a folder link) made recovery 'roll back' by
+    unlinking it, deleting the only copy outright. A real second link still goes."""
+    record = make_file(tmp_path / "photos" / "only copy.jpg", b"the one photo")
+    destination = Path(record.path)
+    if reached == "a folder link":
+        (tmp_path / "via").symlink_to(tmp_path / "photos")
+        destination = tmp_path / "via" / "only copy.jpg"
+    elif reached == "a second link elsewhere":
+        (tmp_path / "b").mkdir()
+        destination = tmp_path / "b" / "only copy.jpg"
+        os.link(record.path, destination)
+    intent = safe_move.MoveIntent(
+        "00000000000000dd",
+        "move",
+        record.path,
+        str(destination),
+        str(safe_move.partial_path(destination.parent, "00000000000000dd")),
+        safe_move.evidence_of(record.path),
+        pid=2**22 + 9,
+    )
+    journal.begin(intent)
+    assert [r.outcome for r in safe_move.recover_interrupted(journal)] == [Outcome.OK]
+    assert actions.check_unchanged(record) is None
+    assert os.path.lexists(destination) == (reached != "a second link elsewhere")
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process start times from /proc")
 def test_recovery_tells_a_dead_process_from_a_later_one_with_the_same_id(tmp_path, journal):
     """In a container the app may get the same process id every run: the start time decides."""

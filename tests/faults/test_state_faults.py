@@ -153,6 +153,27 @@ def test_hostile_move_journal_is_set_aside_and_moves_go_on(kind, tmp_path, caplo
     assert actions.undo_last(journal).ok and photo.read_bytes() == b"photo"
 
 
+@pytest.mark.parametrize("pid", [2**31, 2**64])
+def test_a_journal_with_an_impossible_process_id_is_set_aside(pid, tmp_path, caplog):
+    """Found by a safety review: a process id past the OS's range (with no start time)
+    made recovery's os.kill raise OverflowError, so every clean, undo and app start crashed."""
+    photo = tmp_path / "a" / "x.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(b"photo")
+    (tmp_path / "state").mkdir()
+    journal = Journal(tmp_path / "state" / "actions.log")
+    intent = safe_move.MoveIntent(
+        "00000000000000ee", "move", str(photo), str(tmp_path / "b" / "x.jpg"),
+        str(safe_move.partial_path(tmp_path / "b", "00000000000000ee")), safe_move.evidence_of(photo),
+    )
+    journal.begin(intent)
+    line = json.loads(journal.moves_path.read_text())
+    journal.moves_path.write_text(json.dumps({**line, "pid": pid, "started": 0}) + "\n")
+    assert safe_move.recover_interrupted(journal) == []
+    assert "set aside" in caplog.text and "out of range" in caplog.text
+    assert photo.read_bytes() == b"photo"
+
+
 @pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
 def test_the_action_log_as_a_non_file_never_hangs(kind, tmp_path):
     from difpy_tk.review.journal import ActionResult
