@@ -90,3 +90,41 @@ def test_difpy_stats_count_every_phase_after_decoding_as_search_time():
     stats = to_dict(result)["stats"]["process"]
     assert stats["build"]["duration"]["seconds_elapsed"] == 2.5
     assert stats["search"]["duration"]["seconds_elapsed"] == 2.0
+
+
+def _spoiled(change) -> dict:
+    data = json.loads(json.dumps(to_dict(sample())))
+    change(data)
+    return data
+
+
+SPOILED = {
+    "links as a list": lambda d: d.__setitem__("links", []),
+    "parameters as a list": lambda d: d.__setitem__("parameters", []),
+    "a width as text": lambda d: d["files"]["/p/b"].__setitem__("width", "wide"),
+    "a size as a fraction": lambda d: d["files"]["/p/b"].__setitem__("size", 1.5),
+    "a kept image not among the files": lambda d: d["files"].pop("/p/a"),
+    "a match without a path": lambda d: d["groups"][0]["matches"][0].__setitem__("path", None),
+    "an image twice in a group": lambda d: d["groups"][0]["matches"].append({"path": "/p/a", "mse": 0}),
+    "an image in two groups": lambda d: d["groups"].append(
+        {"kept": "/p/b", "folder": None, "matches": [{"path": "/p/c", "mse": 0, "rotation": 0}]}
+    ),
+    "a turn of 45 degrees": lambda d: d["groups"][0]["matches"][0].__setitem__("rotation", 45),
+    "folders as a number": lambda d: d["parameters"].__setitem__("directory", 5),
+    "verification as a list": lambda d: d.__setitem__("verification", []),
+    "format_version as text": lambda d: d.__setitem__("format_version", "9"),
+}
+
+
+@pytest.mark.parametrize("spoil", SPOILED, ids=list(SPOILED))
+def test_a_hand_edited_result_is_refused_in_plain_words(tmp_path, spoil):
+    """Found by a safety review: such files loaded and then crashed a clean or the menu
+    (an image in two groups was even planned twice)."""
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(_spoiled(SPOILED[spoil])))
+    with pytest.raises(ValueError, match="damaged"):
+        load_json(path)
+
+
+def test_the_sample_itself_loads():
+    assert from_dict(_spoiled(lambda d: None)) == sample()

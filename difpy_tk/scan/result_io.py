@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from difpy_tk.humanize import display_path
 from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, SearchResult, Verification
@@ -149,38 +150,124 @@ def to_dict(result: SearchResult) -> dict:
     }
 
 
+NUMBER = (int, float)
+ROTATIONS = (0, 90, 180, 270)
+
+
+def _typed(value: object, kind: type | tuple[type, ...], what: str) -> Any:
+    """value when it is of kind (a bool is no number here), else a ValueError naming what:
+    a saved result is untrusted input, and a wrong type must not surface later as a crash."""
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ValueError(f"{what} should be {_KIND_NAMES.get(kind, 'something else')}, not {value!r:.60}")
+    return value
+
+
+_KIND_NAMES = {
+    str: "a text",
+    int: "a whole number",
+    NUMBER: "a number",
+    bool: "true or false",
+    dict: "an object",
+    list: "a list",
+}
+
+
+def _record(path: str, fields: object) -> FileRecord:
+    fields = _typed(fields, dict, f"the entry of {path}")
+    numbers = {
+        name: _typed(fields[name], int, f"the {name} of {path}") for name in ("size", "mtime_ns", "width", "height")
+    }
+    return FileRecord(path, **numbers, frames=_typed(fields.get("frames", 1), int, f"the frames of {path}"))
+
+
+def _member(path: object, files: dict[str, FileRecord], seen: set[str]) -> str:
+    path = _typed(path, str, "an image of a group")
+    if path not in files:
+        raise ValueError(f"{path} is in a group but not among the files")
+    if path in seen:
+        raise ValueError(f"{path} is listed twice among the groups")
+    seen.add(path)
+    return path
+
+
+def _match(m: object, files: dict[str, FileRecord], seen: set[str]) -> Match:
+    m = _typed(m, dict, "a match")
+    rotation = _typed(m.get("rotation", 0), int, "a rotation")
+    if rotation not in ROTATIONS:
+        raise ValueError(f"a rotation is not one of {ROTATIONS}: {rotation}")
+    return Match(_member(m.get("path"), files, seen), float(_typed(m["mse"], NUMBER, "an MSE")), rotation)
+
+
+def _problems(items: object, what: str) -> list[Problem]:
+    return [
+        Problem(_typed(p["path"], str, f"a path of the {what} files"), _typed(p["reason"], str, "a reason"))
+        for p in _typed(items, list, f"the {what} files")
+    ]
+
+
 def from_dict(data: dict) -> SearchResult:
-    """Raises ValueError with a plain message for a file that is not one of our results."""
+    """Raises ValueError with a plain message for a file that is not one of our results,
+    or one whose parts are not what we write (each image in one group at most, every
+    group member among the files), so a review never acts on a hand-edited mix-up."""
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ValueError("this file is not a difpy_tk search result")
-    if data.get("format_version", 0) > FORMAT_VERSION:
+    version = data.get("format_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError("this result file is damaged (its format_version is not a number)")
+    if version > FORMAT_VERSION:
         raise ValueError("this result was saved by a newer version of difpy_tk")
     try:
-        files = {path: FileRecord(path, **fields) for path, fields in data["files"].items()}
-        groups = [
-            Group(
-                g["kept"],
-                tuple(Match(m["path"], float(m["mse"]), int(m["rotation"])) for m in g["matches"]),
-                g["folder"],
-                bool(g.get("low_detail", False)),
+        files = {
+            _typed(path, str, "a file name"): _record(path, fields)
+            for path, fields in _typed(data["files"], dict, "the files").items()
+        }
+        seen: set[str] = set()
+        groups = []
+        for g in _typed(data["groups"], list, "the groups"):
+            g = _typed(g, dict, "a group")
+            kept = _member(g["kept"], files, seen)
+            matches = tuple(_match(m, files, seen) for m in _typed(g["matches"], list, "the matches of a group"))
+            folder = g.get("folder")
+            groups.append(
+                Group(
+                    kept,
+                    matches,
+                    None if folder is None else _typed(folder, str, "a group's folder"),
+                    _typed(g.get("low_detail", False), bool, "a low_detail flag"),
+                )
             )
-            for g in data["groups"]
-        ]
+        parameters = _typed(data["parameters"], dict, "the parameters")
+        directory = parameters.get("directory", [])
+        for folder in [directory] if isinstance(directory, str) else _typed(directory, list, "the searched folders"):
+            _typed(folder, str, "a searched folder")
         return SearchResult(
-            parameters=data["parameters"],
+            parameters=parameters,
             files=files,
             groups=groups,
-            invalid=[Problem(p["path"], p["reason"]) for p in data["invalid"]],
-            skipped=[Problem(p["path"], p["reason"]) for p in data["skipped"]],
-            timings={k: float(v) for k, v in data["timings"].items()},
-            started=data["started"],
-            finished=data["finished"],
-            cache_hits=int(data.get("cache_hits", 0)),
-            verification=Verification(**data.get("verification", {})),
+            invalid=_problems(data["invalid"], "invalid"),
+            skipped=_problems(data["skipped"], "skipped"),
+            timings={
+                k: float(_typed(v, NUMBER, "a timing")) for k, v in _typed(data["timings"], dict, "the timings").items()
+            },
+            started=_typed(data["started"], str, "the start time"),
+            finished=_typed(data["finished"], str, "the end time"),
+            cache_hits=_typed(data.get("cache_hits", 0), int, "the cache hits"),
+            verification=Verification(**_typed(data.get("verification", {}), dict, "the verification")),
             chained=[
-                Chained(c["path"], c["other"], float(c["mse"]), int(c["rotation"])) for c in data.get("chained", [])
+                Chained(
+                    _typed(c["path"], str, "a chained image"),
+                    _typed(c["other"], str, "the image a chained one matches"),
+                    float(_typed(c["mse"], NUMBER, "an MSE")),
+                    _typed(c.get("rotation", 0), int, "a rotation"),
+                )
+                for c in _typed(data.get("chained", []), list, "the chained images")
             ],
-            links={str(path): tuple(map(str, names)) for path, names in data.get("links", {}).items()},
+            links={
+                _typed(path, str, "a linked file"): tuple(
+                    _typed(name, str, "a link") for name in _typed(names, list, "links")
+                )
+                for path, names in _typed(data.get("links", {}), dict, "the links").items()
+            },
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"the result file is incomplete or damaged ({error})") from error
