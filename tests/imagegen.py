@@ -59,7 +59,7 @@ def save(image: Image.Image, path: Path, **params) -> Path:
     return path
 
 
-def _png(path: Path, header: bytes, body: bytes, *extra: tuple[bytes, bytes]) -> Path:
+def png_chunks(path: Path, header: bytes, body: bytes, *extra: tuple[bytes, bytes]) -> Path:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -72,7 +72,7 @@ def png_header_only(path: Path, width: int, height: int) -> Path:
     """A tiny PNG that declares width × height 8-bit grey pixels and holds almost no
     data: the shape of a decompression bomb, made without allocating the image."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return _png(path, header, zlib.compress(b"\x00" * 1024))
+    return png_chunks(path, header, zlib.compress(b"\x00" * 1024))
 
 
 def png16(path: Path, samples: np.ndarray, key: tuple[int, ...] | None = None) -> Path:
@@ -84,7 +84,7 @@ def png16(path: Path, samples: np.ndarray, key: tuple[int, ...] | None = None) -
     body = zlib.compress(b"".join(b"\x00" + row.tobytes() for row in rows))
     header = struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0)
     extra = [] if key is None else [(b"tRNS", struct.pack(f">{len(key)}H", *key))]
-    return _png(path, header, body, *extra)
+    return png_chunks(path, header, body, *extra)
 
 
 def dcx(path: Path, pages: list[Image.Image]) -> Path:

@@ -2,10 +2,13 @@
 Pictures that look different never give the same tensor; pictures that look the same do,
 in both decode modes."""
 
+import struct
+import zlib
+
 import numpy as np
 import pytest
-from imagegen import picture, png16, save
-from PIL import Image
+from imagegen import picture, png16, png_chunks, save
+from PIL import Image, TiffImagePlugin
 
 from difpy_tk.scan.appearance import background
 from difpy_tk.scan.tensors import decode_tensor
@@ -254,3 +257,85 @@ def test_a_sixteen_bit_png_honours_its_transparent_colour(tmp_path, key):
     seen = save(Image.fromarray(np.dstack([rgb, alpha]).astype(np.uint8), "RGBA"), tmp_path / "seen.png")
     assert min_mse(tensor(keyed, True), tensor(plain, True)) > 100
     assert np.array_equal(tensor(keyed, True), tensor(seen, True))
+
+
+def _tiff_tags(**tags: int) -> TiffImagePlugin.ImageFileDirectory_v2:
+    directory = TiffImagePlugin.ImageFileDirectory_v2()
+    for number, value in tags.items():
+        directory[int(number.removeprefix("tag"))] = value
+    return directory
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_sixteen_bit_files_pillow_hands_over_as_32_bit_keep_their_depth(tmp_path, exact):
+    """Found by a verdict review: a 16-bit PGM whose samples all lie below 256 (a nearly
+    black picture) was scaled as 8-bit, identical to a bright photo; a signed 16-bit TIFF
+    likewise. Each is what its 16-bit PNG copy is; a 12-bit PGM is its 8-bit picture."""
+    grey = np.asarray(picture(13, (64, 48)).convert("L")).astype(np.int64)
+    bright = tensor(save(Image.fromarray(grey.astype(np.uint8)), tmp_path / "bright.png"), exact)
+    dark = tensor(png16(tmp_path / "dark.png", grey), exact)
+    pgm = tmp_path / "dark.pgm"
+    pgm.write_bytes(b"P5\n64 48\n65535\n" + grey.astype(">u2").tobytes())
+    twelve = tmp_path / "twelve.pgm"
+    twelve.write_bytes(b"P5\n64 48\n4095\n" + (grey * 4095 // 255).astype(">u2").tobytes())
+    with Image.open(pgm) as check:
+        assert check.mode == "I"
+    assert np.array_equal(tensor(pgm, exact), dark) and min_mse(dark, bright) > 1000
+    assert np.abs(tensor(twelve, exact).astype(int) - bright).max() <= 1
+    signed = sixteen_bit(grey * 257 // 2)  # 0..32767 of -32768..32767: the upper half of the range
+    path = tmp_path / "signed.tiff"
+    signed.save(path, tiffinfo=_tiff_tags(tag339=2))
+    with Image.open(path) as check:
+        assert check.mode == "I" and check.tile[0].args[0] == "I;16S"
+    upper_half = tensor(png16(tmp_path / "upper.png", (grey * 257 // 2) + 32768), exact)
+    assert np.abs(tensor(path, exact).astype(int) - upper_half).max() <= 1
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_a_sixteen_bit_white_is_zero_tiff_is_not_its_negative(tmp_path, exact):
+    """Found by a verdict review: Pillow inverts only 8-bit WhiteIsZero TIFFs; a 16-bit one
+    scored 0 against its negative."""
+    grey = np.asarray(picture(15, (64, 48)).convert("L")).astype(np.int64)
+    positive = tensor(save(Image.fromarray(grey.astype(np.uint8)), tmp_path / "positive.png"), exact)
+    path = tmp_path / "white_is_zero.tiff"
+    sixteen_bit((255 - grey) * 257).save(path, tiffinfo=_tiff_tags(tag262=0))
+    assert np.array_equal(tensor(path, exact), positive)
+
+
+@pytest.mark.parametrize("depth", [2, 4])
+def test_a_low_depth_grey_png_keeps_its_transparent_grey(tmp_path, depth):
+    """Found by a verdict review: Pillow scales 2- and 4-bit grey samples to 8 bits but not
+    their tRNS grey, so the transparent hole (what optipng makes of an icon) was opaque."""
+    top = 2**depth - 1
+    samples = np.full((40, 40), top // 3, dtype=np.uint8)
+    samples[10:30, 10:30] = top  # the hole, in the transparent grey
+    per_byte = 8 // depth
+    packed = np.zeros((40, 40 // per_byte), dtype=np.uint8)
+    for slot in range(per_byte):
+        packed |= samples[:, slot::per_byte] << (8 - depth * (slot + 1))
+    body = zlib.compress(b"".join(b"\x00" + row.tobytes() for row in packed))
+    header = struct.pack(">IIBBBBB", 40, 40, depth, 0, 0, 0, 0)
+    icon = tmp_path / "icon.png"
+    png_chunks(icon, header, body, (b"tRNS", struct.pack(">H", top)))
+    rgba = np.zeros((40, 40, 4), dtype=np.uint8)
+    rgba[..., :3] = (top // 3) * 255 // top
+    rgba[..., 3] = np.where(samples == top, 0, 255)
+    original = tensor(save(Image.fromarray(rgba, "RGBA"), tmp_path / "original.png"), True)
+    opaque = tensor(save(Image.fromarray(samples * (255 // top)), tmp_path / "opaque.png"), True)
+    found = tensor(icon, True)
+    assert np.array_equal(found, original) and min_mse(found, opaque) > 100
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_a_few_highlights_do_not_darken_a_float_or_32_bit_image(tmp_path, exact):
+    """Found by a verdict review: one pixel at 1.02 in a 0..1 float image (or at 256 in a
+    0..255 one of 32 bits) made the whole picture be scaled as 0..255 (0..65535): black."""
+    grey = np.asarray(picture(16, (240, 160)).convert("L"))
+    reference = tensor(save(Image.fromarray(grey), tmp_path / "eight.png"), exact)
+    unit = grey.astype(np.float32) / 255
+    unit[0, 0] = 1.02
+    ints = grey.astype(np.int32)
+    ints[0, 0] = 256
+    for name, image in {"float": Image.fromarray(unit, "F"), "int": Image.fromarray(ints, "I")}.items():
+        found = tensor(save(image, tmp_path / f"{name}.tiff"), exact)
+        assert min_mse(found, reference) < 2, name

@@ -50,7 +50,7 @@ Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
 """Pillow's own guard (default about 179 megapixels, which refuses real camera files)
 follows ours; it is process-wide, so the viewer opens what the search accepted."""
 
-DECODER_VERSION = f"pil{Image.__version__}-7-asseen-exif-bicubic-longfirst-box-ref{REFERENCE_MAX_PIXELS}"
+DECODER_VERSION = f"pil{Image.__version__}-8-asseen-exif-bicubic-longfirst-box-ref{REFERENCE_MAX_PIXELS}"
 """What both modes share (Pillow, colour conversion, resampling). A cache key uses
 decoder_version(exact), which adds the mode, so a tensor made by another decoder or in
 the other mode is never reused."""
@@ -221,13 +221,13 @@ def decode_tensor(path: str, px_size: int, exact: bool = False) -> ImageTensor:
                 reduced = image.size != stored_size
                 full_reduces = image.format == "JPEG" and _draft_size(stored_size, px_size, True) != stored_size
                 is_full = exact or not (reduced or full_reduces)
-                before_load(image)
+                samples = before_load(image)
                 image.load()
                 # Read after load(): Pillow turns a TIFF upright itself while loading it
                 # (its size already says so) and then drops the tag; read before, the
                 # tag would turn the picture a second time.
                 orientation = image.getexif().get(0x0112, 1)
-                small = _bicubic(as_seen(image), px_size, box)
+                small = _bicubic(as_seen(image, samples), px_size, box)
                 if orientation in _ORIENTATION_TRANSPOSE:
                     small = small.transpose(_ORIENTATION_TRANSPOSE[orientation])
                 tensor = np.asarray(small, dtype=np.uint8)
