@@ -142,9 +142,6 @@ class CommandLineView:
     def confirm(self, plan: Plan) -> bool:
         for line in describe_plan(plan):
             self.say(line)
-        if self.args.dry_run:
-            self.say("Dry run: nothing was changed.")
-            return False
         if plan.kind is ActionKind.DELETE:
             agreed = self.args.delete_if_no_trash or (not self.args.yes and ask("Delete them permanently?"))
         else:
@@ -201,7 +198,11 @@ def ask(question: str) -> bool:
         return False
 
 
-def _recover(journal: Journal, say: Callable[[str], None]) -> None:
+def _recover(journal: Journal, args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Finish or roll back what an interrupted run left half-done, except in a dry run,
+    which changes nothing (the next real run does it)."""
+    if args.dry_run:
+        return
     for result in recover_interrupted(journal):
         say(f"An earlier run was interrupted: {result.source}: {result.reason}")
 
@@ -232,7 +233,7 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         return EXIT_USAGE
     view = CommandLineView(args, say)
     journal = Journal()
-    _recover(journal, say)
+    _recover(journal, args, say)
     session = ReviewSession(result, view, journal, keeper_rule=rule)
     session.kind = args.kind
     session.included_flags = args.included_flags
@@ -245,6 +246,11 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     if left_alone:
         say(left_alone.strip())
     kind = ActionKind.TRASH if args.trash else ActionKind.MOVE_KEEPING_FOLDERS if args.keep_folders else ActionKind.MOVE
+    if args.dry_run:  # the plan only: acting, even on no file, would write to the journal
+        for line in describe_plan(session.plan(kind, view.choose_folder("") if kind.moves else None)):
+            say(line)
+        say("Dry run: nothing was changed.")
+        return EXIT_OK
     session.act(kind)
     if journal.write_error:
         print(f"difpy-tk: warning: {journal.write_error}", file=sys.stderr)
@@ -257,13 +263,17 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
 
 
 def _last_run(moves: list[MoveIntent]) -> list[MoveIntent]:
-    """The moves of the latest run that has any left: one process id, the newest."""
-    return [intent for intent in moves if intent.pid == moves[-1].pid] if moves else []
+    """The moves of the latest run that has any left: one process (its id and start time:
+    in a container every run may get the same id), the newest."""
+    if not moves:
+        return []
+    last = (moves[-1].pid, moves[-1].started)
+    return [intent for intent in moves if (intent.pid, intent.started) == last]
 
 
 def run_undo(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     journal = Journal()
-    _recover(journal, say)
+    _recover(journal, args, say)
     moves = journalled_moves(journal)
     chosen = moves if args.all else _last_run(moves)
     if not chosen:

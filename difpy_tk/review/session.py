@@ -616,7 +616,10 @@ class ReviewSession:
         return Plan(kind, tuple(planned), tuple(left_out), folder)
 
     def _inputs(self) -> list[str]:
-        inputs = self.result.parameters.get("directory") or []
+        """The searched folders, absolute as the search resolved them: a folder typed
+        relative ("photos") means nothing from another working directory."""
+        parameters = self.result.parameters
+        inputs = parameters.get("directory_resolved") or parameters.get("directory") or []
         return [inputs] if isinstance(inputs, str) else list(inputs)
 
     def execute(self, plan: Plan, cancel: CancelToken | None = None) -> list[ActionResult]:

@@ -12,6 +12,7 @@ import pytest
 from imagegen import picture, save
 
 from difpy_tk import cli
+from difpy_tk.review import safe_move
 from difpy_tk.review.journal import Journal
 from difpy_tk.scan.engine import run_search
 from difpy_tk.scan.options import SearchOptions
@@ -156,3 +157,64 @@ def test_undo_refuses_a_replaced_file_and_undoes_only_the_last_run(scanned, tmp_
     assert list((tmp_path / "out1").iterdir()) == [] and (photos / "small.png").is_file()
     lost = ledger.lost(journal_moves(journal()))
     assert lost == [str(photos / "sub" / "a.png")], "only the file the user overwrote by hand"
+
+
+def test_a_dry_run_writes_nothing_even_when_every_marked_file_changed(scanned, tmp_path, capsys):
+    """Found by a safety review: with nothing left to act on, the dry run skipped its
+    confirmation, ran the empty plan and wrote to the journal; `undo --dry-run` ran
+    the recovery of an interrupted run."""
+    photos, result = scanned
+    for name in ("sub/a.png", "small.png", "b copy.png"):
+        os.utime(photos / name, ns=(2, 2))
+    log = appdirs.data_dir() / "actions.log"
+    before = log.read_bytes() if log.exists() else None
+    assert cli.main(["clean", str(result), "--trash", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Left alone (3 files)" in out and "Dry run: nothing was changed." in out
+    assert (log.read_bytes() if log.exists() else None) == before
+    interrupted = journal()
+    photo = photos / "b.png"
+    interrupted.begin(
+        safe_move.MoveIntent(
+            "00000000000000ff", "move", str(photo), str(tmp_path / "out" / "b.png"),
+            str(safe_move.partial_path(tmp_path / "out", "00000000000000ff")), safe_move.evidence_of(photo),
+            pid=2**22 + 11,
+        )
+    )
+    moves = interrupted.moves_path.read_bytes()
+    assert cli.main(["undo", "--dry-run"]) == 0
+    assert interrupted.moves_path.read_bytes() == moves, "a dry run recovers nothing"
+    assert cli.main(["undo", "--yes"]) == 0 and "An earlier run was interrupted" in capsys.readouterr().out
+
+
+def test_keeping_folders_works_for_a_folder_scanned_by_a_relative_name(tmp_path, capsys, monkeypatch):
+    """Found by a safety review: `scan photos` then `clean --keep-folders` from another
+    working directory moved every file flat (the relative name meant nothing there)."""
+    photos = tmp_path / "photos"
+    save(picture(3), photos / "2019" / "x.png")
+    save(picture(3), photos / "2020" / "x.png")
+    save(picture(3), photos / "x.png")
+    monkeypatch.chdir(tmp_path)
+    options = SearchOptions(inputs=("photos",), similarity="duplicates", processes=1, use_cache=False)
+    write_json(run_search(options), tmp_path / "r.json")
+    monkeypatch.chdir(tmp_path / "photos" / "2019")
+    out = tmp_path / "out"
+    assert cli.main(["clean", str(tmp_path / "r.json"), "--move-to", str(out), "--keep-folders", "--yes"]) == 0
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.png")) == ["2020/x.png", "x.png"]
+
+
+def test_undo_tells_runs_apart_by_start_time_when_they_share_a_process_id(scanned, tmp_path, capsys, monkeypatch):
+    """Found by a safety review: in a container every run may be process 1, and undo of
+    'the last run' moved back the files of every run."""
+    from difpy_tk.review import journal as journal_module
+
+    _photos, result = scanned
+    starts = iter([1000, 2000])
+    for mark, folder in (("lower-resolution", "out1"), ("all-but-keeper", "out2")):
+        start = next(starts)
+        monkeypatch.setattr(journal_module, "process_start", lambda _pid, start=start: start)
+        assert cli.main(["clean", str(result), "--mark", mark, "--yes", "--move-to", str(tmp_path / folder)]) == 0
+    capsys.readouterr()
+    assert cli.main(["undo", "--yes"]) == 0
+    assert "Move back 2 files of the last run" in capsys.readouterr().out
+    assert [p.name for p in (tmp_path / "out1").iterdir()] == ["small.png"]
