@@ -94,6 +94,20 @@ def _remove_if_ours(path: Path, identity: tuple[int, int]) -> None:
             os.unlink(path)
 
 
+def _copy_extras(source: int, target: int, info: os.stat_result) -> None:
+    """What a rename keeps and a copy would drop, where the system lets us copy it: the
+    extended attributes (tags, a download's origin; Linux) and the owner (only root may
+    give a file away). Best effort: the picture itself is what a move must keep."""
+    if hasattr(os, "listxattr"):
+        with contextlib.suppress(OSError):
+            for name in os.listxattr(source):
+                with contextlib.suppress(OSError):
+                    os.setxattr(target, name, os.getxattr(source, name))
+    if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(OSError):
+            os.fchown(target, info.st_uid, info.st_gid)
+
+
 def _copy_to_partial(source: Path, partial: Path, evidence: Evidence) -> tuple[int, int]:
     """Copy source into a new partial file (exclusive, no links followed) with its mode and
     times; its identity. Raises OSError if the source is not the evidence's file."""
@@ -112,8 +126,9 @@ def _copy_to_partial(source: Path, partial: Path, evidence: Evidence) -> tuple[i
                 view = memoryview(chunk)
                 while view:
                     view = view[os.write(fd, view) :]
-        if digest.hexdigest() != evidence.digest or info.st_mtime_ns != evidence.mtime_ns:
-            raise OSError(errno.EAGAIN, "the file changed while it was being moved", str(source))
+            if digest.hexdigest() != evidence.digest or info.st_mtime_ns != evidence.mtime_ns:
+                raise OSError(errno.EAGAIN, "the file changed while it was being moved", str(source))
+            _copy_extras(stream.fileno(), fd, info)
         if sys.platform != "win32":
             os.fchmod(fd, stat.S_IMODE(info.st_mode))
         os.fsync(fd)

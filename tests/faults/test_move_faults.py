@@ -66,6 +66,21 @@ def test_a_file_with_the_old_partial_name_is_never_touched(tmp_path, journal, ac
     ledger.assert_nothing_lost(journal_moves(journal))
 
 
+@pytest.mark.skipif(not hasattr(os, "setxattr"), reason="extended attributes through os: Linux")
+def test_a_move_across_drives_and_its_undo_keep_extended_attributes(tmp_path, journal, across_drives):
+    """Found by a safety review: a copy between drives dropped tags and a download's
+    origin, which a rename within one drive keeps."""
+    record = make_file(tmp_path / "a" / "x.jpg", b"image " * 1000)
+    try:
+        os.setxattr(record.path, "user.xdg.tags", b"holiday")
+    except OSError:
+        pytest.skip("this file system keeps no user extended attributes")
+    (tmp_path / "b").mkdir()
+    moved = actions.move_file(record, tmp_path / "b", journal)
+    assert moved.ok and os.getxattr(moved.destination, "user.xdg.tags") == b"holiday"
+    assert actions.undo_last(journal).ok and os.getxattr(record.path, "user.xdg.tags") == b"holiday"
+
+
 def test_partial_name_taken_fails_cleanly(tmp_path, journal, across_drives, fixed_op):
     record = make_file(tmp_path / "a" / "x.jpg", b"image " * 1000)
     taken = make_file(safe_move.partial_path(tmp_path / "b", fixed_op), b"someone else's")
