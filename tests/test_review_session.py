@@ -447,7 +447,23 @@ def test_a_keeper_replaced_by_a_link_to_a_marked_twin_keeps_the_twin(tmp_path, r
     session.act(ActionKind.TRASH)
     assert view.confirmed == []  # nothing to confirm: the one marked file was left out
     assert twin_path.is_file() and not (tmp_path / "Trash").exists()
-    assert "is now this very file, through a link" in session.failures[twin.path]
+    reason = session.failures[twin.path]
+    assert reason.startswith("the image kept in its group (IMG_1.jpg)")
+    assert reason.endswith("replaced by a link since the search" if replaced == "keeper" else "through a link")
+
+
+def test_a_marked_file_replaced_by_a_link_is_left_alone(tmp_path, photos):
+    """Found by a safety review: a marked copy replaced by a relative link to its twin was
+    moved as a link (dangling in its new folder), and undo then refused to put it back."""
+    original, reencode, small = photos
+    Path(small.path).unlink()
+    Path(small.path).symlink_to(os.path.relpath(reencode.path, Path(small.path).parent))
+    os.utime(small.path, ns=(small.mtime_ns, small.mtime_ns), follow_symlinks=False)
+    session, _ = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.mark_all()
+    plan = session.plan(ActionKind.TRASH)
+    assert {item.record.path for item in plan.files} == {reencode.path}
+    assert [r.reason for r in plan.left_out] == ["the file was replaced by a link since the search"]
 
 
 def test_a_keeper_gone_while_the_confirmation_is_open_stops_the_action(tmp_path, photos):

@@ -40,8 +40,12 @@ def describe_error(error: BaseException) -> str:
 
 
 def check_unchanged(record: FileRecord) -> str | None:
-    """Why the file may not be acted on (vanished or changed since the search), or None."""
+    """Why the file may not be acted on (vanished or changed since the search, or replaced
+    by a link: the search names files by their real path, and moving a link moves the
+    link, not the picture), or None."""
     try:
+        if os.path.islink(record.path):
+            return "the file was replaced by a link since the search"
         stat = os.stat(record.path)
     except FileNotFoundError:
         return "the file no longer exists"
