@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "faster (default: automatic)")
     scan.add_argument("--json", metavar="FILE", help="save the result as JSON (difPy-compatible keys)")
     scan.add_argument("--csv", metavar="FILE", help="save the groups as CSV for a spreadsheet")
+    scan.add_argument("--thorough", action="store_true",
+                      help="decode every image in full from the start, so no verdict rests on the "
+                      "fast first look (up to three times slower the first time; rescans stay fast)")
     scan.add_argument("--no-cache", dest="use_cache", action="store_false",
                       help="do not read or write the tensor cache (every image is decoded)")
     scan.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -164,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             inputs=tuple(args.inputs), recursive=args.recursive, in_folder=args.in_folder,
             px_size=args.px_size, similarity=args.similarity, rotate=args.rotate,
             same_dim=args.same_dim, processes=args.processes, chunksize=args.chunksize,
-            use_cache=args.use_cache,
+            use_cache=args.use_cache, thorough=args.thorough,
         )
     except OptionError as error:
         print(f"difpy-tk: error: {error}", file=sys.stderr)

@@ -77,6 +77,7 @@ def test_help_explains_every_option():
         "--json",
         "--csv",
         "--no-cache",
+        "--thorough",
     ):
         assert option in out.stdout
 

@@ -132,6 +132,28 @@ def test_a_search_starts_its_decoder_processes_once(photo_folder, monkeypatch):
     assert started == [2]
 
 
+def test_thorough_finds_a_copy_whose_fast_decode_drifts_beyond_the_margin(tmp_path, monkeypatch):
+    """Found by a verdict review: a photo behind blinds 9 pixels apart drifts 6.0 in the fast
+    decode, beyond the measured margin D (4.7), so its lossless copy is missed at
+    'duplicates'; thorough decodes every image in full and finds it, and a rescan reads
+    the full tensors from the cache without decoding."""
+    width, height = 1600, 1200
+    photo = np.asarray(picture(13, (width, height))).astype(float)
+    bars = np.where((np.arange(height) % 9)[:, None, None] < 4.5, 0.0, 255.0)
+    save(Image.fromarray((photo * 0.5 + bars * 0.5).astype(np.uint8)), tmp_path / "blinds.jpg", quality=90)
+    with Image.open(tmp_path / "blinds.jpg") as decoded:
+        save(decoded.convert("RGB"), tmp_path / "blinds copy.png")
+    assert run_search(options(tmp_path, use_cache=False)).groups == [], "the limit of the default, documented"
+    cache = tmp_path / "cache.sqlite3"
+    thorough = run_search(options(tmp_path, thorough=True), cache_path=cache)
+    (group,) = thorough.groups
+    assert set(group.paths) == {str(tmp_path / "blinds.jpg"), str(tmp_path / "blinds copy.png")}
+    assert [m.mse for m in group.matches] == [0.0]
+    assert thorough.verification.already_full == 2 and thorough.parameters["thorough"] is True
+    monkeypatch.setattr(decoding, "_Decoder", lambda *args, **kwargs: pytest.fail("decoded again"))
+    assert run_search(options(tmp_path, thorough=True), cache_path=cache).groups == thorough.groups
+
+
 def test_a_changed_file_is_decoded_again(tmp_path):
     folder = tmp_path / "imgs"
     save(picture(1), folder / "a.png")

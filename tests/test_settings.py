@@ -27,6 +27,7 @@ def test_round_trip():
         similarity=2.5,
         rotate=False,
         same_dim=False,
+        thorough=True,
     )
     save_settings(settings)
     assert settings_path().is_file()
@@ -71,9 +72,10 @@ def test_search_options_uses_every_option_setting(tmp_path):
         rotate=False,
         same_dim=False,
         recursive=False,
+        thorough=True,
     )
     options = settings.search_options()
     assert options.inputs == (str(tmp_path),)
     assert (options.processes, options.chunksize, options.px_size, options.threshold) == (1, 64, 60, 5.0)
-    flags = (options.recursive, options.in_folder, options.rotate, options.same_dim)
-    assert flags == (False, True, False, False)
+    flags = (options.recursive, options.in_folder, options.rotate, options.same_dim, options.thorough)
+    assert flags == (False, True, False, False, True)

@@ -77,8 +77,9 @@ def _decode(
     workers: WorkerPool,
 ) -> tuple[_Decoded, int]:
     decoded = _Decoded(listing, options.px_size)
+    first_pass = decoder_version(exact=options.thorough)  # thorough: only full tensors, cached or made
     cache = (
-        TensorCache(cache_path, options.px_size, decoder_version(exact=False), full_decoder=decoder_version(exact=True))
+        TensorCache(cache_path, options.px_size, first_pass, full_decoder=decoder_version(exact=True))
         if options.use_cache
         else None
     )
@@ -115,6 +116,7 @@ def _decode(
             on_result,
             on_progress,
             cancel,
+            exact=options.thorough,
             workers=workers,
         )
         if cache is not None:  # the listing was complete: rows of files not in it are stale
@@ -388,6 +390,7 @@ def _parameters(options: SearchOptions) -> dict:
         "processes": options.processes,
         "chunksize": options.chunksize,
         "use_cache": options.use_cache,
+        "thorough": options.thorough,
         "version": __version__,
-        "decoder": decoder_version(exact=False),
+        "decoder": decoder_version(exact=options.thorough),
     }

@@ -54,11 +54,13 @@ decode) up to 1.96, 2.90 and 2.59; on screenshots of text saved as JPEG (800 × 
 1920 × 1080, type 8 to 20 pixels, quality 75 to 95, light and dark, 4:4:4 and 4:2:0),
 whose thin strokes alias the most, up to 2.93, 3.88 and 4.24. D keeps at least 20 % room
 above all of them. Regular patterns made to alias go further (stripes 5 pixels apart:
-21; heavy per-pixel noise, ±120 levels on every pixel: 5.0); when an image decoded in
-full shows it, the margin is widened for that search (MARGIN_GROWTH), but an image that
-is in no proposed pair is never decoded in full, so a copy of such a pattern can be
-missed. A px_size between two measured ones uses the larger of their bounds; above the
-largest, the fast decode is not used (tensors.FAST_DECODE_MAX_PX)."""
+21; a photo behind blinds 9 pixels apart at half contrast: 6.0 at px 50; heavy
+per-pixel noise, ±120 levels on every pixel: 5.0); when an image decoded in full
+shows it, the margin is widened for that search (MARGIN_GROWTH), but an image that is
+in no proposed pair is never decoded in full, so a copy of such a pattern can be missed
+(SearchOptions.thorough decodes every image in full). A px_size between two measured
+ones uses the larger of their bounds; above the largest, the fast decode is not used
+(tensors.FAST_DECODE_MAX_PX)."""
 DRIFT_CHUNK = 256
 MARGIN_GROWTH = 1.5
 """When an image decoded in full drifted more than D, the search is repeated with this

@@ -25,7 +25,17 @@ SETTINGS_FILE = "settings.json"
 THEMES = ("light", "dark")
 CACHE_LIMIT_MB = (50, 1_000_000)
 """The range of the cache size limit in (decimal) megabytes: 50 MB to 1 TB."""
-OPTION_FIELDS = ("recursive", "in_folder", "px_size", "similarity", "rotate", "same_dim", "processes", "chunksize")
+OPTION_FIELDS = (
+    "recursive",
+    "in_folder",
+    "px_size",
+    "similarity",
+    "rotate",
+    "same_dim",
+    "processes",
+    "chunksize",
+    "thorough",
+)
 """Settings that are SearchOptions parameters of the same name; SearchOptions validates them."""
 
 _OPTION_DEFAULTS = {option.name: option for option in fields(SearchOptions)}
@@ -51,6 +61,7 @@ class Settings:
     similarity: str | float = _option_default("similarity")
     rotate: bool = _option_default("rotate")
     same_dim: bool = _option_default("same_dim")
+    thorough: bool = _option_default("thorough")
     cache_limit_mb: int = 1000
     """The tensor cache's size limit: beyond it the least recently used images are dropped."""
     keeper_criteria: list[str] = field(default_factory=lambda: [criterion.value for criterion in DEFAULT_ORDER])

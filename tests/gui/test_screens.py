@@ -82,6 +82,19 @@ def test_custom_threshold_is_checked_inline(driver, image_folders):
     assert (step2.mode_var.get(), step2.custom_var.get()) == ("custom", "2.5")
 
 
+def test_thorough_is_a_setting_that_reaches_the_search(driver, image_folders):
+    step2 = to_configure(driver, image_folders)
+    assert not step2.thorough_var.get()
+    step2.advanced.toggle_button.invoke()
+    (box,) = [w for w in step2.advanced.body.winfo_children() if w.winfo_class() == "TCheckbutton"
+              and w.cget("text") == "Thorough"]
+    box.invoke()
+    step2.back_button.invoke()
+    assert driver.app.settings.thorough and driver.app.settings.search_options().thorough
+    step2 = to_configure(driver, image_folders)
+    assert step2.thorough_var.get()
+
+
 def test_search_error_is_explained_and_returns_to_step_two(driver, dialogs, image_folders):
     step2 = to_configure(driver, image_folders)
     shutil.rmtree(image_folders[1])  # the folder disappears after it was imported

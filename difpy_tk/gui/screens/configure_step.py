@@ -40,10 +40,11 @@ CUSTOM_HINT = (
     "0 finds exact duplicates only; Similar uses 5; higher values find looser matches."
 )
 ROTATE_HINT = "Also compare each image turned by 90°, 180° and 270°, to find rotated copies."
-SAME_DIM_HINT = (
-    "Only compare images that have the same width and height. Faster on large collections, "
-    "but a copy saved at another size (a resized or downscaled photo) is not found. "
-    "The file type does not matter either way."
+SAME_DIM_HINT = "Only compare images of the same width and height: faster, but misses resized copies."
+CHECK_WIDTH = 16
+"""Characters for the longest box's label, so the explanations beside them line up."""
+THOROUGH_HINT = (
+    "Look at every image at full resolution, not only at a quick first look (slower at first)."
 )
 
 
@@ -58,6 +59,15 @@ class ConfigureScreen(Screen):
         self.custom_var = tk.StringVar()
         self.rotate_var = tk.BooleanVar()
         self.same_dim_var = tk.BooleanVar()
+        self.thorough_var = tk.BooleanVar()
+        # Packed first, at the bottom: when the window is short, the options give way, not
+        # the error or what a cancelled search kept.
+        messages = ttk.Frame(self.content)
+        messages.pack(side="bottom", fill="x")
+        self.error = error_label(messages)
+        self.error.pack(fill="x", pady=(10, 0))
+        self.notice = WrapLabel(messages, style="Strong.TLabel")  # e.g. what a cancelled search kept
+        self.notice.pack(fill="x", pady=(6, 0))
 
         for mode, (label, explanation) in MODES.items():
             ttk.Radiobutton(
@@ -80,14 +90,15 @@ class ConfigureScreen(Screen):
         self.custom_entry = ttk.Entry(custom_row, textvariable=self.custom_var, width=8)
         self.custom_entry.pack(side="left", padx=(8, 0))
         hint(body, CUSTOM_HINT).pack(fill="x", padx=(24, 0))
-        ttk.Checkbutton(body, text="Rotate", variable=self.rotate_var).pack(anchor="w", pady=(8, 0))
-        hint(body, ROTATE_HINT).pack(fill="x", padx=(24, 0))
-        ttk.Checkbutton(body, text="Same dimensions", variable=self.same_dim_var).pack(anchor="w", pady=(8, 0))
-        hint(body, SAME_DIM_HINT).pack(fill="x", padx=(24, 0))
-        self.error = error_label(self.content)
-        self.error.pack(fill="x", pady=(10, 0))
-        self.notice = WrapLabel(self.content, style="Strong.TLabel")  # e.g. what a cancelled search kept
-        self.notice.pack(fill="x", pady=(6, 0))
+        for text, variable, explanation in (
+            ("Rotate", self.rotate_var, ROTATE_HINT),
+            ("Same dimensions", self.same_dim_var, SAME_DIM_HINT),
+            ("Thorough", self.thorough_var, THOROUGH_HINT),
+        ):  # each explained beside its box: the screen must fit a 1280 × 720 laptop
+            row = ttk.Frame(body)
+            row.pack(fill="x", pady=(8, 0))
+            ttk.Checkbutton(row, text=text, variable=variable, width=CHECK_WIDTH).pack(side="left", anchor="n")
+            hint(row, explanation).pack(side="left", fill="x", expand=True)
 
         for variable in (self.mode_var, self.custom_var):
             variable.trace_add("write", lambda *args: clear_when_valid(self.error, self._similarity))
@@ -106,6 +117,7 @@ class ConfigureScreen(Screen):
             self.advanced.toggle()
         self.rotate_var.set(settings.rotate)
         self.same_dim_var.set(settings.same_dim)
+        self.thorough_var.set(settings.thorough)
         self.error.configure(text="")
         self.notice.configure(text="")
         self._update_state()
@@ -137,6 +149,7 @@ class ConfigureScreen(Screen):
         settings.similarity = similarity
         settings.rotate = self.rotate_var.get()
         settings.same_dim = self.same_dim_var.get()
+        settings.thorough = self.thorough_var.get()
         return True
 
     def start(self) -> None:
