@@ -86,8 +86,9 @@ def test_thorough_is_a_setting_that_reaches_the_search(driver, image_folders):
     step2 = to_configure(driver, image_folders)
     assert not step2.thorough_var.get()
     step2.advanced.toggle_button.invoke()
-    (box,) = [w for w in step2.advanced.body.winfo_children() if w.winfo_class() == "TCheckbutton"
-              and w.cget("text") == "Thorough"]
+    rows = step2.advanced.body.winfo_children()
+    (box,) = [w for row in rows for w in row.winfo_children()
+              if w.winfo_class() == "TCheckbutton" and w.cget("text") == "Thorough"]
     box.invoke()
     step2.back_button.invoke()
     assert driver.app.settings.thorough and driver.app.settings.search_options().thorough
