@@ -116,3 +116,52 @@ def test_unreadable_folder_is_reported_and_the_rest_is_listed(tmp_path, monkeypa
     listing = list_images([str(tmp_path)])
     assert names(listing) == ["b.jpg"]
     assert listing.skipped[0].reason == "folder cannot be read: Permission denied"
+
+
+def _without_inode(found: os.stat_result) -> os.stat_result:
+    times = {name: getattr(found, name) for name in ("st_atime_ns", "st_mtime_ns", "st_ctime_ns")}
+    return os.stat_result((found.st_mode, 0, 0, *found[3:10]), times)
+
+
+class _WindowsEntry:
+    """A DirEntry as Windows gives it: its stat() has no device nor inode number."""
+
+    def __init__(self, entry: os.DirEntry) -> None:
+        self._entry = entry
+        self.name, self.path = entry.name, entry.path
+
+    def __getattr__(self, name):
+        return getattr(self._entry, name)
+
+    def stat(self, **kwargs):
+        return _without_inode(self._entry.stat(**kwargs))
+
+
+class _WindowsScandir:
+    def __init__(self, real, folder) -> None:
+        self._entries = [_WindowsEntry(entry) for entry in real(folder)]
+
+    def __enter__(self):
+        return iter(self._entries)
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+@pytest.mark.parametrize("inodes_from_stat", [True, False])
+def test_files_are_listed_where_directory_entries_give_no_inode(tmp_path, monkeypatch, inodes_from_stat):
+    """Found by a review: on Windows DirEntry.stat() gives device and inode 0, so every
+    file looked like a second name of the first one and a search listed one file. Where
+    os.stat() gives no inode either (some network shares), each name counts on its own."""
+    from difpy_tk.scan import discovery
+
+    for name in ("a.jpg", "b.jpg", "sub/c.jpg"):
+        save(picture(1), tmp_path / name)
+    real_scandir, real_stat = os.scandir, os.stat
+    monkeypatch.setattr(discovery.os, "scandir", lambda folder: _WindowsScandir(real_scandir, folder))
+    if not inodes_from_stat:
+        monkeypatch.setattr(discovery.os, "stat", lambda *args, **kwargs: _without_inode(real_stat(*args, **kwargs)))
+    listing = list_images([str(tmp_path)])
+    assert names(listing) == ["a.jpg", "b.jpg", os.path.join("sub", "c.jpg")]
+    assert listing.links == {} and listing.skipped == []
+    assert [mtime for _size, mtime in listing.stats] == [real_stat(path).st_mtime_ns for path in listing.files]

@@ -75,8 +75,8 @@ class _Walker:
         self.extensions = extensions
         self.cancel = cancel
         self.listing = Listing()
-        self.seen_files: dict[tuple[int, int], str] = {}
-        self.seen_dirs: set[tuple[int, int]] = set()
+        self.seen_files: dict[tuple[int, int | str], str] = {}
+        self.seen_dirs: set[tuple[int, int | str]] = set()
         self.inputs = frozenset(inputs)
         resolved = [(folder, os.path.realpath(folder)) for folder in inputs]
         self._resolved_inputs = sorted(resolved, key=lambda pair: len(pair[1]), reverse=True)
@@ -98,7 +98,9 @@ class _Walker:
             self.listing.skipped.append(Problem(path, reason))
             return
         name = self.real_name(path) if linked else path
-        key = (stat.st_dev, stat.st_ino)
+        # A drive that gives no inode numbers (some network shares) cannot tell a second
+        # name of a file from another file: each name counts as a file of its own there.
+        key = (stat.st_dev, stat.st_ino) if stat.st_ino else (-1, name)
         new = key not in self.seen_files
         first = self.seen_files.setdefault(key, name)
         for other in (name, path):
@@ -116,7 +118,7 @@ class _Walker:
         except OSError as error:
             self.listing.skipped.append(Problem(folder, f"folder cannot be read: {error.strerror}"))
             return
-        key = (stat.st_dev, stat.st_ino)
+        key = (stat.st_dev, stat.st_ino) if stat.st_ino else (-1, os.path.realpath(folder))
         if key in self.seen_dirs:
             reason = (
                 "a folder you chose, also reached through another one you chose: its images were searched once"
@@ -139,7 +141,7 @@ class _Walker:
             try:
                 is_dir = entry.is_dir()
                 is_file = not is_dir and entry.is_file()
-                entry_stat = entry.stat() if is_file else None
+                entry_stat = _identified(entry) if is_file else None
             except OSError as error:
                 self.listing.skipped.append(Problem(entry.path, f"cannot be read: {error.strerror}"))
                 continue
@@ -156,6 +158,14 @@ class _Walker:
                 self.listing.skipped.append(Problem(entry.path, "Recycle Bin/Trash folder, not searched"))
             else:
                 self.walk(entry.path, root, recursive, linked or entry.is_symlink())
+
+
+def _identified(entry: os.DirEntry) -> os.stat_result:
+    """The entry's stat with its device and inode, which tell a second name (a hard or
+    symbolic link) of a file already listed: on Windows DirEntry.stat() leaves both 0, so
+    every file would look like the first one, and os.stat() is asked there instead."""
+    found = entry.stat()
+    return os.stat(entry.path) if found.st_ino == 0 else found
 
 
 def list_images(inputs: Iterable[str], recursive: bool = True, cancel: CancelToken | None = None) -> Listing:
