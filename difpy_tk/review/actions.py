@@ -67,7 +67,9 @@ def keeper_problem(keeper: FileRecord, path: str) -> str | None:
     if problem is not None:
         return f"the image kept in its group ({name}): {problem}"
     with contextlib.suppress(OSError):  # path itself unreadable: its own check says so
-        if os.path.samefile(keeper.path, path):
+        kept, marked = os.stat(keeper.path), os.stat(path)
+        # an inode of 0 (some network shares) tells nothing: not taken as "the same file"
+        if (kept.st_dev, kept.st_ino) == (marked.st_dev, marked.st_ino) and kept.st_ino != 0:
             return f"the image kept in its group ({name}) is now this very file, through a link"
     return None
 

@@ -22,7 +22,7 @@ import os
 import stat
 import sys
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from difpy_tk.review.journal import ActionResult, End, Evidence, Journal, MoveIntent, Outcome, process_start
@@ -83,13 +83,19 @@ def _identity(info: os.stat_result) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
+def _same_file(one: Sequence[int], other: Sequence[int]) -> bool:
+    """Two identities name one file. A drive that gives no inode numbers (0: some network
+    shares) cannot tell: then never, so nothing is removed on the strength of it."""
+    return tuple(one) == tuple(other) and one[1] != 0
+
+
 def _remove_if_ours(path: Path, identity: tuple[int, int]) -> None:
     """Remove path only when it is still the file we created (same device and inode)."""
     try:
         info = os.lstat(path)
     except OSError:
         return
-    if stat.S_ISREG(info.st_mode) and _identity(info) == identity:
+    if stat.S_ISREG(info.st_mode) and _same_file(_identity(info), identity):
         with contextlib.suppress(OSError):
             os.unlink(path)
 
@@ -245,7 +251,7 @@ def _is_ours(path: Path, intent: MoveIntent) -> bool:
         return False
     if path == Path(intent.partial) and path.name == PARTIAL_PREFIX + intent.op:
         return info.st_size <= intent.evidence.size
-    return bool(intent.copied) and _identity(info) == tuple(intent.copied)
+    return bool(intent.copied) and _same_file(_identity(info), intent.copied)
 
 
 def _second_name(source: Path, destination: Path) -> bool:
@@ -258,7 +264,7 @@ def _second_name(source: Path, destination: Path) -> bool:
         same_folder = os.path.samefile(source.parent, destination.parent)
     except OSError:
         return False
-    if _identity(here) != _identity(there) or here.st_nlink < 2:
+    if not _same_file(_identity(here), _identity(there)) or here.st_nlink < 2:
         return False
     return not (same_folder and source.name.casefold() == destination.name.casefold())
 

@@ -335,16 +335,21 @@ def test_a_hostile_journal_cannot_make_recovery_remove_a_users_file(tmp_path, jo
 
 
 @posix_only
-@pytest.mark.parametrize("reached", ["the same path", "a folder link", "a second link elsewhere"])
+@pytest.mark.parametrize(
+    "reached",
+    ["the same path", "a folder link", "a folder link, the file linked elsewhere too", "a second link elsewhere"],
+)
 def test_recovery_never_removes_a_files_own_name_reached_another_way(tmp_path, journal, reached):
     """Found by a safety review: an unfinished entry whose destination named its source's
     own file (the same path, or through a folder link) made recovery 'roll back' by
     unlinking it, deleting the only copy outright. A real second link still goes."""
     record = make_file(tmp_path / "photos" / "only copy.jpg", b"the one photo")
     destination = Path(record.path)
-    if reached == "a folder link":
+    if reached.startswith("a folder link"):
         (tmp_path / "via").symlink_to(tmp_path / "photos")
         destination = tmp_path / "via" / "only copy.jpg"
+        if reached.endswith("elsewhere too"):  # two names: only the directory entry tells them apart
+            os.link(record.path, tmp_path / "backup.jpg")
     elif reached == "a second link elsewhere":
         (tmp_path / "b").mkdir()
         destination = tmp_path / "b" / "only copy.jpg"
