@@ -339,3 +339,15 @@ def test_a_few_highlights_do_not_darken_a_float_or_32_bit_image(tmp_path, exact)
     for name, image in {"float": Image.fromarray(unit, "F"), "int": Image.fromarray(ints, "I")}.items():
         found = tensor(save(image, tmp_path / f"{name}.tiff"), exact)
         assert min_mse(found, reference) < 2, name
+
+
+@pytest.mark.parametrize("exact", MODES)
+def test_stars_on_a_nearly_black_float_image_are_no_highlights(tmp_path, exact):
+    """Found by a review: a nearly black image on a 0..255 scale (values 0..1, a few stars
+    at 255) was read as a 0..1 image with highlights, and came out bright grey."""
+    rng = np.random.default_rng(1)
+    dark = rng.random((160, 240)).astype(np.float32)
+    dark.flat[rng.choice(dark.size, 20, replace=False)] = 255.0
+    twin = save(Image.fromarray(np.rint(dark).astype(np.uint8)), tmp_path / "twin.png")
+    found = tensor(save(Image.fromarray(dark, "F"), tmp_path / "stars.tiff"), exact)
+    assert min_mse(found, tensor(twin, exact)) < 1 and found.mean() < 5

@@ -19,9 +19,10 @@ clips 16-bit and float values at 255 (most of such an image turns white). Here:
   16-bit; anything else, from its own minimum (or 0) to its maximum. Float (F): 0..1 as
   the usual unit range, 0..255 as 8-bit values, anything else from its minimum (or 0)
   to its maximum; NaN and -inf show as the lowest value, +inf as the highest. The range
-  is chosen by the values that occur, all but the brightest 0.1 % (HIGHLIGHTS): a few
-  highlights beyond 1.0 in a 0..1 image clip to white, as viewers show them, instead of
-  darkening the whole picture 255 times.
+  is chosen by the values that occur, all but the brightest 0.1 % (HIGHLIGHTS) when
+  those stay within twice the range (HIGHLIGHT_REACH): a few highlights beyond 1.0 in a
+  0..1 image clip to white, as viewers show them, instead of darkening the whole
+  picture 255 times.
   A 16-bit grey PNG's transparent colour is matched on its 16-bit values. Pillow hands a
   16-bit RGB PNG over as the high bytes of its samples, so its transparent colour is
   matched on those (before_load, which tensors call before decoding): a pixel within
@@ -42,7 +43,13 @@ _STRIP_ROWS = 256
 """Rows scaled at once, so a 16-bit or float image needs no full-size float copy."""
 HIGHLIGHTS = 0.001
 """The share of the brightest values of a 32-bit or float image left out when its range
-is chosen (they clip to white)."""
+is chosen (they clip to white)..."""
+HIGHLIGHT_REACH = 2.0
+"""...as long as they stay within this many times the range's top: a few stars at 255 in
+a nearly black image of 0..1 values on a 0..255 scale are no highlights of a 0..1 image."""
+QUANTILE_SAMPLE = 1_000_000
+"""Values the highlight share is measured on (evenly spread): partitioning every value of
+a large image with flat areas takes seconds."""
 _PNG_GREY_DEPTHS = {"L;2": 2, "L;4": 4}
 _WHITE_IS_ZERO = 0
 """TIFF PhotometricInterpretation (tag 262) of a grey image whose 0 is white."""
@@ -129,13 +136,23 @@ def _range(values: np.ndarray, mode: str) -> tuple[float, float]:
     if finite.size == 0:
         return 0.0, 1.0
     low, high = float(finite.min()), float(finite.max())
-    bright = float(np.quantile(finite, 1 - HIGHLIGHTS, method="higher"))
     ladder = ((0.0, 1.0), (0.0, 255.0), (0.0, 65535.0)) if mode == "F" else ((0.0, 255.0), (0.0, 65535.0))
     for nominal_low, nominal_high in ladder:
-        if low >= nominal_low and bright <= nominal_high:
+        if low < nominal_low:
+            continue
+        if high <= nominal_high:
+            return nominal_low, nominal_high
+        if high <= HIGHLIGHT_REACH * nominal_high and _brightest(finite) <= nominal_high:
             return nominal_low, nominal_high
     low = min(low, 0.0)
     return low, high if high > low else low + 1.0
+
+
+def _brightest(values: np.ndarray) -> float:
+    """The value below which all but the brightest HIGHLIGHTS of values lie (on a sample)."""
+    flat = values.ravel()
+    sample = flat[:: max(1, flat.size // QUANTILE_SAMPLE)]
+    return float(np.quantile(sample, 1 - HIGHLIGHTS, method="higher"))
 
 
 def _to_8_bits(image: Image.Image, samples: Samples) -> np.ndarray:
