@@ -111,6 +111,11 @@ SPOILED = {
     ),
     "a turn of 45 degrees": lambda d: d["groups"][0]["matches"][0].__setitem__("rotation", 45),
     "folders as a number": lambda d: d["parameters"].__setitem__("directory", 5),
+    "folders as one text": lambda d: d["parameters"].__setitem__("directory", "/p"),
+    "resolved folders as a number": lambda d: d["parameters"].__setitem__("directory_resolved", 5),
+    "resolved folders of numbers": lambda d: d["parameters"].__setitem__("directory_resolved", [5]),
+    "a chained turn of 45 degrees": lambda d: d["chained"][0].__setitem__("rotation", 45),
+    "a chained image not among the files": lambda d: d["chained"][0].__setitem__("path", "/elsewhere"),
     "verification as a list": lambda d: d.__setitem__("verification", []),
     "format_version as text": lambda d: d.__setitem__("format_version", "9"),
 }

@@ -192,10 +192,24 @@ def _member(path: object, files: dict[str, FileRecord], seen: set[str]) -> str:
 
 def _match(m: object, files: dict[str, FileRecord], seen: set[str]) -> Match:
     m = _typed(m, dict, "a match")
-    rotation = _typed(m.get("rotation", 0), int, "a rotation")
+    rotation = _rotation(m.get("rotation", 0))
+    return Match(_member(m.get("path"), files, seen), float(_typed(m["mse"], NUMBER, "an MSE")), rotation)
+
+
+def _rotation(value: object) -> int:
+    rotation = _typed(value, int, "a rotation")
     if rotation not in ROTATIONS:
         raise ValueError(f"a rotation is not one of {ROTATIONS}: {rotation}")
-    return Match(_member(m.get("path"), files, seen), float(_typed(m["mse"], NUMBER, "an MSE")), rotation)
+    return rotation
+
+
+def _chained(c: object, files: dict[str, FileRecord]) -> Chained:
+    c = _typed(c, dict, "a chained image")
+    path, other = _typed(c["path"], str, "a chained image"), _typed(c["other"], str, "the image a chained one matches")
+    for name in (path, other):
+        if name not in files:
+            raise ValueError(f"{name} is chained to a group but not among the files")
+    return Chained(path, other, float(_typed(c["mse"], NUMBER, "an MSE")), _rotation(c.get("rotation", 0)))
 
 
 def _problems(items: object, what: str) -> list[Problem]:
@@ -237,9 +251,9 @@ def from_dict(data: dict) -> SearchResult:
                 )
             )
         parameters = _typed(data["parameters"], dict, "the parameters")
-        directory = parameters.get("directory", [])
-        for folder in [directory] if isinstance(directory, str) else _typed(directory, list, "the searched folders"):
-            _typed(folder, str, "a searched folder")
+        for name in ("directory", "directory_resolved"):  # a review moves files by them
+            for folder in _typed(parameters.get(name, []), list, f"the searched folders ({name})"):
+                _typed(folder, str, "a searched folder")
         return SearchResult(
             parameters=parameters,
             files=files,
@@ -253,15 +267,7 @@ def from_dict(data: dict) -> SearchResult:
             finished=_typed(data["finished"], str, "the end time"),
             cache_hits=_typed(data.get("cache_hits", 0), int, "the cache hits"),
             verification=Verification(**_typed(data.get("verification", {}), dict, "the verification")),
-            chained=[
-                Chained(
-                    _typed(c["path"], str, "a chained image"),
-                    _typed(c["other"], str, "the image a chained one matches"),
-                    float(_typed(c["mse"], NUMBER, "an MSE")),
-                    _typed(c.get("rotation", 0), int, "a rotation"),
-                )
-                for c in _typed(data.get("chained", []), list, "the chained images")
-            ],
+            chained=[_chained(c, files) for c in _typed(data.get("chained", []), list, "the chained images")],
             links={
                 _typed(path, str, "a linked file"): tuple(
                     _typed(name, str, "a link") for name in _typed(names, list, "links")
