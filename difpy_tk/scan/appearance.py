@@ -38,7 +38,7 @@ import numpy as np
 from PIL import Image
 
 _TRANSPARENT_MODES = {"RGBA", "LA", "PA", "La", "RGBa"}
-_HIGH_DEPTH_MODES = {"I;16", "I;16B", "I;16L", "I;16N", "I", "F"}
+HIGH_DEPTH_MODES = {"I;16", "I;16B", "I;16L", "I;16N", "I", "F"}
 _STRIP_ROWS = 256
 """Rows scaled at once, so a 16-bit or float image needs no full-size float copy."""
 HIGHLIGHTS = 0.001
@@ -69,7 +69,7 @@ def as_seen(image: Image.Image, samples: Samples = Samples()) -> Image.Image:
     """The RGB image to resample (image itself when it is already plain RGB); samples is
     what before_load read from the file."""
     key = image.info.get("transparency")
-    if image.mode in _HIGH_DEPTH_MODES:
+    if image.mode in HIGH_DEPTH_MODES:
         grey = Image.fromarray(_to_8_bits(image, samples), "L")
         if not isinstance(key, int) or image.mode == "F":
             return grey.convert("RGB")

@@ -101,3 +101,14 @@ def test_the_visible_part_never_reaches_outside_the_image():
             for canvas in [(683, 700), (900, 600), (640, 720), (1000, 333)]:
                 (left, top, right, bottom), _ = visible_part((width, height), canvas, zoom=1.0, centre=(0.5, 0.5))
                 assert 0 <= left < right <= width and 0 <= top < bottom <= height
+
+
+def test_a_card_shows_a_deep_image_as_the_search_compared_it(tmp_path):
+    """Found by a review: a 16-bit PGM whose samples all lie below 256 is nearly black, as
+    the search compares it, but its card showed it bright (Pillow's convert)."""
+    import numpy as np
+
+    path = tmp_path / "dark.pgm"
+    path.write_bytes(b"P5\n4 4\n65535\n" + np.full((4, 4), 200, ">u2").tobytes())
+    assert decode_image(str(path), None).convert("RGB").getpixel((0, 0)) == (1, 1, 1)
+    assert decode_image(str(path), 200).convert("RGB").getpixel((0, 0)) == (1, 1, 1)

@@ -15,6 +15,7 @@ from concurrent.futures import Future
 from PIL import Image, ImageOps, ImageTk
 
 from difpy_tk.gui.viewer.tk_worker import TkWorker
+from difpy_tk.scan.appearance import HIGH_DEPTH_MODES, as_seen, before_load
 from difpy_tk.scan.result import FileRecord
 
 ThumbnailCallback = Callable[[ImageTk.PhotoImage | None, str], None]
@@ -28,13 +29,18 @@ class Stale(Exception):
 def decode_image(path: str, box: int | None, page: int = 0) -> Image.Image:
     """The image upright (EXIF orientation applied) in a mode Tk can show, fitted in a
     box x box square when box is given (draft decode), else at full size. page: which
-    page or frame of a file holding several (EOFError past the last)."""
+    page or frame of a file holding several (EOFError past the last). A 16-bit, 32-bit
+    or float image is brought to 8 bits as the search sees it (appearance), so a card
+    never shows bright what was compared as dark."""
     with Image.open(path) as image:
         if page:
             image.seek(page)
         if box is not None:
             image.draft("RGB", (box, box))
+        samples = before_load(image)
         image = ImageOps.exif_transpose(image)
+        if image.mode in HIGH_DEPTH_MODES:
+            image = as_seen(image, samples)
         if box is not None:
             image.thumbnail((box, box), Image.Resampling.BICUBIC)
         if image.mode not in ("RGB", "RGBA", "L"):
