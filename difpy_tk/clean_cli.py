@@ -101,7 +101,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         const=frozenset({LOW_DETAIL}),
         help="also mark groups of near-flat images, but not those with files of several pages",
     )
-    clean.add_argument("--dry-run", action="store_true", help="print what would be done, change nothing")
+    clean.add_argument("--dry-run", action="store_true", help="print what would be done; no file is touched")
     clean.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
     clean.add_argument(
         "--delete-if-no-trash",
@@ -119,7 +119,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "its old name is free. Files sent to the Trash are restored from the Trash itself.",
     )
     undo.add_argument("--all", action="store_true", help="undo the moves of every run, not only the last")
-    undo.add_argument("--dry-run", action="store_true", help="print what would be moved back, change nothing")
+    undo.add_argument("--dry-run", action="store_true", help="print what would be moved back; no file is touched")
     undo.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
 
 
