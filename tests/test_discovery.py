@@ -21,7 +21,8 @@ def test_recursive_and_extension_filter(tmp_path):
     assert [p.reason for p in listing.skipped] == ["not an image type we read (.txt)"]
     flat = list_images([str(tmp_path)], recursive=False)
     assert names(flat) == ["a.jpg"]
-    assert listing.stats[0] == (os.path.getsize(listing.files[0]), os.stat(listing.files[0]).st_mtime_ns)
+    found = os.stat(listing.files[0])
+    assert listing.stats[0] == (found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
 def test_odd_names_are_not_patterns(tmp_path):
@@ -164,4 +165,4 @@ def test_files_are_listed_where_directory_entries_give_no_inode(tmp_path, monkey
     listing = list_images([str(tmp_path)])
     assert names(listing) == ["a.jpg", "b.jpg", os.path.join("sub", "c.jpg")]
     assert listing.links == {} and listing.skipped == []
-    assert [mtime for _size, mtime in listing.stats] == [real_stat(path).st_mtime_ns for path in listing.files]
+    assert [stamp.mtime_ns for stamp in listing.stats] == [real_stat(path).st_mtime_ns for path in listing.files]

@@ -165,6 +165,24 @@ def test_a_changed_file_is_decoded_again(tmp_path):
     assert again.cache_hits == 1 and again.groups == []
 
 
+@pytest.mark.skipif(os.name == "nt", reason="Windows has no inode change time")
+def test_an_edit_that_keeps_size_and_date_is_decoded_again(tmp_path):
+    """Found by a verdict review: the cache trusted size and mtime, so a file edited in
+    place with its date restored (exiftool -P) kept its old tensor and verdict."""
+    folder = tmp_path / "imgs"
+    save(picture(1), folder / "a.bmp")
+    save(picture(1), folder / "b.bmp")
+    cache = tmp_path / "cache.sqlite3"
+    assert len(run_search(options(folder), cache_path=cache).groups) == 1
+    edited = folder / "b.bmp"
+    before = edited.stat()
+    save(picture(2), edited)  # an uncompressed BMP of the same size: same byte count
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (edited.stat().st_size, edited.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    again = run_search(options(folder), cache_path=cache)
+    assert again.cache_hits == 1 and again.groups == []
+
+
 def test_a_corrupt_cache_is_rebuilt(tmp_path, caplog):
     folder = tmp_path / "imgs"
     save(picture(1), folder / "a.png")

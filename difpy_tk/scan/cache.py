@@ -1,9 +1,10 @@
 """A persistent tensor cache, so that a rescan of an unchanged folder decodes nothing.
 
-Entries are keyed by path, size, mtime, px_size and decoder version; a file that changed
-in any of them is decoded again. Failures are cached too (a damaged file stays damaged
-until it changes). Paths are stored as the OS's bytes (os.fsencode), so a name that is
-not valid UTF-8 is cached like any other.
+Entries are keyed by path, size, mtime, ctime (discovery.FileStamp), px_size and
+decoder version; a file that changed in any of them is decoded again (ctime catches an
+edit that keeps the size and restores the mtime, as `exiftool -P` does). Failures are
+cached too (a damaged file stays damaged until it changes). Paths are stored as the
+OS's bytes (os.fsencode), so a name that is not valid UTF-8 is cached like any other.
 
 The cache is an optimisation only, and a state file like any other: untrusted input.
 Damage found at any read (a file that is not a database, a folder or FIFO in its place,
@@ -31,13 +32,14 @@ from pathlib import Path
 import numpy as np
 
 from difpy_tk.scan.cache_files import SIDE_SUFFIXES, configured_limit_bytes, default_cache_path, side_files
+from difpy_tk.scan.discovery import FileStamp
 from difpy_tk.scan.features import GRID
 from difpy_tk.scan.tensors import Decoded
 from difpy_tk.state.safe_files import set_aside
 
 log = logging.getLogger("difpy_tk")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """PRAGMA user_version of the current layout; a cache of another layout is replaced."""
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS images (
@@ -46,6 +48,7 @@ SCHEMA = (
         decoder TEXT NOT NULL,
         size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL,
+        ctime_ns INTEGER NOT NULL DEFAULT 0,
         width INTEGER NOT NULL,
         height INTEGER NOT NULL,
         tensor BLOB,
@@ -141,8 +144,8 @@ def _upgrade_first_layout(connection: sqlite3.Connection) -> None:
         for statement in SCHEMA:
             connection.execute(statement)
         connection.execute(
-            "INSERT OR REPLACE INTO images SELECT CAST(path AS BLOB), px, decoder, size, mtime_ns, width, height, "
-            "tensor, total, squared, sums, reason FROM images_first"
+            "INSERT OR REPLACE INTO images SELECT CAST(path AS BLOB), px, decoder, size, mtime_ns, 0, width, "
+            "height, tensor, total, squared, sums, reason FROM images_first"
         )
         connection.execute("DROP TABLE images_first")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -256,8 +259,8 @@ class TensorCache:
             log.warning("Tensor cache stopped working (%s); going on without it.", error)
             self._disconnect()
 
-    def lookup(self, files: list[str], stats: list[tuple[int, int]]) -> dict[int, Decoded]:
-        """Entries for the files whose size and mtime still match, by index into files.
+    def lookup(self, files: list[str], stats: Sequence[FileStamp]) -> dict[int, Decoded]:
+        """Entries for the files whose size, mtime and ctime still match, by index into files.
         A damaged cache is rebuilt and gives no entries."""
         if self.connection is None:
             return {}
@@ -267,7 +270,7 @@ class TensorCache:
             self._fail(error)
             return {}
 
-    def _lookup(self, files: list[str], stats: list[tuple[int, int]]) -> dict[int, Decoded]:
+    def _lookup(self, files: list[str], stats: Sequence[FileStamp]) -> dict[int, Decoded]:
         assert self.connection is not None
         found: dict[int, Decoded] = {}
         keys = [_key(path) for path in files]
@@ -278,18 +281,18 @@ class TensorCache:
             batch = keys[start : start + LOOKUP_BATCH]
             marks = ",".join("?" * len(batch))
             rows = self.connection.execute(
-                "SELECT path, decoder, size, mtime_ns, width, height, tensor, total, squared, sums, reason "
+                "SELECT path, decoder, size, mtime_ns, ctime_ns, width, height, tensor, total, squared, sums, reason "
                 f"FROM images WHERE px = ? AND decoder IN (?, ?) AND path IN ({marks})",
                 (self.px_size, *decoders, *batch),
             ).fetchall()
             batch_found: dict[int, Decoded] = {}
-            for path, decoder, size, mtime_ns, *values in rows:
+            for path, decoder, size, mtime_ns, ctime_ns, *values in rows:
                 i = index_of.get(path)
                 if i is None:
                     raise DamagedCache(f"a row's key {path!r} is not the one asked for")
                 is_full = decoder == self.full_decoder
                 failed_full = is_full and values[2] is None  # the fast decode may have worked
-                if stats[i] != (size, mtime_ns) or failed_full or (not is_full and i in batch_found):
+                if tuple(stats[i]) != (size, mtime_ns, ctime_ns) or failed_full or (not is_full and i in batch_found):
                     continue
                 batch_found[i] = self._decoded(*values, is_full=is_full)
                 hits.add(path)
@@ -330,8 +333,8 @@ class TensorCache:
                 raise
             log.debug("could not mark cache rows as used: %s", error)
 
-    def store(self, rows: Iterable[tuple[str, int, int, Decoded]]) -> None:
-        """Save (path, size, mtime_ns, outcome) rows in one transaction: a cancelled or
+    def store(self, rows: Iterable[tuple[str, int, int, int, Decoded]]) -> None:
+        """Save (path, *FileStamp, outcome) rows in one transaction: a cancelled or
         killed scan leaves whole entries or none. Into a new cache when the old one
         turns out to be damaged."""
         rows = list(rows)
@@ -341,8 +344,8 @@ class TensorCache:
             try:
                 with self.connection:
                     self.connection.executemany(
-                        "INSERT OR REPLACE INTO images (path, px, decoder, size, mtime_ns, width, height, tensor, "
-                        "total, squared, sums, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT OR REPLACE INTO images (path, px, decoder, size, mtime_ns, ctime_ns, width, height, "
+                        "tensor, total, squared, sums, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         self._encode(rows),
                     )
                     now = int(time.time())
@@ -353,8 +356,8 @@ class TensorCache:
             except sqlite3.Error as error:
                 self._fail(error)
 
-    def _encode(self, rows: Iterable[tuple[str, int, int, Decoded]]) -> Iterator[tuple]:
-        for path, size, mtime_ns, outcome in rows:
+    def _encode(self, rows: Iterable[tuple[str, int, int, int, Decoded]]) -> Iterator[tuple]:
+        for path, size, mtime_ns, ctime_ns, outcome in rows:
             tensor = None if outcome.tensor is None else np.ascontiguousarray(outcome.tensor, np.uint8).tobytes()
             sums = None if outcome.sums is None else np.ascontiguousarray(outcome.sums, np.int32).tobytes()
             yield (
@@ -363,6 +366,7 @@ class TensorCache:
                 self.full_decoder if outcome.is_full and self.full_decoder else self.decoder,
                 size,
                 mtime_ns,
+                ctime_ns,
                 outcome.width,
                 outcome.height,
                 tensor,

@@ -10,8 +10,10 @@ links an action breaks instead of acting on a link's name."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import Problem
@@ -46,6 +48,21 @@ def _is_trash(name: str) -> bool:
     return lowered in TRASH_FOLDER_NAMES or lowered.startswith(".trash-")
 
 
+class FileStamp(NamedTuple):
+    """What tells that a file changed since it was listed (the cache's key with its path):
+    size, mtime and, outside Windows, ctime, the time its inode last changed, which an
+    edit that keeps the size and restores the mtime (exiftool -P) still moves and no
+    tool can set back. On Windows st_ctime is the creation time, so 0 there."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int = 0
+
+    @staticmethod
+    def of(stat: os.stat_result) -> FileStamp:
+        return FileStamp(stat.st_size, stat.st_mtime_ns, 0 if sys.platform == "win32" else stat.st_ctime_ns)
+
+
 @dataclass
 class Listing:
     """The files to decode, each tagged with the input folder it was found under."""
@@ -53,8 +70,8 @@ class Listing:
     files: list[str] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)
     """roots[i] is the input (folder or file) files[i] came from: in-folder mode groups by it."""
-    stats: list[tuple[int, int]] = field(default_factory=list)
-    """stats[i] is (size in bytes, mtime_ns) of files[i] when it was listed."""
+    stats: list[FileStamp] = field(default_factory=list)
+    """stats[i] is the FileStamp of files[i] when it was listed."""
     skipped: list[Problem] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     """The inputs as absolute paths, folders and files, in the order given."""
@@ -110,7 +127,7 @@ class _Walker:
             return
         self.listing.files.append(name)
         self.listing.roots.append(root)
-        self.listing.stats.append((stat.st_size, stat.st_mtime_ns))
+        self.listing.stats.append(FileStamp.of(stat))
 
     def walk(self, folder: str, root: str, recursive: bool, linked: bool = False) -> None:
         try:

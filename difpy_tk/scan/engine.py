@@ -133,7 +133,7 @@ def _decode(
 def _records(listing: Listing, decoded: _Decoded, valid: list[int]) -> list[FileRecord]:
     records = []
     for index in valid:
-        size, mtime_ns = listing.stats[index]
+        size, mtime_ns, _changed = listing.stats[index]
         width, height = decoded.dims[index]
         records.append(FileRecord(listing.files[index], size, mtime_ns, width, height))
     return records

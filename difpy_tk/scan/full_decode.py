@@ -17,6 +17,7 @@ import numpy as np
 
 from difpy_tk.scan.cache import TensorCache
 from difpy_tk.scan.decoding import WorkerPool, decode_files
+from difpy_tk.scan.discovery import FileStamp
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.scan.tensors import Decoded, decoder_version
 
@@ -60,11 +61,11 @@ def byte_twins(paths: list[str], sizes: list[int]) -> dict[int, int]:
 class FullDecoder:
     """Callable for difpy_tk.scan.verdicts.decide: indices in, full tensors out.
 
-    paths, stats ((size, mtime_ns)) and fast (the fast tensors, the fallback) are indexed
+    paths, stats (FileStamps) and fast (the fast tensors, the fallback) are indexed
     like the fast tensors; the counters say where the tensors came from."""
 
     paths: list[str]
-    stats: list[tuple[int, int]]
+    stats: list[FileStamp]
     fast: np.ndarray
     px_size: int
     workers: WorkerPool

@@ -342,9 +342,10 @@ def fast_tensors_from_cache(cache_path: str, px_size: int, paths: Sequence[str])
     for a file decoded in full from the start (every format but JPEG, a small JPEG),
     which has no fast tensor and no drift."""
     from difpy_tk.scan.cache import TensorCache
+    from difpy_tk.scan.discovery import FileStamp
     from difpy_tk.scan.tensors import decoder_version
 
-    stats = [(os.stat(path).st_size, os.stat(path).st_mtime_ns) for path in paths]
+    stats = [FileStamp.of(os.stat(path)) for path in paths]
     cache = TensorCache(cache_path, px_size, decoder_version(exact=False))
     try:
         found = cache.lookup(list(paths), stats)

@@ -83,7 +83,9 @@ def test_a_folder_on_a_drive_that_is_not_there_is_kept(tmp_path):
     cache = TensorCache(tmp_path / "cache.sqlite3", 16, "test", limit_bytes=10**9)
     away = str(tmp_path / "usb" / "photos")
     renamed = str(tmp_path / "old name")
-    cache.store([(os.path.join(away, "a.png"), 1, 1, _outcome(1)), (os.path.join(renamed, "b.png"), 1, 1, _outcome(2))])
+    cache.store(
+        [(os.path.join(away, "a.png"), 1, 1, 1, _outcome(1)), (os.path.join(renamed, "b.png"), 1, 1, 1, _outcome(2))]
+    )
     device = os.stat(tmp_path).st_dev
     with cache.connection:
         cache.connection.executemany(
@@ -92,7 +94,8 @@ def test_a_folder_on_a_drive_that_is_not_there_is_kept(tmp_path):
         )
     (tmp_path / "other").mkdir()
     assert cache.forget_missing([str(tmp_path / "other")], True, []) == 1
-    assert set(cache.lookup([os.path.join(away, "a.png"), os.path.join(renamed, "b.png")], [(1, 1), (1, 1)])) == {0}
+    stamps = [(1, 1, 1), (1, 1, 1)]
+    assert set(cache.lookup([os.path.join(away, "a.png"), os.path.join(renamed, "b.png")], stamps)) == {0}
     cache.close()
 
 
@@ -104,15 +107,15 @@ def test_beyond_the_limit_the_least_recently_used_rows_go(tmp_path, monkeypatch)
     cache = TensorCache(path, px, "test", limit_bytes=10**9)
     names = [str(tmp_path / f"img{i}.png") for i in range(40)]
     for name in names:
-        cache.store([(name, 1, 1, _outcome(1, px))])
-    assert set(cache.lookup(names[:5], [(1, 1)] * 5)) == set(range(5))  # the oldest five, used again
+        cache.store([(name, 1, 1, 1, _outcome(1, px))])
+    assert set(cache.lookup(names[:5], [(1, 1, 1)] * 5)) == set(range(5))  # the oldest five, used again
     cache.close()
     full = os.path.getsize(path)
 
     limit = 200_000
     cache = TensorCache(path, px, "test", limit_bytes=limit)
     cache.close()
-    kept = set(TensorCache(path, px, "test", limit_bytes=limit).lookup(names, [(1, 1)] * len(names)))
+    kept = set(TensorCache(path, px, "test", limit_bytes=limit).lookup(names, [(1, 1, 1)] * len(names)))
     print(f"LRU: {full} bytes before, {os.path.getsize(path)} bytes after a {limit}-byte limit; {len(kept)} rows kept")
     assert set(range(5)) <= kept, "rows used recently stay"
     assert kept - set(range(5)) == set(range(40 - len(kept) + 5, 40)), "then the newest"
@@ -145,7 +148,8 @@ def test_a_cache_in_the_old_data_folder_moves_to_the_cache_folder_once(tmp_path)
     path = default_cache_path()
 
     assert path == preferred_dir("cache") / CACHE_NAME and path.exists() and not old.exists()
-    found = TensorCache(path, 16, "test", limit_bytes=10**9).lookup([image], [(1, 1)])
+    # A row of the first layout has no ctime: 0, which is what a file on Windows gives.
+    found = TensorCache(path, 16, "test", limit_bytes=10**9).lookup([image], [(1, 1, 0)])
     assert np.array_equal(found[0].tensor, outcome.tensor) and found[0].sums.shape == (GRID, GRID, 3)
     _first_layout_cache(old, image, outcome)  # an old version ran again: the newer cache wins
     assert default_cache_path() == path and not old.exists()
@@ -154,7 +158,7 @@ def test_a_cache_in_the_old_data_folder_moves_to_the_cache_folder_once(tmp_path)
 def test_clear_cache_says_what_it_freed(tmp_path):
     path = tmp_path / CACHE_NAME
     cache = TensorCache(path, 16, decoder_version(exact=False), limit_bytes=10**9)
-    cache.store([(str(tmp_path / f"{i}.png"), 1, 1, _outcome(i)) for i in range(20)])
+    cache.store([(str(tmp_path / f"{i}.png"), 1, 1, 1, _outcome(i)) for i in range(20)])
     cache.close()
     (tmp_path / f"{CACHE_NAME}.damaged-20260101-000000").write_bytes(b"x" * 1000)
     size = cache_size_bytes(path)
@@ -180,16 +184,17 @@ def test_a_full_decode_is_stored_as_one_and_preferred_to_the_fast_tensor(tmp_pat
     fast, full = decoder_version(exact=False), decoder_version(exact=True)
     png, jpeg = str(tmp_path / "a.png"), str(tmp_path / "b.jpg")
     cache = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full)
-    cache.store([(png, 1, 1, dataclasses.replace(_outcome(1), is_full=True)), (jpeg, 1, 1, _outcome(2))])
+    cache.store([(png, 1, 1, 1, dataclasses.replace(_outcome(1), is_full=True)), (jpeg, 1, 1, 1, _outcome(2))])
     cache.close()
     only_full = TensorCache(path, 16, full, limit_bytes=10**9)
-    assert set(only_full.lookup([png, jpeg], [(1, 1), (1, 1)])) == {0}
-    only_full.store([(jpeg, 1, 1, dataclasses.replace(_outcome(3), is_full=True))])  # decoded again in full
+    assert set(only_full.lookup([png, jpeg], [(1, 1, 1), (1, 1, 1)])) == {0}
+    only_full.store([(jpeg, 1, 1, 1, dataclasses.replace(_outcome(3), is_full=True))])  # decoded again in full
     only_full.close()
-    found = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full).lookup([png, jpeg], [(1, 1), (1, 1)])
+    both = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full)
+    found = both.lookup([png, jpeg], [(1, 1, 1), (1, 1, 1)])
     assert found[0].is_full and found[1].is_full
     assert np.array_equal(found[1].tensor, _outcome(3).tensor)
-    assert not TensorCache(path, 16, fast, limit_bytes=10**9).lookup([jpeg], [(1, 1)])[0].is_full
+    assert not TensorCache(path, 16, fast, limit_bytes=10**9).lookup([jpeg], [(1, 1, 1)])[0].is_full
 
 
 def test_a_failed_full_decode_does_not_hide_the_fast_tensor(tmp_path):
@@ -198,8 +203,8 @@ def test_a_failed_full_decode_does_not_hide_the_fast_tensor(tmp_path):
     path = tmp_path / "cache.sqlite3"
     fast, full = decoder_version(exact=False), decoder_version(exact=True)
     jpeg = str(tmp_path / "b.jpg")
-    TensorCache(path, 16, full, limit_bytes=10**9).store([(jpeg, 1, 1, Decoded.failed("out of memory"))])
-    TensorCache(path, 16, fast, limit_bytes=10**9).store([(jpeg, 1, 1, _outcome(2))])
-    found = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full).lookup([jpeg], [(1, 1)])
+    TensorCache(path, 16, full, limit_bytes=10**9).store([(jpeg, 1, 1, 1, Decoded.failed("out of memory"))])
+    TensorCache(path, 16, fast, limit_bytes=10**9).store([(jpeg, 1, 1, 1, _outcome(2))])
+    found = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full).lookup([jpeg], [(1, 1, 1)])
     assert found[0].tensor is not None and not found[0].is_full
-    assert TensorCache(path, 16, full, limit_bytes=10**9).lookup([jpeg], [(1, 1)])[0].tensor is None
+    assert TensorCache(path, 16, full, limit_bytes=10**9).lookup([jpeg], [(1, 1, 1)])[0].tensor is None
