@@ -8,7 +8,7 @@ from PIL import Image
 from reference import as_cliques, brute_force_pairs, full_decode_tensors
 
 from difpy_tk.scan.engine import run_search, scan_pairs
-from difpy_tk.scan.features import LOW_DETAIL_STD, detail
+from difpy_tk.scan.features import LOW_DETAIL_STD, detail, details
 from difpy_tk.scan.options import SearchOptions
 from difpy_tk.scan.verdicts import decide, drift_margin
 
@@ -141,6 +141,9 @@ def test_detail_separates_flat_images_from_pictures(corpus):
     names = [p.name for p in sorted(corpus.iterdir())]
     for name, tensor in zip(names, tensors):
         assert (detail(tensor) < LOW_DETAIL_STD) == name.startswith("flat_"), (name, detail(tensor))
+    batch = np.concatenate([np.asarray(tensors)] * 100)  # more than one chunk
+    one_by_one = [float(np.std(t.reshape(-1, 3) - t.reshape(-1, 3).mean(axis=0))) for t in batch]
+    assert np.allclose(details(batch), one_by_one, rtol=1e-12)
 
 
 def drifted(full: np.ndarray, seed: int, amplitude: int) -> np.ndarray:

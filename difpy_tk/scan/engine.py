@@ -19,7 +19,7 @@ from difpy_tk.humanize import plural
 from difpy_tk.scan.cache import TensorCache
 from difpy_tk.scan.decoding import WorkerPool, decode_files
 from difpy_tk.scan.discovery import Listing, list_images
-from difpy_tk.scan.features import GRID, TensorStats, is_low_detail
+from difpy_tk.scan.features import GRID, LOW_DETAIL_STD, TensorStats, details
 from difpy_tk.scan.frames import frame_count, may_hold_pages
 from difpy_tk.scan.full_decode import FullDecoder
 from difpy_tk.scan.grouping import build_groups
@@ -167,7 +167,7 @@ class Scan:
     records: list[FileRecord]
     matches: Matches
     low_detail: np.ndarray
-    """Per record: near-flat (see features.is_low_detail); computed for matched images only."""
+    """Per record: near-flat (features.LOW_DETAIL_STD); computed for matched images only."""
     verification: Verification
     invalid: list[Problem]
     timings: dict[str, float]
@@ -275,13 +275,14 @@ def _with_frame_counts(
 
 
 def _low_detail(fast: np.ndarray, verdicts: Verdicts) -> np.ndarray:
-    """Near-flat flags of the matched images, on their full tensors where decoded."""
+    """Near-flat flags of the matched images (features.LOW_DETAIL_STD), on their full
+    tensors where decoded."""
     flags = np.zeros(len(fast), dtype=bool)
     matched = np.unique(np.concatenate([verdicts.matches.first, verdicts.matches.second]))
-    full_position = {index: position for position, index in enumerate(verdicts.checked.tolist())}
-    for index in matched.tolist():
-        position = full_position.get(index)
-        flags[index] = is_low_detail(fast[index] if position is None else verdicts.full[position])
+    tensors = fast[matched]
+    decoded = np.isin(matched, verdicts.checked)
+    tensors[decoded] = verdicts.full[np.searchsorted(verdicts.checked, matched[decoded])]
+    flags[matched] = details(tensors) < LOW_DETAIL_STD
     return flags
 
 

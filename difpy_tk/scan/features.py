@@ -98,14 +98,26 @@ Chosen from the benchmark's 2,334 wallpaper crops (docs/benchmarks.md): the crop
 first real scene (a dark forest) is at 14.7, and ordinary photos are above 20 (median 32)."""
 
 
+DETAIL_CHUNK = 256
+"""Tensors whose detail is measured at once: a 50 px chunk takes 15 MB of floats."""
+
+
+def details(tensors: np.ndarray) -> np.ndarray:
+    """Per tensor (n × px × px × 3), the RMS deviation of its values from its mean colour
+    (per channel). In chunks, at once: a warm rescan of 10,000 images measures 3,000
+    matched ones, which one call each made cost a quarter of a second."""
+    out = np.empty(len(tensors))
+    for start in range(0, len(tensors), DETAIL_CHUNK):
+        chunk = tensors[start : start + DETAIL_CHUNK]
+        values = chunk.reshape(len(chunk), -1, chunk.shape[-1]).astype(np.float64)
+        values -= values.mean(axis=1, keepdims=True)
+        out[start : start + DETAIL_CHUNK] = np.sqrt(np.mean(np.square(values), axis=(1, 2)))
+    return out
+
+
 def detail(tensor: np.ndarray) -> float:
-    """RMS deviation of the tensor's values from its mean colour (per channel)."""
-    values = tensor.reshape(-1, tensor.shape[-1]).astype(np.float64)
-    return float(np.sqrt(np.mean(np.square(values - values.mean(axis=0)))))
-
-
-def is_low_detail(tensor: np.ndarray) -> bool:
-    return detail(tensor) < LOW_DETAIL_STD
+    """details() of one tensor."""
+    return float(details(tensor[np.newaxis])[0])
 
 
 def wide_int(count: int) -> type:
