@@ -661,6 +661,24 @@ def test_the_other_names_of_a_file_survive_a_saved_result(tmp_path, photos):
     assert from_dict(to_dict(result)).links == {small.path: ("/x/link.jpg",)}
 
 
+def test_same_entry_needs_inode_numbers_or_the_resolved_path(tmp_path, monkeypatch):
+    """From a review: on a drive that gives inode 0 for every file, comparing inodes made
+    every folder 'the same' (each move failed as 'already in that folder')."""
+    from difpy_tk.review import locations
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    for inodes in (True, False):
+        if not inodes:
+            real = os.stat
+            monkeypatch.setattr(
+                locations.os, "stat", lambda path: os.stat_result((real(path).st_mode, 0, 0, *real(path)[3:10]))
+            )
+        assert locations.same_entry(tmp_path / "link", tmp_path / "a")
+        assert not locations.same_entry(tmp_path / "a", tmp_path / "b")
+
+
 def test_is_inside_is_not_fooled_by_a_shared_prefix():
     assert is_inside("/p/b/x.jpg", "/p/b") and is_inside("/p/b/sub/x.jpg", "/p/b")
     assert not is_inside("/p/bb/x.jpg", "/p/b")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from difpy_tk.review.journal import ActionResult, End, Journal, MoveIntent, Outcome
-from difpy_tk.review.locations import is_inside
+from difpy_tk.review.locations import is_inside, same_entry
 from difpy_tk.review.safe_move import (
     evidence_of,
     mismatch,
@@ -67,9 +67,7 @@ def keeper_problem(keeper: FileRecord, path: str) -> str | None:
     if problem is not None:
         return f"the image kept in its group ({name}): {problem}"
     with contextlib.suppress(OSError):  # path itself unreadable: its own check says so
-        kept, marked = os.stat(keeper.path), os.stat(path)
-        # an inode of 0 (some network shares) tells nothing: not taken as "the same file"
-        if (kept.st_dev, kept.st_ino) == (marked.st_dev, marked.st_ino) and kept.st_ino != 0:
+        if same_entry(keeper.path, path):
             return f"the image kept in its group ({name}) is now this very file, through a link"
     return None
 
@@ -157,7 +155,7 @@ def move_file(
         relative = os.path.relpath(os.path.abspath(source.parent), os.path.abspath(keep_tree_from))
     into, created = target / relative, []
     try:
-        if into.is_dir() and os.path.samefile(into, source.parent):
+        if into.is_dir() and same_entry(into, source.parent):
             return failed("the file is already in that folder")
         into, created = _make_folders(target, relative)
     except OSError as error:

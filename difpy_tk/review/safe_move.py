@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from difpy_tk.review.journal import ActionResult, End, Evidence, Journal, MoveIntent, Outcome, process_start
+from difpy_tk.review.locations import same_entry
 from difpy_tk.state.safe_files import rename_no_replace
 
 log = logging.getLogger("difpy_tk")
@@ -261,7 +262,7 @@ def _second_name(source: Path, destination: Path) -> bool:
     removing source's own name would delete the file. The journal is untrusted input."""
     try:
         here, there = os.lstat(source), os.lstat(destination)
-        same_folder = os.path.samefile(source.parent, destination.parent)
+        same_folder = same_entry(source.parent, destination.parent)
     except OSError:
         return False
     if not _same_file(_identity(here), _identity(there)) or here.st_nlink < 2:
