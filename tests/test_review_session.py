@@ -669,12 +669,15 @@ def test_same_entry_needs_inode_numbers_or_the_resolved_path(tmp_path, monkeypat
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "a")
+    real = os.stat
+
+    def without_inode(path):
+        found = real(path)
+        return os.stat_result((found.st_mode, 0, 0, *found[3:10]))
+
     for inodes in (True, False):
         if not inodes:
-            real = os.stat
-            monkeypatch.setattr(
-                locations.os, "stat", lambda path: os.stat_result((real(path).st_mode, 0, 0, *real(path)[3:10]))
-            )
+            monkeypatch.setattr(locations.os, "stat", without_inode)
         assert locations.same_entry(tmp_path / "link", tmp_path / "a")
         assert not locations.same_entry(tmp_path / "a", tmp_path / "b")
 

@@ -279,10 +279,10 @@ def _low_detail(fast: np.ndarray, verdicts: Verdicts) -> np.ndarray:
     tensors where decoded."""
     flags = np.zeros(len(fast), dtype=bool)
     matched = np.unique(np.concatenate([verdicts.matches.first, verdicts.matches.second]))
-    tensors = fast[matched]
     decoded = np.isin(matched, verdicts.checked)
-    tensors[decoded] = verdicts.full[np.searchsorted(verdicts.checked, matched[decoded])]
-    flags[matched] = details(tensors) < LOW_DETAIL_STD
+    flags[matched[~decoded]] = details(fast, matched[~decoded]) < LOW_DETAIL_STD
+    positions = np.searchsorted(verdicts.checked, matched[decoded])
+    flags[matched[decoded]] = details(verdicts.full, positions) < LOW_DETAIL_STD
     return flags
 
 

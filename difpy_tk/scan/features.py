@@ -98,20 +98,25 @@ Chosen from the benchmark's 2,334 wallpaper crops (docs/benchmarks.md): the crop
 first real scene (a dark forest) is at 14.7, and ordinary photos are above 20 (median 32)."""
 
 
-DETAIL_CHUNK = 256
-"""Tensors whose detail is measured at once: a 50 px chunk takes 15 MB of floats."""
+DETAIL_CHUNK_VALUES = 2_000_000
+"""Tensor values whose detail is measured at once (16 MB of floats): 266 tensors at px
+50, one at px 1000 and above."""
 
 
-def details(tensors: np.ndarray) -> np.ndarray:
-    """Per tensor (n × px × px × 3), the RMS deviation of its values from its mean colour
-    (per channel). In chunks, at once: a warm rescan of 10,000 images measures 3,000
-    matched ones, which one call each made cost a quarter of a second."""
-    out = np.empty(len(tensors))
-    for start in range(0, len(tensors), DETAIL_CHUNK):
-        chunk = tensors[start : start + DETAIL_CHUNK]
+def details(tensors: np.ndarray, indices: np.ndarray | None = None) -> np.ndarray:
+    """Per tensor (n × px × px × 3; only tensors[indices] when given), the RMS deviation
+    of its values from its mean colour (per channel). In chunks, at once: a warm rescan
+    of 10,000 images measures 3,000 matched ones, which one call each made cost a
+    quarter of a second; each chunk is gathered on its own, so memory stays bounded at
+    any px."""
+    chosen = np.arange(len(tensors)) if indices is None else indices
+    step = max(1, DETAIL_CHUNK_VALUES // max(1, tensors[0].size if len(tensors) else 1))
+    out = np.empty(len(chosen))
+    for start in range(0, len(chosen), step):
+        chunk = tensors[chosen[start : start + step]]
         values = chunk.reshape(len(chunk), -1, chunk.shape[-1]).astype(np.float64)
         values -= values.mean(axis=1, keepdims=True)
-        out[start : start + DETAIL_CHUNK] = np.sqrt(np.mean(np.square(values), axis=(1, 2)))
+        out[start : start + step] = np.sqrt(np.mean(np.square(values), axis=(1, 2)))
     return out
 
 
