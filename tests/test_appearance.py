@@ -342,12 +342,15 @@ def test_a_few_highlights_do_not_darken_a_float_or_32_bit_image(tmp_path, exact)
 
 
 @pytest.mark.parametrize("exact", MODES)
-def test_stars_on_a_nearly_black_float_image_are_no_highlights(tmp_path, exact):
-    """Found by a review: a nearly black image on a 0..255 scale (values 0..1, a few stars
-    at 255) was read as a 0..1 image with highlights, and came out bright grey."""
-    rng = np.random.default_rng(1)
-    dark = rng.random((160, 240)).astype(np.float32)
-    dark.flat[rng.choice(dark.size, 20, replace=False)] = 255.0
-    twin = save(Image.fromarray(np.rint(dark).astype(np.uint8)), tmp_path / "twin.png")
-    found = tensor(save(Image.fromarray(dark, "F"), tmp_path / "stars.tiff"), exact)
-    assert min_mse(found, tensor(twin, exact)) < 1 and found.mean() < 5
+def test_hdr_highlights_clip_and_far_outliers_of_an_integer_image_do_not(tmp_path, exact):
+    """From two reviews: a 0..1 float image keeps its 0..1 range however bright its few
+    highlights (5.0 here), as image editors show it; an integer image of 0..255 values
+    with a few pixels at 65535 is taken as 16-bit (nearly black), not as 0..255."""
+    grey = np.asarray(picture(17, (240, 160)).convert("L"))
+    reference = tensor(save(Image.fromarray(grey), tmp_path / "eight.png"), exact)
+    hdr = grey.astype(np.float32) / 255
+    hdr.flat[np.random.default_rng(2).choice(hdr.size, 20, replace=False)] = 5.0
+    assert min_mse(tensor(save(Image.fromarray(hdr, "F"), tmp_path / "hdr.tiff"), exact), reference) < 30
+    ints = grey.astype(np.int32)
+    ints.flat[:20] = 65535
+    assert tensor(save(Image.fromarray(ints, "I"), tmp_path / "ints.tiff"), exact).mean() < 5

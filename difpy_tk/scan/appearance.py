@@ -19,10 +19,10 @@ clips 16-bit and float values at 255 (most of such an image turns white). Here:
   16-bit; anything else, from its own minimum (or 0) to its maximum. Float (F): 0..1 as
   the usual unit range, 0..255 as 8-bit values, anything else from its minimum (or 0)
   to its maximum; NaN and -inf show as the lowest value, +inf as the highest. The range
-  is chosen by the values that occur, all but the brightest 0.1 % (HIGHLIGHTS) when
-  those stay within twice the range (HIGHLIGHT_REACH): a few highlights beyond 1.0 in a
-  0..1 image clip to white, as viewers show them, instead of darkening the whole
-  picture 255 times.
+  is chosen by the values that occur, all but the brightest 0.1 % (HIGHLIGHTS): the
+  highlights of a 0..1 float image (HDR), however bright, clip to white, as image
+  editors show them, instead of darkening the whole picture; in an integer image they
+  must stay within twice the range (HIGHLIGHT_REACH).
   A 16-bit grey PNG's transparent colour is matched on its 16-bit values. Pillow hands a
   16-bit RGB PNG over as the high bytes of its samples, so its transparent colour is
   matched on those (before_load, which tensors call before decoding): a pixel within
@@ -32,6 +32,7 @@ clips 16-bit and float values at 255 (most of such an image turns white). Here:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,8 +46,9 @@ HIGHLIGHTS = 0.001
 """The share of the brightest values of a 32-bit or float image left out when its range
 is chosen (they clip to white)..."""
 HIGHLIGHT_REACH = 2.0
-"""...as long as they stay within this many times the range's top: a few stars at 255 in
-a nearly black image of 0..1 values on a 0..255 scale are no highlights of a 0..1 image."""
+"""...as long as they stay within this many times the range's top (a few pixels at 65535
+in an image of 0..255 values are no highlights of a 0..255 image), except in a float
+image of 0..1, which image editors show so however bright its highlights."""
 QUANTILE_SAMPLE = 1_000_000
 """Values the highlight share is measured on (evenly spread): partitioning every value of
 a large image with flat areas takes seconds."""
@@ -142,7 +144,10 @@ def _range(values: np.ndarray, mode: str) -> tuple[float, float]:
             continue
         if high <= nominal_high:
             return nominal_low, nominal_high
-        if high <= HIGHLIGHT_REACH * nominal_high and _brightest(finite) <= nominal_high:
+        # Image editors show a float image as 0..1 and clip what lies beyond (HDR
+        # highlights, however bright); elsewhere highlights must stay near the range.
+        reach = math.inf if (mode, nominal_high) == ("F", 1.0) else HIGHLIGHT_REACH * nominal_high
+        if high <= reach and _brightest(finite) <= nominal_high:
             return nominal_low, nominal_high
     low = min(low, 0.0)
     return low, high if high > low else low + 1.0
