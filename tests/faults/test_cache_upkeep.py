@@ -208,3 +208,18 @@ def test_a_failed_full_decode_does_not_hide_the_fast_tensor(tmp_path):
     found = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full).lookup([jpeg], [(1, 1, 1)])
     assert found[0].tensor is not None and not found[0].is_full
     assert TensorCache(path, 16, full, limit_bytes=10**9).lookup([jpeg], [(1, 1, 1)])[0].tensor is None
+
+
+def test_a_stale_full_row_does_not_hide_a_fresh_fast_one(tmp_path):
+    """The lookup skips a fast row only for a usable full row of the same file as it is
+    now: after an edit, a fast decode stored anew is found, the old full one is not."""
+    path = tmp_path / "cache.sqlite3"
+    fast, full = decoder_version(exact=False), decoder_version(exact=True)
+    jpeg = str(tmp_path / "b.jpg")
+    old_full = dataclasses.replace(_outcome(1), is_full=True)
+    TensorCache(path, 16, full, limit_bytes=10**9).store([(jpeg, 1, 1, 1, old_full)])
+    TensorCache(path, 16, fast, limit_bytes=10**9).store([(jpeg, 2, 2, 2, _outcome(2))])
+    both = TensorCache(path, 16, fast, limit_bytes=10**9, full_decoder=full)
+    found = both.lookup([jpeg], [(2, 2, 2)])
+    assert not found[0].is_full and np.array_equal(found[0].tensor, _outcome(2).tensor)
+    assert both.lookup([jpeg], [(1, 1, 1)])[0].is_full
