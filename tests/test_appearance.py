@@ -343,14 +343,20 @@ def test_a_few_highlights_do_not_darken_a_float_or_32_bit_image(tmp_path, exact)
 
 @pytest.mark.parametrize("exact", MODES)
 def test_hdr_highlights_clip_and_far_outliers_of_an_integer_image_do_not(tmp_path, exact):
-    """From two reviews: a 0..1 float image keeps its 0..1 range however bright its few
-    highlights (5.0 here), as image editors show it; an integer image of 0..255 values
-    with a few pixels at 65535 is taken as 16-bit (nearly black), not as 0..255."""
+    """From three reviews: a 0..1 float image keeps its 0..1 range however bright and many
+    its highlights (5.0 on 20 pixels, or on 5 % of them), clipped as image editors show
+    it; an integer image of 0..255 values with a few pixels at 65535 is taken as 16-bit
+    (nearly black), not as 0..255."""
     grey = np.asarray(picture(17, (240, 160)).convert("L"))
-    reference = tensor(save(Image.fromarray(grey), tmp_path / "eight.png"), exact)
-    hdr = grey.astype(np.float32) / 255
-    hdr.flat[np.random.default_rng(2).choice(hdr.size, 20, replace=False)] = 5.0
-    assert min_mse(tensor(save(Image.fromarray(hdr, "F"), tmp_path / "hdr.tiff"), exact), reference) < 30
+    for count in (20, grey.size // 20):  # a few highlights, and 5 % of the pixels
+        hdr = grey.astype(np.float32) / 255
+        bright = np.random.default_rng(2).choice(hdr.size, count, replace=False)
+        hdr.flat[bright] = 5.0
+        clipped = grey.copy()
+        clipped.flat[bright] = 255
+        expected = tensor(save(Image.fromarray(clipped), tmp_path / f"clipped{count}.png"), exact)
+        assert np.abs(tensor(save(Image.fromarray(hdr, "F"), tmp_path / f"hdr{count}.tiff"), exact).astype(int)
+                      - expected).max() <= 1, count
     ints = grey.astype(np.int32)
     ints.flat[:20] = 65535
     assert tensor(save(Image.fromarray(ints, "I"), tmp_path / "ints.tiff"), exact).mean() < 5

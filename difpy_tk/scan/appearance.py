@@ -19,10 +19,10 @@ clips 16-bit and float values at 255 (most of such an image turns white). Here:
   16-bit; anything else, from its own minimum (or 0) to its maximum. Float (F): 0..1 as
   the usual unit range, 0..255 as 8-bit values, anything else from its minimum (or 0)
   to its maximum; NaN and -inf show as the lowest value, +inf as the highest. The range
-  is chosen by the values that occur, all but the brightest 0.1 % (HIGHLIGHTS): the
-  highlights of a 0..1 float image (HDR), however bright, clip to white, as image
-  editors show them, instead of darkening the whole picture; in an integer image they
-  must stay within twice the range (HIGHLIGHT_REACH).
+  is chosen by the values that occur: a float image is 0..1 when 90 % of its values lie
+  in it (FLOAT_HIGHLIGHTS), its HDR highlights, however bright, clipped to white as
+  image editors show them; any other range may leave out the brightest 0.1 %
+  (HIGHLIGHTS) when they stay within twice the range (HIGHLIGHT_REACH).
   A 16-bit grey PNG's transparent colour is matched on its 16-bit values. Pillow hands a
   16-bit RGB PNG over as the high bytes of its samples, so its transparent colour is
   matched on those (before_load, which tensors call before decoding): a pixel within
@@ -32,7 +32,6 @@ clips 16-bit and float values at 255 (most of such an image turns white). Here:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,8 +46,10 @@ HIGHLIGHTS = 0.001
 is chosen (they clip to white)..."""
 HIGHLIGHT_REACH = 2.0
 """...as long as they stay within this many times the range's top (a few pixels at 65535
-in an image of 0..255 values are no highlights of a 0..255 image), except in a float
-image of 0..1, which image editors show so however bright its highlights."""
+in an image of 0..255 values are no highlights of a 0..255 image)."""
+FLOAT_HIGHLIGHTS = 0.1
+"""A float image is shown as 0..1 when all but this share of its values lie in it, its
+highlights clipped however bright, as image editors show HDR images."""
 QUANTILE_SAMPLE = 1_000_000
 """Values the highlight share is measured on (evenly spread): partitioning every value of
 a large image with flat areas takes seconds."""
@@ -144,20 +145,22 @@ def _range(values: np.ndarray, mode: str) -> tuple[float, float]:
             continue
         if high <= nominal_high:
             return nominal_low, nominal_high
-        # Image editors show a float image as 0..1 and clip what lies beyond (HDR
-        # highlights, however bright); elsewhere highlights must stay near the range.
-        reach = math.inf if (mode, nominal_high) == ("F", 1.0) else HIGHLIGHT_REACH * nominal_high
-        if high <= reach and _brightest(finite) <= nominal_high:
+        if (mode, nominal_high) == ("F", 1.0):
+            # Image editors show a float image as 0..1 and clip what lies beyond (HDR
+            # highlights, however bright and however many): taken when most values fit.
+            if _brightest(finite, FLOAT_HIGHLIGHTS) <= nominal_high:
+                return nominal_low, nominal_high
+        elif high <= HIGHLIGHT_REACH * nominal_high and _brightest(finite, HIGHLIGHTS) <= nominal_high:
             return nominal_low, nominal_high
     low = min(low, 0.0)
     return low, high if high > low else low + 1.0
 
 
-def _brightest(values: np.ndarray) -> float:
-    """The value below which all but the brightest HIGHLIGHTS of values lie (on a sample)."""
+def _brightest(values: np.ndarray, share: float) -> float:
+    """The value below which all but the brightest share of values lie (on a sample)."""
     flat = values.ravel()
     sample = flat[:: max(1, flat.size // QUANTILE_SAMPLE)]
-    return float(np.quantile(sample, 1 - HIGHLIGHTS, method="higher"))
+    return float(np.quantile(sample, 1 - share, method="higher"))
 
 
 def _to_8_bits(image: Image.Image, samples: Samples) -> np.ndarray:
