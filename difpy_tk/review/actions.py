@@ -196,7 +196,7 @@ def mover(
     folder: str | os.PathLike, journal: Journal, keep_tree_inputs: Sequence[str] | None = None
 ) -> Callable[[FileRecord], ActionResult]:
     """The per-file action of a bulk move, for run_bulk: flat into folder, or, given the
-    search's input folders (result.parameters["directory"]), keeping each file's folders
+    search's input folders (result.parameters["directory_resolved"]), keeping each file's folders
     below the input folder it was found in (flat for a file outside all of them)."""
 
     def move(record: FileRecord) -> ActionResult:

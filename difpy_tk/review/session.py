@@ -619,8 +619,7 @@ class ReviewSession:
         """The searched folders, absolute as the search resolved them: a folder typed
         relative ("photos") means nothing from another working directory."""
         parameters = self.result.parameters
-        inputs = parameters.get("directory_resolved") or parameters.get("directory") or []
-        return [inputs] if isinstance(inputs, str) else list(inputs)
+        return list(parameters.get("directory_resolved") or parameters.get("directory") or [])
 
     def execute(self, plan: Plan, cancel: CancelToken | None = None) -> list[ActionResult]:
         """Do the plan, file by file, journalling each outcome (the left-out files too).

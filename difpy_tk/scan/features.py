@@ -110,7 +110,7 @@ def details(tensors: np.ndarray, indices: np.ndarray | None = None) -> np.ndarra
     quarter of a second; each chunk is gathered on its own, so memory stays bounded at
     any px."""
     chosen = np.arange(len(tensors)) if indices is None else indices
-    step = max(1, DETAIL_CHUNK_VALUES // max(1, tensors[0].size if len(tensors) else 1))
+    step = max(1, DETAIL_CHUNK_VALUES // max(1, int(np.prod(tensors.shape[1:]))))
     out = np.empty(len(chosen))
     for start in range(0, len(chosen), step):
         chunk = tensors[chosen[start : start + step]]
