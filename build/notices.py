@@ -64,9 +64,19 @@ def file_owners(names: Iterable[str] | None = None) -> dict[str, str]:
     return owners
 
 
+SHARED_PREFIXES = ("/usr", "/usr/local")
+"""Prefixes a system Python shares with every other package (Debian's python3 lives in
+/usr): their files are not all Python's, so only its own library folders count."""
+
+
 def python_roots() -> list[str]:
-    """Folders whose files belong to the Python installation itself."""
-    roots = {sys.base_prefix, sys.base_exec_prefix, sysconfig.get_paths()["stdlib"]}
+    """Folders whose files belong to the Python installation itself: its prefix (pyenv,
+    python.org, a venv's base), unless that is a prefix shared with other packages,
+    where libtk8.6 under /usr would otherwise pass for a part of Python; and its
+    standard library folders."""
+    paths = sysconfig.get_paths()
+    roots = {paths["stdlib"], paths["platstdlib"]}
+    roots |= {prefix for prefix in (sys.base_prefix, sys.base_exec_prefix) if _norm(prefix) not in SHARED_PREFIXES}
     return sorted({_norm(root) for root in roots})
 
 
