@@ -7,10 +7,13 @@ from imagegen import picture, save, text_screenshot
 from PIL import Image
 from reference import as_cliques, brute_force_pairs, full_decode_tensors
 
-from difpy_tk.scan.engine import run_search, scan_pairs
-from difpy_tk.scan.features import LOW_DETAIL_STD, detail, details
+from difpy_tk.scan.discovery import Listing
+from difpy_tk.scan.engine import _Decoded, _low_detail, run_search, scan_pairs
+from difpy_tk.scan.features import LOW_DETAIL_STD, detail, details, image_stats, moments
 from difpy_tk.scan.options import SearchOptions
-from difpy_tk.scan.verdicts import decide, drift_margin
+from difpy_tk.scan.search import Matches
+from difpy_tk.scan.tensors import Decoded
+from difpy_tk.scan.verdicts import Verdicts, decide, drift_margin
 
 
 def textured(seed: int, size: tuple[int, int]) -> Image.Image:
@@ -143,7 +146,21 @@ def test_detail_separates_flat_images_from_pictures(corpus):
         assert (detail(tensor) < LOW_DETAIL_STD) == name.startswith("flat_"), (name, detail(tensor))
     batch = np.concatenate([np.asarray(tensors)] * 100)  # more than one chunk
     one_by_one = [float(np.std(t.reshape(-1, 3) - t.reshape(-1, 3).mean(axis=0))) for t in batch]
-    assert np.allclose(details(batch), one_by_one, rtol=1e-12)
+    assert np.allclose(details(*moments(batch), 50), one_by_one, rtol=1e-12)
+
+
+def test_low_detail_reads_the_moments_of_the_full_tensors(corpus):
+    """Flags come from the decode's moments (a warm rescan reads no tensor again), except
+    for images the verdicts decoded in full: their moments are those of the fast tensor."""
+    flat = np.full((50, 50, 3), 128, dtype=np.uint8)
+    textured_full = np.asarray(full_decode_tensors([str(corpus / "a.jpg")], 50)[0])
+    listing = Listing(files=["fast.jpg", "full.png", "alone.png"])
+    decoded = _Decoded(listing, 50)
+    for index, is_full in enumerate((False, True, True)):
+        decoded.accept(index, Decoded(flat, 50, 50, "", *image_stats(flat), is_full))
+    matches = Matches(np.array([0]), np.array([1]), np.array([0]), np.array([0]))
+    verdicts = Verdicts(matches, 1, 0, np.array([0, 1]), np.stack([textured_full, flat]), 1, 0.0, 0, 0.0, 4.7)
+    assert _low_detail(decoded, [0, 1, 2], verdicts, 50).tolist() == [False, True, False]
 
 
 def drifted(full: np.ndarray, seed: int, amplitude: int) -> np.ndarray:

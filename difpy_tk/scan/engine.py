@@ -19,7 +19,7 @@ from difpy_tk.humanize import plural
 from difpy_tk.scan.cache import TensorCache
 from difpy_tk.scan.decoding import WorkerPool, decode_files
 from difpy_tk.scan.discovery import Listing, list_images
-from difpy_tk.scan.features import GRID, LOW_DETAIL_STD, TensorStats, details
+from difpy_tk.scan.features import GRID, LOW_DETAIL_STD, TensorStats, details, moments
 from difpy_tk.scan.frames import frame_count, may_hold_pages
 from difpy_tk.scan.full_decode import FullDecoder
 from difpy_tk.scan.grouping import build_groups
@@ -247,7 +247,7 @@ def scan_pairs(
         listing,
         records,
         verdicts.matches,
-        _low_detail(tensors, verdicts),
+        _low_detail(decoded, valid, verdicts, options.px_size),
         _verification(verdicts, full.counts, int(decoded.is_full[valid].sum())),
         invalid,
         timings,
@@ -274,15 +274,19 @@ def _with_frame_counts(
     return out
 
 
-def _low_detail(fast: np.ndarray, verdicts: Verdicts) -> np.ndarray:
+def _low_detail(decoded: _Decoded, valid: list[int], verdicts: Verdicts, px_size: int) -> np.ndarray:
     """Near-flat flags of the matched images (features.LOW_DETAIL_STD), on their full
-    tensors where decoded."""
-    flags = np.zeros(len(fast), dtype=bool)
+    tensors where decoded. From the moments the decode (or the cache) gave, except for
+    the images the verdicts decoded in full, whose moments are still the fast tensor's."""
+    squared = decoded.squared[valid]
+    channel_sums = decoded.sums[valid].sum(axis=(1, 2), dtype=np.int64)
+    redecoded = ~decoded.is_full[valid][verdicts.checked]
+    squared[verdicts.checked[redecoded]], channel_sums[verdicts.checked[redecoded]] = moments(
+        verdicts.full[redecoded]
+    )
+    flags = np.zeros(len(valid), dtype=bool)
     matched = np.unique(np.concatenate([verdicts.matches.first, verdicts.matches.second]))
-    decoded = np.isin(matched, verdicts.checked)
-    flags[matched[~decoded]] = details(fast, matched[~decoded]) < LOW_DETAIL_STD
-    positions = np.searchsorted(verdicts.checked, matched[decoded])
-    flags[matched[decoded]] = details(verdicts.full, positions) < LOW_DETAIL_STD
+    flags[matched] = details(squared[matched], channel_sums[matched], px_size) < LOW_DETAIL_STD
     return flags
 
 
