@@ -33,14 +33,33 @@ def dpi_scale(window: tk.Misc) -> float:
 
 def fit_to_screen(window: tk.Wm, width: int | None = None, height: int | None = None) -> None:
     """Size a window to (width, height) at 96 DPI, scaled to the screen's DPI, or to what it
-    asks for, but never beyond the screen, so its buttons stay reachable on a small laptop."""
+    asks for, but never beyond the screen, so its buttons stay reachable on a small laptop;
+    and place it (placed_on_screen), since a window manager may put it where the pointer
+    is, with its bottom buttons below the screen's edge."""
     window.update_idletasks()
     room_width, room_height = room_on_screen(window)
     scale = dpi_scale(window)
-    wanted_width = round(width * scale) if width else window.winfo_reqwidth()
-    wanted_height = round(height * scale) if height else window.winfo_reqheight()
-    window.geometry(f"{min(wanted_width, room_width)}x{min(wanted_height, room_height)}")
+    width = min(round(width * scale) if width else window.winfo_reqwidth(), room_width)
+    height = min(round(height * scale) if height else window.winfo_reqheight(), room_height)
+    x, y = placed_on_screen(window, width, height)
+    window.geometry(f"{width}x{height}+{x}+{y}")
     window.maxsize(room_width, room_height)
+
+
+def placed_on_screen(window: tk.Wm, width: int, height: int) -> tuple[int, int]:
+    """Where a window of this size goes: centred over the window it belongs to (a dialog
+    over its parent) or, for the main window, on the screen; then moved as little as
+    needed to lie wholly on the screen, frame and taskbar included (WINDOW_FRAME)."""
+    screen_width, screen_height = window.winfo_screenwidth(), window.winfo_screenheight()
+    owner = window.master.winfo_toplevel() if window.master is not None else None
+    if owner is not None and owner.winfo_viewable():
+        centre_x = owner.winfo_rootx() + owner.winfo_width() // 2
+        centre_y = owner.winfo_rooty() + owner.winfo_height() // 2
+    else:
+        centre_x, centre_y = screen_width // 2, screen_height // 2
+    x = min(centre_x - width // 2, screen_width - WINDOW_FRAME[0] - width)
+    y = min(centre_y - height // 2, screen_height - WINDOW_FRAME[1] - height)
+    return max(0, x), max(0, y)
 
 
 def shortcut_modifier(widget: tk.Misc) -> str:

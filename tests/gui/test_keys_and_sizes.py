@@ -214,6 +214,26 @@ def test_a_window_never_outgrows_the_screen(driver):
     window.destroy()
 
 
+def test_a_window_is_placed_wholly_on_the_screen_and_a_dialog_over_its_owner(driver):
+    """A window manager may place a window where the pointer is, its buttons below the
+    screen's edge (a new user's 1366 × 768 laptop): every window is placed by us."""
+    screen_width, screen_height = driver.root.winfo_screenwidth(), driver.root.winfo_screenheight()
+    owner = tk.Toplevel(driver.root)
+    for owner_x, owner_y in ((screen_width - 300, screen_height - 200), (400, 200)):
+        owner.geometry(f"500x300+{owner_x}+{owner_y}")
+        driver.update()
+        dialog = tk.Toplevel(owner)
+        fit_to_screen(dialog, 600, 400)
+        driver.update()
+        x, y = dialog.winfo_rootx(), dialog.winfo_rooty()
+        assert x >= 0 and x + 600 <= screen_width - WINDOW_FRAME[0]
+        assert y >= 0 and y + 400 <= screen_height - WINDOW_FRAME[1]
+        if owner_x == 400:  # room to centre it over its owner
+            assert (x + 300, y + 200) == (owner_x + 250, owner_y + 150)
+        dialog.destroy()
+    owner.destroy()
+
+
 def test_sizes_follow_the_screen_dpi(driver):
     root = driver.root
     assert dpi_scale(root) == 1.0  # Xvfb: 96 DPI

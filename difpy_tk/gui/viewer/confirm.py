@@ -9,10 +9,12 @@ import os
 import tkinter as tk
 from tkinter import ttk
 
-from difpy_tk.gui.widgets import WrapLabel
+from difpy_tk.gui.widgets import WrapLabel, fit_to_screen
 from difpy_tk.humanize import first_few, format_bytes, plural
 from difpy_tk.review.session import ActionKind, Plan
 
+CONFIRM_SIZE = (900, 560)
+"""At 96 DPI, as much of it as the screen allows (widgets.fit_to_screen)."""
 BUTTONS = {
     ActionKind.MOVE: "Move",
     ActionKind.MOVE_KEEPING_FOLDERS: "Move",
@@ -84,9 +86,7 @@ class ConfirmDialog(tk.Toplevel):
         self.answer = False
         self.title(TITLES[plan.kind])
         self.transient(parent.winfo_toplevel())
-        width = min(900, self.winfo_screenwidth() - 80)
-        height = min(560, self.winfo_screenheight() - 140)
-        self.geometry(f"{width}x{height}")
+        fit_to_screen(self, *CONFIRM_SIZE)
         self.minsize(560, 360)
         body = ttk.Frame(self, padding=14)
         body.pack(fill="both", expand=True)

@@ -18,9 +18,11 @@ from PIL import Image, ImageTk
 
 from difpy_tk.gui.viewer.thumbnails import decode_image
 from difpy_tk.gui.viewer.tk_worker import TkWorker
-from difpy_tk.gui.widgets import WrapLabel
+from difpy_tk.gui.widgets import WrapLabel, fit_to_screen
 from difpy_tk.scan.frames import UNCOUNTED
 
+PREVIEW_SIZE = (1300, 900)
+"""At 96 DPI, as much of it as the screen allows (widgets.fit_to_screen)."""
 ZOOM_STEP = 1.25
 MAX_ZOOM = 64.0
 
@@ -160,7 +162,7 @@ class PreviewWindow(tk.Toplevel):
         self.pages = pages or {}
         self.page = 0
         self.sequence = sequence if sequence and len(paths) == 1 else None
-        self.geometry(f"{min(1300, self.winfo_screenwidth() - 80)}x{min(900, self.winfo_screenheight() - 80)}")
+        fit_to_screen(self, *PREVIEW_SIZE)
         self.view = View()
         self._worker = TkWorker(self, 2, "preview")
         bar = ttk.Frame(self, padding=(8, 6))

@@ -26,7 +26,7 @@ from difpy_tk.gui.viewer.styles import configure_styles
 from difpy_tk.gui.viewer.table import MatchTable
 from difpy_tk.gui.viewer.thumbnails import ThumbnailCache
 from difpy_tk.gui.viewer.tk_worker import TkWorker
-from difpy_tk.gui.widgets import WrapLabel, grid_scrolled, shortcut_modifier
+from difpy_tk.gui.widgets import WrapLabel, fit_to_screen, grid_scrolled, shortcut_modifier
 from difpy_tk.humanize import first_few, format_bytes, plural
 from difpy_tk.review import actions
 from difpy_tk.review.journal import Journal
@@ -62,6 +62,8 @@ NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "Button", "Treeview
 """Widget classes where Space, Enter and Up/Down belong to the widget, not to the window."""
 
 VIEWER_TITLE = f"{APP_NAME} · Image Viewer"  # the one product name (difpy_tk.APP_NAME) on every window
+VIEWER_SIZE = (1800, 1100)
+"""At 96 DPI; a smaller screen gets all of itself (widgets.fit_to_screen)."""
 
 
 def choose_box(width: int, count: int, narrowest: int = 0, height: int = 0) -> int:
@@ -82,8 +84,7 @@ class ViewerWindow(tk.Toplevel):
                  keeper_rule: KeeperRule | None = None) -> None:
         super().__init__(parent)
         self.title(VIEWER_TITLE)
-        screen_w, screen_h = self.winfo_screenwidth(), self.winfo_screenheight()
-        self.geometry(f"{min(1800, screen_w - 60)}x{min(1100, screen_h - 110)}")
+        fit_to_screen(self, *VIEWER_SIZE)
         self.minsize(820, 540)
         self.log = log
         self.session = ReviewSession(result, self, journal, keeper_rule)
