@@ -9,6 +9,7 @@ links an action breaks instead of acting on a link's name."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterable
@@ -17,6 +18,8 @@ from typing import NamedTuple
 
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import Problem
+
+log = logging.getLogger("difpy_tk")
 
 # difPy 4.2.1's list, plus the formats it misses that Pillow (or pillow-heif) decodes.
 IMAGE_EXTENSIONS = frozenset(
@@ -137,12 +140,13 @@ class _Walker:
             return
         key = (stat.st_dev, stat.st_ino) if stat.st_ino else (-1, os.path.realpath(folder))
         if key in self.seen_dirs:
-            reason = (
-                "a folder you chose, also reached through another one you chose: its images were searched once"
-                if folder in self.inputs
-                else "folder already searched (a link or loop)"
-            )
-            self.listing.skipped.append(Problem(folder, reason))
+            if folder in self.inputs:
+                # Nothing was left out: a user who adds a folder and its parent gets every
+                # image once, which the results must not count as a file not searched.
+                log.info("%s was chosen and is also inside another chosen folder: its images were searched once.",
+                         folder)
+            else:
+                self.listing.skipped.append(Problem(folder, "folder already searched (a link or loop)"))
             return
         self.seen_dirs.add(key)
         try:
