@@ -11,7 +11,7 @@ from difpy_tk.gui.viewer.card import elide_to_fit
 from difpy_tk.gui.viewer.confirm import file_note, summary_lines
 from difpy_tk.gui.viewer.desktop import reveal_command
 from difpy_tk.gui.viewer.preview import visible_part
-from difpy_tk.gui.viewer.thumbnails import decode_image
+from difpy_tk.gui.viewer.thumbnails import decode_image, unshowable
 from difpy_tk.gui.viewer.window import choose_box
 from difpy_tk.review.journal import ActionResult, Outcome
 from difpy_tk.review.session import ActionKind, Link, Plan, PlannedFile
@@ -112,3 +112,15 @@ def test_a_card_shows_a_deep_image_as_the_search_compared_it(tmp_path):
     path.write_bytes(b"P5\n4 4\n65535\n" + np.full((4, 4), 200, ">u2").tobytes())
     assert decode_image(str(path), None).convert("RGB").getpixel((0, 0)) == (1, 1, 1)
     assert decode_image(str(path), 200).convert("RGB").getpixel((0, 0)) == (1, 1, 1)
+
+
+def test_an_image_that_cannot_be_shown_says_why_in_words(tmp_path):
+    """A result reopened after a move showed "[Errno 2] No such file or directory: '…'"."""
+    with pytest.raises(OSError) as gone:
+        decode_image(str(tmp_path / "moved-away.jpg"), 64)
+    assert unshowable(gone.value) == "this file is no longer here: moved, renamed or deleted since the search"
+    (tmp_path / "not-an-image.jpg").write_bytes(b"plain text")
+    with pytest.raises(OSError) as unreadable:
+        decode_image(str(tmp_path / "not-an-image.jpg"), 64)
+    assert unshowable(unreadable.value).startswith("cannot show this image: cannot identify image file")
+    assert unshowable(PermissionError(13, "Permission denied")) == "cannot show this image: permission denied"

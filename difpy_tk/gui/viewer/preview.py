@@ -16,7 +16,7 @@ from tkinter import ttk
 
 from PIL import Image, ImageTk
 
-from difpy_tk.gui.viewer.thumbnails import decode_image
+from difpy_tk.gui.viewer.thumbnails import decode_image, unshowable
 from difpy_tk.gui.viewer.tk_worker import TkWorker
 from difpy_tk.gui.widgets import WrapLabel, fit_to_screen
 from difpy_tk.scan.frames import UNCOUNTED
@@ -250,10 +250,9 @@ class PreviewWindow(tk.Toplevel):
         try:
             pane.set_image(future.result())
         except EOFError as error:
-            pane.set_image(None, f"this file has no page {page + 1}" if page else f"cannot show this image: {error}",
-                           error=not page)
+            pane.set_image(None, f"this file has no page {page + 1}" if page else unshowable(error), error=not page)
         except Exception as error:  # any decoder error is shown in the pane
-            pane.set_image(None, f"cannot show this image: {error}", error=True)
+            pane.set_image(None, unshowable(error), error=True)
 
     def actual_size(self) -> None:
         """One image pixel per screen pixel for the first image."""

@@ -15,6 +15,7 @@ from concurrent.futures import Future
 from PIL import Image, ImageOps, ImageTk
 
 from difpy_tk.gui.viewer.tk_worker import TkWorker
+from difpy_tk.review.actions import describe_error
 from difpy_tk.scan.appearance import HIGH_DEPTH_MODES, as_seen, before_load
 from difpy_tk.scan.result import FileRecord
 
@@ -48,6 +49,14 @@ def decode_image(path: str, box: int | None, page: int = 0) -> Image.Image:
             image = image.convert("RGBA" if has_alpha else "RGB")
         image.load()
         return image
+
+
+def unshowable(error: BaseException) -> str:
+    """Why an image cannot be shown, in words: a file moved away since the search (a
+    result reopened after a move) said "[Errno 2] No such file or directory" before."""
+    if isinstance(error, FileNotFoundError):
+        return "this file is no longer here: moved, renamed or deleted since the search"
+    return f"cannot show this image: {describe_error(error)}"
 
 
 class ThumbnailCache:
@@ -111,7 +120,7 @@ class ThumbnailCache:
         except Stale:
             return
         except Exception as error:  # any decoder error: show why instead of a thumbnail
-            self._errors[key] = f"cannot show this image: {error}"
+            self._errors[key] = unshowable(error)
             for callback in callbacks:
                 callback(None, self._errors[key])
             return
