@@ -3,9 +3,11 @@ outcome is reported and journalled, and moves can be undone."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -128,6 +130,38 @@ def test_move_across_drives_keeps_source_when_it_cannot_be_removed(tmp_path, jou
     assert result.outcome is Outcome.FAILED and "permission denied" in result.reason
     assert Path(record.path).exists()
     assert list((tmp_path / "b").iterdir()) == []
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """A folder no file can be taken out of: read-only for a user; for root, whom
+    permissions do not stop, immutable (chattr +i), where the file system allows it."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("no chattr +i on this file system")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX folder permissions")
+def test_a_move_out_of_a_locked_folder_blames_that_folder(tmp_path, journal):
+    """A new user's move failed with "cannot move the file to <destination>: operation not
+    permitted", a folder that did not even exist: the folder it leaves was locked."""
+    record = make_file(tmp_path / "locked" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    with locked(tmp_path / "locked"):
+        result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.outcome is Outcome.FAILED
+    assert result.reason.startswith(f"cannot take the file out of {tmp_path / 'locked'}: ")
+    assert Path(record.path).exists() and list((tmp_path / "b").iterdir()) == []
 
 
 def test_vanished_and_changed_files_are_skipped(tmp_path, journal):

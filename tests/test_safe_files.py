@@ -61,6 +61,26 @@ def test_rename_no_replace_refuses_a_taken_name(tmp_path):
     assert (tmp_path / "c").read_text() == "a" and not (tmp_path / "a").exists()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the hard-link path is POSIX")
+def test_rename_by_link_leaves_no_second_name_when_the_source_cannot_go(tmp_path, monkeypatch):
+    """Where the kernel's no-replace rename is missing (or refused with EPERM, as from a
+    locked folder), the file is linked then unlinked: when the unlink fails, the link
+    made a moment before is removed again and the file keeps its one name."""
+    (tmp_path / "a").write_bytes(b"picture")
+    monkeypatch.setattr(safe_files, "_NO_REPLACE", None)
+    real_unlink = os.unlink
+
+    def unlink(path, *args, **kwargs):
+        if os.fspath(path) == str(tmp_path / "a"):
+            raise PermissionError(1, "Operation not permitted", str(path))
+        real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(safe_files.os, "unlink", unlink)
+    with pytest.raises(PermissionError):
+        safe_files.rename_no_replace(tmp_path / "a", tmp_path / "b")
+    assert sorted(os.listdir(tmp_path)) == ["a"] and (tmp_path / "a").read_bytes() == b"picture"
+
+
 def test_write_atomic_leaves_no_temporary_on_failure(tmp_path):
     safe_files.write_atomic(tmp_path / "f.json", json.dumps({"x": 1}))
     assert json.loads((tmp_path / "f.json").read_text()) == {"x": 1}

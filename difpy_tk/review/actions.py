@@ -185,6 +185,9 @@ def move_file(
     except OSError as error:
         journal.end(op, End.FAILED)
         remove_empty_folders(folders)
+        if not os.access(source.parent, os.W_OK):
+            # The folder it leaves is at fault (read-only, or locked), not the destination.
+            return failed(f"cannot take the file out of {source.parent}: {describe_error(error)}")
         return failed(f"cannot move the file to {into}: {describe_error(error)}")
     journal.end(op, End.DONE)
     return journal.record(

@@ -142,7 +142,15 @@ def rename_no_replace(source: str | os.PathLike, target: str | os.PathLike) -> N
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(target)) from error
         os.rename(source, target)
         return
-    os.unlink(source)
+    try:
+        os.unlink(source)
+    except OSError:
+        # Its folder lets no file go (locked, read-only): the link just made is ours, and
+        # leaving it would give the file a second name the journal does not know.
+        with contextlib.suppress(OSError):
+            if os.path.samestat(os.lstat(target), os.lstat(source)):
+                os.unlink(target)
+        raise
 
 
 def _damaged_name(path: Path) -> Path:
