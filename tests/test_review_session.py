@@ -356,6 +356,25 @@ def test_move_marked_lists_every_file_then_moves_them(tmp_path, photos):
     assert session.marks == set()
 
 
+def test_a_move_says_which_files_got_a_new_name(tmp_path, photos):
+    """A new user moved copies into a folder that held files of the same names: nothing
+    was overwritten, but nothing said that "img (2).jpg" had appeared either."""
+    original, reencode, small = photos
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "small.jpg").write_bytes(b"already there")
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.mark_all()
+    view.folder = str(target)
+    session.act(ActionKind.MOVE)
+    assert (target / "small.jpg").read_bytes() == b"already there"
+    assert view.outcomes[-1].message() == (
+        f"Moved to {target}: 2 files. 1 got a new name, as a file of the same name was there (small (2).jpg)."
+    )
+    session.undo()
+    assert view.outcomes[-1].message() == "Put back 2 files."
+
+
 def test_a_new_folder_to_move_to_is_made_only_once_the_user_agrees(tmp_path, photos):
     original, reencode, small = photos
     session, view = session_for(make_result([[original, reencode, small]]), tmp_path)

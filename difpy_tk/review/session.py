@@ -24,7 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from difpy_tk.humanize import format_bytes, plural
+from difpy_tk.humanize import first_few, format_bytes, plural
 from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.review.keeper import KeeperRule
@@ -182,6 +182,12 @@ class Report:
             text = f"Put back {plural(done, 'file')}."
         else:
             text = f"{self.kind.done(self.folder)}: {plural(done, 'file')}."
+        moved = self.kind in (ActionKind.MOVE, ActionKind.MOVE_KEEPING_FOLDERS)
+        renamed = [result.destination for result in self.results if moved and result.ok and result.destination
+                   and os.path.basename(result.destination) != os.path.basename(result.source)]
+        if renamed:
+            text += (f" {len(renamed)} got a new name, as a file of the same name was there"
+                     f" ({first_few([os.path.basename(name) for name in renamed], 2)}).")
         if self.broken_links:
             count = len(self.broken_links)
             verb = "points" if count == 1 else "point"

@@ -91,6 +91,9 @@ def test_the_confirmation_says_what_stays_what_breaks_and_how_to_undo():
     skipped = ActionResult("move", "/p/c.jpg", Outcome.SKIPPED, reason="the file no longer exists")
     assert "1 file changed or vanished" in " ".join(summary_lines(plan(ActionKind.MOVE, left_out=[skipped])))
     assert "cannot be undone" in " ".join(summary_lines(plan(ActionKind.DELETE)))
+    assert 'gets a number added ("name (2).jpg"); nothing is overwritten' in " ".join(
+        summary_lines(plan(ActionKind.MOVE))
+    )
 
 
 def test_the_visible_part_never_reaches_outside_the_image():

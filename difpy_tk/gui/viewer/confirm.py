@@ -75,7 +75,8 @@ def summary_lines(plan: Plan) -> list[str]:
     elif plan.kind is ActionKind.TRASH:
         lines.append("You can restore them from the Trash. Where a drive has no Trash, you will be asked again.")
     else:
-        lines.append("Undo puts moved files back.")
+        lines.append('A file whose name is taken there gets a number added ("name (2).jpg"); nothing is '
+                     "overwritten. Undo puts moved files back.")
     return lines
 
 
