@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "fast first look (up to three times slower the first time; rescans stay fast)")
     scan.add_argument("--no-cache", dest="use_cache", action="store_false",
                       help="do not read or write the tensor cache (every image is decoded)")
+    scan.add_argument("--show-not-duplicates", dest="hide_declared", action="store_false",
+                      help="also report the pairs you marked \"Not a duplicate\" in the app's viewer "
+                      "(left out by default, as in the app)")
     scan.add_argument("--quiet", action="store_true", help="no progress bar")
     add_commands(commands)
     return parser
@@ -174,9 +177,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     bar = None if args.quiet else ProgressBar()
     cancel = CancelToken()
+    declared = ignore_list.load_index().ignored
+    hidden: list[tuple[str, str]] = []
+
+    def not_duplicates(a: str, b: str) -> bool:
+        if declared(a, b):
+            hidden.append((a, b))
+            return True
+        return False
+
     try:
         try:
-            result = run_search(options, progress=bar, cancel=cancel, not_duplicates=ignore_list.load_index().ignored)
+            result = run_search(
+                options, progress=bar, cancel=cancel, not_duplicates=not_duplicates if args.hide_declared else None
+            )
         finally:
             if bar is not None:  # before any message, so an error starts its own line
                 bar.close()
@@ -200,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         + (f", {plural(len(result.chained), 'image')} like a group's image only" if result.chained else "")
         + f"; {len(result.invalid):,} invalid and {plural(len(result.skipped), 'skipped file')}."
     )
+    if hidden:
+        say(
+            f"{plural(len(hidden), 'matching pair')} left out: you marked "
+            f"{'it' if len(hidden) == 1 else 'them'} \"Not a duplicate\" in the app (--show-not-duplicates "
+            "reports them)."
+        )
     for group in result.groups:
         say(group.kept)
         for match in group.matches:

@@ -94,3 +94,20 @@ def test_an_error_after_progress_starts_its_own_line(tmp_path):
     lines = [line for line in out.stderr.splitlines() if line.strip()]
     assert lines[0].startswith("listing")  # the progress bar had started
     assert lines[-1].startswith("difpy-tk: error:") and "missing" in lines[-1]
+
+
+def test_scan_says_it_left_out_the_pairs_marked_not_duplicate(tmp_path):
+    """A new user's scan of three identical files said "0 groups" and nothing else: they
+    had marked the group "Not a duplicate" in the app's viewer."""
+    from difpy_tk.review import ignore_list
+
+    folder = tmp_path / "photos"
+    save(picture(1), folder / "a.png")
+    save(picture(1), folder / "b.png")
+    ignore_list.add([str(folder / "a.png"), str(folder / "b.png")])
+    hidden = run("scan", str(folder), "--processes", "1", "--no-cache")
+    assert hidden.returncode == 0, hidden.stderr
+    assert "0 groups," in hidden.stdout
+    assert '1 matching pair left out: you marked it "Not a duplicate" in the app' in hidden.stdout
+    shown = run("scan", str(folder), "--processes", "1", "--no-cache", "--show-not-duplicates")
+    assert "1 group," in shown.stdout and "left out" not in shown.stdout
