@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="do not look into sub-folders")
     scan.add_argument("--px-size", type=int, default=50,
                       help="size images are shrunk to before comparing (10-5000, default 50); "
-                      "raise in steps of 50 for images with text")
+                      "raise in steps of 50 for images with text (memory grows with its square)")
     scan.add_argument("--processes", type=int, default=cpu_count(),
                       help=f"worker processes for decoding images (1-{cpu_count()}, default all)")
     scan.add_argument("--chunksize", type=int, default=None,

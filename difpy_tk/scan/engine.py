@@ -23,6 +23,7 @@ from difpy_tk.scan.features import GRID, LOW_DETAIL_STD, TensorStats, details, m
 from difpy_tk.scan.frames import frame_count, may_hold_pages
 from difpy_tk.scan.full_decode import FullDecoder
 from difpy_tk.scan.grouping import build_groups
+from difpy_tk.scan.memory import check_tensor_memory
 from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 from difpy_tk.scan.result import FileRecord, Problem, SearchResult, Verification, now_iso, quality_key
@@ -193,6 +194,7 @@ def scan_pairs(
     progress("listing", 0, 0)
     listing = list_images(options.inputs, options.recursive, cancel)
     timings["listing"] = time.perf_counter() - clock
+    check_tensor_memory(len(listing.files), options.px_size)
     log.info(
         "%s found, %s skipped.",
         plural(len(listing.files), "image file"),

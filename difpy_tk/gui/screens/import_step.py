@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 PX_SIZE_HINT = (
     "The width and height images are shrunk to before they are compared (default 50). Larger is "
-    "more precise but slower; keep the default unless you know you need more. For images that "
-    "contain text, raise it in steps of 50."
+    "more precise but slower and needs far more memory; keep the default unless you know you "
+    "need more. For images that contain text, raise it in steps of 50."
 )
 IN_FOLDER_HINT = "Treat each folder separately: only find matches inside the same folder. Needs 2 or more folders."
 

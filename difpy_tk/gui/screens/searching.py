@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.search_worker import SearchWorker
-from difpy_tk.gui.widgets import add_mnemonic
+from difpy_tk.gui.widgets import add_mnemonic, option_message
 from difpy_tk.humanize import plural
 from difpy_tk.scan.eta import ScanEstimate
-from difpy_tk.scan.options import SearchOptions
+from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.scan.progress import PHASES
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.state.result_history import save_result
@@ -163,7 +163,10 @@ class SearchingScreen(Screen):
     def on_error(self, exc: BaseException) -> None:
         self._finish()
         self.app.show("configure")
-        messagebox.showerror("The search stopped", f"The search could not finish:\n\n{exc}", parent=self.app.root)
+        # An option the engine refuses (too large a pixel size for the memory) is said
+        # without the parameter's code name.
+        reason = option_message(exc) if isinstance(exc, OptionError) else str(exc)
+        messagebox.showerror("The search stopped", f"The search could not finish:\n\n{reason}", parent=self.app.root)
 
     def on_escape(self) -> None:
         self.cancel()
