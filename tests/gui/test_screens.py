@@ -228,6 +228,29 @@ def test_export_to_an_unwritable_place_is_explained(driver, dialogs, tmp_path):
     assert name == "showerror" and "no such folder" in args[1]
 
 
+def test_many_paths_that_cannot_be_imported_leave_the_folder_list_in_view(driver, image_folders, tmp_path):
+    """A new user pasted eight wrong paths: their eight lines pushed the folder list and
+    its Remove buttons out of the window at its default size."""
+    step1 = driver.app.screens["import"]
+    driver.app.show("import")
+    driver.root.geometry("900x620")
+    step1.add_paths([str(image_folders[0])])
+    if not step1.advanced.expanded:
+        step1.advanced.toggle()
+    step1.paste_var.set("; ".join(str(tmp_path / f"a{i}") for i in range(8)))
+    step1.add_button.invoke()
+    driver.update()
+    lines = step1.paste_error.cget("text").splitlines()
+    assert lines[0].endswith("a0: not found") and lines[1].endswith("a1: not found")
+    assert lines[2:] == ["and 6 more paths that cannot be imported (they stay in the box above)"]
+    assert step1.listbox.winfo_ismapped() and step1.listbox.winfo_height() >= 40
+    assert step1.clear_button.winfo_ismapped()
+    bottom = step1.clear_button.winfo_rooty() + step1.clear_button.winfo_height()
+    assert bottom <= driver.root.winfo_rooty() + driver.root.winfo_height()
+    step1.remove_all()
+    step1.paste_var.set("")
+
+
 def test_messages_clear_when_their_cause_is_fixed(driver, image_folders, tmp_path):
     step1 = driver.app.screens["import"]
     driver.app.show("import")

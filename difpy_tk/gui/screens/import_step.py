@@ -19,6 +19,7 @@ from difpy_tk.gui.widgets import (
     option_message,
     read_int,
 )
+from difpy_tk.humanize import plural
 from difpy_tk.scan.options import PX_SIZE_RANGE, OptionError
 from difpy_tk.state.recent_folders import browse_start
 from difpy_tk.state.settings import validate_setting
@@ -47,6 +48,20 @@ def folder_problem(path: str) -> str | None:
     if not os.path.isdir(path):
         return "not a folder"
     return None
+
+
+SHOWN_REJECTED = 2
+"""Paths explained under the paste box; more lines would push the folder list and the
+Remove buttons out of a small window (eight bad paths hid both)."""
+
+
+def rejected_text(rejected: list[tuple[str, str]]) -> str:
+    """One line per path that is no folder to import, the first SHOWN_REJECTED of them."""
+    lines = [f"{path}: {problem}" for path, problem in rejected[:SHOWN_REJECTED]]
+    if len(rejected) > SHOWN_REJECTED:
+        lines.append(f"and {plural(len(rejected) - SHOWN_REJECTED, 'more path')} that cannot be imported "
+                     "(they stay in the box above)")
+    return "\n".join(lines)
 
 
 class ImportScreen(Screen):
@@ -155,7 +170,7 @@ class ImportScreen(Screen):
         self._rejected_text = None
         self.paste_var.set("; ".join(path for path, _ in rejected))
         self._rejected_text = self.paste_var.get() if rejected else None
-        self.paste_error.configure(text="\n".join(f"{path}: {problem}" for path, problem in rejected))
+        self.paste_error.configure(text=rejected_text(rejected))
         self.paste_entry.configure(style="Invalid.TEntry" if rejected else "TEntry")
         self._refresh_list()
 
