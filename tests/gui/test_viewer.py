@@ -211,6 +211,36 @@ def test_marks_by_mouse_and_keyboard_never_on_the_keeper(root, viewer):
     assert not viewer.session.is_marked(chosen)
 
 
+def test_the_hint_keys_work_after_a_click_in_the_group_list_and_after_a_preview(root, viewer):
+    """A new user clicked a group in the list, pressed Space and Down: nothing was marked
+    and Down went to the next group. After closing a preview the keys did nothing."""
+    second = viewer.tree.get_children()[1]
+    viewer.tree.see(second)
+    root.update()
+    x, y, width, height = viewer.tree.bbox(second)
+    key(viewer.tree, "<Button-1>")  # focus the list as a click would ...
+    viewer.tree.event_generate("<Button-1>", x=x + width // 2, y=y + height // 2)
+    viewer.tree.event_generate("<ButtonRelease-1>", x=x + width // 2, y=y + height // 2)
+    root.update()
+    assert viewer.current_group == int(second)
+    assert viewer.focus_get() is viewer
+    group = viewer.current_group
+    viewer.event_generate("<Down>")  # the keeper, first ...
+    viewer.event_generate("<Down>")  # ... then its copy
+    viewer.event_generate("<space>")
+    root.update()
+    assert viewer.current_group == group and viewer.session.is_marked(viewer.current_path)
+    viewer.event_generate("<Return>")  # a large preview of the current image
+    root.update()
+    preview = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
+    preview.close()
+    root.update()
+    assert viewer.focus_get() is viewer
+    viewer.event_generate("<space>")
+    root.update()
+    assert not viewer.session.is_marked(viewer.current_path)
+
+
 def test_rules_mark_and_never_act(root, result, viewer):
     before = {path: Path(path).stat().st_mtime_ns for path in result.files}
     viewer.mark_menu.invoke(viewer.mark_menu.index(MarkRule.LOWER_RESOLUTION.label))

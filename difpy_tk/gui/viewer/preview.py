@@ -261,4 +261,8 @@ class PreviewWindow(tk.Toplevel):
             self.view.set(zoom=self.view.zoom / pane.scale())
 
     def close(self) -> None:
+        """Close, handing the keys back to the window it was opened from (the viewer's
+        Space and arrows), which would otherwise wait for a click."""
+        owner = self.master.winfo_toplevel()
         self.destroy()
+        owner.focus_set()

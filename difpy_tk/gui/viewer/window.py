@@ -191,6 +191,9 @@ class ViewerWindow(tk.Toplevel):
             self.tree.column(column, width=width, anchor=anchor, stretch=column == "kept")
         grid_scrolled(left, self.tree)
         self.tree.bind("<<TreeviewSelect>>", self._tree_selected)
+        # A click picks a group, then the keys of the hint (Space, Up/Down) are the cards'
+        # again, not the list's; the list keeps them only when reached with Tab.
+        self.tree.bind("<ButtonRelease-1>", lambda _e: self.focus_set())
         panes.add(left, weight=0)
 
         self.notebook = ttk.Notebook(panes, style="Viewer.TNotebook")
