@@ -515,7 +515,10 @@ def test_move_marked_lists_every_file_then_undo_puts_them_back(root, result, vie
     assert viewer.tree.get_children() == (), "every group is done: the list is empty"
     assert viewer.group_title.cget("text") == "No groups left to review."
     assert sum("move ok" in line for line in viewer.log_lines) == len(marked)
-    assert viewer.status.cget("text") == f"Moved to {target}: {len(marked)} files."
+    renamed = sum(1 for name in moved if "(2)" in name or "(3)" in name)
+    assert viewer.status.cget("text").startswith(
+        f"Moved to {target}: {len(marked)} files. {renamed} got a new name, as a file of the same name was there ("
+    )
     key(viewer, "<Control-z>")
     idle(root, viewer)
     assert all(Path(path).exists() for path in marked) and not any(target.iterdir())
