@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.review import actions, ignore_list
-from difpy_tk.review.journal import ActionResult, Journal, MoveIntent, Outcome, journalled_moves
+from difpy_tk.review.journal import ActionResult, Journal, Outcome, journalled_moves, last_run_moves
 from difpy_tk.review.keeper import Criterion, KeeperRule
 from difpy_tk.review.marking import MarkRule
 from difpy_tk.review.safe_move import recover_interrupted
@@ -262,20 +262,11 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _last_run(moves: list[MoveIntent]) -> list[MoveIntent]:
-    """The moves of the latest run that has any left: one process (its id and start time:
-    in a container every run may get the same id), the newest."""
-    if not moves:
-        return []
-    last = (moves[-1].pid, moves[-1].started)
-    return [intent for intent in moves if (intent.pid, intent.started) == last]
-
-
 def run_undo(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     journal = Journal()
     _recover(journal, args, say)
     moves = journalled_moves(journal)
-    chosen = moves if args.all else _last_run(moves)
+    chosen = moves if args.all else last_run_moves(moves)
     if not chosen:
         say("Nothing to undo: the journal holds no moves that are not undone yet.")
         return EXIT_OK

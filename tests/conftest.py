@@ -14,4 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 def isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("difpy_tk_home")
     monkeypatch.setenv("DIFPY_TK_HOME", str(home))
+    from difpy_tk.review import journal
+
+    monkeypatch.setattr(journal, "_session", None)  # the app's shared journal, made anew in this home
     return home

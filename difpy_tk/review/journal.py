@@ -349,6 +349,22 @@ def journalled_moves_of(moves: dict[str, tuple[MoveIntent, End | None]]) -> list
     ]
 
 
+def last_run_moves(moves: list[MoveIntent]) -> list[MoveIntent]:
+    """Of journalled_moves, those of the latest run that has any left: one process (its id
+    and start time: in a container every run may get the same id), the newest."""
+    if not moves:
+        return []
+    last = (moves[-1].pid, moves[-1].started)
+    return [intent for intent in moves if (intent.pid, intent.started) == last]
+
+
+def earlier_run_moves(journal: Journal) -> list[MoveIntent]:
+    """last_run_moves among the runs before this process: what the app's menu offers to
+    put back (this run's own moves are the viewer's Undo)."""
+    this_run = (os.getpid(), process_start(os.getpid()))
+    return last_run_moves([intent for intent in journalled_moves(journal) if (intent.pid, intent.started) != this_run])
+
+
 _session: Journal | None = None
 _session_lock = threading.Lock()
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 from difpy_tk.gui.screens import results as results_screen
+from difpy_tk.review import actions
+from difpy_tk.review.journal import session_journal
+from difpy_tk.scan.result import FileRecord
 
 
 def to_configure(driver, folders):
@@ -325,3 +330,45 @@ def test_dark_theme_reaches_drop_down_lists_and_menus(driver):
     apply_theme(driver.root, "light")
     assert str(driver.root.tk.call(f"{popdown}.f.l", "cget", "-background")) == PALETTES["light"]["surface"]
     combobox.destroy()
+
+
+def test_the_menu_puts_back_the_files_an_earlier_run_moved(driver, dialogs, tmp_path):
+    """The confirmation of a move says "Undo puts moved files back"; after a restart the
+    viewer's Undo knows nothing of it, and only `difpy-tk undo` could do it."""
+    photo = tmp_path / "photos" / "copy.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(b"a copy of a photo")
+    target = tmp_path / "moved"
+    target.mkdir()
+    earlier_run = (
+        "import os, sys\n"
+        "from difpy_tk.review import actions\n"
+        "from difpy_tk.review.journal import Journal\n"
+        "from difpy_tk.scan.result import FileRecord\n"
+        "path = sys.argv[1]\n"
+        "record = FileRecord(path, os.stat(path).st_size, os.stat(path).st_mtime_ns, 1, 1)\n"
+        "assert actions.move_file(record, sys.argv[2], Journal()).ok\n"
+    )
+    subprocess.run([sys.executable, "-c", earlier_run, str(photo), str(target)], check=True)
+    assert not photo.exists()
+    menu = driver.app.screens["menu"]
+    driver.app.show("menu")
+    driver.update()
+    assert menu.put_back_button.winfo_ismapped()
+    dialogs.answers["askyesno"] = True
+    menu.put_back_button.invoke()
+    driver.wait_until(lambda: any(name == "showinfo" for name, _, _ in dialogs.calls))
+    question = next(args for name, args, _ in dialogs.calls if name == "askyesno")
+    assert "Move 1 file back to where it was before the last clean-up?" in question[1] and str(photo) in question[1]
+    assert photo.read_bytes() == b"a copy of a photo" and not (target / "copy.jpg").exists()
+    assert next(args for name, args, _ in dialogs.calls if name == "showinfo")[1] == "Put back 1 file."
+    driver.update()
+    assert not menu.put_back_button.winfo_ismapped(), "nothing left to put back"
+    again = tmp_path / "photos" / "again.jpg"
+    again.write_bytes(b"moved by this run")
+    stat = again.stat()
+    record = FileRecord(str(again), stat.st_size, stat.st_mtime_ns, 1, 1)
+    assert actions.move_file(record, target, session_journal()).ok  # the viewer's Undo covers this one
+    menu.refresh()
+    driver.update()
+    assert not menu.put_back_button.winfo_ismapped()

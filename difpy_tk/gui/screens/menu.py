@@ -1,11 +1,12 @@
 """The main menu: start a search, see an earlier result again, search earlier folders again,
-settings, about."""
+put back the files an earlier run moved, settings, about."""
 
 from __future__ import annotations
 
 import logging
 import tkinter as tk
 from collections.abc import Callable
+from concurrent.futures import Future
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
@@ -13,8 +14,11 @@ from difpy_tk import APP_NAME, __version__
 from difpy_tk.gui.dialogs.about_dialog import TAGLINE, AboutDialog
 from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
 from difpy_tk.gui.screens.base import Screen
+from difpy_tk.gui.viewer.tk_worker import TkWorker
 from difpy_tk.gui.widgets import add_mnemonic, hint
-from difpy_tk.humanize import folder_names
+from difpy_tk.humanize import first_few, folder_names, plural
+from difpy_tk.review import actions
+from difpy_tk.review.journal import ActionResult, MoveIntent, earlier_run_moves, session_journal
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.scan.result_io import load_json
 from difpy_tk.state import appdirs
@@ -67,6 +71,14 @@ class MenuScreen(Screen):
             left = index % 2 == 0
             button.grid(row=index // 2, column=index % 2, sticky="ew", padx=(0, 6) if left else 0, pady=(0, 6))
         add_mnemonic(self.last_button, "l")
+        # Shown only while an earlier run left moves to undo: the viewer's Undo covers its own
+        # session only, and "Undo puts moved files back" must hold after a restart too.
+        self.put_back_button = ttk.Button(
+            grid, text="Put back the files moved last time…", style="Big.TButton", command=self.put_back
+        )
+        self.put_back_button.grid(row=len(buttons) // 2, column=0, columnspan=2, sticky="ew", pady=(0, 6))
+        self._moves: list[MoveIntent] = []
+        self._mover = TkWorker(self, 1, "put-back")
         for notice in appdirs.notices():  # a folder that cannot be written, said once in plain words
             hint(center, notice, width=46, anchor="center", justify="center").pack(pady=(10, 0))
         ttk.Label(self.nav, text=f"Version {__version__}", style="Hint.TLabel").pack(side="left")
@@ -90,6 +102,11 @@ class MenuScreen(Screen):
         sets = self.app.recent.sets
         self._fill(self.recent_folders, [(folder_names(folders, 70), self._importer(folders)) for folders in sets])
         self.recent_folders_button.state(["!disabled"] if sets else ["disabled"])
+        self._moves = earlier_run_moves(session_journal())
+        if self._moves and not self._mover.busy:
+            self.put_back_button.grid()
+        else:
+            self.put_back_button.grid_remove()
 
     @staticmethod
     def _fill(menu: tk.Menu, items: list[tuple[str, Callable[[], None]]]) -> None:
@@ -140,6 +157,44 @@ class MenuScreen(Screen):
             )
             return
         self._show(result)
+
+    def put_back(self) -> None:
+        """Move back the files the last earlier run moved (in the app or by `difpy-tk
+        clean`), as `difpy-tk undo` does: each only if it is still the file that was moved
+        and its old name is free."""
+        moves = list(reversed(self._moves))
+        if not moves or self._mover.busy:
+            return
+        question = (
+            f"Move {plural(len(moves), 'file')} back to where {'it was' if len(moves) == 1 else 'they were'} "
+            f"before the last clean-up?\n\n{first_few([intent.source for intent in moves], 3)}\n\n"
+            "A file goes back only if it is still the file that was moved and nothing took its old name."
+        )
+        if not messagebox.askyesno("Put back moved files", question, parent=self):
+            return
+        self.put_back_button.state(["disabled"])
+        journal = session_journal()
+        self._mover.submit(
+            lambda: [actions.move_back(journal, intent) for intent in moves], done=self._put_back_done
+        )
+
+    def _put_back_done(self, future: Future) -> None:
+        self.put_back_button.state(["!disabled"])
+        try:
+            results: list[ActionResult] = future.result()
+        except Exception as exc:  # an unexpected failure: said, logged, and the menu stays usable
+            log.exception("putting back moved files failed")
+            messagebox.showerror("Put back moved files", f"The files could not be put back:\n\n{exc}", parent=self)
+            self.refresh()
+            return
+        done = sum(result.ok for result in results)
+        failed = [f"{result.source}: {result.reason}" for result in results if not result.ok]
+        text = f"Put back {plural(done, 'file')}."
+        if failed:
+            text += f"\n\n{plural(len(failed), 'file')} stayed where {'it is' if len(failed) == 1 else 'they are'}:\n"
+            text += "\n".join(failed[:5]) + ("\n…" if len(failed) > 5 else "")
+        (messagebox.showwarning if failed else messagebox.showinfo)("Put back moved files", text, parent=self)
+        self.refresh()
 
     def _show(self, result: SearchResult) -> None:
         self.app.logbook.clear()
