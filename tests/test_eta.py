@@ -149,3 +149,17 @@ def test_the_verifying_phase_is_estimated_within_a_factor_of_three(name):
     for now, left in verifying:
         truth = finished - now
         assert truth / 3 - 3 <= left <= 3 * truth + 3, f"at {now} s: {left:.1f} s left, really {truth:.1f} s"
+
+
+def test_a_thorough_search_expects_no_verifying_phase():
+    """Thorough decodes every image in full at once: a new user saw "About 0:09 left" for a
+    search that ended at 5.3 s, the verifying phase's prior counted for nothing."""
+    estimates = {}
+    for thorough in (False, True):
+        estimate = ScanEstimate(thorough=thorough)
+        estimate.update(0.0, "listing", 0, 0)
+        for step in range(51):  # 100 images, one every 0.1 s
+            estimate.update(0.1 * step, "decoding", step, 100)
+        estimates[thorough] = estimate.remaining(5.0)
+    assert estimates[True] == pytest.approx(5.0 + 0.3 + 0.01 + 0.001, abs=0.3)  # decoding, search, grouping
+    assert estimates[False] == pytest.approx(estimates[True] + 100 * VERIFY_SHARE * 0.1 * FULL_DECODE_FACTOR, abs=0.3)

@@ -92,8 +92,11 @@ class _Pace:
 class ScanEstimate:
     """Fed every progress event of one search (with a clock reading), answers how long is left."""
 
-    def __init__(self, costs: PhaseCosts = PRIOR) -> None:
+    def __init__(self, costs: PhaseCosts = PRIOR, thorough: bool = False) -> None:
+        """thorough: the search decodes every image in full at once (SearchOptions.thorough),
+        so no verifying phase is to come (counting one made its estimate twice too long)."""
         self._costs = costs
+        self._thorough = thorough
         self._phase = ""
         self._images = 0
         self._cached = 0
@@ -180,6 +183,8 @@ class ScanEstimate:
     def _verify_prior(self) -> float:
         """The verifying phase's likely cost, while it has not started: VERIFY_SHARE of the
         images this search decodes, each FULL_DECODE_FACTOR × the measured decoding pace."""
+        if self._thorough:
+            return 0.0
         decode_pace = self._decode.seconds_per_unit() if self._decode is not None else None
         return (self._images - self._cached) * VERIFY_SHARE * (decode_pace or 0.0) * FULL_DECODE_FACTOR
 
