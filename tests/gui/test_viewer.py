@@ -24,7 +24,7 @@ from difpy_tk.gui.viewer.card import CardFacts
 from difpy_tk.gui.viewer.confirm import ConfirmDialog
 from difpy_tk.gui.viewer.ignore_settings import build_frame
 from difpy_tk.gui.viewer.preview import PreviewWindow
-from difpy_tk.gui.viewer.window import CARD_GAP, INCLUDE_FLAGGED
+from difpy_tk.gui.viewer.window import CARD_GAP, INCLUDE_FLAGGED, KEYS_HINT
 from difpy_tk.humanize import plural
 from difpy_tk.review import ignore_list
 from difpy_tk.review.journal import Journal
@@ -203,6 +203,9 @@ def test_marks_by_mouse_and_keyboard_never_on_the_keeper(root, viewer):
     key(viewer, "<space>")
     assert not viewer.session.is_marked(keeper_card.path)
     assert "cannot be marked" in viewer.status.cget("text")
+    other.check.invoke()  # a mark that works clears the refusal
+    assert viewer.status.cget("text") == KEYS_HINT
+    other.check.invoke()
     chosen = other.path
     other.keep_button.invoke()  # "Keep this one"
     assert viewer.session.keeper(viewer.current_group) == chosen

@@ -404,10 +404,13 @@ class ViewerWindow(tk.Toplevel):
 
     def toggle_mark(self, path: str) -> None:
         self.set_current(path)
-        self.session.toggle(path)
+        self.toggle_marks([path])
 
     def toggle_marks(self, paths: list[str]) -> None:
-        """The table's toggle: one refresh for all rows."""
+        """The table's toggle: one refresh for all rows. The status goes back to the keys'
+        hint first, so a refusal of the toggle before ("the kept image cannot be marked")
+        does not stand beside a mark that was made."""
+        self.say(KEYS_HINT)
         self.session.toggle_many(paths)
 
     def keep(self, path: str) -> None:
