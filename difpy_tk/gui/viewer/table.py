@@ -15,16 +15,16 @@ from difpy_tk.gui.widgets import grid_scrolled
 from difpy_tk.humanize import format_bytes, format_mtime, plural
 from difpy_tk.review.session import Entry, ReviewSession
 
-COLUMNS = (
+COLUMNS = (  # at 1366 × 768 all fit, MSE included; Name and Folder take any room beyond
     ("mark", "Mark", 58, "center"),
     ("group", "Group", 62, "e"),
-    ("name", "Name", 150, "w"),
-    ("folder", "Folder", 140, "w"),
+    ("name", "Name", 120, "w"),
+    ("folder", "Folder", 100, "w"),
     ("resolution", "Resolution", 104, "e"),
     ("size", "Size", 74, "e"),
-    ("date", "Modified", 142, "w"),
+    ("date", "Modified", 140, "w"),
     ("format", "Format", 68, "w"),
-    ("mse", "MSE", 64, "e"),
+    ("mse", "MSE", 88, "e"),  # "0.20 ↻270°" whole
 )
 MARKED, UNMARKED, KEEPER = "☒", "☐", "keep"
 
@@ -66,13 +66,13 @@ class MatchTable(ttk.Frame):
         top.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 6))
         ttk.Label(top, text="Filter:").pack(side="left")
         self.filter_text = tk.StringVar(self)
-        self.filter_entry = ttk.Entry(top, textvariable=self.filter_text, width=30)
+        self.filter_entry = ttk.Entry(top, textvariable=self.filter_text, width=24)
         self.filter_entry.pack(side="left", padx=(4, 8))
         self.filter_text.trace_add("write", lambda *_a: self.refresh())
         self.count = ttk.Label(top, style="Status.TLabel")
         self.count.pack(side="left")
         ttk.Label(top, style="Status.TLabel",
-                  text="Click ☐ or press Space: mark · double-click or Enter: cards").pack(side="right")
+                  text="☐ or Space: mark · Enter or double-click: cards").pack(side="right")
         self.tree = ttk.Treeview(self, columns=[c[0] for c in COLUMNS], show="headings", selectmode="extended",
                                  style="Viewer.Treeview")
         for column, title, width, anchor in COLUMNS:

@@ -563,7 +563,9 @@ class ViewerWindow(tk.Toplevel):
         mse, rotation = self.session.closeness(path)
         if mse is None:
             return "others matched to it"
-        turned = f", turned {rotation}°" if rotation else ""
+        # The table's short form of a turn: "MSE 0.13, turned 270°" was cut to
+        # "MSE 0.13…rned 270°" in a card's header at the viewer's usual size.
+        turned = f" ↻{rotation}°" if rotation else ""
         return f"MSE {mse:.2f}{turned}" if mse else f"identical{turned}"
 
     def _show_group(self, scroll_to_top: bool = True) -> None:
