@@ -90,6 +90,7 @@ class AboutDialog(tk.Toplevel):
             open_in_system(str(path))
         except OSError as exc:
             self.status.configure(text=f"Cannot open {path}: {exc.strerror or exc}")
+            fit_to_screen(self)  # the message takes lines the dialog was not sized for
 
     def show_licences(self) -> None:
         LicencesWindow(self)
