@@ -716,3 +716,13 @@ def test_chained_images_are_shown_with_the_group_they_touch(tmp_path, photos):
     session, _ = session_for(result, tmp_path)
     assert [c.path for c in session.chained(0)] == ["/elsewhere/edit.jpg"]
     assert session.chained(1) == []
+
+
+def test_a_move_into_a_searched_folder_is_said_to_be_found_again(tmp_path, photos):
+    """A new user moved copies into a folder of the searched tree: a later search finds them."""
+    session, _ = session_for(make_result([list(photos)], folder=tmp_path / "p"), tmp_path)
+    session.mark_all()
+    inside = session.plan(ActionKind.MOVE, str(tmp_path / "p" / "a" / "dupes"))
+    assert inside.searched_folder == str(tmp_path / "p")
+    outside = session.plan(ActionKind.MOVE, str(tmp_path / "elsewhere"))
+    assert outside.searched_folder is None

@@ -28,6 +28,7 @@ from difpy_tk.humanize import first_few, format_bytes, plural
 from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.review.keeper import KeeperRule
+from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule, rule_marks
 from difpy_tk.scan.frames import may_hold_pages
 from difpy_tk.scan.progress import CancelToken
@@ -124,6 +125,8 @@ class Plan:
     files: tuple[PlannedFile, ...]
     left_out: tuple[ActionResult, ...] = ()
     folder: str | None = None
+    searched_folder: str | None = None
+    """The searched folder a move's folder lies in: a later search there finds the files again."""
 
     @property
     def total_bytes(self) -> int:
@@ -619,7 +622,11 @@ class ReviewSession:
                     left_out.append(ActionResult(verb, path, Outcome.SKIPPED, reason=reason))
                 else:
                     planned.append(PlannedFile(self.files[path], number, self.files[keeper], self.links(path)))
-        return Plan(kind, tuple(planned), tuple(left_out), folder)
+        searched = None
+        if folder is not None:
+            real = os.path.realpath(folder)
+            searched = next((root for root in self._inputs() if is_inside(real, os.path.realpath(root))), None)
+        return Plan(kind, tuple(planned), tuple(left_out), folder, searched)
 
     def _inputs(self) -> list[str]:
         """The searched folders, absolute as the search resolved them: a folder typed

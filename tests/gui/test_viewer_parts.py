@@ -94,6 +94,10 @@ def test_the_confirmation_says_what_stays_what_breaks_and_how_to_undo():
     assert 'gets a number added ("name (2).jpg"); nothing is overwritten' in " ".join(
         summary_lines(plan(ActionKind.MOVE))
     )
+    inside = Plan(ActionKind.MOVE, (), folder="/p/a/dupes", searched_folder="/p")
+    assert "/p/a/dupes is inside /p, which was searched: a later search there will find these files again." in (
+        summary_lines(inside)
+    )
 
 
 def test_the_visible_part_never_reaches_outside_the_image():

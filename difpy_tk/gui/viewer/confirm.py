@@ -60,6 +60,9 @@ def summary_lines(plan: Plan) -> list[str]:
     lines = ["The keeper of every group stays where it is."]
     if plan.kind is ActionKind.MOVE_KEEPING_FOLDERS:
         lines.append("Each file goes into the sub-folders it had below the searched folder.")
+    if plan.searched_folder is not None:
+        lines.append(f"{plan.folder} is inside {plan.searched_folder}, which was searched: a later search "
+                     "there will find these files again.")
     if plan.left_out:
         lines.append(f"{plural(len(plan.left_out), 'file')} changed or vanished since the search "
                      "(or their group's keeper did) and will not be touched; they are listed greyed with the reason.")

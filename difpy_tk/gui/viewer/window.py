@@ -321,8 +321,11 @@ class ViewerWindow(tk.Toplevel):
         self._update_bar()
 
     def choose_folder(self, title: str, must_exist: bool = False) -> str | None:
-        """must_exist: a folder to mark by; a folder to move to may be typed in new."""
-        return filedialog.askdirectory(parent=self, title=title, mustexist=must_exist) or None
+        """must_exist: a folder to mark by; a folder to move to may be typed in new, and is
+        looked for from the home folder, not from where the app was started (often a
+        searched folder, where moved copies would be found again)."""
+        start = {} if must_exist else {"initialdir": os.path.expanduser("~")}
+        return filedialog.askdirectory(parent=self, title=title, mustexist=must_exist, **start) or None
 
     def confirm(self, plan: Plan) -> bool:
         return ConfirmDialog(self, plan).ask()
