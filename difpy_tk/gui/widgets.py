@@ -167,9 +167,12 @@ def hint(parent: tk.Misc, text: str, **kwargs: object) -> WrapLabel:
 class Collapsible(ttk.Frame):
     """A section whose body is hidden until its header is clicked ("Advanced ▸")."""
 
-    def __init__(self, parent: tk.Misc, title: str) -> None:
+    def __init__(self, parent: tk.Misc, title: str, grow_window: bool = False) -> None:
+        """grow_window: opening the section makes the window tall enough to show it (for a
+        screen whose other parts cannot shrink; in a small window it was cut off)."""
         super().__init__(parent)
         self._title = title
+        self._grow_window = grow_window
         self.toggle_button = ttk.Button(self, style="Toggle.TButton", command=self.toggle, takefocus=True)
         self.toggle_button.pack(anchor="w")
         self.body = ttk.Frame(self, padding=(22, 4, 0, 0))
@@ -181,8 +184,18 @@ class Collapsible(ttk.Frame):
         self.toggle_button.configure(text=f"{'▾' if self.expanded else '▸'} {self._title}")
         if self.expanded:
             self.body.pack(fill="x")
+            if self._grow_window:
+                grow_to_show(self.winfo_toplevel())
         else:
             self.body.pack_forget()
+
+
+def grow_to_show(window: tk.Wm) -> None:
+    """Make a window as tall as what it holds asks for, within the screen; never shorter."""
+    window.update_idletasks()
+    needed = min(window.winfo_reqheight(), room_on_screen(window)[1])
+    if needed > window.winfo_height():
+        window.geometry(f"{window.winfo_width()}x{needed}")
 
 
 def read_int(text: str, parameter: str, allow_blank: bool = False) -> int | None:

@@ -101,6 +101,24 @@ def test_thorough_is_a_setting_that_reaches_the_search(driver, image_folders):
     assert step2.thorough_var.get()
 
 
+def test_opening_advanced_in_the_smallest_window_shows_all_of_it(driver, image_folders):
+    """At the window's smallest size, 720 × 560, Advanced's last boxes (Same dimensions,
+    Thorough) were cut off, with no scrollbar."""
+    driver.root.geometry("720x560")
+    driver.update()
+    step2 = to_configure(driver, image_folders)
+    if step2.advanced.expanded:
+        step2.advanced.toggle()
+    step2.advanced.toggle_button.invoke()
+    driver.update()
+    assert driver.root.winfo_height() >= driver.root.winfo_reqheight() > 560
+    last = step2.advanced.body.winfo_children()[-1]
+    assert last.winfo_ismapped()
+    assert last.winfo_rooty() + last.winfo_height() <= step2.start_button.winfo_rooty()
+    step2.advanced.toggle()
+    driver.root.geometry("900x620")
+
+
 def test_search_error_is_explained_and_returns_to_step_two(driver, dialogs, image_folders):
     step2 = to_configure(driver, image_folders)
     shutil.rmtree(image_folders[1])  # the folder disappears after it was imported

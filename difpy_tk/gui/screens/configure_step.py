@@ -75,7 +75,7 @@ class ConfigureScreen(Screen):
             ).pack(anchor="w", pady=(6, 0))
             hint(self.content, explanation).pack(fill="x", padx=(24, 0))
 
-        self.advanced = Collapsible(self.content, "Advanced")
+        self.advanced = Collapsible(self.content, "Advanced", grow_window=True)
         self.advanced.pack(fill="x", pady=(14, 0))
         body = self.advanced.body
         custom_row = ttk.Frame(body)
