@@ -13,6 +13,8 @@ SMALLEST_SCREEN = (1280, 720)
 WINDOW_FRAME = (16, 88)
 """Width and height the window manager and the desktop take from a screen: borders, the
 title bar and a taskbar or dock (48 px on Windows 11, 25 px menu bar plus dock on macOS)."""
+PLACED_MS = 300
+"""How long after sizing the main window its placement by the window manager is checked."""
 FIELD_CLASSES = ("TEntry", "TSpinbox", "TCombobox", "Entry", "Spinbox", "TCheckbutton", "TRadiobutton")
 """Where Enter means "the window's default action": text fields and the choices of a form.
 On a button, Enter presses that button instead."""
@@ -33,33 +35,54 @@ def dpi_scale(window: tk.Misc) -> float:
 
 def fit_to_screen(window: tk.Wm, width: int | None = None, height: int | None = None) -> None:
     """Size a window to (width, height) at 96 DPI, scaled to the screen's DPI, or to what it
-    asks for, but never beyond the screen, so its buttons stay reachable on a small laptop;
-    and place it (placed_on_screen), since a window manager may put it where the pointer
-    is, with its bottom buttons below the screen's edge."""
+    asks for, but never beyond the screen, so its buttons stay reachable on a small laptop.
+    A window with an owner (a dialog, the viewer) is centred over it (over_owner); the main
+    window is placed by the window manager, which knows the monitors, and then moved onto
+    the screen if it hangs off it (keep_on_screen): one put it where the pointer was, its
+    bottom buttons below the screen's edge."""
     window.update_idletasks()
     room_width, room_height = room_on_screen(window)
     scale = dpi_scale(window)
     width = min(round(width * scale) if width else window.winfo_reqwidth(), room_width)
     height = min(round(height * scale) if height else window.winfo_reqheight(), room_height)
-    x, y = placed_on_screen(window, width, height)
-    window.geometry(f"{width}x{height}+{x}+{y}")
+    owner = window.master.winfo_toplevel() if window.master is not None else None
+    if owner is not None and owner.winfo_viewable():
+        x, y = over_owner(owner, width, height)
+        window.geometry(f"{width}x{height}+{x}+{y}")
+    else:
+        window.geometry(f"{width}x{height}")
+        # The window manager places a window when it is mapped, and says where a moment
+        # later: look once it has (the main window is mapped already by now).
+        window.after(PLACED_MS, lambda: keep_on_screen(window))
     window.maxsize(room_width, room_height)
 
 
-def placed_on_screen(window: tk.Wm, width: int, height: int) -> tuple[int, int]:
-    """Where a window of this size goes: centred over the window it belongs to (a dialog
-    over its parent) or, for the main window, on the screen; then moved as little as
-    needed to lie wholly on the screen, frame and taskbar included (WINDOW_FRAME)."""
-    screen_width, screen_height = window.winfo_screenwidth(), window.winfo_screenheight()
-    owner = window.master.winfo_toplevel() if window.master is not None else None
-    if owner is not None and owner.winfo_viewable():
-        centre_x = owner.winfo_rootx() + owner.winfo_width() // 2
-        centre_y = owner.winfo_rooty() + owner.winfo_height() // 2
-    else:
-        centre_x, centre_y = screen_width // 2, screen_height // 2
-    x = min(centre_x - width // 2, screen_width - WINDOW_FRAME[0] - width)
-    y = min(centre_y - height // 2, screen_height - WINDOW_FRAME[1] - height)
-    return max(0, x), max(0, y)
+def over_owner(owner: tk.Misc, width: int, height: int) -> tuple[int, int]:
+    """Where a window of this size is centred over owner; moved as little as needed to lie
+    on the screen when the owner's corner is on it (an owner on another monitor is trusted
+    as it is: Tk knows one screen, the primary monitor or all of them together)."""
+    screen_width, screen_height = owner.winfo_screenwidth(), owner.winfo_screenheight()
+    left, top = owner.winfo_rootx(), owner.winfo_rooty()
+    x = left + owner.winfo_width() // 2 - width // 2
+    y = top + owner.winfo_height() // 2 - height // 2
+    if left in range(screen_width) and top in range(screen_height):  # the owner's corner on this screen
+        x = max(0, min(x, screen_width - WINDOW_FRAME[0] - width))
+        y = max(0, min(y, screen_height - WINDOW_FRAME[1] - height))
+    return x, y
+
+
+def keep_on_screen(window: tk.Wm) -> None:
+    """Move a window up or left as little as needed for its bottom and right edges, frame
+    and taskbar included (WINDOW_FRAME), to lie on the screen; one placed on a monitor to
+    the left (negative x) is left where it is."""
+    window.update_idletasks()
+    x, y = window.winfo_x(), window.winfo_y()
+    right = window.winfo_screenwidth() - WINDOW_FRAME[0] - window.winfo_width()
+    bottom = window.winfo_screenheight() - WINDOW_FRAME[1] - window.winfo_height()
+    moved_x = x if x < 0 else max(0, min(x, right))
+    moved_y = max(0, min(y, bottom))
+    if (moved_x, moved_y) != (x, y):
+        window.geometry(f"+{moved_x}+{moved_y}")
 
 
 def shortcut_modifier(widget: tk.Misc) -> str:
@@ -196,6 +219,7 @@ def grow_to_show(window: tk.Wm) -> None:
     needed = min(window.winfo_reqheight(), room_on_screen(window)[1])
     if needed > window.winfo_height():
         window.geometry(f"{window.winfo_width()}x{needed}")
+        keep_on_screen(window)  # taller, its bottom may now be below the screen's edge
 
 
 def read_int(text: str, parameter: str, allow_blank: bool = False) -> int | None:

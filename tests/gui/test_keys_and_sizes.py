@@ -10,7 +10,7 @@ import pytest
 
 from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
 from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
-from difpy_tk.gui.widgets import SMALLEST_SCREEN, WINDOW_FRAME, dpi_scale, fit_to_screen
+from difpy_tk.gui.widgets import SMALLEST_SCREEN, WINDOW_FRAME, dpi_scale, fit_to_screen, keep_on_screen
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 
 ROOM = (SMALLEST_SCREEN[0] - WINDOW_FRAME[0], SMALLEST_SCREEN[1] - WINDOW_FRAME[1])
@@ -231,7 +231,33 @@ def test_a_window_is_placed_wholly_on_the_screen_and_a_dialog_over_its_owner(dri
         if owner_x == 400:  # room to centre it over its owner
             assert (x + 300, y + 200) == (owner_x + 250, owner_y + 150)
         dialog.destroy()
+    owner.geometry(f"500x300+{screen_width + 200}+100")  # on a second monitor to the right
+    driver.update()
+    dialog = tk.Toplevel(owner)
+    fit_to_screen(dialog, 600, 400)
+    driver.update()
+    assert dialog.winfo_rootx() + 300 == screen_width + 200 + 250, "centred over its owner, not pulled back"
+    dialog.destroy()
     owner.destroy()
+
+
+def test_a_window_the_window_manager_put_off_the_screen_is_moved_onto_it(driver):
+    screen_width, screen_height = driver.root.winfo_screenwidth(), driver.root.winfo_screenheight()
+    window = tk.Toplevel(driver.root)
+    window.geometry(f"600x400+{screen_width - 200}+{screen_height - 100}")  # where the pointer was
+    driver.update()
+    keep_on_screen(window)
+    driver.update()
+    assert (window.winfo_x(), window.winfo_y()) == (
+        screen_width - WINDOW_FRAME[0] - 600,
+        screen_height - WINDOW_FRAME[1] - 400,
+    )
+    window.geometry("600x400+-700+50")  # on a monitor to the left: left alone
+    driver.update()
+    keep_on_screen(window)
+    driver.update()
+    assert (window.winfo_x(), window.winfo_y()) == (-700, 50)
+    window.destroy()
 
 
 def test_sizes_follow_the_screen_dpi(driver):
