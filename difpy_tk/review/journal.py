@@ -359,10 +359,12 @@ def last_run_moves(moves: list[MoveIntent]) -> list[MoveIntent]:
 
 
 def earlier_run_moves(journal: Journal) -> list[MoveIntent]:
-    """last_run_moves among the runs before this process: what the app's menu offers to
-    put back (this run's own moves are the viewer's Undo)."""
+    """last_run_moves among the runs before this process whose moved files are still where
+    they were moved to: what the app's menu offers to put back (this run's own moves are
+    the viewer's Undo; a folder of moved copies emptied since is nothing to put back)."""
     this_run = (os.getpid(), process_start(os.getpid()))
-    return last_run_moves([intent for intent in journalled_moves(journal) if (intent.pid, intent.started) != this_run])
+    earlier = [intent for intent in journalled_moves(journal) if (intent.pid, intent.started) != this_run]
+    return [intent for intent in last_run_moves(earlier) if os.path.lexists(intent.destination)]
 
 
 _session: Journal | None = None

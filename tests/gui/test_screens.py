@@ -350,6 +350,22 @@ def test_dark_theme_reaches_drop_down_lists_and_menus(driver):
     combobox.destroy()
 
 
+EARLIER_RUN = (
+    "import os, sys\n"
+    "from difpy_tk.review import actions\n"
+    "from difpy_tk.review.journal import Journal\n"
+    "from difpy_tk.scan.result import FileRecord\n"
+    "path = sys.argv[1]\n"
+    "record = FileRecord(path, os.stat(path).st_size, os.stat(path).st_mtime_ns, 1, 1)\n"
+    "assert actions.move_file(record, sys.argv[2], Journal()).ok\n"
+)
+
+
+def move_in_an_earlier_run(path, folder) -> None:
+    """A move made by another process, journalled where this test's app reads."""
+    subprocess.run([sys.executable, "-c", EARLIER_RUN, str(path), str(folder)], check=True)
+
+
 def test_the_menu_puts_back_the_files_an_earlier_run_moved(driver, dialogs, tmp_path):
     """The confirmation of a move says "Undo puts moved files back"; after a restart the
     viewer's Undo knows nothing of it, and only `difpy-tk undo` could do it."""
@@ -358,26 +374,18 @@ def test_the_menu_puts_back_the_files_an_earlier_run_moved(driver, dialogs, tmp_
     photo.write_bytes(b"a copy of a photo")
     target = tmp_path / "moved"
     target.mkdir()
-    earlier_run = (
-        "import os, sys\n"
-        "from difpy_tk.review import actions\n"
-        "from difpy_tk.review.journal import Journal\n"
-        "from difpy_tk.scan.result import FileRecord\n"
-        "path = sys.argv[1]\n"
-        "record = FileRecord(path, os.stat(path).st_size, os.stat(path).st_mtime_ns, 1, 1)\n"
-        "assert actions.move_file(record, sys.argv[2], Journal()).ok\n"
-    )
-    subprocess.run([sys.executable, "-c", earlier_run, str(photo), str(target)], check=True)
+    move_in_an_earlier_run(photo, target)
     assert not photo.exists()
     menu = driver.app.screens["menu"]
     driver.app.show("menu")
     driver.update()
     assert menu.put_back_button.winfo_ismapped()
+    assert menu.put_back_button.cget("text").startswith("Put back the files moved on 20")
     dialogs.answers["askyesno"] = True
     menu.put_back_button.invoke()
     driver.wait_until(lambda: any(name == "showinfo" for name, _, _ in dialogs.calls))
     question = next(args for name, args, _ in dialogs.calls if name == "askyesno")
-    assert "Move 1 file back to where it was before the last clean-up?" in question[1] and str(photo) in question[1]
+    assert "Move 1 file back to where it was before the clean-up on 20" in question[1] and str(photo) in question[1]
     assert photo.read_bytes() == b"a copy of a photo" and not (target / "copy.jpg").exists()
     assert next(args for name, args, _ in dialogs.calls if name == "showinfo")[1] == "Put back 1 file."
     driver.update()
@@ -388,5 +396,20 @@ def test_the_menu_puts_back_the_files_an_earlier_run_moved(driver, dialogs, tmp_
     record = FileRecord(str(again), stat.st_size, stat.st_mtime_ns, 1, 1)
     assert actions.move_file(record, target, session_journal()).ok  # the viewer's Undo covers this one
     menu.refresh()
+    driver.update()
+    assert not menu.put_back_button.winfo_ismapped()
+
+
+def test_moved_files_deleted_since_are_not_offered_to_put_back(driver, tmp_path):
+    """Emptying the folder of moved copies is the usual end of a clean-up: the button then
+    stayed for good, and each click said "Put back 0 files"."""
+    photo = tmp_path / "photos" / "copy.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(b"a copy of a photo")
+    (tmp_path / "dupes").mkdir()
+    move_in_an_earlier_run(photo, tmp_path / "dupes")
+    (tmp_path / "dupes" / "copy.jpg").unlink()  # the user emptied the folder
+    menu = driver.app.screens["menu"]
+    driver.app.show("menu")
     driver.update()
     assert not menu.put_back_button.winfo_ismapped()

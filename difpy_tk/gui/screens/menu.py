@@ -7,6 +7,7 @@ import logging
 import tkinter as tk
 from collections.abc import Callable
 from concurrent.futures import Future
+from datetime import datetime
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
 
@@ -74,7 +75,7 @@ class MenuScreen(Screen):
         # Shown only while an earlier run left moves to undo: the viewer's Undo covers its own
         # session only, and "Undo puts moved files back" must hold after a restart too.
         self.put_back_button = ttk.Button(
-            grid, text="Put back the files moved last time…", style="Big.TButton", command=self.put_back
+            grid, style="Big.TButton", command=self.put_back
         )
         self.put_back_button.grid(row=len(buttons) // 2, column=0, columnspan=2, sticky="ew", pady=(0, 6))
         self._moves: list[MoveIntent] = []
@@ -104,6 +105,7 @@ class MenuScreen(Screen):
         self.recent_folders_button.state(["!disabled"] if sets else ["disabled"])
         self._moves = earlier_run_moves(session_journal())
         if self._moves and not self._mover.busy:
+            self.put_back_button.configure(text=f"Put back the files moved {self._when()}…")
             self.put_back_button.grid()
         else:
             self.put_back_button.grid_remove()
@@ -167,7 +169,7 @@ class MenuScreen(Screen):
             return
         question = (
             f"Move {plural(len(moves), 'file')} back to where {'it was' if len(moves) == 1 else 'they were'} "
-            f"before the last clean-up?\n\n{first_few([intent.source for intent in moves], 3)}\n\n"
+            f"before the clean-up {self._when()}?\n\n{first_few([intent.source for intent in moves], 3)}\n\n"
             "A file goes back only if it is still the file that was moved and nothing took its old name."
         )
         if not messagebox.askyesno("Put back moved files", question, parent=self):
@@ -177,6 +179,14 @@ class MenuScreen(Screen):
         self._mover.submit(
             lambda: [actions.move_back(journal, intent) for intent in moves], done=self._put_back_done
         )
+
+    def _when(self) -> str:
+        """When the moves offered were made ("on 2026-12-03 13:07"): after one clean-up is
+        put back, the one before it is offered, and the two must not read alike."""
+        try:
+            return "on " + datetime.fromisoformat(self._moves[-1].time).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return "last time"
 
     def _put_back_done(self, future: Future) -> None:
         self.put_back_button.state(["!disabled"])
