@@ -119,3 +119,27 @@ def test_unwritable_home_falls_back_and_says_so_once(tmp_path, monkeypatch, capl
     assert appdirs.data_dir() == data and appdirs.config_dir() == config
     assert caplog.text.count("cannot be written") == 3
     assert len(appdirs.notices()) >= 3
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the hard-link path is POSIX")
+def test_rename_by_link_removes_nothing_on_a_drive_without_inode_numbers(tmp_path, monkeypatch):
+    """Inode 0 (some network shares) cannot tell our link from a file another client put
+    there meanwhile: nothing is removed then, and the caller reports the failure."""
+    (tmp_path / "a").write_bytes(b"picture")
+    monkeypatch.setattr(safe_files, "_NO_REPLACE", None)
+    real_unlink, real_lstat = os.unlink, os.lstat
+
+    def unlink(path, *args, **kwargs):
+        if os.fspath(path) == str(tmp_path / "a"):
+            raise PermissionError(1, "Operation not permitted", str(path))
+        real_unlink(path, *args, **kwargs)
+
+    def lstat(path, *args, **kwargs):
+        found = real_lstat(path, *args, **kwargs)
+        return os.stat_result((found.st_mode, 0, *tuple(found)[2:]))
+
+    monkeypatch.setattr(safe_files.os, "unlink", unlink)
+    monkeypatch.setattr(safe_files.os, "lstat", lstat)
+    with pytest.raises(PermissionError):
+        safe_files.rename_no_replace(tmp_path / "a", tmp_path / "b")
+    assert sorted(os.listdir(tmp_path)) == ["a", "b"]

@@ -148,7 +148,8 @@ def rename_no_replace(source: str | os.PathLike, target: str | os.PathLike) -> N
         # Its folder lets no file go (locked, read-only): the link just made is ours, and
         # leaving it would give the file a second name the journal does not know.
         with contextlib.suppress(OSError):
-            if os.path.samestat(os.lstat(target), os.lstat(source)):
+            made, kept = os.lstat(target), os.lstat(source)
+            if made.st_ino and os.path.samestat(made, kept):  # inode 0: a drive that cannot tell
                 os.unlink(target)
         raise
 
