@@ -13,10 +13,12 @@ import sys
 from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.scan.options import OptionError
 
-BYTES_PER_TENSOR_BYTE = 2.5
-"""Peak memory of a search per byte of its tensors: 1.3-1.4 measured on 200 photos at
-px 300 and 500 (the tensors, their statistics, the block features), plus a copy of the
-tensors of the images decoded in full, which can be all of them."""
+BYTES_PER_TENSOR_BYTE = 2.0
+"""Peak memory of a search per byte of its tensors, measured in the main process on 200
+photos: 1.1-1.4 at px 300 to 600 when every file decodes (the tensors, their statistics,
+the block features), 2.05 when one file fails (the tensors of the others are gathered
+into a new array). Below px 100, a copy of the tensors decoded in full can add up to one
+more, but those tensors are small."""
 USABLE_SHARE = 0.8
 """The share of physical memory a search may plan to use: the OS and the app need the rest."""
 
@@ -44,9 +46,10 @@ def physical_memory() -> int | None:
             return None
         return int(status.total_physical)
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        page, pages = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
+    return page * pages if page > 0 and pages > 0 else None  # -1 means "unknown"
 
 
 def check_tensor_memory(images: int, px_size: int, available: int | None = None) -> None:
