@@ -95,14 +95,14 @@ class ProgressBar:
     estimate as the app's), redrawn at most 10 times a second. Where stderr is a pipe or a
     log file, one line per phase instead: a redrawn bar would fill a log with one endless line."""
 
-    def __init__(self, stream=sys.stderr, thorough: bool = False) -> None:
+    def __init__(self, stream=sys.stderr, full_at_once: bool = False) -> None:
         self.stream = stream
         self.terminal = stream.isatty()
         self.phase = ""
         self.started = time.monotonic()
         self.last_draw = 0.0
         self.drawn = False
-        self.estimate = ScanEstimate(thorough=thorough)
+        self.estimate = ScanEstimate(full_at_once=full_at_once)
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     except OptionError as error:
         print(f"difpy-tk: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    bar = None if args.quiet else ProgressBar(thorough=options.thorough)
+    bar = None if args.quiet else ProgressBar(full_at_once=options.full_at_once)
     cancel = CancelToken()
     declared = ignore_list.load_index().ignored
     hidden: list[tuple[str, str]] = []

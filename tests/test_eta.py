@@ -156,10 +156,18 @@ def test_a_thorough_search_expects_no_verifying_phase():
     search that ended at 5.3 s, the verifying phase's prior counted for nothing."""
     estimates = {}
     for thorough in (False, True):
-        estimate = ScanEstimate(thorough=thorough)
+        estimate = ScanEstimate(full_at_once=thorough)
         estimate.update(0.0, "listing", 0, 0)
         for step in range(51):  # 100 images, one every 0.1 s
             estimate.update(0.1 * step, "decoding", step, 100)
         estimates[thorough] = estimate.remaining(5.0)
     assert estimates[True] == pytest.approx(5.0 + 0.3 + 0.01 + 0.001, abs=0.3)  # decoding, search, grouping
     assert estimates[False] == pytest.approx(estimates[True] + 100 * VERIFY_SHARE * 0.1 * FULL_DECODE_FACTOR, abs=0.3)
+
+
+def test_the_options_say_when_every_image_is_decoded_in_full_at_once():
+    from difpy_tk.scan.options import SearchOptions
+
+    assert not SearchOptions(inputs=(".",)).full_at_once
+    assert SearchOptions(inputs=(".",), thorough=True).full_at_once
+    assert SearchOptions(inputs=(".",), px_size=150).full_at_once  # above the fast decode's largest px

@@ -92,11 +92,12 @@ class _Pace:
 class ScanEstimate:
     """Fed every progress event of one search (with a clock reading), answers how long is left."""
 
-    def __init__(self, costs: PhaseCosts = PRIOR, thorough: bool = False) -> None:
-        """thorough: the search decodes every image in full at once (SearchOptions.thorough),
-        so no verifying phase is to come (counting one made its estimate twice too long)."""
+    def __init__(self, costs: PhaseCosts = PRIOR, full_at_once: bool = False) -> None:
+        """full_at_once: the search decodes every image in full at once
+        (SearchOptions.full_at_once), so no verifying phase is to come (counting one made
+        a Thorough search's estimate twice too long)."""
         self._costs = costs
-        self._thorough = thorough
+        self._full_at_once = full_at_once
         self._phase = ""
         self._images = 0
         self._cached = 0
@@ -183,7 +184,7 @@ class ScanEstimate:
     def _verify_prior(self) -> float:
         """The verifying phase's likely cost, while it has not started: VERIFY_SHARE of the
         images this search decodes, each FULL_DECODE_FACTOR × the measured decoding pace."""
-        if self._thorough:
+        if self._full_at_once:
             return 0.0
         decode_pace = self._decode.seconds_per_unit() if self._decode is not None else None
         return (self._images - self._cached) * VERIFY_SHARE * (decode_pace or 0.0) * FULL_DECODE_FACTOR

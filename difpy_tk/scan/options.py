@@ -128,6 +128,14 @@ class SearchOptions:
         count = self.px_size * self.px_size * 3
         return math.floor(similarity_fraction(self.similarity) * count)
 
+    @property
+    def full_at_once(self) -> bool:
+        """Every image is decoded in full by the first pass (Thorough, or a px_size above
+        the fast decode's, tensors.FAST_DECODE_MAX_PX): no verifying phase follows."""
+        from difpy_tk.scan.tensors import FAST_DECODE_MAX_PX  # Pillow: only when asked
+
+        return self.thorough or self.px_size > FAST_DECODE_MAX_PX
+
     def effective_chunksize(self) -> int:
         """Images whose comparisons are computed in one block; a block holds chunksize ×
         window floats, so memory grows with it linearly. The automatic value was the

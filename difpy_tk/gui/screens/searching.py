@@ -76,7 +76,7 @@ class SearchingScreen(Screen):
     def start(self, options: SearchOptions) -> None:
         self._started = time.monotonic()
         self._search_options = options
-        self.estimate = ScanEstimate(thorough=options.thorough)
+        self.estimate = ScanEstimate(full_at_once=options.full_at_once)
         self.phase_var.set("Starting…")
         self.count_var.set("")
         self.eta_var.set("")
