@@ -9,6 +9,7 @@ from difpy_tk import APP_NAME, __version__
 from difpy_tk.gui.dialogs.about_dialog import AboutDialog, LicencesWindow
 from difpy_tk.gui.screens.results import figures
 from difpy_tk.licensing import notice_text
+from difpy_tk.review import ignore_list
 from difpy_tk.state.recent_folders import load_recent_folders
 from difpy_tk.state.result_history import saved_results
 
@@ -50,6 +51,16 @@ def test_a_finished_search_is_saved_and_reopens_from_the_menu(driver, image_fold
     menu.recent_results.invoke(1)
     assert driver.screen("results") and driver.app.result.files_searched < len(driver.app.result.files) + 10
     assert driver.app.result.parameters["directory"] == [str(image_folders[0])]
+
+
+def test_a_reopened_result_leaves_out_what_was_marked_not_a_duplicate_since(driver, image_folders):
+    search(driver, image_folders[:1])
+    group = driver.app.result.groups[0]
+    ignore_list.add([group.kept, *(match.path for match in group.matches)])  # "Not a duplicate" in the viewer
+    driver.app.show("menu")
+    driver.app.screens["menu"].last_button.invoke()
+    assert driver.screen("results")
+    assert group.kept not in {shown.kept for shown in driver.app.result.groups}
 
 
 def test_recent_folder_sets_start_step_one_again(driver, image_folders):

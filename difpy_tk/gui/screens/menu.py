@@ -18,7 +18,7 @@ from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.viewer.tk_worker import TkWorker
 from difpy_tk.gui.widgets import add_mnemonic, hint
 from difpy_tk.humanize import first_few, folder_names, plural
-from difpy_tk.review import actions
+from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import ActionResult, MoveIntent, earlier_run_moves, session_journal
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.scan.result_io import load_json
@@ -207,5 +207,7 @@ class MenuScreen(Screen):
         self.refresh()
 
     def _show(self, result: SearchResult) -> None:
+        """An earlier result as a new search would show it now: without the pairs marked
+        "Not a duplicate" since it was saved (a new user saw them again on reopening it)."""
         self.app.logbook.clear()
-        self.app.show_result(result)
+        self.app.show_result(ignore_list.filter_result(result))
