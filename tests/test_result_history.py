@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
@@ -59,3 +60,27 @@ def test_an_entry_whose_file_went_is_left_out():
     entry = save_result(a_result("/photos/Holiday"))
     (history_dir() / entry.file).unlink()
     assert saved_results() == []
+
+
+def test_two_searches_of_the_same_folders_read_apart_by_their_settings():
+    """A new user's Recent results showed "13:07 · b0, photos · 53 groups" twice."""
+    similar = a_result("/photos/Holiday")
+    similar.parameters.update(similarity="similar", px_size=50, rotate=True)
+    custom = a_result("/photos/Holiday")
+    custom.parameters.update(similarity=20, px_size=100, thorough=True, rotate=False)
+    save_result(similar, datetime(2026, 12, 2, 10, 0))
+    save_result(custom, datetime(2026, 12, 2, 10, 1))
+    assert [describe(entry) for entry in saved_results()] == [
+        "2026-12-02 10:40 · Holiday · MSE ≤ 20, px 100, thorough, no turns · 1 group",
+        "2026-12-02 10:40 · Holiday · similar · 1 group",
+    ]
+
+
+def test_an_index_from_before_settings_were_kept_still_reads():
+    save_result(a_result("/photos/Holiday"))
+    index = history_dir() / INDEX_FILE
+    entries = json.loads(index.read_text(encoding="utf-8"))
+    for entry in entries:
+        del entry["settings"]
+    index.write_text(json.dumps(entries), encoding="utf-8")
+    assert [describe(entry) for entry in saved_results()] == ["2026-12-02 10:40 · Holiday · 1 group"]

@@ -36,6 +36,10 @@ class SavedResult:
     folders: tuple[str, ...]
     groups: int
     images: int
+    settings: str = ""
+    """What the search looked for ("similar", "MSE ≤ 20", "px 100", "thorough"): two
+    searches of the same folders in one minute read alike without it. Empty in an index
+    written before it was kept."""
 
 
 def history_dir() -> Path:
@@ -56,6 +60,7 @@ def _parse_index(data: bytes) -> list[SavedResult]:
             tuple(map(str, item["folders"])),
             int(item["groups"]),
             int(item["images"]),
+            str(item.get("settings", "")),
         )
         if os.path.basename(entry.file) != entry.file:
             raise DamagedFile(f"{entry.file!r} is not a file name")
@@ -81,7 +86,24 @@ def _entry(name: str, result: SearchResult) -> SavedResult:
         tuple(map(str, result.parameters.get("directory", ()))),
         len(result.groups),
         result.files_searched,
+        _settings(result.parameters),
     )
+
+
+def _settings(parameters: dict) -> str:
+    """The search's choices in a few words, those a user makes in the two steps."""
+    similarity = parameters.get("similarity", "")
+    words = []
+    if similarity in ("duplicates", "similar"):
+        words.append(similarity)
+    elif similarity != "":
+        words.append(f"MSE ≤ {similarity}")
+    if parameters.get("px_size", 50) != 50:
+        words.append(f"px {parameters['px_size']}")
+    words += [name for name in ("thorough", "in_folder", "same_dim") if parameters.get(name)]
+    if parameters.get("rotate") is False:
+        words.append("no turns")
+    return ", ".join(str(word).replace("_", "-") for word in words)
 
 
 def saved_results() -> list[SavedResult]:
@@ -114,9 +136,10 @@ def load_saved(entry: SavedResult) -> SearchResult:
 
 
 def describe(entry: SavedResult, width: int = 60) -> str:
-    """A menu label: when, which folders, how many groups."""
+    """A menu label: when, which folders, with which settings, how many groups."""
     try:
         when = datetime.fromisoformat(entry.started).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         when = entry.started
-    return f"{when} · {folder_names(entry.folders, width)} · {plural(entry.groups, 'group')}"
+    settings = f" · {entry.settings}" if entry.settings else ""
+    return f"{when} · {folder_names(entry.folders, width)}{settings} · {plural(entry.groups, 'group')}"
