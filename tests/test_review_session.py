@@ -726,3 +726,9 @@ def test_a_move_into_a_searched_folder_is_said_to_be_found_again(tmp_path, photo
     assert inside.searched_folder == str(tmp_path / "p")
     outside = session.plan(ActionKind.MOVE, str(tmp_path / "elsewhere"))
     assert outside.searched_folder is None
+    flat = make_result([list(photos)], folder=tmp_path / "p")
+    flat.parameters["recursive"] = False  # its sub-folders were not searched
+    session, _ = session_for(flat, tmp_path)
+    session.mark_all()
+    assert session.plan(ActionKind.MOVE, str(tmp_path / "p" / "a" / "dupes")).searched_folder is None
+    assert session.plan(ActionKind.MOVE, str(tmp_path / "p")).searched_folder == str(tmp_path / "p")

@@ -625,7 +625,15 @@ class ReviewSession:
         searched = None
         if folder is not None:
             real = os.path.realpath(folder)
-            searched = next((root for root in self._inputs() if is_inside(real, os.path.realpath(root))), None)
+            recursive = self.result.parameters.get("recursive", True) is not False
+            searched = next(
+                (
+                    root
+                    for root in self._inputs()
+                    if is_inside(real, os.path.realpath(root)) and (recursive or real == os.path.realpath(root))
+                ),
+                None,
+            )
         return Plan(kind, tuple(planned), tuple(left_out), folder, searched)
 
     def _inputs(self) -> list[str]:
