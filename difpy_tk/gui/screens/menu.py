@@ -74,9 +74,7 @@ class MenuScreen(Screen):
         add_mnemonic(self.last_button, "l")
         # Shown only while an earlier run left moves to undo: the viewer's Undo covers its own
         # session only, and "Undo puts moved files back" must hold after a restart too.
-        self.put_back_button = ttk.Button(
-            grid, style="Big.TButton", command=self.put_back
-        )
+        self.put_back_button = ttk.Button(grid, style="Big.TButton", command=self.put_back)
         self.put_back_button.grid(row=len(buttons) // 2, column=0, columnspan=2, sticky="ew", pady=(0, 6))
         self._moves: list[MoveIntent] = []
         self._mover = TkWorker(self, 1, "put-back")
