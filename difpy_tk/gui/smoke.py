@@ -32,6 +32,9 @@ def check_window(root: tk.Tk, report: Report) -> None:
     root.update()
     report.check(root.winfo_ismapped() and root.winfo_width() > 100, f"main window shown ({root.geometry()})")
     report.check(root.title() == "difpy_tk", f"window title {root.title()!r}")
+    from difpy_tk.gui.dialogs.about_dialog import guide_path
+
+    report.check(guide_path() is not None, f"the user guide is shipped ({guide_path()})")
     try:
         version = root.tk.call("package", "present", "tkdnd")
     except tk.TclError as error:

@@ -97,7 +97,9 @@ def test_about_shows_version_licence_and_links(driver):
     about = newest(driver.root, AboutDialog)
     assert about.title() == f"About {APP_NAME}"
     assert about.version_label.cget("text") == f"Version {__version__} · MIT licence"
-    assert about.guide is not None and about.guide.name == "README.md"
+    assert about.guide is not None and about.guide.name == "user-guide.html"
+    guide = about.guide.read_text(encoding="utf-8")  # for users, not the developers' README
+    assert "Start Search" in guide and "Not a duplicate" in guide and "pip install" not in guide
     assert about.logs_button.instate(["!disabled"])
     about.licences_button.invoke()
     licences = newest(about, LicencesWindow)

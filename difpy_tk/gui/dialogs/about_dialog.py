@@ -3,7 +3,6 @@ licences of everything it is built from (Licences…, from difpy_tk.licensing)."
 
 from __future__ import annotations
 
-import sys
 import tkinter as tk
 from pathlib import Path
 from tkinter import ttk
@@ -21,17 +20,15 @@ if TYPE_CHECKING:
 TAGLINE = "Find duplicate and similar images by comparing their pixels, then clean up safely."
 ORIGIN = "A desktop re-creation of difPy for Desktop, free and offline."
 LICENCE = "MIT licence"
-GUIDE = "README.md"
+GUIDE_PATH = Path(__file__).resolve().parents[2] / "assets" / "user-guide.html"
+"""The user guide, a page for the web browser: package data, so the frozen builds and the
+installers ship it (the README, which this button opened before, is for developers and
+is in no build)."""
 
 
 def guide_path() -> Path | None:
-    """The user guide shipped with the app: beside the package in a checkout or an editable
-    install, at the bundle's root in a frozen build; None when this installation has none."""
-    roots = [Path(__file__).resolve().parents[3]]
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        roots.insert(0, Path(bundle))
-    return next((root / GUIDE for root in roots if (root / GUIDE).is_file()), None)
+    """The user guide shipped with the app; None when this installation has none."""
+    return GUIDE_PATH if GUIDE_PATH.is_file() else None
 
 
 class AboutDialog(tk.Toplevel):
