@@ -622,19 +622,19 @@ class ReviewSession:
                     left_out.append(ActionResult(verb, path, Outcome.SKIPPED, reason=reason))
                 else:
                     planned.append(PlannedFile(self.files[path], number, self.files[keeper], self.links(path)))
-        searched = None
-        if folder is not None:
-            real = os.path.realpath(folder)
-            recursive = self.result.parameters.get("recursive", True) is not False
-            searched = next(
-                (
-                    root
-                    for root in self._inputs()
-                    if is_inside(real, os.path.realpath(root)) and (recursive or real == os.path.realpath(root))
-                ),
-                None,
-            )
+        searched = None if folder is None else self._searched_folder_holding(folder)
         return Plan(kind, tuple(planned), tuple(left_out), folder, searched)
+
+    def _searched_folder_holding(self, folder: str) -> str | None:
+        """The searched folder whose next search would find files moved into folder: the
+        folder itself, or one it lies in when the search went into sub-folders."""
+        real = os.path.realpath(folder)
+        recursive = self.result.parameters.get("recursive", True) is not False
+        for root in self._inputs():
+            resolved = os.path.realpath(root)
+            if real == resolved or (recursive and is_inside(real, resolved)):
+                return root
+        return None
 
     def _inputs(self) -> list[str]:
         """The searched folders, absolute as the search resolved them: a folder typed
