@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
@@ -99,7 +100,19 @@ class MoveIntent:
     started: int = field(default_factory=lambda: process_start(os.getpid()))
     """When process pid started (see process_start): tells it from a later process that
     got the same id, e.g. the app itself in a container that always gives it id 2."""
+    run: str = field(default_factory=lambda: RUN_ID)
+    """The run (app or CLI process) that journalled the move; empty in journals written
+    before runs had ids, which are told apart by pid and started alone."""
     time: str = field(default_factory=now_iso)
+
+    def run_key(self) -> tuple[int, int, str]:
+        """What tells one run's moves from another's: RUN_ID, because outside Linux
+        there is no start time and a later process may get an earlier one's id."""
+        return self.pid, self.started, self.run
+
+
+RUN_ID = secrets.token_hex(8)
+"""This process's run id, random: written with each move it journals."""
 
 
 def process_start(pid: int) -> int:
@@ -133,6 +146,7 @@ _OP = re.compile(r"[0-9a-f]{16,64}\Z")
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _ENTRY_START = b'{"event": "'
 _LONGEST_LINE = 1024 * 1024
+_RUN = re.compile(r"[0-9a-f]{16}\Z")
 
 
 def _text(value: object, what: str) -> str:
@@ -151,6 +165,12 @@ def _number(value: object, what: str, largest: int | None = None) -> int:
     if largest is not None and value > largest:
         raise DamagedFile(f"{what} is out of range: {value!r:.80}")
     return value
+
+
+def _run(value: object) -> str:
+    if value == "" or (isinstance(value, str) and _RUN.match(value)):
+        return value
+    raise DamagedFile(f"a run id is not 16 hex digits: {value!r:.80}")
 
 
 def _intent(line: dict) -> MoveIntent:
@@ -184,6 +204,7 @@ def _intent(line: dict) -> MoveIntent:
         copied=tuple(_number(number, "a device or inode") for number in copied),
         pid=_number(line.get("pid"), "a process id", LARGEST_PID),
         started=_number(line.get("started", 0), "a process start"),
+        run=_run(line.get("run", "")),
         time=_text(line.get("time"), "a time"),
     )
 
@@ -350,20 +371,19 @@ def journalled_moves_of(moves: dict[str, tuple[MoveIntent, End | None]]) -> list
 
 
 def last_run_moves(moves: list[MoveIntent]) -> list[MoveIntent]:
-    """Of journalled_moves, those of the latest run that has any left: one process (its id
-    and start time: in a container every run may get the same id), the newest."""
+    """Of journalled_moves, those of the latest run that has any left (see
+    MoveIntent.run_key: in a container every run may get the same process id)."""
     if not moves:
         return []
-    last = (moves[-1].pid, moves[-1].started)
-    return [intent for intent in moves if (intent.pid, intent.started) == last]
+    last = moves[-1].run_key()
+    return [intent for intent in moves if intent.run_key() == last]
 
 
 def earlier_run_moves(journal: Journal) -> list[MoveIntent]:
     """last_run_moves among the runs before this process whose moved files are still where
     they were moved to: what the app's menu offers to put back (this run's own moves are
     the viewer's Undo; a folder of moved copies emptied since is nothing to put back)."""
-    this_run = (os.getpid(), process_start(os.getpid()))
-    earlier = [intent for intent in journalled_moves(journal) if (intent.pid, intent.started) != this_run]
+    earlier = [intent for intent in journalled_moves(journal) if intent.run != RUN_ID]
     return [intent for intent in last_run_moves(earlier) if os.path.lexists(intent.destination)]
 
 

@@ -203,16 +203,19 @@ def test_keeping_folders_works_for_a_folder_scanned_by_a_relative_name(tmp_path,
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.png")) == ["2020/x.png", "x.png"]
 
 
-def test_undo_tells_runs_apart_by_start_time_when_they_share_a_process_id(scanned, tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("same_start", [False, True], ids=["start times differ", "no start times"])
+def test_undo_tells_runs_apart_when_they_share_a_process_id(scanned, tmp_path, capsys, monkeypatch, same_start):
     """Found by a safety review: in a container every run may be process 1, and undo of
-    'the last run' moved back the files of every run."""
+    'the last run' moved back the files of every run. Outside Linux there is no start
+    time (0) and a later run may get an earlier one's id: each run's random id tells them
+    apart there."""
     from difpy_tk.review import journal as journal_module
 
     _photos, result = scanned
-    starts = iter([1000, 2000])
-    for mark, folder in (("lower-resolution", "out1"), ("all-but-keeper", "out2")):
-        start = next(starts)
+    for run, mark, folder in ((1, "lower-resolution", "out1"), (2, "all-but-keeper", "out2")):
+        start = 0 if same_start else 1000 * run
         monkeypatch.setattr(journal_module, "process_start", lambda _pid, start=start: start)
+        monkeypatch.setattr(journal_module, "RUN_ID", f"{run:016x}")
         assert cli.main(["clean", str(result), "--mark", mark, "--yes", "--move-to", str(tmp_path / folder)]) == 0
     capsys.readouterr()
     assert cli.main(["undo", "--yes"]) == 0

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from difpy_tk.review import ignore_list, safe_move
+from difpy_tk.review import journal as journal_module
 from difpy_tk.review.journal import Journal, Outcome
 from difpy_tk.scan.engine import run_search
 from difpy_tk.scan.options import SearchOptions
@@ -172,6 +173,37 @@ def test_a_journal_with_an_impossible_process_id_is_set_aside(pid, tmp_path, cap
     assert safe_move.recover_interrupted(journal) == []
     assert "set aside" in caplog.text and "out of range" in caplog.text
     assert photo.read_bytes() == b"photo"
+
+
+@pytest.mark.parametrize("run", [None, "", "0123456789abcdef", "not hex at all!!", 12, ["0123456789abcdef"]])
+def test_a_journals_run_ids_are_checked_and_older_journals_have_none(run, tmp_path, caplog):
+    """Each move names the run that made it (journal.RUN_ID), which "the last run" goes by;
+    a journal written before run ids (no "run") still reads, anything but 16 hex digits
+    makes the journal damaged."""
+    photo = tmp_path / "a" / "x.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(b"photo")
+    (tmp_path / "state").mkdir()
+    journal = Journal(tmp_path / "state" / "actions.log")
+    op = "00000000000000ed"
+    journal.begin(
+        safe_move.MoveIntent(
+            op, "move", str(photo), str(tmp_path / "b" / "x.jpg"),
+            str(safe_move.partial_path(tmp_path / "b", op)), safe_move.evidence_of(photo),
+        )
+    )
+    line = json.loads(journal.moves_path.read_text())
+    assert line["run"] == journal_module.RUN_ID
+    if run is None:
+        del line["run"]
+    else:
+        line["run"] = run
+    journal.moves_path.write_text(json.dumps(line) + "\n")
+    moves = journal.moves()
+    if run in (None, "", "0123456789abcdef"):
+        assert moves[op][0].run == (run or "")
+    else:
+        assert moves == {} and "set aside" in caplog.text and "run id" in caplog.text
 
 
 @pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
