@@ -133,9 +133,10 @@ def test_move_across_drives_keeps_source_when_it_cannot_be_removed(tmp_path, jou
 
 
 @contextlib.contextmanager
-def locked(folder: Path):
-    """A folder no file can be taken out of: read-only for a user; for root, whom
-    permissions do not stop, immutable (chattr +i), where the file system allows it."""
+def locked(folder: Path, flag: str):
+    """A folder no file can be taken out of: for root, whom permissions do not stop,
+    immutable (chattr +i) or append-only (+a), where the file system allows it; for a
+    user, read-only (either flag)."""
     if os.geteuid() != 0:
         folder.chmod(0o555)
         try:
@@ -143,22 +144,26 @@ def locked(folder: Path):
         finally:
             folder.chmod(0o755)
         return
-    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-        pytest.skip("no chattr +i on this file system")
+    if subprocess.run(["chattr", f"+{flag}", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip(f"no chattr +{flag} on this file system")
     try:
         yield
     finally:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
+        subprocess.run(["chattr", f"-{flag}", str(folder)], check=True)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX folder permissions")
-def test_a_move_out_of_a_locked_folder_blames_that_folder(tmp_path, journal):
+@pytest.mark.parametrize("keep_tree", [False, True], ids=["flat", "keeping folders"])
+@pytest.mark.parametrize("flag", ["i", "a"], ids=["immutable", "append-only"])
+def test_a_move_out_of_a_locked_folder_blames_that_folder(tmp_path, journal, flag, keep_tree):
     """A new user's move failed with "cannot move the file to <destination>: operation not
-    permitted", a folder that did not even exist: the folder it leaves was locked."""
+    permitted", a folder that did not even exist: the folder it leaves was locked. An
+    append-only folder looks writable to os.access, yet nothing can leave it; keeping
+    folders, the sub-folder made for the file is gone again when the blame is decided."""
     record = make_file(tmp_path / "locked" / "x.jpg")
     (tmp_path / "b").mkdir()
-    with locked(tmp_path / "locked"):
-        result = actions.move_file(record, tmp_path / "b", journal)
+    with locked(tmp_path / "locked", flag):
+        result = actions.move_file(record, tmp_path / "b", journal, keep_tree_from=str(tmp_path) if keep_tree else None)
     assert result.outcome is Outcome.FAILED
     assert result.reason.startswith(f"cannot take the file out of {tmp_path / 'locked'}: ")
     assert Path(record.path).exists() and list((tmp_path / "b").iterdir()) == []

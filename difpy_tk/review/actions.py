@@ -27,6 +27,7 @@ from difpy_tk.review.safe_move import (
 )
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord
+from difpy_tk.state.safe_files import can_create_file_in
 from difpy_tk.system_open import NoOpener, open_in_system
 
 log = logging.getLogger("difpy_tk")
@@ -184,15 +185,25 @@ def move_file(
         destination = move_exclusive(source, _numbered(into, source.name), partial, evidence, announce)
     except OSError as error:
         journal.end(op, End.FAILED)
+        leaving_refused = _leaving_is_refused(source.parent, into, error)  # while into is there
         remove_empty_folders(folders)
-        if not os.access(source.parent, os.W_OK):
-            # The folder it leaves is at fault (read-only, or locked), not the destination.
+        if leaving_refused:
             return failed(f"cannot take the file out of {source.parent}: {describe_error(error)}")
         return failed(f"cannot move the file to {into}: {describe_error(error)}")
     journal.end(op, End.DONE)
     return journal.record(
         ActionResult("move", record.path, Outcome.OK, destination=str(destination), created_folders=folders, op=op)
     )
+
+
+def _leaving_is_refused(folder: Path, into: Path, error: OSError) -> bool:
+    """Whether a failed move is the fault of the folder the file leaves, not of where it
+    was going: that folder is read-only, or permission was refused while new files can
+    be made in the destination (an append-only or locked folder, a shared sticky folder
+    holding someone else's file, which os.access calls writable)."""
+    if not os.access(folder, os.W_OK):
+        return True
+    return error.errno in (errno.EPERM, errno.EACCES) and can_create_file_in(into)
 
 
 def mover(

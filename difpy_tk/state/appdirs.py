@@ -22,6 +22,8 @@ from pathlib import Path
 
 import platformdirs
 
+from difpy_tk.state.safe_files import can_create_file_in
+
 APP_NAME = "difpy_tk"
 PORTABLE_MARKER = "difpy_tk.portable"
 log = logging.getLogger("difpy_tk")
@@ -70,12 +72,10 @@ def _writable(path: Path) -> bool:
         return known
     try:
         path.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=path)
-        os.close(fd)
-        os.unlink(probe)
-        ok = True
     except OSError:
         ok = False
+    else:
+        ok = can_create_file_in(path)
     with _lock:
         _checked[path] = ok
     return ok

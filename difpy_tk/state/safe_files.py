@@ -198,6 +198,20 @@ def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int 
     return None
 
 
+def can_create_file_in(folder: str | os.PathLike) -> bool:
+    """Whether a new file can be made in folder, proved by making one (a random, hidden
+    name created exclusively, so only our own file is removed again): permission bits
+    say nothing on a read-only medium, to root, or of an append-only folder."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+    return True
+
+
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
     """Write the whole file or nothing: a temporary file in the same folder, flushed to
     disk, then renamed over path. Raises OSError (the old file, if any, is untouched)."""
