@@ -528,6 +528,9 @@ def test_move_marked_lists_every_file_then_undo_puts_them_back(root, result, vie
     assert len(viewer.tree.get_children()) == PICTURES
     assert viewer.status.cget("text") == f"Put back {len(marked)} files."
     assert viewer.undo_button.instate(["disabled"])
+    shown_cards(viewer)[1].check.invoke()
+    assert viewer.session.marked_paths()
+    assert viewer.status.cget("text") == f"Put back {len(marked)} files.", "an outcome stays when a mark follows"
 
 
 def test_move_keeping_folders_then_undo_on_disk(root, result, viewer, dialogs, tmp_path):

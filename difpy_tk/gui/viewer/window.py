@@ -246,6 +246,8 @@ class ViewerWindow(tk.Toplevel):
         status_row.grid(row=3, column=0, sticky="ew")
         self.stop_button = ttk.Button(status_row, text="Stop", command=self.session.stop)
         self.status = ttk.Label(status_row, style="Status.TLabel", anchor="w", text=KEYS_HINT)
+        self._notice_shown = False
+        """The status shows a notice of the session (tell), which the next mark clears."""
         self.status.pack(side="left", fill="x", expand=True)
 
     def _bind_keys(self) -> None:
@@ -346,7 +348,9 @@ class ViewerWindow(tk.Toplevel):
             messagebox.showwarning("Some files were not changed", text + "\n\n" + "\n".join(lines), parent=self)
 
     def tell(self, text: str) -> None:
+        """The session's passing notices: refusals, "Nothing to undo" and the like."""
         self.say(text)
+        self._notice_shown = True
 
     def run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """File work in the worker thread, with progress and Stop in the status bar."""
@@ -410,10 +414,12 @@ class ViewerWindow(tk.Toplevel):
         self.toggle_marks([path])
 
     def toggle_marks(self, paths: list[str]) -> None:
-        """The table's toggle: one refresh for all rows. The status goes back to the keys'
-        hint first, so a refusal of the toggle before ("the kept image cannot be marked")
-        does not stand beside a mark that was made."""
-        self.say(KEYS_HINT)
+        """The table's toggle: one refresh for all rows. A notice shown before (a refusal
+        such as "the kept image cannot be marked") goes back to the keys' hint first, so
+        it does not stand beside a mark that was made; an action's outcome ("3 got a new
+        name…") stays until something else is said."""
+        if self._notice_shown:
+            self.say(KEYS_HINT)
         self.session.toggle_many(paths)
 
     def keep(self, path: str) -> None:
@@ -745,6 +751,7 @@ class ViewerWindow(tk.Toplevel):
     def say(self, text: str, error: bool = False) -> None:
         """Show text in the status bar; errors in the error style so they stand out."""
         self.status.configure(text=text, style="StatusError.TLabel" if error else "Status.TLabel")
+        self._notice_shown = False
 
     def close(self) -> None:
         self.session.stop()
