@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="decode every image in full from the start, so no verdict rests on the "
                       "fast first look (up to three times slower the first time; rescans stay fast)")
     scan.add_argument("--no-cache", dest="use_cache", action="store_false",
-                      help="do not read or write the tensor cache (every image is decoded)")
+                      help="do not use the cache of earlier searches (every image is read again)")
     scan.add_argument("--show-not-duplicates", dest="hide_declared", action="store_false",
                       help="also report the pairs you marked \"Not a duplicate\" in the app's viewer "
                       "(left out by default, as in the app)")

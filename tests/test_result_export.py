@@ -61,10 +61,13 @@ def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
 
 
 def test_log_names_the_chained_images_and_how_verdicts_were_reached():
-    log = format_log(sample())
+    log = format_log(dataclasses.replace(sample(), timings={"listing": 0.1, "verifying": 1.5}))
     assert "CHAINED /p/c ~ /p/b (MSE 2.5000)" in log
-    assert "2 images searched with their full-decode tensor; 7 pairs proposed, 1 decided on the fast decode" in log
-    assert "full decode of 4 images (3 decoded again, 0 from the cache, 1 byte-identical copies, 0 failed)" in log
+    assert "2 images were read in full from the start" in log
+    assert "The quick look found 7 possible pairs and settled 1, far inside the threshold" in log
+    assert "decided on 4 images read in full (the full decode): 3 read now, 0 remembered from earlier searches, " in log
+    assert "1 exact copies of another file" in log and "could not be read in full" not in log
+    assert "Time taken: finding the files 0.10 s, checking close matches in full 1.50 s" in log
 
 
 def test_a_result_of_the_version_before_frames_loads_and_one_from_a_newer_version_is_refused(tmp_path):

@@ -200,7 +200,7 @@ class TensorCache:
                 return connection
             if tables:
                 connection.close()
-                log.info("The tensor cache %s has another layout; starting a new one.", self.path)
+                log.info("The cache of earlier searches %s is of another version; starting a new one.", self.path)
                 self._remove_files()
                 connection = sqlite3.connect(self.path, timeout=1.0)
             _create(connection)
@@ -217,7 +217,7 @@ class TensorCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            log.warning("Tensor cache folder is not writable (%s); searching without it.", error)
+            log.warning("The cache of earlier searches cannot have its folder (%s); searching without it.", error)
             return None
         problem = _not_a_file(self.path)
         if problem is not None:
@@ -227,16 +227,16 @@ class TensorCache:
         except sqlite3.Error as error:
             if _is_damage(error):
                 return self._rebuild(str(error))
-            log.warning("Tensor cache %s is not usable (%s); searching without it.", self.path, error)
+            log.warning("The cache of earlier searches %s is not usable (%s); searching without it.", self.path, error)
         except OSError as error:
-            log.warning("Tensor cache %s is not usable (%s); searching without it.", self.path, error)
+            log.warning("The cache of earlier searches %s is not usable (%s); searching without it.", self.path, error)
         return None
 
     def _rebuild(self, reason: str) -> sqlite3.Connection | None:
         """Set the damaged cache aside (one log line) with its side files, which belong to
         it (a journal left behind would be played into the new one), and start anew."""
         self._disconnect()
-        aside = set_aside(self.path, f"damaged tensor cache: {reason}")
+        aside = set_aside(self.path, f"damaged cache of earlier searches: {reason}")
         for side, suffix in zip(side_files(self.path), SIDE_SUFFIXES):
             with contextlib.suppress(OSError):
                 if aside is not None:
@@ -248,7 +248,7 @@ class TensorCache:
         try:
             return self._connect()
         except (OSError, sqlite3.Error) as error:
-            log.warning("Could not start a new tensor cache (%s); searching without it.", error)
+            log.warning("Could not start a new cache of earlier searches (%s); searching without it.", error)
             return None
 
     def _fail(self, error: Exception) -> None:
@@ -256,7 +256,7 @@ class TensorCache:
         if isinstance(error, DamagedCache) or (isinstance(error, sqlite3.Error) and _is_damage(error)):
             self.connection = self._rebuild(str(error))
         else:
-            log.warning("Tensor cache stopped working (%s); going on without it.", error)
+            log.warning("The cache of earlier searches stopped working (%s); going on without it.", error)
             self._disconnect()
 
     def lookup(self, files: list[str], stats: Sequence[FileStamp]) -> dict[int, Decoded]:
@@ -402,7 +402,7 @@ class TensorCache:
                 self._fail(error)
             return 0
         if dropped:
-            log.info("Dropped %d tensor cache entries of files that are gone.", dropped)
+            log.info("Forgot %d images of earlier searches whose files are gone.", dropped)
         return dropped
 
     def _forget_unlisted(self, folders: list[str], recursive: bool, listed: set[bytes]) -> int:
@@ -453,7 +453,7 @@ class TensorCache:
             self._fail(error)
             return 0
         if dropped:
-            log.info("The tensor cache was over its size limit: dropped the %d images used least recently.", dropped)
+            log.info("The cache of earlier searches was over its size limit: forgot %d images used least.", dropped)
         return dropped
 
     def _drop_least_recently_used(self) -> int:

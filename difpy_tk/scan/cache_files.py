@@ -38,15 +38,17 @@ def _migrate(old: Path, new: Path) -> None:
         if new.exists():
             for stale in (old, *side_files(old)):
                 stale.unlink(missing_ok=True)
-            log.info("Removed the old tensor cache %s (a newer one is in %s).", old, new.parent)
+            log.info("Removed the old cache of earlier searches %s (a newer one is in %s).", old, new.parent)
             return
         new.parent.mkdir(parents=True, exist_ok=True)
         for source, target in zip((old, *side_files(old)), (new, *side_files(new))):
             if source.exists():
                 shutil.move(source, target)
-        log.info("Moved the tensor cache from %s to %s.", old.parent, new.parent)
+        log.info("Moved the cache of earlier searches from %s to %s.", old.parent, new.parent)
     except OSError as error:
-        log.warning("Could not move the tensor cache from %s to %s (%s).", old, new, error.strerror or error)
+        log.warning(
+            "Could not move the cache of earlier searches from %s to %s (%s).", old, new, error.strerror or error
+        )
 
 
 def default_cache_path() -> Path:

@@ -91,9 +91,9 @@ def _decode(
             decoded.accept(index, entry)
         missing = [i for i in range(len(listing.files)) if i not in cached]
         log.info(
-            "%d of %s found in the tensor cache; decoding %d.",
-            len(cached),
+            "Reading %s: %d remembered from earlier searches (the cache), %d to open now.",
             plural(len(listing.files), "image"),
+            len(cached),
             len(missing),
         )
         progress("decoding", len(cached), len(listing.files))
@@ -345,19 +345,7 @@ def run_search(
 
 
 def _verification(verdicts: Verdicts, counts: dict[str, int], already_full: int) -> Verification:
-    log.info(
-        "%d images searched with their full-decode tensors; %d pairs proposed; %d decided on fast tensors, "
-        "the rest on the full decodes of %d images (%d decoded again now, %d from the cache, "
-        "%d byte-identical copies).",
-        already_full,
-        verdicts.proposed,
-        verdicts.decided_fast,
-        len(verdicts.checked),
-        counts["decoded"],
-        counts["cached"],
-        counts["twins"],
-    )
-    return Verification(
+    verification = Verification(
         margin_rms=verdicts.margin_rms,
         already_full=already_full,
         proposed=verdicts.proposed,
@@ -370,6 +358,8 @@ def _verification(verdicts: Verdicts, counts: dict[str, int], already_full: int)
         drift_max=verdicts.drift_max,
         drift_over_margin=verdicts.drift_over,
     )
+    log.info("%s", verification.summary())
+    return verification
 
 
 def _without_declared(matches: Matches, records: list[FileRecord], different: Callable[[str, str], bool]) -> Matches:

@@ -120,7 +120,9 @@ class FullDecoder:
         for i, outcome in outcomes.items():
             if outcome.tensor is None:
                 self.counts["failed"] += 1
-                log.warning("Full decode of %s failed (%s); its fast tensor stands in.", paths[i], outcome.reason)
+                log.warning(
+                    "%s could not be read in full (%s): its quick look decides its matches.", paths[i], outcome.reason
+                )
             else:
                 out[i] = outcome.tensor
         return out

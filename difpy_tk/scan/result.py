@@ -112,6 +112,25 @@ class Verification:
     """Images that drifted more than D, which widened the margin to margin_rms and
     repeated the search (logged; expected 0 on photos)."""
 
+    def summary(self) -> str:
+        """How the matches were decided, in words for the search log (the README's terms,
+        "How it works", in brackets for whoever compares)."""
+        failed = f"; {self.full_failed} could not be read in full and kept their quick look" if self.full_failed else ""
+        widened = (
+            f"; {self.drift_over_margin} images differed more than that, so the margin was widened"
+            if self.drift_over_margin
+            else ""
+        )
+        return (
+            f"{self.already_full} images were read in full from the start, the others at a quick look "
+            f"(the fast decode). The quick look found {self.proposed} possible pairs and settled "
+            f"{self.decided_fast}, far inside the threshold; the rest were decided on {self.checked} images "
+            f"read in full (the full decode): {self.full_decoded} read now, {self.full_cached} remembered from "
+            f"earlier searches, {self.byte_twins} exact copies of another file, the others read in full from "
+            f"the start{failed}. Largest difference between an image's quick look and its full reading: RMS "
+            f"{self.drift_max:.2f}, margin allowed {self.margin_rms:.2f}{widened}."
+        )
+
 
 @dataclass(frozen=True)
 class Problem:

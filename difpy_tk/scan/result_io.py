@@ -372,15 +372,13 @@ def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
     write_atomic(path, stream.getvalue().encode("utf-8-sig"))
 
 
-def _verification_line(check: Verification) -> str:
-    return (
-        f"Verification: {check.already_full} images searched with their full-decode tensor; {check.proposed} pairs "
-        f"proposed, {check.decided_fast} decided on the fast decode (far inside the threshold); the rest "
-        f"decided on the full decode of {check.checked} images ({check.full_decoded} decoded again, "
-        f"{check.full_cached} from the cache, {check.byte_twins} byte-identical copies, {check.full_failed} "
-        f"failed); largest fast-to-full drift {check.drift_max:.2f} (margin {check.margin_rms:.2f}"
-        + (f", widened for {check.drift_over_margin} images beyond D)" if check.drift_over_margin else ")")
-    )
+PHASE_WORDS = {
+    "listing": "finding the files",
+    "decoding": "reading the images",
+    "searching": "comparing",
+    "verifying": "checking close matches in full",
+}
+"""The search's phases (SearchResult.timings keys, as in the JSON) in the log's words."""
 
 
 def format_log(result: SearchResult) -> str:
@@ -396,11 +394,12 @@ def format_log(result: SearchResult) -> str:
             f"in_folder={p.get('in_folder')}, px_size={p.get('px_size')}, processes={p.get('processes')}, "
             f"chunksize={p.get('chunksize') or 'auto'}, cache={'on' if p.get('use_cache') else 'off'}"
         ),
-        "Timings: " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in result.timings.items()),
-        f"Images searched: {result.files_searched} ({result.cache_hits} from the cache)",
+        "Time taken: "
+        + ", ".join(f"{PHASE_WORDS.get(phase, phase)} {seconds:.2f} s" for phase, seconds in result.timings.items()),
+        f"Images searched: {result.files_searched} ({result.cache_hits} remembered from earlier searches)",
         f"Groups: {len(result.groups)}; duplicate matches: {result.duplicate_count}; "
         f"similar matches: {result.similar_count}",
-        _verification_line(result.verification),
+        "How the matches were decided: " + result.verification.summary(),
         f"Chained images (match a group member but not its kept image; in no group): {len(result.chained)}",
         *(f"  CHAINED {c.path} ~ {c.other} (MSE {c.mse:.4f})" for c in result.chained),
         f"Invalid files: {len(result.invalid)}",

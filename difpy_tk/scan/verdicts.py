@@ -182,8 +182,8 @@ def decide(
         over += int((drifts > bound).sum())
         wider = MARGIN_GROWTH * float(drifts.max())
         log.warning(
-            "%d images differ more between the fast and the full decode than the margin assumes "
-            "(largest RMS %.2f, margin %.2f): searching again with margin %.2f.",
+            "%d images look more different at a quick look than at their full reading than the margin "
+            "allows for (largest RMS %.2f, margin %.2f): searching again with margin %.2f, so no match is missed.",
             int((drifts > bound).sum()),
             float(drifts.max()),
             bound,
