@@ -188,6 +188,30 @@ def test_switching_cached_groups_shows_thumbnails_at_once(root, viewer):
     print(f"group switch incl. redraw: median {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms")
 
 
+def test_space_after_a_click_on_a_mark_box_never_marks_a_file_of_another_group(root, viewer):
+    """A new user clicked a card's Mark box, went to the next group and pressed Space: the
+    box, still focused though its card now showed another group's file, toggled a mark
+    the user could not see."""
+    rows = viewer._rows
+    position = next(i for i in range(len(rows) - 1) if len(viewer.session.members(rows[i])) > 2
+                    and len(viewer.session.members(rows[i + 1])) == 2)
+    viewer.select_group(rows[position])
+    root.update()
+    last = shown_cards(viewer)[2]  # a card the next, smaller group does not use
+    key(last.check, "<space>")  # Space on a focused box works like a click on it
+    assert viewer.session.is_marked(last.path)
+    key(last.check, "<space>")
+    assert not viewer.session.marked_paths()
+    first_group = set(viewer.members())
+    viewer.step(1)
+    root.update()
+    assert set(viewer.members()).isdisjoint(first_group)
+    key(viewer.focus_get() or viewer, "<space>")
+    marked = set(viewer.session.marked_paths())
+    assert marked <= set(viewer.members()) and marked.isdisjoint(first_group)
+    assert all(card.marked.get() == viewer.session.is_marked(card.path) for card in shown_cards(viewer))
+
+
 def test_marks_by_mouse_and_keyboard_never_on_the_keeper(root, viewer):
     keeper_card, other = shown_cards(viewer)[:2]
     assert keeper_card.check.instate(["disabled"]) and keeper_card.keep_button.instate(["disabled"])

@@ -587,6 +587,8 @@ class ViewerWindow(tk.Toplevel):
         if box != self.box:
             self.box = self.thumbnails.box = box
         keeper = self.session.keeper(self.current_group) if self.current_group is not None else None
+        focused_card = self._card_holding_focus()
+        shown_before = focused_card.path if focused_card is not None else None
         for index, path in enumerate(paths):
             if index == len(self._cards):
                 self._cards.append(ImageCard(self.cards_frame, self, self.box))
@@ -596,11 +598,20 @@ class ViewerWindow(tk.Toplevel):
             self.thumbnails.request(self.session.files[path],
                                     lambda photo, reason, c=card, p=path: c.set_photo(p, photo, reason))
         self._place_cards(len(paths))
+        still_shown = focused_card in self._cards[: len(paths)]
+        if focused_card is not None and (focused_card.path != shown_before or not still_shown):
+            # A pooled card now shows another file (or none): Space on its focused Mark box
+            # would mark that file, or one of a group no longer shown.
+            self.focus_set()
         self._update_title(members)
         if scroll_to_top:
             self.canvas.yview_moveto(0)
         self._prefetch_neighbours()
         self.last_switch_ms = (time.perf_counter() - started) * 1000
+
+    def _card_holding_focus(self) -> ImageCard | None:
+        focused = self.focus_get()
+        return next((card for card in self._cards if focused is not None and str(focused).startswith(f"{card}.")), None)
 
     def _place_cards(self, count: int) -> None:
         """Lay the first count cards out in rows that fit the canvas width, so a group is
