@@ -70,11 +70,14 @@ def test_pixel_size_is_checked_inline(driver, image_folders):
 def test_custom_threshold_is_checked_inline(driver, image_folders):
     step2 = to_configure(driver, image_folders)
     assert not step2.advanced.expanded
-    assert step2.custom_entry.instate(["disabled"])
     step2.advanced.toggle_button.invoke()
-    step2.mode_var.set("custom")
-    step2._update_state()
-    assert step2.custom_entry.instate(["!disabled"])
+    assert step2.mode_var.get() != "custom"
+    step2.custom_entry.insert("end", "40")  # typed in, without choosing "Custom" first
+    assert step2.mode_var.get() == "custom"
+    step2.back_button.invoke()
+    assert driver.app.settings.similarity == 40
+    step2 = to_configure(driver, image_folders)
+    assert (step2.mode_var.get(), step2.custom_var.get()) == ("custom", "40")
     for bad in ("", "abc", "-1"):
         step2.custom_var.set(bad)
         step2.start_button.invoke()

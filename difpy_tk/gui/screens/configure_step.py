@@ -71,7 +71,7 @@ class ConfigureScreen(Screen):
 
         for mode, (label, explanation) in MODES.items():
             ttk.Radiobutton(
-                self.content, text=label, value=mode, variable=self.mode_var, command=self._update_state
+                self.content, text=label, value=mode, variable=self.mode_var
             ).pack(anchor="w", pady=(6, 0))
             hint(self.content, explanation).pack(fill="x", padx=(24, 0))
 
@@ -85,7 +85,6 @@ class ConfigureScreen(Screen):
             text="Custom MSE threshold",
             value="custom",
             variable=self.mode_var,
-            command=self._update_state,
         ).pack(side="left")
         self.custom_entry = ttk.Entry(custom_row, textvariable=self.custom_var, width=8)
         self.custom_entry.pack(side="left", padx=(8, 0))
@@ -102,6 +101,7 @@ class ConfigureScreen(Screen):
 
         for variable in (self.mode_var, self.custom_var):
             variable.trace_add("write", lambda *args: clear_when_valid(self.error, self._similarity))
+        self.custom_var.trace_add("write", lambda *args: self._typed_threshold())
 
         self.back_button = self.nav_button("← Back", self.back)
         self.start_button = self.nav_button("Start search", self.start, primary=True)
@@ -120,15 +120,17 @@ class ConfigureScreen(Screen):
         self.thorough_var.set(settings.thorough)
         self.error.configure(text="")
         self.notice.configure(text="")
-        self._update_state()
         self.start_button.focus_set()
 
     def show_notice(self, text: str) -> None:
         """A line about what just happened (a cancelled search), until the screen is left."""
         self.notice.configure(text=text)
 
-    def _update_state(self) -> None:
-        self.custom_entry.state(["!disabled"] if self.mode_var.get() == "custom" else ["disabled"])
+    def _typed_threshold(self) -> None:
+        """A threshold typed into the box chooses "Custom": a new user typed 40 without
+        choosing it first, and the search ran at the preset, silently."""
+        if self.custom_var.get().strip():
+            self.mode_var.set("custom")
 
     def _similarity(self) -> str | float:
         """The chosen preset or the typed threshold; OptionError when the typed one is wrong."""
