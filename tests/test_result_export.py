@@ -89,10 +89,15 @@ def test_difpy_stats_count_every_phase_after_decoding_as_search_time():
     result = dataclasses.replace(
         sample(), timings={"listing": 0.5, "decoding": 2.0, "searching": 0.25, "verifying": 1.5,
                            "counting pages": 0.125, "grouping": 0.125},
+        started="2026-12-03T10:00:00+00:00", finished="2026-12-03T10:00:04+00:00",  # whole seconds
     )
     stats = to_dict(result)["stats"]["process"]
     assert stats["build"]["duration"]["seconds_elapsed"] == 2.5
     assert stats["search"]["duration"]["seconds_elapsed"] == 2.0
+    times = [stats[phase]["duration"][end] for phase in ("build", "search") for end in ("start", "end")]
+    assert [t[-9:] for t in times] == ["00.000000", "02.500000", "02.500000", "04.500000"], (
+        "each phase ends after it starts (the search's end was the finish in whole seconds, before its start)"
+    )
 
 
 def _spoiled(change) -> dict:

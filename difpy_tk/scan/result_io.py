@@ -101,7 +101,9 @@ def _difpy_stats(result: SearchResult, spelled: Callable[[str], str]) -> dict:
             "search": {
                 "duration": {
                     "start": _difpy_time(result.started, build_seconds),
-                    "end": _difpy_time(result.finished),
+                    # From the start and the timings too: "finished" is in whole seconds and
+                    # would come before a start with microseconds.
+                    "end": _difpy_time(result.started, build_seconds + search_seconds),
                     "seconds_elapsed": round(search_seconds, 4),
                 },
                 "parameters": {
