@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from difpy_tk.gui.screens import results as results_screen
 from difpy_tk.review import actions
 from difpy_tk.review.journal import session_journal
@@ -160,13 +162,22 @@ def test_without_a_viewer_the_user_is_told(driver, dialogs, monkeypatch):
     assert "not available" in dialogs.calls[-1][1][1]
 
 
-def test_no_matches_disables_the_viewer(driver):
+@pytest.mark.parametrize(
+    ("images", "said"),
+    [
+        (0, "No images found: the chosen folders hold no image difpy_tk can read."),
+        (1, "Only one image was found: there is nothing to compare it with."),
+        (2, "No duplicate or similar images found."),
+    ],
+)
+def test_no_matches_disables_the_viewer_and_says_whether_there_was_anything_to_compare(driver, images, said):
     from difpy_tk.scan.result import SearchResult
 
-    driver.app.show_result(SearchResult(parameters={}, files={}, groups=[]))
+    files = {f"/p/{n}.jpg": FileRecord(f"/p/{n}.jpg", 100, 0, 10, 10) for n in range(images)}
+    driver.app.show_result(SearchResult(parameters={}, files=files, groups=[]))
     results = driver.app.screens["results"]
     assert results.viewer_button.instate(["disabled"])
-    assert "No duplicate or similar images" in results.headline.cget("text")
+    assert results.headline.cget("text") == said
 
 
 def test_a_failing_callback_is_logged_and_shown(driver, dialogs):

@@ -15,7 +15,7 @@ from difpy_tk.gui.widgets import WrapLabel, add_mnemonic
 from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.scan.result import SearchResult
-from difpy_tk.scan.result_io import write_csv, write_json
+from difpy_tk.scan.result_io import PHASE_WORDS, write_csv, write_json
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App
@@ -52,7 +52,13 @@ def figures(result: SearchResult, keeper_rule: KeeperRule) -> dict[str, str]:
 
 
 def headline(result: SearchResult) -> str:
+    """What the search found; without groups, whether there was anything to compare (a
+    new user who chose a folder of documents was told it held no duplicates)."""
     if not result.groups:
+        if result.files_searched == 0:
+            return "No images found: the chosen folders hold no image difpy_tk can read."
+        if result.files_searched == 1:
+            return "Only one image was found: there is nothing to compare it with."
         return "No duplicate or similar images found."
     matches = plural(result.duplicate_count + result.similar_count, "match")
     return (
@@ -69,9 +75,11 @@ def details(result: SearchResult) -> str:
         started = result.started
     parts = [f"Started {started}"]
     if result.timings:
-        parts.append(", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items()))
+        parts.append(
+            ", ".join(f"{PHASE_WORDS.get(name, name)} {seconds:.1f} s" for name, seconds in result.timings.items())
+        )
     if result.cache_hits:
-        parts.append(f"{plural(result.cache_hits, 'image')} from the cache")
+        parts.append(f"{plural(result.cache_hits, 'image')} remembered from earlier searches")
     return " · ".join(parts)
 
 
