@@ -71,3 +71,14 @@ def test_rotation_is_reported_for_the_member():
     assert clockwise_degrees(1, member_is_second=True) == 270
     assert clockwise_degrees(1, member_is_second=False) == 90
     assert clockwise_degrees(0, member_is_second=True) == 0
+
+
+def test_a_group_is_low_detail_when_its_kept_image_or_any_member_is():
+    """A new user's plain sky matched a kite in that sky at MSE 39 (custom threshold 40):
+    the kite was kept, the sky went unflagged, and a bulk rule would have trashed it."""
+    records = [record("kite", 200, 200), record("sky"), record("other", 200, 200), record("copy"), record("chain")]
+    pairs = matches((0, 1, 39 * 3, 0), (2, 3, 3, 0), (1, 4, 3, 0))
+    flags = {"kite": False, "sky": True, "other": False, "copy": False, "chain": True}
+    groups, chained = build_groups(records, pairs, 3, low_detail=[flags[r.path[3:]] for r in records])
+    assert {(g.kept, g.low_detail) for g in groups} == {("/p/kite", True), ("/p/other", False)}
+    assert [c.path for c in chained] == ["/p/chain"], "a chained image is in no group and flags none"

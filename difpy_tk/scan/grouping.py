@@ -35,7 +35,8 @@ def build_groups(
 ) -> tuple[list[Group], list[Chained]]:
     """Groups sorted by the kept image's path, members by MSE, then path; and the
     chained images (matching only members of other groups), sorted by path. A group is
-    low_detail when its kept image is (low_detail per record)."""
+    low_detail when its kept image or any member is (low_detail per record): a plain sky
+    matches a kite in that sky at a loose threshold, and only the sky is near-flat."""
     n = len(records)
     neighbours: list[list[tuple[int, int, int, bool]]] = [[] for _ in range(n)]
     for a, b, sse, turns in zip(
@@ -57,11 +58,11 @@ def build_groups(
         if not members:
             continue  # all its matches are in groups already: it is chained (below)
         taken[kept] = True
-        for other, *_ in neighbours[kept]:
-            taken[other] = True
+        joined = [other for other, *_ in neighbours[kept] if not taken[other]]
+        taken[joined] = True
         members.sort(key=lambda match: (match.mse, match.path))
         folder = folders[kept] if folders is not None else None
-        flat = bool(low_detail[kept]) if low_detail is not None else False
+        flat = low_detail is not None and any(low_detail[index] for index in (kept, *joined))
         groups.append(Group(records[kept].path, tuple(members), folder, flat))
     groups.sort(key=lambda group: group.kept)
     chained = []

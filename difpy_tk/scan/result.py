@@ -55,8 +55,8 @@ class Group:
     folder: str | None = None
     """The input folder the group belongs to, when searching in-folder."""
     low_detail: bool = False
-    """The kept image is near-flat (sky, wall, blank page): the members may only share a
-    plain background. The review never marks such a group by a rule unless asked."""
+    """The kept image or a member is near-flat (sky, wall, blank page): they may only share
+    a plain background. The review never marks such a group by a rule unless asked."""
 
     @property
     def is_duplicate(self) -> bool:

@@ -320,7 +320,7 @@ CSV_COLUMNS = [
 """role is kept, match or chained (an image that matches a group member, named in
 compared_with, but not the kept image); mse and rotation are measured against
 compared_with; frames counts the file's frames or pages (only the first was compared);
-low_detail is "yes" for every row of a group whose kept image is near-flat."""
+low_detail is "yes" for every row of a group whose kept image or a member is near-flat."""
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
