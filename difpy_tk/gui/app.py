@@ -144,7 +144,13 @@ class App:
         messagebox.showerror("Something went wrong", f"{value}\n\nThe details are in View Logs.", parent=self.root)
 
     def close(self) -> None:
-        """Stop a running search (its worker processes too), remember the choices and quit."""
+        """Stop a running search (its worker processes too), remember the choices and quit;
+        unless a window with work that would be lost (an Image Viewer with marks) asks the
+        user, who says no (its may_close)."""
+        for window in self.root.winfo_children():
+            may_close = getattr(window, "may_close", None)
+            if may_close is not None and not may_close():
+                return
         worker = self.screens["searching"].worker
         if worker is not None:
             worker.cancel()

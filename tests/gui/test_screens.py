@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tkinter as tk
 
 import pytest
 
@@ -427,3 +428,30 @@ def test_moved_files_deleted_since_are_not_offered_to_put_back(driver, tmp_path)
     driver.app.show("menu")
     driver.update()
     assert not menu.put_back_button.winfo_ismapped()
+
+
+def test_quitting_the_app_asks_when_a_viewer_holds_marks(driver, dialogs, tmp_path):
+    """The viewer's marks die with the app too: quitting asks, as closing the viewer does."""
+    from imagegen import picture, save
+
+    from difpy_tk.gui.viewer import open_viewer
+    from difpy_tk.review.journal import Journal
+    from difpy_tk.scan.engine import run_search
+    from difpy_tk.scan.options import SearchOptions
+
+    folder = tmp_path / "photos"
+    save(picture(1), folder / "a.png")
+    save(picture(1), folder / "b.png")
+    result = run_search(SearchOptions((str(folder),), processes=1, use_cache=False))
+    viewer = open_viewer(driver.root, result, lambda _line: None, Journal(tmp_path / "actions.log"))
+    driver.update()
+    viewer.session.mark_all()
+    dialogs.answers["askyesno"] = False
+    driver.app.close()
+    assert driver.root.winfo_exists() and viewer.winfo_exists(), "the user said no: nothing closed"
+    assert [name for name, _, _ in dialogs.calls] == ["askyesno"]
+    dialogs.answers["askyesno"] = True
+    closed = driver.root
+    driver.restart()  # the app closes, and opens again for the fixture to close
+    with pytest.raises(tk.TclError, match="destroyed"):
+        closed.winfo_exists()

@@ -155,6 +155,21 @@ def test_ctrl_w_closes_the_viewer(root, viewer):
     assert not viewer.winfo_exists()
 
 
+def test_closing_with_marks_asks_first(root, viewer, dialogs):
+    """A new user's Ctrl+W threw their marks away without a word."""
+    shown_cards(viewer)[1].check.invoke()
+    dialogs.answers["askyesno"] = False
+    key(viewer, "<Control-w>")
+    root.update()
+    (name, args, _kwargs), = dialogs.calls
+    assert name == "askyesno" and "1 image is marked. Closing the viewer forgets the marks" in args[1]
+    assert viewer.winfo_exists() and viewer.session.marked_paths(), "kept open, marks and all"
+    dialogs.answers["askyesno"] = True
+    viewer.request_close()  # as the window's close button does
+    pump(root, lambda: not viewer.winfo_exists())
+    assert not viewer.winfo_exists()
+
+
 @pytest.mark.parametrize("path", ["/p/a.jpg", "/photos/2024/a_rather_long_name_from_a_phone_20240712_183455.jpg"])
 def test_a_badge_never_covers_the_mark_box(root, viewer, path):
     """A card with short names whose thumbnail is a little narrower than its row of

@@ -117,7 +117,7 @@ class ViewerWindow(tk.Toplevel):
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._bind_keys()
-        self.protocol("WM_DELETE_WINDOW", self.close)
+        self.protocol("WM_DELETE_WINDOW", self.request_close)
         self.bind("<Destroy>", self._destroyed, add="+")
         self.fill_group_list()
         self._update_bar()
@@ -260,7 +260,7 @@ class ViewerWindow(tk.Toplevel):
                             ("<KP_Enter>", self._preview_current)):
             self.bind(key, lambda e, a=action: None if e.widget.winfo_class() in NOT_INTERACTIVE else a())
         self.bind("<Control-z>", lambda _e: self.undo())
-        self.bind(f"<{shortcut_modifier(self)}-w>", lambda _e: self.close())
+        self.bind(f"<{shortcut_modifier(self)}-w>", lambda _e: self.request_close())
 
     def _wheel(self, event: tk.Event) -> None:
         """Scroll the cards when the pointer is over them; the binding is on the window
@@ -763,6 +763,25 @@ class ViewerWindow(tk.Toplevel):
         """Show text in the status bar; errors in the error style so they stand out."""
         self.status.configure(text=text, style="StatusError.TLabel" if error else "Status.TLabel")
         self._notice_shown = False
+
+    def request_close(self) -> None:
+        """The window's close button and Ctrl+W."""
+        if self.may_close():
+            self.close()
+
+    def may_close(self) -> bool:
+        """Marks live only in this window, so with marks made this asks first whether to
+        close (a new user's Ctrl+W threw them away without a word); quitting the app asks
+        it too."""
+        marked = len(self.session.marks)
+        return not marked or messagebox.askyesno(
+            "Close the Image Viewer?",
+            f"{plural(marked, 'image')} {'is' if marked == 1 else 'are'} marked. Closing the viewer forgets "
+            "the marks; nothing has been moved or deleted.\n\nClose it anyway?",
+            icon="warning",
+            default="no",
+            parent=self,
+        )
 
     def close(self) -> None:
         self.session.stop()
