@@ -113,6 +113,8 @@ class PlannedFile:
     keeper: FileRecord
     """The image its group keeps, checked again right before this file is acted on."""
     links: tuple[Link, ...] = ()
+    keeper_reason: str = ""
+    """Why that image is kept, in the keeper badge's words ("highest resolution")."""
 
 
 @dataclass(frozen=True)
@@ -621,7 +623,11 @@ class ReviewSession:
                 if reason is not None:
                     left_out.append(ActionResult(verb, path, Outcome.SKIPPED, reason=reason))
                 else:
-                    planned.append(PlannedFile(self.files[path], number, self.files[keeper], self.links(path)))
+                    planned.append(
+                        PlannedFile(
+                            self.files[path], number, self.files[keeper], self.links(path), self.keeper_reason(number)
+                        )
+                    )
         searched = None if folder is None else self._searched_folder_holding(folder)
         return Plan(kind, tuple(planned), tuple(left_out), folder, searched)
 

@@ -609,8 +609,18 @@ def test_the_confirmation_lists_every_file_with_sizes_and_can_be_cancelled(root,
     root.after(300, lambda: answer("cancel_button"))
     viewer.trash_button.invoke()
     rows, total = shown
-    assert sorted(f"{folder}/{name}" for name, _size, folder, _note in rows) == sorted(marked)
+    kept = [row for row in rows if row[3].startswith("kept (")]
+    files = [row for row in rows if row not in kept]
+    assert sorted(f"{folder}/{name}" for name, _size, folder, _note in files) == sorted(marked)
     assert all(size.endswith("KB") for _name, size, _folder, _note in rows)
+    keepers = {viewer.session.keeper(number): viewer.session.keeper_reason(number) for number in viewer.session.rows()}
+    assert {f"{folder}/{name}": note for name, _size, folder, note in kept} == {
+        path: f"kept ({reason})" for path, reason in keepers.items()
+    }, "each group's kept image is shown, with why it is kept"
+    groups = [viewer.session.group_of(f"{folder}/{name}") for name, _size, folder, _note in rows]
+    assert groups == sorted(groups, key=groups.index) and all(
+        rows[groups.index(number)] in kept for number in set(groups)
+    ), "each group's rows together, its kept image first"
     assert total.startswith(f"Total: {len(marked)} files, ") and total.endswith("KB")
     assert trashed == [] and viewer.session.marked_paths() == marked
     root.after(300, lambda: answer("ok_button"))

@@ -1,7 +1,7 @@
 """The confirmation before any file is touched: every file of the plan in a scrollable
-list with its size and folder, the total, the files left out and why, and the links the
-action breaks. A permanent delete (offered only where no Trash exists) says it cannot be
-undone and does not take Enter for yes."""
+list with its size and folder, under the image its group keeps, the total, the files
+left out and why, and the links the action breaks. A permanent delete (offered only
+where no Trash exists) says it cannot be undone and does not take Enter for yes."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def below(folder: str, base: str) -> str:
 
 def summary_lines(plan: Plan) -> list[str]:
     """The paragraph under the list: what stays, what is left out, which links break."""
-    lines = ["The keeper of every group stays where it is."]
+    lines = ["The image each group keeps stays where it is: it is listed, in grey, above its group's files."]
     if plan.kind is ActionKind.MOVE_KEEPING_FOLDERS:
         lines.append("Each file goes into the sub-folders it had below the searched folder.")
     if plan.searched_folder is not None:
@@ -110,21 +110,29 @@ class ConfirmDialog(tk.Toplevel):
         self.list.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
         self.list.tag_configure("left", foreground=str(ttk.Style(self).lookup("Hint.TLabel", "foreground") or "grey"))
-        self.base = base = common_folder([item.record.path for item in plan.files] + [r.source for r in plan.left_out])
+        self.base = base = common_folder(
+            [path for item in plan.files for path in (item.record.path, item.keeper.path)]
+            + [r.source for r in plan.left_out]
+        )
         self.list.heading("folder", text=f"Folder (in {base})" if base else "Folder")
         # Left-out files first: they are the surprise the user should not miss.
         for result in plan.left_out:
             folder, name = os.path.split(result.source)
             self.list.insert("", "end", values=(name, "", below(folder, base), f"left out: {result.reason}"),
                              tags=("left",))
-        notes = False
+        # Each group's kept image above its files: the rule that keeps it may not keep what
+        # the user would (an enlarged copy has the highest resolution), and this is the
+        # last place to see that before the files go.
+        group = None
         for item in plan.files:
+            if item.group != group:
+                group = item.group
+                folder, name = os.path.split(item.keeper.path)
+                self.list.insert("", "end", tags=("left",), values=(
+                    name, format_bytes(item.keeper.size), below(folder, base), f"kept ({item.keeper_reason})"))
             folder, name = os.path.split(item.record.path)
-            note = file_note(item.links)
-            notes = notes or bool(note)
-            self.list.insert("", "end", values=(name, format_bytes(item.record.size), below(folder, base), note))
-        if not notes and not plan.left_out:
-            self.list.configure(displaycolumns=("name", "size", "folder"))
+            self.list.insert("", "end", values=(
+                name, format_bytes(item.record.size), below(folder, base), file_note(item.links)))
         self.total = ttk.Label(body, style="Strong.TLabel",
                                text=f"Total: {plural(len(plan.files), 'file')}, {format_bytes(plan.total_bytes)}")
         self.total.pack(anchor="w")
