@@ -13,11 +13,12 @@ import pytest
 
 from difpy_tk.review import ignore_list
 from difpy_tk.review.journal import Journal, Outcome
-from difpy_tk.review.keeper import Criterion, KeeperRule
+from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule, with_new_criteria
 from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule
 from difpy_tk.review.session import FLAGS, LOW_DETAIL, ActionKind, Plan, ReviewSession
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
+from difpy_tk.state.settings import Settings
 
 DAY = 86_400 * 10**9
 
@@ -115,6 +116,42 @@ def test_the_criteria_order_decides(tmp_path, photos, criteria, kept, reason):
     session, _ = session_for(make_result([[small, reencode, original]]), tmp_path, rule)
     assert session.keeper(0) == {"orig": original.path, "reencode": reencode.path}[kept]
     assert session.keeper_reason(0) == reason
+
+
+@pytest.mark.parametrize("search_kept", ["turned", "upright"])
+def test_a_copy_turned_against_most_of_its_group_is_not_kept(tmp_path, search_kept):
+    """A new user's upside-down copy (a larger file) was kept, and the upright photos marked."""
+    upright = make_file(tmp_path / "p" / "IMG_2.jpg", 3000, 400, days=1)
+    copy = make_file(tmp_path / "p" / "copy" / "IMG_2.jpg", 3000, 400, days=2)
+    turned = make_file(tmp_path / "p" / "IMG_2_rot.jpg", 5000, 400, days=3)
+    if search_kept == "turned":  # the others were matched against it, turned by 180°
+        group = Group(turned.path, (Match(upright.path, 0.1, 180), Match(copy.path, 0.1, 180)))
+    else:
+        group = Group(upright.path, (Match(copy.path, 0.0, 0), Match(turned.path, 0.1, 180)))
+    files = {record.path: record for record in (upright, copy, turned)}
+    result = SearchResult(parameters={}, files=files, groups=[group])
+    session, _ = session_for(result, tmp_path)  # the default rule: a larger file alone does not win
+    assert session.keeper(0) == upright.path, "the upright ones tie on size: the older is kept"
+    session.mark_all()
+    assert turned.path in session.marks
+    assert KeeperRule((Criterion.FILE_SIZE,)).copies_size(result) == upright.size + copy.size
+    assert KeeperRule().copies_size(result) == copy.size + turned.size
+
+
+def test_in_a_pair_nothing_tells_which_way_is_up(tmp_path):
+    plain = make_file(tmp_path / "p" / "a.jpg", 3000, 400, days=1)
+    turned = make_file(tmp_path / "p" / "b.jpg", 5000, 400, days=3)
+    result = SearchResult(parameters={}, files={r.path: r for r in (plain, turned)},
+                          groups=[Group(plain.path, (Match(turned.path, 0.1, 90),))])
+    session, _ = session_for(result, tmp_path)
+    assert session.keeper(0) == turned.path and session.keeper_reason(0) == "largest file"
+
+
+def test_an_order_saved_before_a_criterion_existed_gets_it_where_the_default_has_it():
+    saved = ["date", "resolution", "original format", "file size", "folder priority"]
+    assert with_new_criteria(saved) == ["orientation", *saved]
+    assert with_new_criteria([c.value for c in DEFAULT_ORDER]) == [c.value for c in DEFAULT_ORDER]
+    assert Settings(keeper_criteria=saved).keeper_rule().criteria[0] is Criterion.UPRIGHT
 
 
 def test_folder_priority_and_full_ties(tmp_path):

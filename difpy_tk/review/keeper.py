@@ -9,7 +9,8 @@ larger, and keeping the larger file threw the camera original away."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
@@ -23,6 +24,7 @@ resolution is almost always a conversion of one of these."""
 
 
 class Criterion(str, Enum):
+    UPRIGHT = "orientation"
     RESOLUTION = "resolution"
     ORIGINAL_FORMAT = "original format"
     FILE_SIZE = "file size"
@@ -33,6 +35,7 @@ class Criterion(str, Enum):
     def label(self) -> str:
         """How Settings and the keeper badge name it."""
         return {
+            Criterion.UPRIGHT: "turned like most of its group (not a rotated copy)",
             Criterion.RESOLUTION: "highest resolution",
             Criterion.ORIGINAL_FORMAT: "camera format (JPEG, HEIC) over re-encodes (PNG, WebP…)",
             Criterion.FILE_SIZE: "largest file",
@@ -44,6 +47,7 @@ class Criterion(str, Enum):
     def reason(self) -> str:
         """Short words for a keeper badge: "KEEP (original format)"."""
         return {
+            Criterion.UPRIGHT: "not a turned copy",
             Criterion.RESOLUTION: "highest resolution",
             Criterion.ORIGINAL_FORMAT: "original format",
             Criterion.FILE_SIZE: "largest file",
@@ -53,12 +57,43 @@ class Criterion(str, Enum):
 
 
 DEFAULT_ORDER = (
+    Criterion.UPRIGHT,
     Criterion.RESOLUTION,
     Criterion.ORIGINAL_FORMAT,
     Criterion.FILE_SIZE,
     Criterion.DATE,
     Criterion.FOLDER,
 )
+
+
+Turns = Mapping[str, int]
+"""Each image's turn in degrees against one image of its group (the search's kept one)."""
+
+
+def turned_copies(paths: Iterable[str], turns: Turns | None) -> frozenset[str]:
+    """The images turned against most of their group (a copy saved upside down): none
+    when no turn is shared by more images than any other, as in a pair, since then
+    nothing tells which way is up."""
+    if not turns:
+        return frozenset()
+    paths = list(paths)
+    counts = Counter(turns.get(path, 0) for path in paths)
+    (most, count), *rest = counts.most_common()
+    if rest and rest[0][1] == count:
+        return frozenset()
+    return frozenset(path for path in paths if turns.get(path, 0) != most)
+
+
+def with_new_criteria(saved: Sequence[str]) -> list[str]:
+    """A whole order saved by an older version, with each criterion it lacks (new since)
+    put where the default order has it: before the saved ones it precedes there, not
+    after the user's whole list, where it would never decide."""
+    order = list(saved)
+    for position, criterion in enumerate(DEFAULT_ORDER):
+        if criterion.value not in order:
+            later = [order.index(other.value) for other in DEFAULT_ORDER[position + 1 :] if other.value in order]
+            order.insert(min(later, default=len(order)), criterion.value)
+    return order
 
 
 def is_original_format(path: str) -> bool:
@@ -86,28 +121,33 @@ class KeeperRule:
         return next((rank for rank, folder in enumerate(self.folders) if is_inside(path, folder)), len(self.folders))
 
     @cached_property
-    def _getters(self) -> tuple[Callable[[FileRecord], int], ...]:
-        """One function per criterion, in order; smaller is better. Made once: a 10,000
-        group list asks for a keeper per group."""
+    def _getters(self) -> tuple[Callable[[FileRecord, frozenset[str]], int], ...]:
+        """One function per criterion, in order, of a record and its group's turned copies;
+        smaller is better. Made once: a 10,000 group list asks for a keeper per group."""
         getters = {
-            Criterion.RESOLUTION: lambda record: -record.pixels,
-            Criterion.ORIGINAL_FORMAT: lambda record: 0 if is_original_format(record.path) else 1,
-            Criterion.FILE_SIZE: lambda record: -record.size,
-            Criterion.DATE: lambda record: record.mtime_ns,
-            Criterion.FOLDER: (lambda record: self._folder_rank(record.path)) if self.folders else (lambda record: 0),
+            Criterion.UPRIGHT: lambda record, turned: 1 if record.path in turned else 0,
+            Criterion.RESOLUTION: lambda record, _turned: -record.pixels,
+            Criterion.ORIGINAL_FORMAT: lambda record, _turned: 0 if is_original_format(record.path) else 1,
+            Criterion.FILE_SIZE: lambda record, _turned: -record.size,
+            Criterion.DATE: lambda record, _turned: record.mtime_ns,
+            Criterion.FOLDER: (
+                (lambda record, _turned: self._folder_rank(record.path)) if self.folders else (lambda *_: 0)
+            ),
         }
         return tuple(getters[criterion] for criterion in self.criteria)
 
-    def _value(self, criterion: Criterion, record: FileRecord) -> int:
-        return self._getters[self.criteria.index(criterion)](record)
+    def _value(self, criterion: Criterion, record: FileRecord, turned: frozenset[str]) -> int:
+        return self._getters[self.criteria.index(criterion)](record, turned)
 
-    def key(self, record: FileRecord) -> tuple:
-        """Sort key whose smallest record is the one to keep."""
-        return (*(getter(record) for getter in self._getters), record.path)
+    def key(self, record: FileRecord, turned: frozenset[str] = frozenset()) -> tuple:
+        """Sort key whose smallest record is the one to keep; turned: its group's turned
+        copies (turned_copies)."""
+        return (*(getter(record, turned) for getter in self._getters), record.path)
 
-    def choose(self, records: Sequence[FileRecord]) -> FileRecord:
-        """The record to keep of a non-empty group."""
-        return min(records, key=self.key)
+    def choose(self, records: Sequence[FileRecord], turns: Turns | None = None) -> FileRecord:
+        """The record to keep of a non-empty group; turns: each one's turn (see Turns)."""
+        turned = turned_copies((record.path for record in records), turns)
+        return min(records, key=lambda record: self.key(record, turned))
 
     def copies_size(self, result: SearchResult) -> int:
         """Bytes taken by every group member but the one this rule keeps: what a clean-up
@@ -117,16 +157,18 @@ class KeeperRule:
         for group in result.groups:
             records = [result.files[path] for path in group.paths if path in result.files]
             if records:
-                kept = self.choose(records).path
+                turns = {match.path: match.rotation for match in group.matches}
+                kept = self.choose(records, turns).path
                 total += sum(record.size for record in records if record.path != kept)
         return total
 
-    def reason(self, kept: FileRecord, others: Sequence[FileRecord]) -> str:
+    def reason(self, kept: FileRecord, others: Sequence[FileRecord], turns: Turns | None = None) -> str:
         """The criterion that put kept before the runner-up, in badge words."""
         if not others:
             return "only image left"
-        runner_up = min(others, key=self.key)
+        turned = turned_copies((record.path for record in (kept, *others)), turns)
+        runner_up = min(others, key=lambda record: self.key(record, turned))
         for criterion in self.criteria:
-            if self._value(criterion, kept) != self._value(criterion, runner_up):
+            if self._value(criterion, kept, turned) != self._value(criterion, runner_up, turned):
                 return criterion.reason
         return "first by name"

@@ -375,7 +375,13 @@ class ReviewSession:
         chosen = self._chosen.get(number)
         if chosen in present:
             return chosen
-        return self.keeper_rule.choose([self.files[path] for path in present]).path if present else None
+        if not present:
+            return None
+        return self.keeper_rule.choose([self.files[path] for path in present], self._turns(present)).path
+
+    def _turns(self, paths: Iterable[str]) -> dict[str, int]:
+        """Each image's turn against the search's kept image of its group (keeper.Turns)."""
+        return {path: self.match_of(path)[1] for path in paths}
 
     def keeper_reason(self, number: int) -> str:
         """Why the keeper is the keeper, for its badge: "your choice" or the criterion."""
@@ -384,8 +390,9 @@ class ReviewSession:
             return ""
         if self._chosen.get(number) == keeper:
             return "your choice"
-        others = [self.files[path] for path in self._present(number) if path != keeper]
-        return self.keeper_rule.reason(self.files[keeper], others)
+        present = self._present(number)
+        others = [self.files[path] for path in present if path != keeper]
+        return self.keeper_rule.reason(self.files[keeper], others, self._turns(present))
 
     def members(self, number: int) -> list[str]:
         """The group's images still in place and not hidden: keeper first, then the

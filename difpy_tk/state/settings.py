@@ -14,7 +14,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule
+from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule, with_new_criteria
 from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.state.appdirs import config_dir
 from difpy_tk.state.safe_files import DamagedFile, load_state, parse_json, write_atomic
@@ -70,7 +70,7 @@ class Settings:
     """The keeper rule's folder priority list, first preferred."""
 
     def keeper_rule(self) -> KeeperRule:
-        return KeeperRule.from_settings(self.keeper_criteria, self.keeper_folders)
+        return KeeperRule.from_settings(with_new_criteria(self.keeper_criteria), self.keeper_folders)
 
     def search_options(self) -> SearchOptions:
         """The search these settings describe; raises OptionError like SearchOptions does."""

@@ -238,7 +238,7 @@ def shoot_actions(root: tk.Tk, viewer, work: Path, size: str, out: Path) -> None
     grab(settings, out / f"ignore-settings-{size}.png")
     settings.destroy()
     keeper = tk.Toplevel(root)
-    keeper.geometry("640x380+0+0")
+    keeper.geometry("640x400+0+0")
     build_keeper_frame(keeper, Settings(keeper_folders=[str(work / "photos" / "originals")])).pack(
         fill="both", expand=True, padx=12, pady=12)
     settle(root)

@@ -78,7 +78,8 @@ class KeeperRuleFrame(ttk.Frame):
     def __init__(self, parent: tk.Misc, settings: Settings) -> None:
         super().__init__(parent, padding=4)
         WrapLabel(self, text=INTRO, style="Hint.TLabel").pack(fill="x", pady=(0, 6))
-        self.criteria = CriteriaList(self, [criterion.value for criterion in settings.keeper_rule().criteria], height=5)
+        self.criteria = CriteriaList(self, [criterion.value for criterion in settings.keeper_rule().criteria],
+                                     height=len(Criterion))
         self.criteria.pack(fill="x")
         ttk.Label(self, text="Folder priority (first preferred):").pack(anchor="w", pady=(10, 4))
         self.folders = OrderedList(self, settings.keeper_folders, height=3, editable=True)
