@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 from difpy_tk.state.result_history import (
     INDEX_FILE,
@@ -53,6 +55,22 @@ def test_a_damaged_index_is_set_aside_and_rebuilt_from_the_files():
     (history_dir() / INDEX_FILE).write_text('[{"file": "../../etc/passwd"}]', encoding="utf-8")
     entries = saved_results()
     assert [entry.folders for entry in entries] == [("/photos/Holiday",)]
+    assert list(history_dir().glob(f"{INDEX_FILE}.damaged-*"))
+
+
+@pytest.mark.parametrize(
+    "field", ['"groups": 1e400', '"groups": Infinity', '"images": true', '"folders": "abc"', '"folders": [1]']
+)
+def test_an_index_entry_of_the_wrong_types_is_damage_not_a_crash_at_every_start(field):
+    """A safety trial: "groups": 1e400 (valid JSON, read as infinity) raised OverflowError,
+    which nothing caught, so the app crashed at every start until the file was deleted."""
+    entry = save_result(a_result("/photos/Holiday"))
+    index = history_dir() / INDEX_FILE
+    good = json.loads(index.read_text(encoding="utf-8"))[0]
+    name, value = field.split(": ", 1)
+    bad = json.dumps(good)[:-1] + f", {name}: {value}" + "}"
+    index.write_text(f"[{bad}]", encoding="utf-8")
+    assert [saved.file for saved in saved_results()] == [entry.file], "rebuilt from the files"
     assert list(history_dir().glob(f"{INDEX_FILE}.damaged-*"))
 
 

@@ -54,13 +54,14 @@ def _parse_index(data: bytes) -> list[SavedResult]:
         raise DamagedFile("it does not hold a list")
     entries = []
     for item in raw:
+        texts = (item["file"], item["started"], item.get("settings", ""), *item["folders"])
+        counts = (item["groups"], item["images"])
+        if not isinstance(item["folders"], list) or not all(isinstance(text, str) for text in texts):
+            raise DamagedFile(f"an entry's names are not text: {item!r:.80}")
+        if not all(type(count) is int and count >= 0 for count in counts):
+            raise DamagedFile(f"an entry's counts are not whole numbers: {item!r:.80}")
         entry = SavedResult(
-            str(item["file"]),
-            str(item["started"]),
-            tuple(map(str, item["folders"])),
-            int(item["groups"]),
-            int(item["images"]),
-            str(item.get("settings", "")),
+            item["file"], item["started"], tuple(item["folders"]), *counts, item.get("settings", "")
         )
         if os.path.basename(entry.file) != entry.file:
             raise DamagedFile(f"{entry.file!r} is not a file name")

@@ -185,13 +185,14 @@ def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int 
     """Read and parse a state file; None when it is missing or unusable.
 
     parse turns the bytes into the caller's objects, raising DamagedFile, ValueError,
-    TypeError, KeyError or AttributeError for anything its schema does not allow; an
-    unusable file is set aside. A file that cannot be read at all (no permission) is
-    left where it is, with a log line."""
+    TypeError, KeyError, AttributeError or ArithmeticError (1e400 is valid JSON, and
+    infinity as an int overflows) for anything its schema does not allow; an unusable
+    file is set aside. A file that cannot be read at all (no permission) is left where
+    it is, with a log line."""
     try:
         data = read_bounded(path, limit)
         return None if data is None else parse(data)
-    except (DamagedFile, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+    except (DamagedFile, ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError) as error:
         set_aside(path, str(error) or type(error).__name__)
     except OSError as error:
         log.warning("cannot read %s (%s); using the defaults", path, error.strerror or error)
