@@ -169,6 +169,46 @@ def test_a_move_out_of_a_locked_folder_blames_that_folder(tmp_path, journal, fla
     assert Path(record.path).exists() and list((tmp_path / "b").iterdir()) == []
 
 
+@pytest.mark.parametrize("across_drives", [False, True], ids=["same drive", "across drives"])
+def test_no_move_without_its_journal_entry(tmp_path, journal, monkeypatch, across_drives):
+    """A safety trial: with the journal's disk full, 16 files were moved with nothing
+    journalled, and `undo` then said "Nothing to undo"."""
+    from difpy_tk.review import journal as journal_module
+
+    real_append = journal_module.append_line
+
+    def append(path, line):
+        if Path(path) == journal.moves_path:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_append(path, line)
+
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    if across_drives:
+        monkeypatch.setattr(safe_move, "rename_no_replace", _exdev_for(record.path, safe_move.rename_no_replace))
+    monkeypatch.setattr(journal_module, "append_line", append)
+    result = actions.move_file(record, tmp_path / "b", journal, keep_tree_from=str(tmp_path))
+    assert result.outcome is Outcome.FAILED
+    assert result.reason == (
+        f"nothing was moved: the journal {journal.moves_path} cannot be written (No space left on device), "
+        "and a move it does not record could not be undone later"
+    )
+    assert Path(record.path).read_bytes() == b"image bytes"
+    assert list((tmp_path / "b").iterdir()) == [], "no partial copy, no folder made for it"
+
+
+def test_no_move_back_without_its_journal_entry(tmp_path, journal, monkeypatch):
+    from difpy_tk.review import journal as journal_module
+
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    assert actions.move_file(record, tmp_path / "b", journal).ok
+    monkeypatch.setattr(journal_module, "append_line", _raise(OSError(errno.ENOSPC, "No space left on device")))
+    result = actions.undo_last(journal)
+    assert result.outcome is Outcome.FAILED and result.reason.startswith("it was not moved back: the journal ")
+    assert (tmp_path / "b" / "x.jpg").read_bytes() == b"image bytes" and not Path(record.path).exists()
+
+
 def test_vanished_and_changed_files_are_skipped(tmp_path, journal):
     (tmp_path / "b").mkdir()
     gone = make_file(tmp_path / "a" / "gone.jpg")

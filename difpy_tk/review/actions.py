@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from difpy_tk.review.journal import ActionResult, End, Journal, MoveIntent, Outcome
+from difpy_tk.review.journal import ActionResult, End, Journal, JournalUnwritable, MoveIntent, Outcome
 from difpy_tk.review.locations import is_inside, same_entry
 from difpy_tk.review.safe_move import (
     evidence_of,
@@ -183,6 +183,9 @@ def move_file(
 
     try:
         destination = move_exclusive(source, _numbered(into, source.name), partial, evidence, announce)
+    except JournalUnwritable as error:
+        remove_empty_folders(folders)
+        return failed(f"nothing was moved: {error}, and a move it does not record could not be undone later")
     except OSError as error:
         journal.end(op, End.FAILED)
         leaving_refused = _leaving_is_refused(source.parent, into, error)  # while into is there
@@ -333,6 +336,8 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
 
     try:
         move_exclusive(current, [original], partial, intent.evidence, announce)
+    except JournalUnwritable as error:
+        return failed(f"it was not moved back: {error}")
     except FileExistsError:
         journal.end(op, End.FAILED)
         return failed(f"{original} exists again and is not overwritten")

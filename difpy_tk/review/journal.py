@@ -237,6 +237,11 @@ def parse_moves(data: bytes) -> dict[str, tuple[MoveIntent, End | None]]:
     return moves
 
 
+class JournalUnwritable(Exception):
+    """A move's intent could not be journalled, so the move must not start: unjournalled,
+    it could not be undone in a later run nor recovered after a crash."""
+
+
 class Journal:
     """Appends each result to the log file, each move to the move journal, and remembers
     this session's moves for undo.
@@ -273,10 +278,16 @@ class Journal:
         return json.dumps({"event": "end", "op": op, "end": end.value, "time": now_iso()})
 
     def begin(self, intent: MoveIntent) -> None:
-        """Journal a move before it starts (again with the new name if its first name was taken)."""
+        """Journal a move before it starts (again with the new name if its first name was
+        taken); raises JournalUnwritable, in words for the user, when it cannot be written."""
         with self._lock:
+            try:
+                append_line(self.moves_path, self._begin_line(intent))
+            except OSError as error:
+                why = error.strerror or str(error)
+                self.write_error = f"cannot write {self.moves_path}: {why}"
+                raise JournalUnwritable(f"the journal {self.moves_path} cannot be written ({why})") from error
             self._intents[intent.op] = intent
-            self._append(self.moves_path, self._begin_line(intent))
 
     def end(self, op: str, end: End) -> None:
         with self._lock:
