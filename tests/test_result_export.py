@@ -12,7 +12,7 @@ from difpy_tk.scan.result_io import format_log, from_dict, load_json, to_dict, w
 
 def sample() -> SearchResult:
     files = {name: FileRecord(name, 100, 0, 10, 10) for name in ("/p/a", "/p/b", "/p/c", "/p/s1", "/p/s2")}
-    files["/p/b"] = FileRecord("/p/b", 100, 0, 10, 10, frames=3)
+    files["/p/b"] = FileRecord("/p/b", 100, 0, 10, 10, frames=3, ctime_ns=5, inode=7)
     groups = [
         Group("/p/a", (Match("/p/b", 1.5, 0),)),
         Group("/p/s1", (Match("/p/s2", 0.25, 0),), low_detail=True),

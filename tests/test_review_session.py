@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from difpy_tk.review import ignore_list
+from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import Journal, Outcome
 from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule, with_new_criteria
 from difpy_tk.review.locations import is_inside
@@ -586,6 +586,25 @@ def test_undo_puts_moved_files_back_unmarked(tmp_path, photos):
     assert session.rows() == [0] and session.marks == set()
     session.undo()
     assert view.told[-1] == "Nothing to undo."
+
+
+def test_files_put_back_by_undo_can_be_acted_on_again(tmp_path, photos):
+    """The review does not act on a file whose ctime or file number changed since the
+    search (a same-size, same-date swap); moving a file back changes its ctime, so the
+    files undo put back are re-stamped, else the next action would refuse them all."""
+    original, reencode, small = (actions.restamped(record) for record in photos)
+    assert original.ctime_ns and original.inode, "a search records them"
+    target = tmp_path / "target"
+    target.mkdir()
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    view.folder = str(target)
+    session.mark_all()
+    session.act(ActionKind.MOVE)
+    session.undo()
+    assert view.outcomes[-1].message() == "Put back 2 files."
+    session.mark_all()
+    session.act(ActionKind.MOVE)
+    assert view.outcomes[-1].message() == f"Moved to {target}: 2 files."
 
 
 def test_trash_then_undo_says_to_restore_from_the_trash(tmp_path, photos, monkeypatch):

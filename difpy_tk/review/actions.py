@@ -13,6 +13,7 @@ import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from difpy_tk.review.journal import ActionResult, End, Journal, JournalUnwritable, MoveIntent, Outcome
@@ -25,6 +26,7 @@ from difpy_tk.review.safe_move import (
     partial_path,
     remove_empty_folders,
 )
+from difpy_tk.scan.discovery import FileStamp
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord
 from difpy_tk.state.safe_files import can_create_file_in
@@ -54,7 +56,25 @@ def check_unchanged(record: FileRecord) -> str | None:
         return f"cannot read the file: {describe_error(error)}"
     if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
         return "the file changed since the search"
+    if (record.inode and stat.st_ino != record.inode) or (
+        record.ctime_ns and FileStamp.of(stat).ctime_ns != record.ctime_ns
+    ):
+        return (
+            "the file was replaced, rewritten or moved since the search, though its size and date are "
+            "as they were: search again to act on it"
+        )
     return None
+
+
+def restamped(record: FileRecord) -> FileRecord:
+    """record with the ctime and file number its file has now: for a file this app just
+    moved back, whose content digest proved it the very file moved (the move changed its
+    ctime, and its file number when it went to another drive)."""
+    try:
+        stat = os.stat(record.path)
+    except OSError:
+        return record
+    return replace(record, ctime_ns=FileStamp.of(stat).ctime_ns, inode=stat.st_ino)
 
 
 def keeper_problem(keeper: FileRecord, path: str) -> str | None:

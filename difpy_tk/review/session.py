@@ -752,6 +752,8 @@ class ReviewSession:
                 if result.ok:
                     self.gone.pop(path, None)
                     self.failures.pop(path, None)
+                    if path in self.files:
+                        self.files[path] = actions.restamped(self.files[path])
             else:
                 path = result.source
                 if result.ok:

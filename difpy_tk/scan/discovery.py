@@ -75,6 +75,8 @@ class Listing:
     """roots[i] is the input (folder or file) files[i] came from: in-folder mode groups by it."""
     stats: list[FileStamp] = field(default_factory=list)
     """stats[i] is the FileStamp of files[i] when it was listed."""
+    inodes: list[int] = field(default_factory=list)
+    """inodes[i] is the file number of files[i] (st_ino; 0 where the drive gives none)."""
     skipped: list[Problem] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     """The inputs as absolute paths, folders and files, in the order given."""
@@ -131,6 +133,7 @@ class _Walker:
         self.listing.files.append(name)
         self.listing.roots.append(root)
         self.listing.stats.append(FileStamp.of(stat))
+        self.listing.inodes.append(stat.st_ino)
 
     def walk(self, folder: str, root: str, recursive: bool, linked: bool = False) -> None:
         try:

@@ -134,9 +134,13 @@ def _decode(
 def _records(listing: Listing, decoded: _Decoded, valid: list[int]) -> list[FileRecord]:
     records = []
     for index in valid:
-        size, mtime_ns, _changed = listing.stats[index]
+        size, mtime_ns, ctime_ns = listing.stats[index]
         width, height = decoded.dims[index]
-        records.append(FileRecord(listing.files[index], size, mtime_ns, width, height))
+        records.append(
+            FileRecord(
+                listing.files[index], size, mtime_ns, width, height, ctime_ns=ctime_ns, inode=listing.inodes[index]
+            )
+        )
     return records
 
 

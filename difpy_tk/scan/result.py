@@ -22,6 +22,12 @@ class FileRecord:
     """Frames or pages in the file (scan.frames); only the first was compared. Counted for
     matched images, 1 for the others; 0 (frames.UNCOUNTED) when a paged file's count
     could not be read, which the review treats as several."""
+    ctime_ns: int = 0
+    inode: int = 0
+    """The file's ctime (discovery.FileStamp; 0 on Windows) and file number (st_ino; 0
+    where the drive gives none) when it was listed, 0 in results saved before they were
+    kept: a file replaced by another of the same size and mtime (rsync -t, cp -p, a sync
+    tool) differs in them, so the review does not act on it."""
 
     @property
     def pixels(self) -> int:

@@ -143,7 +143,15 @@ def to_dict(result: SearchResult) -> dict:
         "verification": dataclasses.asdict(result.verification),
         "chained": [{"path": c.path, "other": c.other, "mse": c.mse, "rotation": c.rotation} for c in result.chained],
         "files": {
-            path: {"size": r.size, "mtime_ns": r.mtime_ns, "width": r.width, "height": r.height, "frames": r.frames}
+            path: {
+                "size": r.size,
+                "mtime_ns": r.mtime_ns,
+                "width": r.width,
+                "height": r.height,
+                "frames": r.frames,
+                "ctime_ns": r.ctime_ns,
+                "inode": r.inode,
+            }
             for path, r in result.files.items()
         },
         "invalid": [{"path": p.path, "reason": p.reason} for p in result.invalid],
@@ -179,7 +187,13 @@ def _record(path: str, fields: object) -> FileRecord:
     numbers = {
         name: _typed(fields[name], int, f"the {name} of {path}") for name in ("size", "mtime_ns", "width", "height")
     }
-    return FileRecord(path, **numbers, frames=_typed(fields.get("frames", 1), int, f"the frames of {path}"))
+    return FileRecord(
+        path,
+        **numbers,
+        frames=_typed(fields.get("frames", 1), int, f"the frames of {path}"),
+        ctime_ns=_typed(fields.get("ctime_ns", 0), int, f"the ctime of {path}"),
+        inode=_typed(fields.get("inode", 0), int, f"the file number of {path}"),
+    )
 
 
 def _member(path: object, files: dict[str, FileRecord], seen: set[str]) -> str:

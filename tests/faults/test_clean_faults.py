@@ -221,3 +221,44 @@ def test_undo_tells_runs_apart_when_they_share_a_process_id(scanned, tmp_path, c
     assert cli.main(["undo", "--yes"]) == 0
     assert "Move back 2 files of the last run" in capsys.readouterr().out
     assert [p.name for p in (tmp_path / "out1").iterdir()] == ["small.png"]
+
+
+def _swap_keeping_size_and_mtime(path: Path, other: Path, in_place: bool) -> None:
+    """Put other's bytes (same length) at path with path's mtime: by rename, as rsync -t
+    and sync tools do, or rewritten in place, as cp -p does."""
+    stamp = path.stat()
+    data = other.read_bytes()
+    assert len(data) == stamp.st_size
+    if in_place:
+        with open(path, "r+b") as stream:
+            stream.write(data)
+    else:
+        fresh = path.with_name(path.name + ".new")
+        fresh.write_bytes(data)
+        os.replace(fresh, path)
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
+
+@pytest.mark.parametrize("in_place", [False, True], ids=["replaced", "rewritten in place"])
+@pytest.mark.parametrize("swapped", ["keeper", "copy"])
+def test_a_file_swapped_for_another_of_the_same_size_and_date_is_not_acted_on(tmp_path, capsys, swapped, in_place):
+    """A safety trial: the kept BMP was swapped for another picture of the same size and
+    mtime, and `clean --trash` sent the only copy of the first picture to the Trash."""
+    if in_place and sys.platform == "win32":
+        pytest.skip("Windows gives no inode-change time")
+    photos = tmp_path / "photos"
+    save(picture(3, (64, 48)), photos / "keep.bmp")
+    save(picture(3, (64, 48)), photos / "dup.bmp")
+    save(picture(4, (64, 48)), tmp_path / "other.bmp")
+    os.utime(photos / "keep.bmp", ns=(10**18, 10**18))  # older: the one kept
+    options = SearchOptions(inputs=(str(photos),), processes=1, use_cache=False)
+    write_json(run_search(options), tmp_path / "r.json")
+    target = photos / ("keep.bmp" if swapped == "keeper" else "dup.bmp")
+    _swap_keeping_size_and_mtime(target, tmp_path / "other.bmp", in_place)
+    ledger = Ledger(photos)
+    assert cli.main(["clean", str(tmp_path / "r.json"), "--move-to", str(tmp_path / "out"), "--yes"]) == 0
+    out = capsys.readouterr().out
+    keeper = "the image kept in its group (keep.bmp): " if swapped == "keeper" else ""
+    assert f"skipped: {photos / 'dup.bmp'}: {keeper}the file was replaced, rewritten or moved since the search" in out
+    assert list((tmp_path / "out").glob("*")) == [], "nothing moved"
+    ledger.assert_nothing_lost()
