@@ -17,4 +17,7 @@ def isolated_home(tmp_path_factory, monkeypatch):
     from difpy_tk.review import journal
 
     monkeypatch.setattr(journal, "_session", None)  # the app's shared journal, made anew in this home
+    from difpy_tk.state import safe_files
+
+    monkeypatch.setattr(safe_files, "_set_aside", [])  # what was set aside, told anew in this home
     return home

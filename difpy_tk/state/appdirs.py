@@ -22,7 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
-from difpy_tk.state.safe_files import can_create_file_in
+from difpy_tk.state.safe_files import can_create_file_in, set_aside_notices
 
 APP_NAME = "difpy_tk"
 PORTABLE_MARKER = "difpy_tk.portable"
@@ -155,6 +155,8 @@ def cache_dir() -> Path:
 
 
 def notices() -> list[str]:
-    """The plain-words notices said so far (unwritable folders), for a status line."""
+    """The plain-words notices said so far (unwritable folders, damaged state files set
+    aside), for the start screen."""
     with _lock:
-        return list(_said.values())
+        said = list(_said.values())
+    return said + set_aside_notices()

@@ -21,6 +21,7 @@ import os
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,8 @@ from typing import TypeVar
 from difpy_tk.humanize import display_path
 
 log = logging.getLogger("difpy_tk")
+_set_aside: list[str] = []
+_set_aside_lock = threading.Lock()
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 4 * 1024 * 1024
@@ -176,9 +179,21 @@ def set_aside(path: str | os.PathLike, reason: str) -> Path | None:
             log.warning("%s is unusable (%s) and could not be set aside: %s", path, reason, error.strerror or error)
             return None
         log.warning("%s is unusable (%s); set aside as %s, using the defaults", path, reason, aside.name)
+        with _set_aside_lock:
+            _set_aside.append(
+                f"{path.name} was damaged and has been put aside as {aside.name} "
+                f"(in {display_path(str(path.parent))}); difpy_tk uses defaults in its place."
+            )
         return aside
     log.warning("%s is unusable (%s); too many earlier damaged copies to set it aside", path, reason)
     return None
+
+
+def set_aside_notices() -> list[str]:
+    """What set_aside did in this process, in plain words for the app to show: a reset
+    that only a log line tells of looks like settings forgotten, hidden pairs back."""
+    with _set_aside_lock:
+        return list(_set_aside)
 
 
 def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int = DEFAULT_LIMIT) -> T | None:

@@ -455,3 +455,17 @@ def test_quitting_the_app_asks_when_a_viewer_holds_marks(driver, dialogs, tmp_pa
     driver.restart()  # the app closes, and opens again for the fixture to close
     with pytest.raises(tk.TclError, match="destroyed"):
         closed.winfo_exists()
+
+
+def test_a_damaged_state_file_set_aside_is_said_on_the_start_screen(driver):
+    """A safety trial: settings reset to defaults and hidden pairs came back with only a
+    log line to say why."""
+    from difpy_tk.state.settings import settings_path
+
+    driver.app.close()
+    settings_path().write_text('{"theme": ', encoding="utf-8")
+    driver._open()
+    menu = driver.app.screens["menu"]
+    texts = [label.cget("text") for label in menu.notices.winfo_children()]
+    assert len(texts) == 1 and texts[0].startswith("settings.json was damaged and has been put aside as settings.json.")
+    assert "difpy_tk uses defaults in its place" in texts[0]

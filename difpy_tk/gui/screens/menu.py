@@ -78,8 +78,8 @@ class MenuScreen(Screen):
         self.put_back_button.grid(row=len(buttons) // 2, column=0, columnspan=2, sticky="ew", pady=(0, 6))
         self._moves: list[MoveIntent] = []
         self._mover = TkWorker(self, 1, "put-back")
-        for notice in appdirs.notices():  # a folder that cannot be written, said once in plain words
-            hint(center, notice, width=46, anchor="center", justify="center").pack(pady=(10, 0))
+        self.notices = ttk.Frame(center)
+        self.notices.pack(fill="x")
         ttk.Label(self.nav, text=f"Version {__version__}", style="Hint.TLabel").pack(side="left")
 
     def _drop_down(self, parent: tk.Misc, text: str) -> tuple[ttk.Menubutton, tk.Menu]:
@@ -93,7 +93,8 @@ class MenuScreen(Screen):
         self.start_button.focus_set()
 
     def refresh(self) -> None:
-        """Fill the two drop-downs from what is stored; empty ones are disabled, not hidden."""
+        """Fill the two drop-downs from what is stored; empty ones are disabled, not hidden.
+        Reading the stored results may set a damaged index aside: the notices come after."""
         self.history = saved_results()
         self._fill(self.recent_results, [(describe(entry), self._opener(entry)) for entry in self.history])
         self.last_button.state(["!disabled"] if self.history else ["disabled"])
@@ -107,6 +108,14 @@ class MenuScreen(Screen):
             self.put_back_button.grid()
         else:
             self.put_back_button.grid_remove()
+        self._show_notices()
+
+    def _show_notices(self) -> None:
+        """Folders that cannot be written and damaged state files set aside, in plain words."""
+        for label in self.notices.winfo_children():
+            label.destroy()
+        for notice in appdirs.notices():
+            hint(self.notices, notice, width=46, anchor="center", justify="center").pack(pady=(10, 0))
 
     @staticmethod
     def _fill(menu: tk.Menu, items: list[tuple[str, Callable[[], None]]]) -> None:
