@@ -212,9 +212,12 @@ def _intent(line: dict) -> MoveIntent:
 def parse_moves(data: bytes) -> dict[str, tuple[MoveIntent, End | None]]:
     """Every journalled move by id: its latest intent and how it ended (None: unfinished).
 
-    A line cut short by a crash (the start of an entry, not valid JSON) is skipped;
-    anything else that is not a journal line makes the whole journal DamagedFile."""
+    A line cut short by a crash (the start of an entry, not valid JSON) is skipped, and so
+    is an entry of a kind this version does not know (a later version's), with a log
+    line: setting the journal aside for it would lose every earlier move's undo. Anything
+    else that is not a journal line makes the whole journal DamagedFile."""
     moves: dict[str, tuple[MoveIntent, End | None]] = {}
+    unknown: set[str] = set()
     for raw in filter(None, data.split(b"\n")):
         try:
             line = json.loads(raw.decode("ascii"))
@@ -232,8 +235,13 @@ def parse_moves(data: bytes) -> dict[str, tuple[MoveIntent, End | None]]:
                 moves[op] = (moves[op][0], End(line.get("end")))
             except ValueError as error:
                 raise DamagedFile(f"unknown end of a move: {line.get('end')!r:.80}") from error
+        elif isinstance(event, str) and event not in ("begin", "end") and len(event) < 100:
+            unknown.add(event)
         else:
             raise DamagedFile(f"a line is not a journal entry: {raw[:80]!r}")
+    if unknown:
+        log.info("The move journal holds entries of kinds this version does not know (%s); skipped.",
+                 ", ".join(sorted(unknown)))
     return moves
 
 

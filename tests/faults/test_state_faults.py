@@ -5,6 +5,7 @@ log line, and the defaults are used."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import threading
@@ -226,3 +227,27 @@ def test_a_torn_last_journal_line_is_skipped_not_fatal(tmp_path):
     journal.moves_path.write_bytes(b'{"event": "begin", "op": "0123456789abcdef", "kind": "mo')
     assert journal.moves() == {}
     assert not list(journal.moves_path.parent.glob("*.damaged-*")), "a crash's torn line is no damage"
+
+
+def test_a_journal_entry_of_an_unknown_kind_is_skipped_not_the_whole_journal(tmp_path, caplog):
+    """A safety trial: one line of a kind this version does not know (a later version's,
+    or added by hand) set the whole journal aside, and every earlier move lost its undo."""
+    from difpy_tk.review import actions
+    from difpy_tk.scan.result import FileRecord
+
+    photo = tmp_path / "a" / "x.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(b"photo")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "state").mkdir()
+    journal = Journal(tmp_path / "state" / "actions.log")
+    info = photo.stat()
+    assert actions.move_file(FileRecord(str(photo), 5, info.st_mtime_ns, 1, 1), tmp_path / "b", journal).ok
+    with open(journal.moves_path, "a", encoding="ascii") as stream:
+        stream.write('{"event": "note", "op": "0123456789abcdef", "text": "from a later version"}\n')
+    caplog.set_level(logging.INFO, logger="difpy_tk")
+    later = Journal(journal.path)  # as a later run reads it
+    (moved,) = journal_module.journalled_moves(later)
+    assert "kinds this version does not know (note); skipped" in caplog.text
+    assert not list(journal.moves_path.parent.glob("*.damaged-*"))
+    assert actions.move_back(later, moved).ok and photo.read_bytes() == b"photo"
