@@ -460,12 +460,20 @@ def test_quitting_the_app_asks_when_a_viewer_holds_marks(driver, dialogs, tmp_pa
 def test_a_damaged_state_file_set_aside_is_said_on_the_start_screen(driver):
     """A safety trial: settings reset to defaults and hidden pairs came back with only a
     log line to say why."""
+    from difpy_tk.state.recent_folders import recent_path
     from difpy_tk.state.settings import settings_path
 
     driver.app.close()
     settings_path().write_text('{"theme": ', encoding="utf-8")
+    recent_path().write_text("[[1, 2]]", encoding="utf-8")
     driver._open()
     menu = driver.app.screens["menu"]
-    texts = [label.cget("text") for label in menu.notices.winfo_children()]
-    assert len(texts) == 1 and texts[0].startswith("settings.json was damaged and has been put aside as settings.json.")
-    assert "difpy_tk uses defaults in its place" in texts[0]
+    labels = menu.notices.winfo_children()
+    texts = sorted(label.cget("text") for label in labels)
+    assert len(texts) == 2 and texts[1].startswith("settings.json was damaged and has been put aside as settings.json.")
+    assert texts[0].startswith("recent_folders.json was damaged") and "uses defaults in its place" in texts[0]
+    driver.root.geometry("720x560")  # the smallest window: notices take the logo's place, all on it
+    driver.update()
+    assert not menu._logo_label.winfo_ismapped()
+    window_bottom = driver.root.winfo_rooty() + driver.root.winfo_height()
+    assert all(label.winfo_rooty() + label.winfo_height() <= window_bottom for label in labels)

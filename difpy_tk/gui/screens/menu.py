@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from difpy_tk.gui.app import App
 
 log = logging.getLogger("difpy_tk.gui")
+NOTICE_WIDTH = 60
+"""Characters a line of a start-screen notice holds: wider than the buttons, within the smallest window."""
 
 
 class MenuScreen(Screen):
@@ -36,10 +38,13 @@ class MenuScreen(Screen):
         super().__init__(app, "")
         center = ttk.Frame(self.content)
         center.place(relx=0.5, rely=0.45, anchor="center")
+        self._logo_label: ttk.Label | None = None
         if app.icon is not None:
             self._logo = app.icon.subsample(2)
-            ttk.Label(center, image=self._logo).pack(pady=(0, 8))
-        ttk.Label(center, text=APP_NAME, style="Title.TLabel").pack()
+            self._logo_label = ttk.Label(center, image=self._logo)
+            self._logo_label.pack(pady=(0, 8))
+        self._title = ttk.Label(center, text=APP_NAME, style="Title.TLabel")
+        self._title.pack()
         hint(center, TAGLINE, width=46, anchor="center", justify="center").pack(pady=(4, 20))
         self.start_button = ttk.Button(
             center, text="Start Search", style="Big.Primary.TButton", command=lambda: app.show("import")
@@ -111,11 +116,19 @@ class MenuScreen(Screen):
         self._show_notices()
 
     def _show_notices(self) -> None:
-        """Folders that cannot be written and damaged state files set aside, in plain words."""
+        """Folders that cannot be written and damaged state files set aside, in plain words:
+        wider than the buttons, and in place of the logo, so three of them still fit the
+        smallest window (they ran off its bottom, the logo off its top)."""
         for label in self.notices.winfo_children():
             label.destroy()
-        for notice in appdirs.notices():
-            hint(self.notices, notice, width=46, anchor="center", justify="center").pack(pady=(10, 0))
+        notices = appdirs.notices()
+        for notice in notices:
+            hint(self.notices, notice, width=NOTICE_WIDTH, anchor="center", justify="center").pack(pady=(8, 0))
+        if self._logo_label is not None:
+            if notices:
+                self._logo_label.pack_forget()
+            elif not self._logo_label.winfo_manager():
+                self._logo_label.pack(pady=(0, 8), before=self._title)
 
     @staticmethod
     def _fill(menu: tk.Menu, items: list[tuple[str, Callable[[], None]]]) -> None:
