@@ -273,7 +273,10 @@ def test_trash_failure_is_reported_and_never_deletes(tmp_path, journal, monkeypa
     record = make_file(tmp_path / "x.jpg")
     result = actions.trash_file(record, journal, permanent_if_no_trash=True)
     assert result.outcome is Outcome.FAILED and not result.trash_unavailable
-    assert "permission denied" in result.reason
+    assert result.reason == (
+        "cannot move it to the Trash: permission denied; the Trash folder cannot be written "
+        "(a read-only home folder or drive?)"
+    ), "the file's own folder is writable: a safety trial with a read-only home got a bare 'permission denied'"
     assert Path(record.path).exists()
 
 

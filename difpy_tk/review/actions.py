@@ -274,6 +274,10 @@ def trash_file(record: FileRecord, journal: Journal, permanent_if_no_trash: bool
     else:
         return journal.record(ActionResult("trash", record.path, Outcome.OK))
     reason = f"cannot move it to the Trash: {describe_error(trash_error)}"
+    if isinstance(trash_error, PermissionError) and can_create_file_in(os.path.dirname(record.path)):
+        # Its own folder lets it go: the Trash's folder is what refuses (send2trash names it
+        # only as "Trash"), in the home folder for a file of the home's drive.
+        reason += "; the Trash folder cannot be written (a read-only home folder or drive?)"
     if not _trash_unavailable(trash_error) or not os.path.exists(record.path):
         return journal.record(ActionResult("trash", record.path, Outcome.FAILED, reason=reason))
     if not permanent_if_no_trash:
