@@ -209,6 +209,37 @@ def test_no_move_back_without_its_journal_entry(tmp_path, journal, monkeypatch):
     assert (tmp_path / "b" / "x.jpg").read_bytes() == b"image bytes" and not Path(record.path).exists()
 
 
+def test_a_file_taken_by_another_run_while_moving_is_said_so(tmp_path, journal, monkeypatch):
+    """A safety trial's three clean runs at once: the file another one had just moved was
+    reported as "cannot move the file to <destination>: no such file or directory"."""
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    real_rename = safe_move.rename_no_replace
+
+    def taken_first(source, destination):
+        os.rename(source, tmp_path / "taken.jpg")  # the other run wins the race
+        return real_rename(source, destination)
+
+    monkeypatch.setattr(safe_move, "rename_no_replace", taken_first)
+    result = actions.move_file(record, tmp_path / "b", journal)
+    assert result.outcome is Outcome.FAILED and result.reason == actions.VANISHED_WHILE_MOVING
+    assert (tmp_path / "taken.jpg").read_bytes() == b"image bytes"
+
+
+def test_undo_of_a_file_another_run_put_back_already_is_done(tmp_path, journal):
+    """The GUI's Undo after `difpy-tk undo` had put the file back said "the moved file is
+    no longer where it was moved to", as if it were lost."""
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    moved = actions.move_file(record, tmp_path / "b", journal)
+    other_run = Journal(journal.path)
+    assert actions.move_back(other_run, other_run.intent(moved.op)).ok
+    result = actions.undo_last(journal)
+    assert result.ok and result.reason == "it was back already (put back by another undo)"
+    assert Path(record.path).read_bytes() == b"image bytes"
+    assert actions.undo_last(journal) is None, "nothing left to undo"
+
+
 def test_vanished_and_changed_files_are_skipped(tmp_path, journal):
     (tmp_path / "b").mkdir()
     gone = make_file(tmp_path / "a" / "gone.jpg")

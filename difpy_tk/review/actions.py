@@ -35,6 +35,9 @@ from difpy_tk.system_open import NoOpener, open_in_system
 log = logging.getLogger("difpy_tk")
 
 
+VANISHED_WHILE_MOVING = "the file went away while it was being moved (another program, or another difpy_tk, took it)"
+
+
 def describe_error(error: BaseException) -> str:
     """An OSError in words, without Python's "[Errno 13]" prefix."""
     if isinstance(error, OSError) and error.strerror:
@@ -210,6 +213,8 @@ def move_file(
         journal.end(op, End.FAILED)
         leaving_refused = _leaving_is_refused(source.parent, into, error)  # while into is there
         remove_empty_folders(folders)
+        if isinstance(error, FileNotFoundError) and not os.path.lexists(source):
+            return failed(VANISHED_WHILE_MOVING)
         if leaving_refused:
             return failed(f"cannot take the file out of {source.parent}: {describe_error(error)}")
         return failed(f"cannot move the file to {into}: {describe_error(error)}")
@@ -331,6 +336,13 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
         )
 
     if not os.path.lexists(current):
+        if os.path.lexists(original) and mismatch(original, intent.evidence) is None:
+            return journal.record(
+                ActionResult(
+                    "undo move", str(current), Outcome.OK, destination=str(original),
+                    reason="it was back already (put back by another undo)", op=intent.op,
+                )
+            )
         return failed("the moved file is no longer where it was moved to")
     wrong = mismatch(current, intent.evidence)
     if wrong is not None:
@@ -367,6 +379,8 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
         return failed(f"{original} exists again and is not overwritten")
     except OSError as error:
         journal.end(op, End.FAILED)
+        if isinstance(error, FileNotFoundError) and not os.path.lexists(current):
+            return failed(VANISHED_WHILE_MOVING)
         return failed(f"cannot move the file back: {describe_error(error)}")
     journal.end(op, End.DONE)
     _remove_created_parents(current.parent, journal.created_folders() | set(intent.created_folders))
