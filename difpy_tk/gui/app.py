@@ -121,11 +121,12 @@ class App:
         self.show("searching")
         self.screens["searching"].start(options)
 
-    def show_result(self, result: SearchResult, hold_input: bool = False) -> None:
+    def show_result(self, result: SearchResult, hold_input: bool = False, saved: bool = False) -> None:
         """hold_input: the search ended on its own, so the results screen ignores a
-        moment's clicks and keys meant for its Cancel button (Screen.hold_input)."""
+        moment's clicks and keys meant for its Cancel button (Screen.hold_input).
+        saved: an earlier result opened again, not a search just made."""
         self.result = result
-        self.screens["results"].show_result(result)
+        self.screens["results"].show_result(result, saved)
         self.show("results")
         if hold_input:
             self.screens["results"].hold_input()

@@ -4,7 +4,9 @@ search again, results, logs, export, settings and a restart."""
 from __future__ import annotations
 
 import json
+import re
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -134,9 +136,15 @@ def test_whole_flow(one_process, image_folders, monkeypatch, dialogs, tmp_path):
     dialogs.answers["asksaveasfilename"] = str(tmp_path / "result.csv")
     results.export_csv_button.invoke()
     assert (tmp_path / "result.csv").read_text(encoding="utf-8").count("\n") >= 4
+    asked = [kwargs for name, _args, kwargs in dialogs.calls if name == "asksaveasfilename"][-1]
+    assert asked["initialdir"] == str(Path.home()), "not the folder the app was started from"
+    assert re.fullmatch(rf"difpy_tk-{first.name}-\d{{4}}-\d\d-\d\d\.csv", asked["initialfile"])
+    assert results.saved_to.cget("text") == f"Saved to {tmp_path / 'result.csv'}"
     dialogs.answers["asksaveasfilename"] = str(tmp_path / "result.json")
     results.export_json_button.invoke()
     assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    asked = [kwargs for name, _args, kwargs in dialogs.calls if name == "asksaveasfilename"][-1]
+    assert asked["initialdir"] == str(tmp_path), "then where the last export went"
 
     results.new_button.invoke()
     assert driver.screen("import")

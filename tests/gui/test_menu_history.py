@@ -41,8 +41,12 @@ def test_a_finished_search_is_saved_and_reopens_from_the_menu(driver, image_fold
     menu = driver.app.screens["menu"]
     assert menu.recent_results.index("end") == 1  # two entries, newest first
     assert "photos, more" in menu.recent_results.entrycget(0, "label")
+    results = driver.app.screens["results"]
+    assert results.heading.cget("text") == "Search complete"
     menu.last_button.invoke()
     assert driver.screen("results")
+    assert results.heading.cget("text") == "Saved search result", "a new user took it for a new search"
+    assert results.next_hint.cget("text").startswith("This is a saved result of a search started 20")
     again = {key: variable.get() for key, variable in driver.app.screens["results"].values.items()}
     assert again == {**shown, "duration": again["duration"]}
     assert again == figures(driver.app.result, driver.app.settings.keeper_rule())

@@ -27,8 +27,9 @@ class Screen(ttk.Frame):
         super().__init__(app.body, padding=(32, 24, 32, 20))
         self.app = app
         self._held_until = 0.0
+        self.heading = ttk.Label(self, text=title, style="Heading.TLabel")
         if title:
-            ttk.Label(self, text=title, style="Heading.TLabel").pack(anchor="w")
+            self.heading.pack(anchor="w")
         if subtitle:
             hint(self, subtitle).pack(fill="x", pady=(4, 0))
         # Packed before the content so a small window shrinks the content, not the buttons.

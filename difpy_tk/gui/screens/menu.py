@@ -230,4 +230,4 @@ class MenuScreen(Screen):
         """An earlier result as a new search would show it now: without the pairs marked
         "Not a duplicate" since it was saved (a new user saw them again on reopening it)."""
         self.app.logbook.clear()
-        self.app.show_result(ignore_list.filter_result(result))
+        self.app.show_result(ignore_list.filter_result(result), saved=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import tkinter as tk
 from datetime import datetime
 from tkinter import filedialog, messagebox, ttk
@@ -67,13 +68,16 @@ def headline(result: SearchResult) -> str:
     )
 
 
+def _when(result: SearchResult) -> str:
+    try:
+        return datetime.fromisoformat(result.started).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return result.started
+
+
 def details(result: SearchResult) -> str:
     """When it ran and where the time went, in one line."""
-    try:
-        started = datetime.fromisoformat(result.started).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        started = result.started
-    parts = [f"Started {started}"]
+    parts = [f"Started {_when(result)}"]
     if result.timings:
         parts.append(
             ", ".join(f"{PHASE_WORDS.get(name, name)} {seconds:.1f} s" for name, seconds in result.timings.items())
@@ -83,10 +87,23 @@ def details(result: SearchResult) -> str:
     return " · ".join(parts)
 
 
-def next_steps(result: SearchResult) -> str:
+def next_steps(result: SearchResult, saved: bool = False) -> str:
+    """What to do next; saved: the result is an earlier one opened again."""
     steps = []
+    if saved:
+        steps.append(
+            f"This is a saved result of a search started {_when(result)}: files may have changed since. "
+            "No action touches a file that changed; New search looks again."
+        )
     if result.groups:
         steps.append("Open the Image Viewer to review each group and move or delete the lower-quality copies.")
+    flagged = sum(group.low_detail for group in result.groups)
+    if flagged:
+        steps.append(
+            f"{plural(flagged, 'group')} of mostly plain images (sky, wall, page) {'is' if flagged == 1 else 'are'} "
+            "flagged low detail: such images may match without being copies, and the Mark rules leave "
+            f"{'it' if flagged == 1 else 'them'} to your eye."
+        )
     if result.chained:
         steps.append(
             f"{plural(len(result.chained), 'more image')} {'is' if len(result.chained) == 1 else 'are'} like an "
@@ -98,6 +115,16 @@ def next_steps(result: SearchResult) -> str:
         verb, which = ("was", "it") if unsearched == 1 else ("were", "each one")
         steps.append(f"{plural(unsearched, 'file')} {verb} not searched; View Logs lists {which} with the reason.")
     return "\n".join(steps)
+
+
+def export_name(result: SearchResult | None, kind: str) -> str:
+    """A file name that says which search it holds: "difpy_tk-Holiday-2026-12-03.json"
+    (the first folder searched, the day it started); each export was "difpy_tk-result"."""
+    folders = (result.parameters.get("directory") or []) if result else []
+    name = os.path.basename(os.path.normpath(folders[0])) if folders else ""
+    name = "".join(char if char.isalnum() or char in " -_." else "_" for char in name).strip(" .") or "result"
+    day = _when(result)[:10] if result else ""
+    return f"difpy_tk-{name}{'-' + day if day[:4].isdigit() else ''}.{kind}"
 
 
 class ResultsScreen(Screen):
@@ -138,8 +165,12 @@ class ResultsScreen(Screen):
         )
         for button in (self.viewer_button, self.logs_button, self.export_json_button, self.export_csv_button):
             button.pack(side="left", padx=(0, 8))
+        self.saved_to = WrapLabel(self.content, style="Hint.TLabel")  # "Saved to …" after an export
+        self.saved_to.pack(fill="x", pady=(6, 0))
         self.next_hint = WrapLabel(self.content, style="Hint.TLabel")
         self.next_hint.pack(fill="x", pady=(10, 0))
+        self._export_folder = os.path.expanduser("~")
+        """Where the next export's dialog opens: the home folder, then the last one used."""
 
         self.menu_button = self.nav_button("Main menu", lambda: app.show("menu"))
         self.new_button = ttk.Button(self.nav, text="New search", command=self.unless_held(lambda: app.show("import")))
@@ -152,13 +183,16 @@ class ResultsScreen(Screen):
         ):
             add_mnemonic(button, letter)
 
-    def show_result(self, result: SearchResult) -> None:
+    def show_result(self, result: SearchResult, saved: bool = False) -> None:
+        """saved: an earlier result opened again (a new user took one for a new search)."""
         self.result = result
+        self.heading.configure(text="Saved search result" if saved else "Search complete")
         self.headline.configure(text=headline(result))
         for key, value in figures(result, self.app.settings.keeper_rule()).items():
             self.values[key].set(value)
         self.detail.configure(text=details(result))
-        self.next_hint.configure(text=next_steps(result))
+        self.next_hint.configure(text=next_steps(result, saved))
+        self.saved_to.configure(text="")
         self.viewer_button.state(["!disabled"] if result.groups else ["disabled"])
 
     def on_show(self) -> None:
@@ -184,7 +218,8 @@ class ResultsScreen(Screen):
             parent=self,
             title=f"Export search result as {kind.upper()}",
             defaultextension=f".{kind}",
-            initialfile=f"difpy_tk-result.{kind}",
+            initialdir=self._export_folder,
+            initialfile=export_name(self.result, kind),
             filetypes=[(label, f"*.{kind}"), ("All files", "*")],
         )
         if not path:
@@ -194,6 +229,8 @@ class ResultsScreen(Screen):
         except OSError as exc:
             messagebox.showerror("Export failed", f"Could not write {path}:\n{exc}", parent=self)
             return
+        self._export_folder = os.path.dirname(path)
+        self.saved_to.configure(text=f"Saved to {path}")
         log.info("exported the result to %s", path)
 
     def on_return(self) -> None:
