@@ -272,6 +272,21 @@ def test_low_detail_groups_are_left_to_the_user(tmp_path):
     assert session.is_marked(plain[1].path) and session.left_alone() == 0
 
 
+def test_invert_leaves_low_detail_groups_alone_unless_asked(tmp_path):
+    """A mutation audit: inverting twice, as the test above does, hid an Invert that
+    marked every plain sky."""
+    plain = [make_file(tmp_path / f"sky{n}.jpg", 100 + n, 300 - n) for n in range(3)]
+    rich = [make_file(tmp_path / f"cat{n}.jpg", 100 + n, 300 - n) for n in range(3)]
+    session, _ = session_for(make_result([plain, rich], low_detail={0}), tmp_path)
+    session.invert()
+    assert not any(session.is_marked(r.path) for r in plain)
+    assert session.is_marked(rich[1].path) and session.is_marked(rich[2].path)
+    session.mark_none()
+    session.included_flags = frozenset({LOW_DETAIL})
+    session.invert()
+    assert session.is_marked(plain[1].path) and session.is_marked(plain[2].path)
+
+
 def test_groups_with_a_file_of_several_pages_are_left_to_the_user(tmp_path):
     """Only the first page of each was compared: the scans may differ further on."""
     scans = [make_file(tmp_path / f"scan{n}.tif", 100 + n, 300 - n) for n in range(2)]

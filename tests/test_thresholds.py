@@ -123,12 +123,21 @@ def test_a_search_keeps_an_image_pair_whose_mse_is_exactly_the_threshold(tmp_pat
         True,
         None,
         [0.3],
+        "1e-10000000",  # Fraction took 11 s to make this exact (a mutation audit)
+        "1e1000001",
+        "0." + "0" * 200 + "1",
+        Decimal("1e-3000000"),
     ],
 )
 def test_absurd_thresholds_are_refused_naming_the_parameter(value):
     with pytest.raises(OptionError) as caught:
         options(value)
     assert caught.value.parameter == "similarity" and str(caught.value).startswith("similarity: ")
+
+
+def test_a_small_power_of_ten_is_a_threshold_still():
+    assert similarity_fraction("1e-999") == Fraction(1, 10**999)
+    assert similarity_fraction("5e2") == 500
 
 
 def test_the_largest_possible_mse_is_a_valid_threshold():

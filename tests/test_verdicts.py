@@ -280,3 +280,19 @@ def test_a_text_screenshot_and_its_lossless_copy_are_duplicates(tmp_path, px):
     assert [(sorted(group.paths), [match.mse for match in group.matches]) for group in result.groups] == [
         (sorted(map(str, [shot, tmp_path / "shot_copy.png"])), [0.0])
     ]
+
+
+@pytest.mark.parametrize(("full_value", "expected_mse"), [(121, None), (119, 361)])
+def test_a_pair_near_the_threshold_is_decided_on_its_full_tensors(full_value, expected_mse):
+    """A mutation audit: a "sure" rule without the margin on the inside let a pair whose
+    fast MSE (324) is inside threshold 400 but whose full MSE (441) is not be reported."""
+    px = 10
+    kept = np.full((px, px, 3), 100, np.uint8)
+    fast = np.full((px, px, 3), 118, np.uint8)  # MSE 324 to kept
+    full = {0: kept, 1: np.full((px, px, 3), full_value, np.uint8)}  # drift 3 or 1, within D
+    verdicts = decide(
+        np.stack([kept, fast]), 400 * px * px * 3, False,
+        lambda indices: np.stack([full[int(i)] for i in indices]), is_full=np.array([True, False]),
+    )
+    found = [int(sse) // (px * px * 3) for sse in verdicts.matches.sse.tolist()]
+    assert found == ([] if expected_mse is None else [expected_mse])

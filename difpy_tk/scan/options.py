@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -28,6 +29,14 @@ class OptionError(ValueError):
         self.parameter = parameter
 
 
+MAX_TYPED = 100
+MAX_EXPONENT = 1000
+"""A typed threshold longer than MAX_TYPED characters, or with a power of ten beyond
+MAX_EXPONENT, is refused before it is made exact: "1e-10000000" took Fraction 11 s
+(a settings file holding it stalled the app's start)."""
+_EXPONENT = re.compile(r"e([+-]?\d+)")
+
+
 def similarity_fraction(value: str | float | int | Decimal | Fraction) -> Fraction:
     """The threshold as an exact rational: 'duplicates' -> 0, 'similar' -> 5, or the
     decimal as typed ("0.3" is exactly 3/10; a Decimal or Fraction is taken as is; a
@@ -37,6 +46,9 @@ def similarity_fraction(value: str | float | int | Decimal | Fraction) -> Fracti
         key = value.strip().lower()
         if key in SIMILARITY_PRESETS:
             return Fraction(SIMILARITY_PRESETS[key])
+        exponent = _EXPONENT.search(key) if len(key) <= MAX_TYPED else None
+        if len(key) > MAX_TYPED or (exponent and abs(int(exponent[1])) > MAX_EXPONENT):
+            raise OptionError("similarity", f"has too many digits or too large a power of ten: {value!r:.40}")
         try:
             exact = Fraction(key)
         except (ValueError, ZeroDivisionError):
@@ -47,6 +59,8 @@ def similarity_fraction(value: str | float | int | Decimal | Fraction) -> Fracti
         raise OptionError("similarity", f"expected a number >= 0, got {value!r}")
     elif not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
         raise OptionError("similarity", f"must be a finite number >= 0, got {value!r}")
+    elif isinstance(value, Decimal) and abs(value.adjusted()) > MAX_EXPONENT:
+        raise OptionError("similarity", f"has too large a power of ten: {value!r:.40}")
     else:
         exact = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
     if not 0 <= exact <= MAX_MSE:

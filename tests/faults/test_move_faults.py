@@ -412,3 +412,38 @@ def test_a_grown_journal_is_compacted_to_what_undo_and_recovery_need(tmp_path, j
     assert set(journal.moves()) == {intent.op for intent in before}
     assert all(actions.move_back(journal, intent).ok for intent in reversed(before))
     assert journalled_moves(journal) == []
+
+
+def test_a_source_edited_while_it_was_copied_across_drives_is_not_removed(tmp_path, monkeypatch):
+    """A mutation audit: without the check before the source is removed, an edit saved
+    after the copy was made would be deleted with the source."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    source = tmp_path / "a" / "x.jpg"
+    source.write_bytes(b"original" * 100)
+    evidence = safe_move.evidence_of(source)
+    real_rename = safe_move.rename_no_replace
+
+    def across_drives(old, new):
+        if Path(old) == source:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real_rename(old, new)
+
+    def announce(_destination, copied):
+        if copied:  # the copy is complete, not yet in place: the user saves an edit
+            with open(source, "ab") as stream:
+                stream.write(b"EDIT")
+
+    monkeypatch.setattr(safe_move, "rename_no_replace", across_drives)
+    with pytest.raises(OSError, match="changed while it was being moved"):
+        safe_move.move_exclusive(
+            source, [tmp_path / "b" / "x.jpg"], safe_move.partial_path(tmp_path / "b", "0123456789abcdef"),
+            evidence, announce,
+        )
+    assert source.read_bytes().endswith(b"EDIT") and list((tmp_path / "b").iterdir()) == []
+
+
+def test_file_number_zero_never_proves_two_files_the_same():
+    """Drives without inode numbers (some network shares) give 0 for every file."""
+    assert safe_move._same_file((5, 123), (5, 123))
+    assert not safe_move._same_file((5, 0), (5, 0))
