@@ -213,6 +213,24 @@ class Collapsible(ttk.Frame):
             self.body.pack_forget()
 
 
+def arrow_keys_choose(radios: list[ttk.Radiobutton]) -> None:
+    """Up and Down move among a group of radio buttons and choose the one they reach, as
+    native ones do (ttk's only move the focus: a keyboard user's Down left the choice
+    as it was); buttons not shown (a collapsed section) are passed over."""
+
+    def step(radio: ttk.Radiobutton, offset: int) -> str:
+        shown = [other for other in radios if other.winfo_ismapped()]
+        if radio in shown:
+            reached = shown[(shown.index(radio) + offset) % len(shown)]
+            reached.focus_set()
+            reached.invoke()
+        return "break"
+
+    for radio in radios:
+        radio.bind("<Down>", lambda _e, r=radio: step(r, 1))
+        radio.bind("<Up>", lambda _e, r=radio: step(r, -1))
+
+
 def grow_to_show(window: tk.Wm) -> None:
     """Make a window as tall as what it holds asks for, within the screen; never shorter."""
     window.update_idletasks()

@@ -93,6 +93,21 @@ def test_custom_threshold_is_checked_inline(driver, image_folders):
     assert (step2.mode_var.get(), step2.custom_var.get()) == ("custom", "2.5")
 
 
+def test_arrow_keys_choose_the_kind_of_match(driver, image_folders):
+    """A keyboard user's Down moved the focus to "Similar" but left "Duplicates" chosen."""
+    step2 = to_configure(driver, image_folders)
+    duplicates, similar, custom = step2.mode_buttons
+    step2.mode_var.set("duplicates")
+    driver.press("<Down>", duplicates)
+    assert step2.mode_var.get() == "similar" and driver.root.focus_get() is similar
+    driver.press("<Down>", similar)
+    assert step2.mode_var.get() == "duplicates", "Custom is hidden in the closed Advanced section: passed over"
+    step2.advanced.toggle_button.invoke()
+    driver.update()
+    driver.press("<Up>", duplicates)
+    assert step2.mode_var.get() == "custom" and driver.root.focus_get() is custom
+
+
 def test_thorough_is_a_setting_that_reaches_the_search(driver, image_folders):
     step2 = to_configure(driver, image_folders)
     assert not step2.thorough_var.get()

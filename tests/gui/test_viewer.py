@@ -155,6 +155,20 @@ def test_ctrl_w_closes_the_viewer(root, viewer):
     assert not viewer.winfo_exists()
 
 
+def test_delete_and_ctrl_m_act_on_the_marks_after_asking(root, viewer, dialogs, tmp_path):
+    """A keyboard user needed 13 Tabs to reach "Move marked to Trash…"."""
+    answer_confirmations(viewer, False, False)
+    dialogs.answers["askdirectory"] = str(tmp_path)
+    shown_cards(viewer)[1].check.invoke()
+    marked = viewer.session.marked_paths()
+    key(viewer, "<Delete>")
+    key(viewer, "<Control-m>")
+    assert [(plan.kind, [item.record.path for item in plan.files]) for plan in viewer.plans] == [
+        (ActionKind.TRASH, marked), (ActionKind.MOVE, marked)
+    ]
+    assert all(Path(path).exists() for path in marked), "both answered No: nothing touched"
+
+
 def test_closing_with_marks_asks_first(root, viewer, dialogs):
     """A new user's Ctrl+W threw their marks away without a word."""
     shown_cards(viewer)[1].check.invoke()
@@ -795,7 +809,7 @@ def test_the_keeper_rule_is_changed_in_settings(driver):
     dialog.notebook.select(frame.master)
     driver.update()
     criteria = frame.criteria.listbox
-    assert criteria.get(0).startswith("1. Highest resolution")
+    assert criteria.get(0).startswith("1. Turned like most of its group")
     size = next(index for index in range(criteria.size()) if "Largest file" in criteria.get(index))
     criteria.selection_set(size)
     for _ in range(size):

@@ -11,6 +11,7 @@ from difpy_tk.gui.widgets import (
     Collapsible,
     WrapLabel,
     add_mnemonic,
+    arrow_keys_choose,
     clear_when_valid,
     error_label,
     hint,
@@ -69,10 +70,11 @@ class ConfigureScreen(Screen):
         self.notice = WrapLabel(messages, style="Strong.TLabel")  # e.g. what a cancelled search kept
         self.notice.pack(fill="x", pady=(6, 0))
 
+        self.mode_buttons = []
         for mode, (label, explanation) in MODES.items():
-            ttk.Radiobutton(
-                self.content, text=label, value=mode, variable=self.mode_var
-            ).pack(anchor="w", pady=(6, 0))
+            radio = ttk.Radiobutton(self.content, text=label, value=mode, variable=self.mode_var)
+            radio.pack(anchor="w", pady=(6, 0))
+            self.mode_buttons.append(radio)
             hint(self.content, explanation).pack(fill="x", padx=(24, 0))
 
         self.advanced = Collapsible(self.content, "Advanced", grow_window=True)
@@ -80,12 +82,10 @@ class ConfigureScreen(Screen):
         body = self.advanced.body
         custom_row = ttk.Frame(body)
         custom_row.pack(fill="x")
-        ttk.Radiobutton(
-            custom_row,
-            text="Custom MSE threshold",
-            value="custom",
-            variable=self.mode_var,
-        ).pack(side="left")
+        custom = ttk.Radiobutton(custom_row, text="Custom MSE threshold", value="custom", variable=self.mode_var)
+        custom.pack(side="left")
+        self.mode_buttons.append(custom)
+        arrow_keys_choose(self.mode_buttons)
         self.custom_entry = ttk.Entry(custom_row, textvariable=self.custom_var, width=8)
         self.custom_entry.pack(side="left", padx=(8, 0))
         hint(body, CUSTOM_HINT).pack(fill="x", padx=(24, 0))

@@ -54,8 +54,8 @@ INCLUDE_FLAGGED = "Include flagged groups (low detail, several pages)"
 KIND_COLUMN_WIDTH = 96
 """The group list's Kind column fits "duplicates"; _fit_kind_column widens it for flags."""
 KIND_CHOICES = {"All groups": "all", "Duplicates (identical)": "duplicates", "Similar": "similar"}
-KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · Enter: large preview · Ctrl+Z: undo · Ctrl+W: close. "
-             "Marking touches no file: use the buttons on the right to act on the marked images.")
+KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · Enter: preview · Delete: Trash marked… · "
+             "Ctrl+M: move marked… · Ctrl+Z: undo · Ctrl+W: close. Marking touches no file.")
 TEXT_INPUT = ("TEntry", "Entry", "TCombobox")
 """Widget classes where Left/Right/Home/End move the text cursor, not between groups."""
 NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "Button", "Treeview", *TEXT_INPUT)
@@ -259,6 +259,9 @@ class ViewerWindow(tk.Toplevel):
                             ("<space>", self._toggle_current), ("<Return>", self._preview_current),
                             ("<KP_Enter>", self._preview_current)):
             self.bind(key, lambda e, a=action: None if e.widget.winfo_class() in NOT_INTERACTIVE else a())
+        for key, kind in (("<Delete>", ActionKind.TRASH), ("<Control-m>", ActionKind.MOVE)):
+            # Each asks for confirmation first; 13 Tabs reached the Trash button before.
+            self.bind(key, lambda e, k=kind: None if e.widget.winfo_class() in TEXT_INPUT else self.act(k))
         self.bind("<Control-z>", lambda _e: self.undo())
         self.bind(f"<{shortcut_modifier(self)}-w>", lambda _e: self.request_close())
 
