@@ -285,6 +285,8 @@ def test_invert_leaves_low_detail_groups_alone_unless_asked(tmp_path):
     session.included_flags = frozenset({LOW_DETAIL})
     session.invert()
     assert session.is_marked(plain[1].path) and session.is_marked(plain[2].path)
+    flags = {item.record.path: item.flags for item in session.plan(ActionKind.TRASH).files}
+    assert flags[plain[1].path] == (LOW_DETAIL,) and flags[rich[1].path] == (), "the confirmation names them"
 
 
 def test_groups_with_a_file_of_several_pages_are_left_to_the_user(tmp_path):

@@ -115,6 +115,8 @@ class PlannedFile:
     links: tuple[Link, ...] = ()
     keeper_reason: str = ""
     """Why that image is kept, in the keeper badge's words ("highest resolution")."""
+    flags: tuple[str, ...] = ()
+    """Why its group is left to the user's eye (ReviewSession.flags): the user included it."""
 
 
 @dataclass(frozen=True)
@@ -632,7 +634,12 @@ class ReviewSession:
                 else:
                     planned.append(
                         PlannedFile(
-                            self.files[path], number, self.files[keeper], self.links(path), self.keeper_reason(number)
+                            self.files[path],
+                            number,
+                            self.files[keeper],
+                            self.links(path),
+                            self.keeper_reason(number),
+                            tuple(self.flags(number)),
                         )
                     )
         searched = None if folder is None else self._searched_folder_holding(folder)

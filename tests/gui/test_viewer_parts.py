@@ -88,6 +88,9 @@ def test_the_confirmation_says_what_stays_what_breaks_and_how_to_undo():
     assert "1 hard link keeps a file's data under another name" in text
     assert "restore them from the Trash" in text
     assert file_note((Link("/p/link.jpg", True, breaks=True),)) == "link link.jpg will break"
+    assert file_note((), ("low detail",)) == "low detail: may match without being a copy", (
+        "a new user included flagged groups, and the Trash list did not say which files came from them"
+    )
     skipped = ActionResult("move", "/p/c.jpg", Outcome.SKIPPED, reason="the file no longer exists")
     assert "1 file changed or vanished" in " ".join(summary_lines(plan(ActionKind.MOVE, left_out=[skipped])))
     assert "cannot be undone" in " ".join(summary_lines(plan(ActionKind.DELETE)))

@@ -11,7 +11,7 @@ from tkinter import ttk
 
 from difpy_tk.gui.widgets import WrapLabel, fit_to_screen
 from difpy_tk.humanize import first_few, format_bytes, plural
-from difpy_tk.review.session import ActionKind, Plan
+from difpy_tk.review.session import LOW_DETAIL, SEVERAL_PAGES, ActionKind, Plan
 
 CONFIRM_SIZE = (900, 560)
 """At 96 DPI, as much of it as the screen allows (widgets.fit_to_screen)."""
@@ -29,11 +29,18 @@ TITLES = {
 }
 
 
-def file_note(links: tuple) -> str:
-    """The list's last column for a file reached under other names too."""
+FLAG_NOTES = {
+    LOW_DETAIL: "low detail: may match without being a copy",
+    SEVERAL_PAGES: "several pages: only the first was compared",
+}
+"""The note of a file whose group was flagged (session.FLAGS) and included by the user."""
+
+
+def file_note(links: tuple, flags: tuple[str, ...] = ()) -> str:
+    """The list's last column: a flagged group's reason, then the file's other names."""
     broken = [os.path.basename(link.path) for link in links if link.breaks]
     hard = [os.path.basename(link.path) for link in links if not link.symbolic]
-    notes = []
+    notes = [FLAG_NOTES.get(flag, flag) for flag in flags]
     if broken:
         notes.append(f"link{'s' if len(broken) > 1 else ''} {', '.join(broken)} will break")
     if hard:
@@ -132,7 +139,7 @@ class ConfirmDialog(tk.Toplevel):
                     name, format_bytes(item.keeper.size), below(folder, base), f"kept ({item.keeper_reason})"))
             folder, name = os.path.split(item.record.path)
             self.list.insert("", "end", values=(
-                name, format_bytes(item.record.size), below(folder, base), file_note(item.links)))
+                name, format_bytes(item.record.size), below(folder, base), file_note(item.links, item.flags)))
         self.total = ttk.Label(body, style="Strong.TLabel",
                                text=f"Total: {plural(len(plan.files), 'file')}, {format_bytes(plan.total_bytes)}")
         self.total.pack(anchor="w")
