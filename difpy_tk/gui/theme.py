@@ -15,6 +15,7 @@ PALETTES = {
         "surface": "#ffffff",
         "fg": "#1f2328",
         "muted": "#59636e",
+        "disabled": "#8c959f",
         "accent": "#2157a0",
         "accent_active": "#1a4784",
         "on_accent": "#ffffff",
@@ -27,6 +28,7 @@ PALETTES = {
         "surface": "#2b2e33",
         "fg": "#e8eaed",
         "muted": "#a3aab2",
+        "disabled": "#6b7178",
         "accent": "#4c8fe0",
         "accent_active": "#6aa4ea",
         "on_accent": "#0d1117",
@@ -84,7 +86,7 @@ def _classic_colours(colours: dict[str, str]) -> dict[str, str]:
         "activebackground": colours["select"],
         "activeforeground": colours["fg"],
         "selectcolor": colours["accent"],
-        "disabledforeground": colours["muted"],
+        "disabledforeground": colours["disabled"],
     }
 
 
@@ -127,7 +129,7 @@ def apply_theme(root: tk.Tk, name: str) -> None:
         indicatorbackground=colours["surface"],
         indicatorforeground=colours["fg"],
     )
-    style.map(".", foreground=[("disabled", colours["muted"])], fieldbackground=[("disabled", colours["bg"])])
+    style.map(".", foreground=[("disabled", colours["disabled"])], fieldbackground=[("disabled", colours["bg"])])
     style.configure("TButton", padding=(14, 6), background=colours["surface"])
     style.map(
         "TButton",
@@ -151,7 +153,7 @@ def apply_theme(root: tk.Tk, name: str) -> None:
             ("pressed", colours["accent_active"]),
             ("active", colours["accent_active"]),
         ],
-        foreground=[("disabled", colours["muted"])],
+        foreground=[("disabled", colours["disabled"])],
     )
     style.configure("Big.Primary.TButton", padding=(28, 12), font="DifpyHeading")
     style.configure("Big.TButton", padding=(28, 10))
@@ -232,7 +234,7 @@ def apply_theme(root: tk.Tk, name: str) -> None:
     style.map(
         "TCombobox",
         fieldbackground=[("readonly", colours["surface"]), ("disabled", colours["bg"])],
-        foreground=[("disabled", colours["muted"])],
+        foreground=[("disabled", colours["disabled"])],
         selectbackground=[("readonly", colours["surface"])],
         selectforeground=[("readonly", colours["fg"])],
     )

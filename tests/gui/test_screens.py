@@ -266,6 +266,10 @@ def test_theme_preview_is_undone_by_cancel(driver):
     dialog.preview_theme()
     assert background() == PALETTES["dark"]["bg"]
     assert driver.app.screens["import"].listbox.cget("background") == PALETTES["dark"]["surface"]
+    disabled = str(ttk.Style(driver.root).lookup("TButton", "foreground", ["disabled"]))
+    assert disabled == PALETTES["dark"]["disabled"] != PALETTES["dark"]["muted"], (
+        "a new user found disabled buttons looked enabled in dark mode: they were in the hints' colour"
+    )
     dialog.cancel_button.invoke()
     assert background() == PALETTES["light"]["bg"]
     assert driver.app.settings.theme == "light"

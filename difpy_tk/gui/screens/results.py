@@ -165,8 +165,7 @@ class ResultsScreen(Screen):
         )
         for button in (self.viewer_button, self.logs_button, self.export_json_button, self.export_csv_button):
             button.pack(side="left", padx=(0, 8))
-        self.saved_to = WrapLabel(self.content, style="Hint.TLabel")  # "Saved to …" after an export
-        self.saved_to.pack(fill="x", pady=(6, 0))
+        self.saved_to = WrapLabel(self.content, style="Hint.TLabel")  # "Saved to …", shown after an export
         self.next_hint = WrapLabel(self.content, style="Hint.TLabel")
         self.next_hint.pack(fill="x", pady=(10, 0))
         self._export_folder = os.path.expanduser("~")
@@ -192,7 +191,7 @@ class ResultsScreen(Screen):
             self.values[key].set(value)
         self.detail.configure(text=details(result))
         self.next_hint.configure(text=next_steps(result, saved))
-        self.saved_to.configure(text="")
+        self.saved_to.pack_forget()
         self.viewer_button.state(["!disabled"] if result.groups else ["disabled"])
 
     def on_show(self) -> None:
@@ -231,6 +230,7 @@ class ResultsScreen(Screen):
             return
         self._export_folder = os.path.dirname(path)
         self.saved_to.configure(text=f"Saved to {path}")
+        self.saved_to.pack(fill="x", pady=(6, 0), before=self.next_hint)
         log.info("exported the result to %s", path)
 
     def on_return(self) -> None:
