@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from difpy_tk.review.journal import ActionResult, End, Journal, JournalUnwritable, MoveIntent, Outcome
+from difpy_tk.review.journal import MOVED, ActionResult, End, Journal, JournalUnwritable, MoveIntent, Outcome
 from difpy_tk.review.locations import is_inside, same_entry
 from difpy_tk.review.safe_move import (
     evidence_of,
@@ -35,6 +35,10 @@ from difpy_tk.system_open import NoOpener, open_in_system
 log = logging.getLogger("difpy_tk")
 
 
+SWAPPED = (
+    "the file was replaced, rewritten or moved since the search, though its size and date are "
+    "as they were: search again to act on it"
+)
 VANISHED_WHILE_MOVING = "the file went away while it was being moved (another program, or another difpy_tk, took it)"
 
 
@@ -62,11 +66,27 @@ def check_unchanged(record: FileRecord) -> str | None:
     if (record.inode and stat.st_ino != record.inode) or (
         record.ctime_ns and FileStamp.of(stat).ctime_ns != record.ctime_ns
     ):
-        return (
-            "the file was replaced, rewritten or moved since the search, though its size and date are "
-            "as they were: search again to act on it"
-        )
+        return SWAPPED
     return None
+
+
+def put_back_files(journal: Journal, files: dict[str, FileRecord]) -> dict[str, FileRecord]:
+    """Re-stamped records (see restamped) of the files an undo of any run put back where
+    the search saw them: moving a file back gives it a new ctime (from another drive, a
+    new file number too), which check_unchanged would take for a swap, so a saved result
+    could not be cleaned up again after `difpy-tk undo`. Only a file whose content is
+    still what was moved (its digest, which the move took from the file the search saw)
+    counts."""
+    fresh: dict[str, FileRecord] = {}
+    for intent, end in journal.moves().values():
+        record = files.get(intent.destination)
+        if intent.kind != "undo" or end not in MOVED or record is None or record.path in fresh:
+            continue
+        if (record.size, record.mtime_ns) != (intent.evidence.size, intent.evidence.mtime_ns):
+            continue
+        if check_unchanged(record) == SWAPPED and mismatch(record.path, intent.evidence) is None:
+            fresh[record.path] = restamped(record)
+    return fresh
 
 
 def restamped(record: FileRecord) -> FileRecord:

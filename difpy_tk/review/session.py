@@ -311,6 +311,7 @@ class ReviewSession:
         self.result = result
         self.view = view
         self.journal = journal
+        result.files.update(actions.put_back_files(journal, result.files))
         self.keeper_rule = keeper_rule or KeeperRule()
         self.ignore_path = ignore_path
         self._kind = "all"

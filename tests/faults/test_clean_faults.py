@@ -262,3 +262,33 @@ def test_a_file_swapped_for_another_of_the_same_size_and_date_is_not_acted_on(tm
     assert f"skipped: {photos / 'dup.bmp'}: {keeper}the file was replaced, rewritten or moved since the search" in out
     assert list((tmp_path / "out").glob("*")) == [], "nothing moved"
     ledger.assert_nothing_lost()
+
+
+def test_a_saved_result_can_be_cleaned_up_again_after_undo(scanned, tmp_path, capsys):
+    """Moving a file back gives it a new inode-change time; without the journal's word
+    that an undo put back this very content, the second clean-up refused every file as
+    swapped since the search."""
+    _photos, result = scanned
+    assert cli.main(["clean", str(result), "--move-to", str(tmp_path / "first"), "--yes"]) == 0
+    assert cli.main(["undo", "--yes"]) == 0
+    assert not any((tmp_path / "first").rglob("*.png"))
+    capsys.readouterr()
+    assert cli.main(["clean", str(result), "--move-to", str(tmp_path / "second"), "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "skipped" not in out and len(list((tmp_path / "second").rglob("*.png"))) == 3
+
+
+def test_a_file_put_back_then_swapped_is_still_refused(scanned, tmp_path, capsys):
+    photos, result = scanned
+    assert cli.main(["clean", str(result), "--move-to", str(tmp_path / "first"), "--yes"]) == 0
+    assert cli.main(["undo", "--yes"]) == 0
+    copy = photos / "b copy.png"
+    stamp = copy.stat()
+    data = bytearray(copy.read_bytes())
+    data[-20] ^= 0xFF  # another picture of the same size, its date kept (cp -p)
+    copy.write_bytes(bytes(data))
+    os.utime(copy, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    capsys.readouterr()
+    assert cli.main(["clean", str(result), "--move-to", str(tmp_path / "second"), "--yes"]) == 0
+    assert f"skipped: {copy}: the file was replaced, rewritten or moved since the search" in capsys.readouterr().out
+    assert copy.exists()
