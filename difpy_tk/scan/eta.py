@@ -38,16 +38,18 @@ PACE_WINDOW_S = 15.0
 """The pace is measured over the last seconds of a phase, not all of it: images are not
 alike (a folder of large originals, then one of small copies), and the recent pace says
 more about what is left."""
-FULL_DECODE_FACTOR = 2.5
-"""How much slower a full decode is than the fast (scaled) one the decoding phase does,
-per image: 2.5× on the benchmark corpora (3.9 ms against 1.6 ms of wall time with 2
-processes, the decoding phase including the PNGs it decodes in full), about 3.4× for a
-large JPEG alone; used until the verifying phase has its own pace."""
-VERIFY_SHARE = 0.35
+FULL_DECODE_FACTOR = 3.0
+"""How much slower an image of the verifying phase (decoded in full, then compared again)
+is than one of the decoding phase (the fast, scaled decode), in wall time: 4.99 against
+1.77 ms (2.8×) on the benchmark's 2k corpus, 5.33 against 1.62 ms (3.3×) on its 10k one
+(docs/benchmarks.md, 2026-12-03 evening: decoding 4.13 s and 16.34 s, verifying 4.37 s
+for 876 images and 22.45 s for 4,215); used until the verifying phase has its own pace."""
+VERIFY_SHARE = 0.40
 """The share of newly decoded images that the verifying phase decodes again in full, used
-before that phase starts (its real count is known only when the comparison ends):
-784 of 2,334 and 3,349 of 10,069 on the benchmark corpora (docs/benchmarks.md). Images
-found in the cache bring their full tensor with them and cost nothing there."""
+before that phase starts (its real count is known only when the comparison ends): 876 of
+2,334 (0.38) and 4,215 of 10,069 (0.42) on the benchmark corpora; a folder of many copies
+has more (a new user's 1,100 images, 901). Images found in the cache bring their full
+tensor with them and cost nothing there."""
 
 
 class _Pace:
