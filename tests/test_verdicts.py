@@ -296,3 +296,23 @@ def test_a_pair_near_the_threshold_is_decided_on_its_full_tensors(full_value, ex
     )
     found = [int(sse) // (px * px * 3) for sse in verdicts.matches.sse.tolist()]
     assert found == ([] if expected_mse is None else [expected_mse])
+
+
+def test_byte_for_byte_copies_of_a_flat_image_are_not_flagged(tmp_path):
+    """A new user's copies of a blank page were flagged low detail and left out of every
+    clean-up, though they are copies whatever they show; a flat image that only matches
+    stays flagged."""
+    flat = np.full((60, 80, 3), 250, np.uint8)
+    save(Image.fromarray(flat), tmp_path / "page.png")
+    save(Image.fromarray(flat), tmp_path / "copies" / "page.png")
+    save(Image.fromarray(flat), tmp_path / "copies" / "page again.png")
+    other = flat.copy()
+    other[10, 10] = 240  # another scan of a blank page: not the same bytes
+    save(Image.fromarray(other), tmp_path / "other" / "page.png")
+    options = SearchOptions(inputs=(str(tmp_path / "copies"), str(tmp_path / "page.png")), processes=1, use_cache=False)
+    (copies,) = run_search(options).groups
+    assert len(copies.paths) == 3 and not copies.low_detail
+    options = SearchOptions(inputs=(str(tmp_path / "other"), str(tmp_path / "page.png")), similarity="similar",
+                            processes=1, use_cache=False)
+    (alike,) = run_search(options).groups
+    assert alike.low_detail

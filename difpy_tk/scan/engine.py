@@ -21,12 +21,12 @@ from difpy_tk.scan.decoding import WorkerPool, decode_files
 from difpy_tk.scan.discovery import Listing, list_images
 from difpy_tk.scan.features import GRID, LOW_DETAIL_STD, TensorStats, details, moments
 from difpy_tk.scan.frames import frame_count, may_hold_pages
-from difpy_tk.scan.full_decode import FullDecoder
+from difpy_tk.scan.full_decode import FullDecoder, content_digest
 from difpy_tk.scan.grouping import build_groups
 from difpy_tk.scan.memory import check_tensor_memory
 from difpy_tk.scan.options import OptionError, SearchOptions
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
-from difpy_tk.scan.result import FileRecord, Problem, SearchResult, Verification, now_iso, quality_key
+from difpy_tk.scan.result import FileRecord, Group, Problem, SearchResult, Verification, now_iso, quality_key
 from difpy_tk.scan.search import Matches
 from difpy_tk.scan.tensors import Decoded, decoder_version
 from difpy_tk.scan.verdicts import Verdicts, decide
@@ -320,13 +320,15 @@ def run_search(
     groups, chained = build_groups(
         records, matches, options.px_size * options.px_size * 3, scan.folders, scan.low_detail
     )
+    files = {record.path: record for record in records}
+    groups = [_unflag_byte_copies(group, files) if group.low_detail else group for group in groups]
     progress("grouping", 1, 1)
     timings["grouping"] = time.perf_counter() - clock
 
     valid_paths = {record.path for record in records}
     result = SearchResult(
         parameters=_parameters(options),
-        files={record.path: record for record in records},
+        files=files,
         groups=groups,
         chained=chained,
         verification=scan.verification,
@@ -364,6 +366,16 @@ def _verification(verdicts: Verdicts, counts: dict[str, int], already_full: int)
     )
     log.info("%s", verification.summary())
     return verification
+
+
+def _unflag_byte_copies(group: Group, files: dict[str, FileRecord]) -> Group:
+    """A low-detail group whose members are all byte-for-byte copies of its kept image is
+    no such group: they are copies whatever they show (a new user's blank-page copies
+    were left out of every clean-up). Only these few groups' files are read."""
+    if len({files[path].size for path in group.paths}) != 1:
+        return group
+    digests = {content_digest(path) for path in group.paths}
+    return replace(group, low_detail=False) if len(digests) == 1 and None not in digests else group
 
 
 def _without_declared(matches: Matches, records: list[FileRecord], different: Callable[[str, str], bool]) -> Matches:
