@@ -289,6 +289,17 @@ def test_invert_leaves_low_detail_groups_alone_unless_asked(tmp_path):
     assert flags[plain[1].path] == (LOW_DETAIL,) and flags[rich[1].path] == (), "the confirmation names them"
 
 
+def test_the_flagged_groups_can_be_listed_alone(tmp_path):
+    """A new user had no way to see only the groups left to their eye."""
+    plain = [make_file(tmp_path / f"sky{n}.jpg", 100 + n, 300 - n) for n in range(2)]
+    rich = [make_file(tmp_path / f"cat{n}.jpg", 100 + n, 300 - n) for n in range(2)]
+    session, _ = session_for(make_result([plain, rich], low_detail={0}), tmp_path)
+    session.kind = "flagged"
+    assert session.rows() == [0]
+    session.kind = "all"
+    assert session.rows() == [0, 1]
+
+
 def test_groups_with_a_file_of_several_pages_are_left_to_the_user(tmp_path):
     """Only the first page of each was compared: the scans may differ further on."""
     scans = [make_file(tmp_path / f"scan{n}.tif", 100 + n, 300 - n) for n in range(2)]

@@ -35,7 +35,7 @@ from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import Chained, FileRecord, SearchResult
 
 T = TypeVar("T")
-KINDS = ("all", "duplicates", "similar")
+KINDS = ("all", "duplicates", "similar", "flagged")
 
 
 LOW_DETAIL = "low detail"
@@ -408,7 +408,8 @@ class ReviewSession:
 
     @property
     def kind(self) -> str:
-        """Which groups the list shows: "all", "duplicates" (identical) or "similar"."""
+        """Which groups the list shows: "all", "duplicates" (identical), "similar", or
+        "flagged" (those left to the user's eye, see flags())."""
         return self._kind
 
     @kind.setter
@@ -422,15 +423,18 @@ class ReviewSession:
         """The groups the list shows, in order: of the chosen kind, not hidden, and with
         two images or more still in place (a group done with leaves the list)."""
         if self._rows is None:
-            wanted = {"all": None, "duplicates": True, "similar": False}[self.kind]
             self._rows = [
                 number
-                for number, group in enumerate(self.result.groups)
-                if number not in self._hidden_groups
-                and (wanted is None or group.is_duplicate == wanted)
-                and len(self._present(number)) >= 2
+                for number in range(len(self.result.groups))
+                if number not in self._hidden_groups and self._of_kind(number) and len(self._present(number)) >= 2
             ]
         return list(self._rows)
+
+    def _of_kind(self, number: int) -> bool:
+        group = self.result.groups[number]
+        if self.kind == "flagged":
+            return bool(self.flags(number))
+        return self.kind == "all" or group.is_duplicate == (self.kind == "duplicates")
 
     def set_keeper(self, path: str) -> None:
         """ "Keep this one": the image becomes its group's keeper and loses its mark."""

@@ -53,7 +53,12 @@ INCLUDE_FLAGGED = "Include flagged groups (low detail, several pages)"
 """The Mark menu's tick for the groups rules leave alone (ReviewSession.flags)."""
 KIND_COLUMN_WIDTH = 96
 """The group list's Kind column fits "duplicates"; _fit_kind_column widens it for flags."""
-KIND_CHOICES = {"All groups": "all", "Duplicates (identical)": "duplicates", "Similar": "similar"}
+KIND_CHOICES = {
+    "All groups": "all",
+    "Duplicates (identical)": "duplicates",
+    "Similar": "similar",
+    "Flagged (left to your eye)": "flagged",
+}
 KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · Enter: preview · Delete: Trash marked… · "
              "Ctrl+M: move marked… · Ctrl+Z: undo · Ctrl+W: close. Marking touches no file.")
 TEXT_INPUT = ("TEntry", "Entry", "TCombobox")
@@ -156,7 +161,7 @@ class ViewerWindow(tk.Toplevel):
         self.prev_button.pack(side="left")
         self.next_button.pack(side="left", padx=(4, 12))
         ttk.Label(bar, text="Show:").pack(side="left")
-        self.kind_choice = ttk.Combobox(bar, values=list(KIND_CHOICES), state="readonly", width=20,
+        self.kind_choice = ttk.Combobox(bar, values=list(KIND_CHOICES), state="readonly", width=26,
                                         style="Viewer.TCombobox")
         self.kind_choice.current(0)
         self.kind_choice.bind("<<ComboboxSelected>>", lambda _e: self.set_kind(KIND_CHOICES[self.kind_choice.get()]))
