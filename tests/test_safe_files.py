@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -143,3 +144,24 @@ def test_rename_by_link_removes_nothing_on_a_drive_without_inode_numbers(tmp_pat
     with pytest.raises(PermissionError):
         safe_files.rename_no_replace(tmp_path / "a", tmp_path / "b")
     assert sorted(os.listdir(tmp_path)) == ["a", "b"]
+
+
+def test_a_line_the_disk_takes_only_part_of_is_not_left_half_written(tmp_path, monkeypatch):
+    """A review: on a nearly full disk the journal line of a move was cut short without an
+    error; the reader skips half a line, so the move went ahead unrecorded."""
+    log = tmp_path / "moves.jsonl"
+    safe_files.append_line(log, "first line")
+    real_write = os.write
+    calls = []
+
+    def full_disk(fd, data):
+        calls.append(len(data))
+        if len(calls) == 1:
+            return real_write(fd, data[:5])  # the disk takes five bytes
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(safe_files.os, "write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        safe_files.append_line(log, "second line, the journal entry of a move")
+    monkeypatch.undo()
+    assert log.read_text() == "first line\n", "cut back to what was there"

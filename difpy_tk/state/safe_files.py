@@ -246,6 +246,23 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
         raise
 
 
+def _write_whole(fd: int, payload: bytes, size_before: int, path: str | os.PathLike) -> None:
+    """Write all of payload or none of it: a disk that fills up takes part of a write
+    without an error, and half a journal line is one its reader skips, so a move would
+    go ahead unrecorded. On failure the file is cut back to size_before."""
+    written = 0
+    try:
+        while written < len(payload):
+            count = os.write(fd, payload[written:])
+            if count <= 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            written += count
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, size_before)
+        raise
+
+
 def append_line(path: str | os.PathLike, line: str) -> None:
     """Append one line to a log file, creating it; never blocks and never writes through
     a link or into a FIFO or device: such a thing is set aside and a new file started.
@@ -275,7 +292,7 @@ def append_line(path: str | os.PathLike, line: str) -> None:
                 os.lseek(fd, info.st_size - 1, os.SEEK_SET)
                 if os.read(fd, 1) != b"\n":
                     payload = b"\n" + payload
-            os.write(fd, payload)
+            _write_whole(fd, payload, info.st_size, path)
             return
         finally:
             if fd >= 0:
