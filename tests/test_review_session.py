@@ -138,6 +138,18 @@ def test_a_copy_turned_against_most_of_its_group_is_not_kept(tmp_path, search_ke
     assert KeeperRule().copies_size(result) == copy.size + turned.size
 
 
+def test_a_turn_by_chance_never_outweighs_a_larger_original(tmp_path):
+    """A review: a picture that looks alike turned (noise, a pattern) matched its three
+    small copies best turned by 180°, so the camera original was "the turned one" and
+    marked, with orientation first; it comes after resolution and format now."""
+    camera = make_file(tmp_path / "p" / "IMG_3.jpg", 3000, 640, 480, days=1)
+    copies = [make_file(tmp_path / "p" / f"copy{n}.png", 900, 320, 240, days=2) for n in range(3)]
+    group = Group(camera.path, tuple(Match(copy.path, 0.2, 180) for copy in copies))
+    result = SearchResult(parameters={}, files={r.path: r for r in (camera, *copies)}, groups=[group])
+    session, _ = session_for(result, tmp_path)
+    assert session.keeper(0) == camera.path and session.keeper_reason(0) == "highest resolution"
+
+
 def test_in_a_pair_nothing_tells_which_way_is_up(tmp_path):
     plain = make_file(tmp_path / "p" / "a.jpg", 3000, 400, days=1)
     turned = make_file(tmp_path / "p" / "b.jpg", 5000, 400, days=3)
@@ -149,9 +161,11 @@ def test_in_a_pair_nothing_tells_which_way_is_up(tmp_path):
 
 def test_an_order_saved_before_a_criterion_existed_gets_it_where_the_default_has_it():
     saved = ["date", "resolution", "original format", "file size", "folder priority"]
-    assert with_new_criteria(saved) == ["orientation", *saved]
-    assert with_new_criteria([c.value for c in DEFAULT_ORDER]) == [c.value for c in DEFAULT_ORDER]
-    assert Settings(keeper_criteria=saved).keeper_rule().criteria[0] is Criterion.UPRIGHT
+    assert with_new_criteria(saved) == ["date", "resolution", "original format", "orientation", "file size",
+                                        "folder priority"]
+    older_default = [c.value for c in DEFAULT_ORDER if c is not Criterion.UPRIGHT]
+    assert with_new_criteria(older_default) == [c.value for c in DEFAULT_ORDER]
+    assert Settings(keeper_criteria=saved).keeper_rule().criteria[3] is Criterion.UPRIGHT
 
 
 def test_folder_priority_and_full_ties(tmp_path):

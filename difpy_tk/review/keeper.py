@@ -24,9 +24,9 @@ resolution is almost always a conversion of one of these."""
 
 
 class Criterion(str, Enum):
-    UPRIGHT = "orientation"
     RESOLUTION = "resolution"
     ORIGINAL_FORMAT = "original format"
+    UPRIGHT = "orientation"
     FILE_SIZE = "file size"
     DATE = "date"
     FOLDER = "folder priority"
@@ -57,15 +57,19 @@ class Criterion(str, Enum):
 
 
 DEFAULT_ORDER = (
-    Criterion.UPRIGHT,
     Criterion.RESOLUTION,
     Criterion.ORIGINAL_FORMAT,
+    Criterion.UPRIGHT,
     Criterion.FILE_SIZE,
     Criterion.DATE,
     Criterion.FOLDER,
 )
 
 
+# UPRIGHT comes after resolution and format: a picture that looks alike turned (a logo, a
+# tiling pattern) may match best turned by chance, which must not outweigh a larger
+# camera original; among copies of one size and format it keeps a turned copy (often the
+# larger file) from winning.
 Turns = Mapping[str, int]
 """Each image's turn in degrees against one image of its group (the search's kept one)."""
 
@@ -86,13 +90,13 @@ def turned_copies(paths: Iterable[str], turns: Turns | None) -> frozenset[str]:
 
 def with_new_criteria(saved: Sequence[str]) -> list[str]:
     """A whole order saved by an older version, with each criterion it lacks (new since)
-    put where the default order has it: before the saved ones it precedes there, not
-    after the user's whole list, where it would never decide."""
+    put where the default order has it: right after the last of the saved ones that
+    come before it there, not after the user's whole list, where it would never decide."""
     order = list(saved)
     for position, criterion in enumerate(DEFAULT_ORDER):
         if criterion.value not in order:
-            later = [order.index(other.value) for other in DEFAULT_ORDER[position + 1 :] if other.value in order]
-            order.insert(min(later, default=len(order)), criterion.value)
+            earlier = [order.index(other.value) for other in DEFAULT_ORDER[:position] if other.value in order]
+            order.insert(max(earlier, default=-1) + 1, criterion.value)
     return order
 
 

@@ -812,7 +812,7 @@ def test_the_keeper_rule_is_changed_in_settings(driver):
     dialog.notebook.select(frame.master)
     driver.update()
     criteria = frame.criteria.listbox
-    assert criteria.get(0).startswith("1. Turned like most of its group")
+    assert criteria.get(0).startswith("1. Highest resolution")
     size = next(index for index in range(criteria.size()) if "Largest file" in criteria.get(index))
     criteria.selection_set(size)
     for _ in range(size):
