@@ -36,9 +36,13 @@ log = logging.getLogger("difpy_tk")
 
 
 SWAPPED = (
-    "the file was replaced, rewritten or moved since the search, though its size and date are "
-    "as they were: search again to act on it"
+    "the file may have been replaced since the search: its size and date are as they were, but "
+    "its inode-change time or file number is not (a rewrite, a move, new permissions or a "
+    "drive plugged in again also do that): search again to act on it"
 )
+"""check_unchanged's word for a file whose ctime or file number changed. It errs on the
+safe side: a chmod or a replugged FAT drive is refused too, and a search again (quick,
+from the cache) clears it."""
 VANISHED_WHILE_MOVING = "the file went away while it was being moved (another program, or another difpy_tk, took it)"
 
 
