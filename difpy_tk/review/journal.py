@@ -141,12 +141,15 @@ class End(str, Enum):
 
 
 MOVED = (End.DONE, End.FINISHED)
+ENDINGS = frozenset(end.value for end in End)
 
 _OP = re.compile(r"[0-9a-f]{16,64}\Z")
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _ENTRY_START = b'{"event": "'
 _LONGEST_LINE = 1024 * 1024
-_RUN = re.compile(r"[0-9a-f]{16}\Z")
+_RUN = re.compile(r"[0-9A-Za-z_-]{1,64}\Z")
+"""A run id: this version writes 16 hex digits, a later one may write others."""
+_LONGEST_NAME = 100
 
 
 def _text(value: object, what: str) -> str:
@@ -170,7 +173,7 @@ def _number(value: object, what: str, largest: int | None = None) -> int:
 def _run(value: object) -> str:
     if value == "" or (isinstance(value, str) and _RUN.match(value)):
         return value
-    raise DamagedFile(f"a run id is not 16 hex digits: {value!r:.80}")
+    raise DamagedFile(f"a run id is not a short name: {value!r:.80}")
 
 
 def _intent(line: dict) -> MoveIntent:
@@ -211,11 +214,18 @@ def _intent(line: dict) -> MoveIntent:
 
 def parse_moves(data: bytes) -> dict[str, tuple[MoveIntent, End | None]]:
     """Every journalled move by id: its latest intent and how it ended (None: unfinished).
+    See read_moves, which also says what was skipped."""
+    return read_moves(data)[0]
+
+
+def read_moves(data: bytes) -> tuple[dict[str, tuple[MoveIntent, End | None]], set[str]]:
+    """parse_moves, and the kinds of entries skipped as a later version's.
 
     A line cut short by a crash (the start of an entry, not valid JSON) is skipped, and so
-    is an entry of a kind this version does not know (a later version's), with a log
-    line: setting the journal aside for it would lose every earlier move's undo. Anything
-    else that is not a journal line makes the whole journal DamagedFile."""
+    is an entry this version does not know (a later version's: another event, kind of
+    move or end), with a log line: setting the journal aside for it would lose every
+    earlier move's undo. Anything else that is not a journal line makes the whole
+    journal DamagedFile."""
     moves: dict[str, tuple[MoveIntent, End | None]] = {}
     unknown: set[str] = set()
     for raw in filter(None, data.split(b"\n")):
@@ -228,21 +238,34 @@ def parse_moves(data: bytes) -> dict[str, tuple[MoveIntent, End | None]]:
         if not isinstance(line, dict) or not isinstance(line.get("op"), str) or not _OP.match(line["op"]):
             raise DamagedFile(f"a line is not a journal entry: {raw[:80]!r}")
         op, event = line["op"], line.get("event")
-        if event == "begin":
+        if not isinstance(event, str) or len(event) > _LONGEST_NAME:
+            raise DamagedFile(f"a line is not a journal entry: {raw[:80]!r}")
+        if event == "begin" and line.get("kind") not in ("move", "undo") and _is_name(line.get("kind")):
+            unknown.add(f"a move of kind {line['kind']}")
+        elif event == "begin":
             moves[op] = (_intent(line), None)
         elif event == "end" and op in moves:
-            try:
-                moves[op] = (moves[op][0], End(line.get("end")))
-            except ValueError as error:
-                raise DamagedFile(f"unknown end of a move: {line.get('end')!r:.80}") from error
-        elif isinstance(event, str) and event not in ("begin", "end") and len(event) < 100:
-            unknown.add(event)
-        else:
+            ending = line.get("end")
+            if ending in ENDINGS:
+                moves[op] = (moves[op][0], End(ending))
+            elif _is_name(ending):
+                unknown.add(f"an end {ending}")
+            else:
+                raise DamagedFile(f"unknown end of a move: {ending!r:.80}")
+        elif event == "end":
             raise DamagedFile(f"a line is not a journal entry: {raw[:80]!r}")
+        else:
+            unknown.add(event)
     if unknown:
-        log.info("The move journal holds entries of kinds this version does not know (%s); skipped.",
-                 ", ".join(sorted(unknown)))
-    return moves
+        log.info(
+            "The move journal holds entries this version does not know (%s); skipped.", ", ".join(sorted(unknown))
+        )
+    return moves, unknown
+
+
+def _is_name(value: object) -> bool:
+    """A later version's name for something (a kind, an end): short text, no damage."""
+    return isinstance(value, str) and 0 < len(value) <= _LONGEST_NAME and value.isprintable()
 
 
 class JournalUnwritable(Exception):
@@ -328,7 +351,10 @@ class Journal:
                 return False
             if size <= COMPACT_OVER:
                 return False
-            moves = load_state(self.moves_path, parse_moves, limit=MAX_JOURNAL_BYTES) or {}
+            moves, unknown = load_state(self.moves_path, read_moves, limit=MAX_JOURNAL_BYTES) or ({}, set())
+            if unknown:  # a rewrite would drop a later version's entries, which that version needs
+                log.info("move journal not compacted: it holds entries of a later version")
+                return False
             keep = {intent.op for intent in journalled_moves_of(moves)}
             keep |= {op for op, (_intent, end) in moves.items() if end is None}
             lines = []

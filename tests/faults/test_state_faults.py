@@ -229,9 +229,19 @@ def test_a_torn_last_journal_line_is_skipped_not_fatal(tmp_path):
     assert not list(journal.moves_path.parent.glob("*.damaged-*")), "a crash's torn line is no damage"
 
 
-def test_a_journal_entry_of_an_unknown_kind_is_skipped_not_the_whole_journal(tmp_path, caplog):
-    """A safety trial: one line of a kind this version does not know (a later version's,
-    or added by hand) set the whole journal aside, and every earlier move lost its undo."""
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ('{"event": "note", "op": "0123456789abcdef", "text": "from a later version"}', "note"),
+        ('{"event": "begin", "op": "0123456789abcdef", "kind": "copy"}', "a move of kind copy"),
+        ('{"event": "end", "op": "OP", "end": "verified", "time": "t"}', "an end verified"),
+    ],
+    ids=["event", "kind of move", "end"],
+)
+def test_a_journal_entry_of_an_unknown_kind_is_skipped_not_the_whole_journal(tmp_path, caplog, entry, said):
+    """A safety trial and a review: one entry of a kind this version does not know (a
+    later version's, or added by hand) set the whole journal aside, and every earlier
+    move lost its undo; compaction would have dropped it too."""
     from difpy_tk.review import actions
     from difpy_tk.scan.result import FileRecord
 
@@ -242,12 +252,17 @@ def test_a_journal_entry_of_an_unknown_kind_is_skipped_not_the_whole_journal(tmp
     (tmp_path / "state").mkdir()
     journal = Journal(tmp_path / "state" / "actions.log")
     info = photo.stat()
-    assert actions.move_file(FileRecord(str(photo), 5, info.st_mtime_ns, 1, 1), tmp_path / "b", journal).ok
+    done = actions.move_file(FileRecord(str(photo), 5, info.st_mtime_ns, 1, 1), tmp_path / "b", journal)
+    assert done.ok
     with open(journal.moves_path, "a", encoding="ascii") as stream:
-        stream.write('{"event": "note", "op": "0123456789abcdef", "text": "from a later version"}\n')
+        stream.write(entry.replace("OP", done.op) + "\n")
     caplog.set_level(logging.INFO, logger="difpy_tk")
     later = Journal(journal.path)  # as a later run reads it
     (moved,) = journal_module.journalled_moves(later)
-    assert "kinds this version does not know (note); skipped" in caplog.text
+    assert f"entries this version does not know ({said}); skipped" in caplog.text
     assert not list(journal.moves_path.parent.glob("*.damaged-*"))
+    before = journal.moves_path.read_bytes()
+    with open(journal.moves_path, "ab") as stream:  # grown past the size that compacts it
+        stream.write(b"\n" * (journal_module.COMPACT_OVER + 1))
+    assert not later.compact() and journal.moves_path.read_bytes().startswith(before), "a later version's kept"
     assert actions.move_back(later, moved).ok and photo.read_bytes() == b"photo"
