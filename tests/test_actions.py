@@ -236,9 +236,24 @@ def test_undo_of_a_file_another_run_put_back_already_is_done(tmp_path, journal):
     other_run = Journal(journal.path)
     assert actions.move_back(other_run, other_run.intent(moved.op)).ok
     result = actions.undo_last(journal)
-    assert result.ok and result.reason == "it was back already (put back by another undo)"
+    assert result.ok and result.reason == "it was back already (put back by another undo, or by hand)"
     assert Path(record.path).read_bytes() == b"image bytes"
     assert actions.undo_last(journal) is None, "nothing left to undo"
+
+
+def test_a_file_moved_back_by_hand_is_journalled_as_undone_once(tmp_path, journal):
+    """A review: `difpy-tk undo` of a file the user had moved back by hand said "Put back
+    1 file." at every run, and never came to the earlier runs' moves."""
+    from difpy_tk.review.journal import journalled_moves
+
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    moved = actions.move_file(record, tmp_path / "b", journal)
+    os.rename(moved.destination, record.path)  # by hand
+    later = Journal(journal.path)
+    (intent,) = journalled_moves(later)
+    assert actions.move_back(later, intent).ok
+    assert journalled_moves(Journal(journal.path)) == [], "not offered again"
 
 
 def test_a_new_file_number_alone_is_a_swap_as_on_windows(tmp_path, journal):

@@ -361,12 +361,7 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
 
     if not os.path.lexists(current):
         if os.path.lexists(original) and mismatch(original, intent.evidence) is None:
-            return journal.record(
-                ActionResult(
-                    "undo move", str(current), Outcome.OK, destination=str(original),
-                    reason="it was back already (put back by another undo)", op=intent.op,
-                )
-            )
+            return _back_already(journal, intent)
         return failed("the moved file is no longer where it was moved to")
     wrong = mismatch(current, intent.evidence)
     if wrong is not None:
@@ -409,6 +404,26 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
     journal.end(op, End.DONE)
     _remove_created_parents(current.parent, journal.created_folders() | set(intent.created_folders))
     return journal.record(ActionResult("undo move", str(current), Outcome.OK, destination=str(original), op=op))
+
+
+def _back_already(journal: Journal, intent: MoveIntent) -> ActionResult:
+    """The moved file is where it came from again, the very content that was moved (put
+    back by another run's undo, or by hand): journalled as undone, so `difpy-tk undo`
+    does not offer it (and say "Put back 1 file.") again and again."""
+    op = new_op()
+    undone = MoveIntent(
+        op, "undo", intent.destination, intent.source, str(partial_path(Path(intent.source).parent, op)),
+        intent.evidence, undoes=intent.op,
+    )
+    with contextlib.suppress(JournalUnwritable):  # it is back all the same; a later run finds it so again
+        journal.begin(undone)
+        journal.end(op, End.DONE)
+    return journal.record(
+        ActionResult(
+            "undo move", intent.destination, Outcome.OK, destination=intent.source,
+            reason="it was back already (put back by another undo, or by hand)", op=op,
+        )
+    )
 
 
 def undo_move(journal: Journal, index: int, moved: ActionResult) -> ActionResult:
