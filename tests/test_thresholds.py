@@ -124,6 +124,7 @@ def test_a_search_keeps_an_image_pair_whose_mse_is_exactly_the_threshold(tmp_pat
         None,
         [0.3],
         "1e-10000000",  # Fraction took 11 s to make this exact (a mutation audit)
+        "1e-1_000_000_0",  # digit separators got past a look at the exponent (a review)
         "1e1000001",
         "0." + "0" * 200 + "1",
         Decimal("1e-3000000"),

@@ -34,7 +34,9 @@ MAX_EXPONENT = 1000
 """A typed threshold longer than MAX_TYPED characters, or with a power of ten beyond
 MAX_EXPONENT, is refused before it is made exact: "1e-10000000" took Fraction 11 s
 (a settings file holding it stalled the app's start)."""
-_EXPONENT = re.compile(r"e([+-]?\d+)")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)(e(?P<exponent>[+-]?\d+))?\Z")
+"""A number as a person types it; Fraction also takes "1_000" and "1/3", and digit
+separators let "1e-1_000_000_0" past a look at the exponent (9 s to make exact)."""
 
 
 def similarity_fraction(value: str | float | int | Decimal | Fraction) -> Fraction:
@@ -46,9 +48,13 @@ def similarity_fraction(value: str | float | int | Decimal | Fraction) -> Fracti
         key = value.strip().lower()
         if key in SIMILARITY_PRESETS:
             return Fraction(SIMILARITY_PRESETS[key])
-        exponent = _EXPONENT.search(key) if len(key) <= MAX_TYPED else None
-        if len(key) > MAX_TYPED or (exponent and abs(int(exponent[1])) > MAX_EXPONENT):
-            raise OptionError("similarity", f"has too many digits or too large a power of ten: {value!r:.40}")
+        plain = _DECIMAL.match(key) if len(key) <= MAX_TYPED else None
+        if plain is None or (plain["exponent"] and abs(int(plain["exponent"])) > MAX_EXPONENT):
+            raise OptionError(
+                "similarity",
+                f"expected 'duplicates', 'similar' or a number >= 0 written plainly (such as 0.5 or 20), "
+                f"got {value!r:.40}",
+            )
         try:
             exact = Fraction(key)
         except (ValueError, ZeroDivisionError):
