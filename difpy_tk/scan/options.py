@@ -34,9 +34,10 @@ MAX_EXPONENT = 1000
 """A typed threshold longer than MAX_TYPED characters, or with a power of ten beyond
 MAX_EXPONENT, is refused before it is made exact: "1e-10000000" took Fraction 11 s
 (a settings file holding it stalled the app's start)."""
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)(e(?P<exponent>[+-]?\d+))?\Z")
-"""A number as a person types it; Fraction also takes "1_000" and "1/3", and digit
-separators let "1e-1_000_000_0" past a look at the exponent (9 s to make exact)."""
+_DECIMAL = re.compile(r"[+-]?((\d+(\.\d*)?|\.\d+)(e(?P<exponent>[+-]?\d+))?|\d+/\d+)\Z")
+"""A number as a person types it, or a fraction ("1/3", as a Fraction threshold is kept);
+Fraction also takes digit separators, which let "1e-1_000_000_0" past a look at the
+exponent (9 s to make exact)."""
 
 
 def similarity_fraction(value: str | float | int | Decimal | Fraction) -> Fraction:
