@@ -83,7 +83,7 @@ def test_the_confirmation_says_what_stays_what_breaks_and_how_to_undo():
     links = [Link("/p/link.jpg", True, breaks=True), Link("/q/hard.jpg", False)]
     lines = summary_lines(plan(ActionKind.TRASH, links=links))
     text = " ".join(lines)
-    assert "The image each group keeps stays where it is: it is listed, in grey, above its group's files." in text
+    assert "The image each group keeps stays where it is: it is listed, in colour, above its group's files." in text
     assert "1 link found in the search points to these files and will point nowhere: /p/link.jpg" in text
     assert "1 hard link keeps a file's data under another name" in text
     assert "restore them from the Trash" in text

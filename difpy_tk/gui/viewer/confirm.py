@@ -64,7 +64,7 @@ def below(folder: str, base: str) -> str:
 
 def summary_lines(plan: Plan) -> list[str]:
     """The paragraph under the list: what stays, what is left out, which links break."""
-    lines = ["The image each group keeps stays where it is: it is listed, in grey, above its group's files."]
+    lines = ["The image each group keeps stays where it is: it is listed, in colour, above its group's files."]
     if plan.kind is ActionKind.MOVE_KEEPING_FOLDERS:
         lines.append("Each file goes into the sub-folders it had below the searched folder.")
     if plan.searched_folder is not None:
@@ -116,7 +116,10 @@ class ConfirmDialog(tk.Toplevel):
         self.list.configure(yscrollcommand=scroll.set)
         self.list.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
-        self.list.tag_configure("left", foreground=str(ttk.Style(self).lookup("Hint.TLabel", "foreground") or "grey"))
+        style = ttk.Style(self)
+        self.list.tag_configure("left", foreground=str(style.lookup("Hint.TLabel", "foreground") or "grey"))
+        # The kept images in the card badges' colour: they stay, and must not read as left out.
+        self.list.tag_configure("kept", foreground=str(style.lookup("CardKept.TLabel", "foreground") or "blue"))
         self.base = base = common_folder(
             [path for item in plan.files for path in (item.record.path, item.keeper.path)]
             + [r.source for r in plan.left_out]
@@ -135,7 +138,7 @@ class ConfirmDialog(tk.Toplevel):
             if item.group != group:
                 group = item.group
                 folder, name = os.path.split(item.keeper.path)
-                self.list.insert("", "end", tags=("left",), values=(
+                self.list.insert("", "end", tags=("kept",), values=(
                     name, format_bytes(item.keeper.size), below(folder, base), f"kept ({item.keeper_reason})"))
             folder, name = os.path.split(item.record.path)
             self.list.insert("", "end", values=(
