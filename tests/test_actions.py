@@ -438,6 +438,8 @@ def test_journal_defaults_to_the_data_dir_and_survives_an_unwritable_log(tmp_pat
     broken = Journal(tmp_path / "no such folder" / "actions.log")
     assert actions.open_file(str(tmp_path / "missing.jpg"), broken).outcome is Outcome.FAILED
     assert broken.write_error and len(broken.lines()) == 1
+    said = broken.take_write_error()
+    assert said.startswith(f"cannot write {broken.path}") and broken.write_error is None, "said once"
 
 
 def test_run_bulk_turns_an_unexpected_error_into_a_failed_result(tmp_path, caplog):

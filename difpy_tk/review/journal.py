@@ -295,6 +295,13 @@ class Journal:
         except OSError as error:
             self.write_error = f"cannot write {path}: {error.strerror or error}"
 
+    def take_write_error(self) -> str | None:
+        """write_error, cleared: reported once, it does not stand beside later actions
+        that wrote well (a review: the message stayed after space was freed)."""
+        with self._lock:
+            error, self.write_error = self.write_error, None
+        return error
+
     def record(self, result: ActionResult) -> ActionResult:
         line = result.line()
         with self._lock:

@@ -343,8 +343,9 @@ class ViewerWindow(tk.Toplevel):
     def show_outcome(self, report: Report) -> None:
         for result in report.results:
             self.log(result.line())
-        if self.session.journal.write_error:
-            self.log(self.session.journal.write_error)
+        write_error = self.session.journal.take_write_error()
+        if write_error:
+            self.log(write_error)
         text = report.message()
         self.log(text)
         self.say(text, error=bool(report.problems))
