@@ -52,11 +52,11 @@ def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
     assert [(r["group"], r["role"], r["path"], r["compared_with"], r["low_detail"]) for r in rows] == [
         ("1", "kept", "/p/a", "", "no"),
         ("1", "match", "/p/b", "/p/a", "no"),
+        ("1", "chained", "/p/c", "/p/b", "no"),  # under its group (a new user found it after all groups)
         ("2", "kept", "/p/s1", "", "yes"),
         ("2", "match", "/p/s2", "/p/s1", "yes"),
-        ("1", "chained", "/p/c", "/p/b", "no"),
     ]
-    assert rows[-1]["mse"] == "2.5000" and rows[-1]["rotation"] == "90"
+    assert rows[2]["mse"] == "2.5000" and rows[2]["rotation"] == "90"
     assert [r["frames"] for r in rows] == ["1", "3", "1", "1", "1"]
 
 

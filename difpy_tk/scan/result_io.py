@@ -349,21 +349,27 @@ def csv_cell(text: str) -> str:
 
 
 def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
-    """One row per image of every group, then one per chained image (numbered with the
-    group of the image it matches); UTF-8 with a BOM so spreadsheets show names right."""
+    """One row per image of every group, each group followed by its chained images (those
+    matching one of its members but not its kept image, numbered with it); UTF-8 with a
+    BOM so spreadsheets show names right."""
     stream = io.StringIO(newline="")
     writer = csv.writer(stream)
     writer.writerow(CSV_COLUMNS)
+    chained_to: dict[str, list] = {}
+    for item in result.chained:
+        chained_to.setdefault(item.other, []).append(item)
     rows = []
-    group_of = {}
     for number, group in enumerate(result.groups, start=1):
         flag = "yes" if group.low_detail else "no"
         rows.append((number, "kept", group.kept, 0.0, 0, flag, ""))
         rows.extend((number, "match", m.path, m.mse, m.rotation, flag, group.kept) for m in group.matches)
-        group_of.update((member, (number, flag)) for member in group.paths)
-    for item in result.chained:
-        number, flag = group_of.get(item.other, ("", ""))
-        rows.append((number, "chained", item.path, item.mse, item.rotation, flag, item.other))
+        for member in group.paths:
+            rows.extend(
+                (number, "chained", item.path, item.mse, item.rotation, flag, item.other)
+                for item in chained_to.pop(member, [])
+            )
+    for items in chained_to.values():  # matching no group's member: none the search makes
+        rows.extend(("", "chained", item.path, item.mse, item.rotation, "", item.other) for item in items)
     for number, role, file_path, mse, rotation, flag, other in rows:
         record = result.files.get(file_path)
         modified = datetime.fromtimestamp(record.mtime).isoformat(timespec="seconds") if record else ""
