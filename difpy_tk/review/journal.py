@@ -228,6 +228,7 @@ def read_moves(data: bytes) -> tuple[dict[str, tuple[MoveIntent, End | None]], s
     journal DamagedFile."""
     moves: dict[str, tuple[MoveIntent, End | None]] = {}
     unknown: set[str] = set()
+    skipped: set[str] = set()
     for raw in filter(None, data.split(b"\n")):
         try:
             line = json.loads(raw.decode("ascii"))
@@ -242,6 +243,7 @@ def read_moves(data: bytes) -> tuple[dict[str, tuple[MoveIntent, End | None]], s
             raise DamagedFile(f"a line is not a journal entry: {raw[:80]!r}")
         if event == "begin" and line.get("kind") not in ("move", "undo") and _is_name(line.get("kind")):
             unknown.add(f"a move of kind {line['kind']}")
+            skipped.add(op)
         elif event == "begin":
             moves[op] = (_intent(line), None)
         elif event == "end" and op in moves:
@@ -252,6 +254,8 @@ def read_moves(data: bytes) -> tuple[dict[str, tuple[MoveIntent, End | None]], s
                 unknown.add(f"an end {ending}")
             else:
                 raise DamagedFile(f"unknown end of a move: {ending!r:.80}")
+        elif event == "end" and op in skipped:
+            pass  # the end of a move of a kind skipped above
         elif event == "end":
             raise DamagedFile(f"a line is not a journal entry: {raw[:80]!r}")
         else:

@@ -233,7 +233,8 @@ def test_a_torn_last_journal_line_is_skipped_not_fatal(tmp_path):
     ("entry", "said"),
     [
         ('{"event": "note", "op": "0123456789abcdef", "text": "from a later version"}', "note"),
-        ('{"event": "begin", "op": "0123456789abcdef", "kind": "copy"}', "a move of kind copy"),
+        ('{"event": "begin", "op": "0123456789abcdef", "kind": "copy"}\n'
+         '{"event": "end", "op": "0123456789abcdef", "end": "done", "time": "t"}', "a move of kind copy"),
         ('{"event": "end", "op": "OP", "end": "verified", "time": "t"}', "an end verified"),
     ],
     ids=["event", "kind of move", "end"],
