@@ -30,7 +30,7 @@ from typing import TypeVar
 from difpy_tk.humanize import display_path
 
 log = logging.getLogger("difpy_tk")
-_set_aside: list[str] = []
+_set_aside: list[tuple[Path, Path]] = []
 _set_aside_lock = threading.Lock()
 T = TypeVar("T")
 
@@ -180,20 +180,31 @@ def set_aside(path: str | os.PathLike, reason: str) -> Path | None:
             return None
         log.warning("%s is unusable (%s); set aside as %s, using the defaults", path, reason, aside.name)
         with _set_aside_lock:
-            _set_aside.append(
-                f"{path.name} was damaged and has been put aside as {aside.name} "
-                f"(in {display_path(str(path.parent))}); difpy_tk uses defaults in its place."
-            )
+            _set_aside.append((path, aside))
         return aside
     log.warning("%s is unusable (%s); too many earlier damaged copies to set it aside", path, reason)
     return None
 
 
 def set_aside_notices() -> list[str]:
-    """What set_aside did in this process, in plain words for the app to show: a reset
-    that only a log line tells of looks like settings forgotten, hidden pairs back."""
+    """What set_aside did in this process, in plain words for the app to show (a reset
+    that only a log line tells of looks like settings forgotten, hidden pairs back): one
+    notice however many files, so a few damaged ones still fit the start screen."""
     with _set_aside_lock:
-        return list(_set_aside)
+        done = list(_set_aside)
+    if not done:
+        return []
+    if len(done) == 1:
+        (path, aside), = done
+        return [
+            f"{path.name} was damaged and has been put aside as {aside.name} "
+            f"(in {display_path(str(path.parent))}); difpy_tk uses defaults in its place."
+        ]
+    names = ", ".join(dict.fromkeys(path.name for path, _aside in done))
+    return [
+        f"{len(done)} damaged files were put aside as <name>.damaged-<time> beside them ({names}); "
+        "difpy_tk uses defaults in their place."
+    ]
 
 
 def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int = DEFAULT_LIMIT) -> T | None:

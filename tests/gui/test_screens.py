@@ -476,23 +476,51 @@ def test_quitting_the_app_asks_when_a_viewer_holds_marks(driver, dialogs, tmp_pa
         closed.winfo_exists()
 
 
-def test_a_damaged_state_file_set_aside_is_said_on_the_start_screen(driver):
+@pytest.mark.parametrize("damaged", [1, 3])
+def test_damaged_state_files_set_aside_are_said_on_the_start_screen(driver, damaged):
     """A safety trial: settings reset to defaults and hidden pairs came back with only a
-    log line to say why."""
+    log line to say why; then four notices ran off the smallest window: one notice says
+    them all."""
     from difpy_tk.state.recent_folders import recent_path
+    from difpy_tk.state.result_history import INDEX_FILE, history_dir
     from difpy_tk.state.settings import settings_path
 
     driver.app.close()
-    settings_path().write_text('{"theme": ', encoding="utf-8")
-    recent_path().write_text("[[1, 2]]", encoding="utf-8")
+    for path in [settings_path(), recent_path(), history_dir() / INDEX_FILE][:damaged]:
+        path.write_text('{"theme": ', encoding="utf-8")
     driver._open()
     menu = driver.app.screens["menu"]
     labels = menu.notices.winfo_children()
-    texts = sorted(label.cget("text") for label in labels)
-    assert len(texts) == 2 and texts[1].startswith("settings.json was damaged and has been put aside as settings.json.")
-    assert texts[0].startswith("recent_folders.json was damaged") and "uses defaults in its place" in texts[0]
+    (text,) = [label.cget("text") for label in labels]
+    if damaged == 1:
+        assert text.startswith("settings.json was damaged and has been put aside as settings.json.damaged-")
+        assert text.endswith("difpy_tk uses defaults in its place.")
+    else:
+        assert text == (
+            "3 damaged files were put aside as <name>.damaged-<time> beside them (settings.json, "
+            "recent_folders.json, index.json); difpy_tk uses defaults in their place."
+        )
     driver.root.geometry("720x560")  # the smallest window: notices take the logo's place, all on it
     driver.update()
     assert not menu._logo_label.winfo_ismapped()
-    window_bottom = driver.root.winfo_rooty() + driver.root.winfo_height()
-    assert all(label.winfo_rooty() + label.winfo_height() <= window_bottom for label in labels)
+    content_bottom = menu.content.winfo_rooty() + menu.content.winfo_height()
+    assert all(label.winfo_rooty() + label.winfo_height() <= content_bottom for label in labels)
+    assert menu._title.winfo_rooty() >= menu.content.winfo_rooty()
+
+
+def test_four_notices_fit_the_smallest_window(driver, monkeypatch):
+    """A read-only home (three folders) and damaged files at once: a check of the fix saw
+    the title cut off at the top and the fourth notice at the bottom."""
+    from difpy_tk.state import appdirs
+
+    long = "The settings folder /home/someone/.config/difpy_tk cannot be written, so changes last until it closes."
+    monkeypatch.setattr(appdirs, "notices", lambda: [long] * 4)
+    driver.root.geometry("720x560")
+    menu = driver.app.screens["menu"]
+    menu.refresh()
+    driver.update()
+    labels = menu.notices.winfo_children()
+    assert len(labels) == 4
+    content_bottom = menu.content.winfo_rooty() + menu.content.winfo_height()
+    assert all(label.winfo_rooty() + label.winfo_height() <= content_bottom for label in labels)
+    assert menu._title.winfo_rooty() >= menu.content.winfo_rooty()

@@ -36,7 +36,7 @@ NOTICE_WIDTH = 60
 class MenuScreen(Screen):
     def __init__(self, app: App) -> None:
         super().__init__(app, "")
-        center = ttk.Frame(self.content)
+        self._center = center = ttk.Frame(self.content)
         center.place(relx=0.5, rely=0.45, anchor="center")
         self._logo_label: ttk.Label | None = None
         if app.icon is not None:
@@ -45,7 +45,8 @@ class MenuScreen(Screen):
             self._logo_label.pack(pady=(0, 8))
         self._title = ttk.Label(center, text=APP_NAME, style="Title.TLabel")
         self._title.pack()
-        hint(center, TAGLINE, width=46, anchor="center", justify="center").pack(pady=(4, 20))
+        self._tagline = hint(center, TAGLINE, width=46, anchor="center", justify="center")
+        self._tagline.pack(pady=(4, 20))
         self.start_button = ttk.Button(
             center, text="Start Search", style="Big.Primary.TButton", command=lambda: app.show("import")
         )
@@ -117,18 +118,26 @@ class MenuScreen(Screen):
 
     def _show_notices(self) -> None:
         """Folders that cannot be written and damaged state files set aside, in plain words:
-        wider than the buttons, and in place of the logo, so three of them still fit the
-        smallest window (they ran off its bottom, the logo off its top)."""
+        wider than the buttons, in place of the logo and the tagline, from the top, so four
+        of them still fit the smallest window (they ran off its bottom, the logo off its top)."""
         for label in self.notices.winfo_children():
             label.destroy()
         notices = appdirs.notices()
         for notice in notices:
             hint(self.notices, notice, width=NOTICE_WIDTH, anchor="center", justify="center").pack(pady=(8, 0))
-        if self._logo_label is not None:
-            if notices:
-                self._logo_label.pack_forget()
-            elif not self._logo_label.winfo_manager():
+        if notices:
+            for widget in (self._logo_label, self._tagline):
+                if widget is not None:
+                    widget.pack_forget()
+            self._title.pack_configure(pady=(0, 12))
+            self._center.place_configure(rely=0.0, anchor="n")  # centred, the title would go above the top
+        else:
+            if self._logo_label is not None and not self._logo_label.winfo_manager():
                 self._logo_label.pack(pady=(0, 8), before=self._title)
+            if not self._tagline.winfo_manager():
+                self._tagline.pack(pady=(4, 20), after=self._title)
+            self._title.pack_configure(pady=0)
+            self._center.place_configure(rely=0.45, anchor="center")
 
     @staticmethod
     def _fill(menu: tk.Menu, items: list[tuple[str, Callable[[], None]]]) -> None:
