@@ -169,11 +169,14 @@ class CommandLineView:
 
 
 def describe_plan(plan: Plan) -> list[str]:
-    """Every file the plan touches, by group, with sizes; the files left out and why; the
-    links that will break: the whole of what the user agrees to."""
+    """Every file the plan touches, by group under the image the group keeps and why,
+    with sizes; the files left out and why; the links that will break: the whole of what
+    the user agrees to."""
     lines = [plan.headline()]
-    for group, items in groupby(plan.files, key=lambda item: item.group):
-        lines.append(f"  group {group + 1}:")
+    for group, grouped in groupby(plan.files, key=lambda item: item.group):
+        items = list(grouped)
+        kept = items[0]
+        lines.append(f"  group {group + 1}, keeping {kept.keeper.path} ({kept.keeper_reason}):")
         lines += [f"    {item.record.path}  ({format_bytes(item.record.size)})" for item in items]
     if plan.left_out:
         lines.append(f"Left alone ({plural(len(plan.left_out), 'file')}):")

@@ -50,6 +50,7 @@ def test_dry_run_and_no_answer_change_nothing(scanned, tmp_path, capsys, monkeyp
     out = capsys.readouterr().out
     assert "Move 3 files" in out and "Dry run: nothing was changed." in out
     assert str(photos / "sub" / "a.png") in out and str(photos / "small.png") in out
+    assert f"keeping {photos / 'a.png'} (" in out, "which image stays, as the app's confirmation says (a check)"
     with open(os.devnull) as no_terminal:  # a script: no terminal to ask on
         monkeypatch.setattr(sys, "stdin", no_terminal)
         assert cli.main(["clean", str(result), "--trash"]) == 5
