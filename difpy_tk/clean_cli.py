@@ -116,7 +116,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="move back the files the last clean-up moved",
         description="Move back the files moved by the last run of 'difpy-tk clean' or the app (or by "
         "every run, --all), newest first, each only if it is still the file that was moved and "
-        "its old name is free. Files sent to the Trash are restored from the Trash itself.",
+        "its old name is free. It does not touch files sent to the Trash: restore those from the "
+        "Trash (the Recycle Bin) itself.",
     )
     undo.add_argument("--all", action="store_true", help="undo the moves of every run, not only the last")
     undo.add_argument("--dry-run", action="store_true", help="print what would be moved back; no file is touched")

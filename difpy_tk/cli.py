@@ -214,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         + (f", {plural(len(result.chained), 'image')} like a group's image only" if result.chained else "")
         + f"; {len(result.invalid):,} invalid and {plural(len(result.skipped), 'skipped file')}."
     )
+    if result.nothing_to_compare():
+        say(result.nothing_to_compare())
     if hidden:
         say(
             f"{plural(len(hidden), 'matching pair')} left out: you marked "

@@ -111,3 +111,11 @@ def test_scan_says_it_left_out_the_pairs_marked_not_duplicate(tmp_path):
     assert '1 matching pair left out: you marked it "Not a duplicate" in the app' in hidden.stdout
     shown = run("scan", str(folder), "--processes", "1", "--no-cache", "--show-not-duplicates")
     assert "1 group," in shown.stdout and "left out" not in shown.stdout
+
+
+def test_scan_of_a_folder_without_images_says_so(tmp_path):
+    """A check of the app's fix: the command line said only "Searched 0 images…"."""
+    (tmp_path / "notes.txt").write_text("not an image")
+    done = run("scan", str(tmp_path))
+    assert done.returncode == 0
+    assert "No images found: the chosen folders hold no image difpy_tk can read." in done.stdout

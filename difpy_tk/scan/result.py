@@ -187,3 +187,13 @@ class SearchResult:
     @property
     def files_searched(self) -> int:
         return len(self.files)
+
+    def nothing_to_compare(self) -> str | None:
+        """Why a search found nothing without looking (no image, or one), in plain words:
+        "no duplicates" would read as a folder checked clean (a new user chose one of
+        documents); None when there were images to compare."""
+        if self.files_searched == 0:
+            return "No images found: the chosen folders hold no image difpy_tk can read."
+        if self.files_searched == 1:
+            return "Only one image was found: there is nothing to compare it with."
+        return None

@@ -56,11 +56,7 @@ def headline(result: SearchResult) -> str:
     """What the search found; without groups, whether there was anything to compare (a
     new user who chose a folder of documents was told it held no duplicates)."""
     if not result.groups:
-        if result.files_searched == 0:
-            return "No images found: the chosen folders hold no image difpy_tk can read."
-        if result.files_searched == 1:
-            return "Only one image was found: there is nothing to compare it with."
-        return "No duplicate or similar images found."
+        return result.nothing_to_compare() or "No duplicate or similar images found."
     matches = plural(result.duplicate_count + result.similar_count, "match")
     return (
         f"Found {matches} in {plural(len(result.groups), 'group')}: "
