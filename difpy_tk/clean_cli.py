@@ -23,7 +23,7 @@ from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import ActionResult, Journal, Outcome, journalled_moves, last_run_moves
 from difpy_tk.review.keeper import Criterion, KeeperRule
 from difpy_tk.review.marking import MarkRule
-from difpy_tk.review.safe_move import recover_interrupted
+from difpy_tk.review.safe_move import interrupted_moves, recover_interrupted
 from difpy_tk.review.session import FLAGS, LOW_DETAIL, ActionKind, Plan, Report, ReviewSession
 from difpy_tk.scan.result_io import load_json
 
@@ -204,8 +204,10 @@ def ask(question: str) -> bool:
 
 def _recover(journal: Journal, args: argparse.Namespace, say: Callable[[str], None]) -> None:
     """Finish or roll back what an interrupted run left half-done, except in a dry run,
-    which changes nothing (the next real run does it)."""
+    which changes nothing (it says what the next real run does first)."""
     if args.dry_run:
+        for _op, intent in interrupted_moves(journal):
+            say(f"An earlier run was interrupted moving {intent.source}: a real run first finishes or rolls it back.")
         return
     for result in recover_interrupted(journal):
         say(f"An earlier run was interrupted: {result.source}: {result.reason}")

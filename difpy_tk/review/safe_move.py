@@ -286,6 +286,16 @@ def _recover_one(intent: MoveIntent) -> tuple[End, str]:
     return End.UNRESOLVED, f"left as found: neither {source} nor {destination} is the file as journalled"
 
 
+def interrupted_moves(journal: Journal) -> list[tuple[str, MoveIntent]]:
+    """(op, intent) of every journalled move that never ended and whose process is gone:
+    what recover_interrupted finishes or rolls back."""
+    return [
+        (op, intent)
+        for op, (intent, end) in journal.moves().items()
+        if end is None and not _process_alive(intent.pid, intent.started)
+    ]
+
+
 def recover_interrupted(journal: Journal) -> list[ActionResult]:
     """Finish or roll back every journalled move whose process died half-way (call at start).
 
@@ -293,9 +303,7 @@ def recover_interrupted(journal: Journal) -> list[ActionResult]:
     returned as a "recover" result (ok when finished or rolled back). Then a journal grown
     large is compacted (Journal.compact)."""
     results = []
-    for op, (intent, end) in journal.moves().items():
-        if end is not None or _process_alive(intent.pid, intent.started):
-            continue
+    for op, intent in interrupted_moves(journal):
         outcome, reason = _recover_one(intent)
         journal.end(op, outcome)
         what = "interrupted move" if intent.kind == "move" else "interrupted undo"

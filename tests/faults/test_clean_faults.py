@@ -183,8 +183,12 @@ def test_a_dry_run_writes_nothing_even_when_every_marked_file_changed(scanned, t
         )
     )
     moves = interrupted.moves_path.read_bytes()
+    capsys.readouterr()
     assert cli.main(["undo", "--dry-run"]) == 0
     assert interrupted.moves_path.read_bytes() == moves, "a dry run recovers nothing"
+    assert f"An earlier run was interrupted moving {photo}: a real run first finishes or rolls it back." in (
+        capsys.readouterr().out
+    ), "but says what the real one does first (a check: it said only 'Nothing to undo')"
     assert cli.main(["undo", "--yes"]) == 0 and "An earlier run was interrupted" in capsys.readouterr().out
 
 
