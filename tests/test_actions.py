@@ -440,6 +440,13 @@ def test_journal_defaults_to_the_data_dir_and_survives_an_unwritable_log(tmp_pat
     assert broken.write_error and len(broken.lines()) == 1
     said = broken.take_write_error()
     assert said.startswith(f"cannot write {broken.path}") and broken.write_error is None, "said once"
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    actions.move_file(record, tmp_path / "b", broken)
+    said = broken.take_write_error()
+    assert f"cannot write {broken.moves_path}" in said and f"cannot write {broken.path}" in said, (
+        "each file that could not be written is named (a check: the warning named only the log)"
+    )
 
 
 def test_run_bulk_turns_an_unexpected_error_into_a_failed_result(tmp_path, caplog):

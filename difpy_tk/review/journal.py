@@ -297,7 +297,15 @@ class Journal:
         try:
             append_line(path, line)
         except OSError as error:
-            self.write_error = f"cannot write {path}: {error.strerror or error}"
+            self._note_write_error(f"cannot write {path}: {error.strerror or error}")
+
+    def _note_write_error(self, message: str) -> None:
+        """Each file that could not be written named once in write_error (the journal's
+        end of a move as well as the log: a warning naming only the log hid the first)."""
+        if self.write_error is None:
+            self.write_error = message
+        elif message not in self.write_error:
+            self.write_error += f"; {message}"
 
     def take_write_error(self) -> str | None:
         """write_error, cleared: reported once, it does not stand beside later actions
@@ -327,7 +335,7 @@ class Journal:
                 append_line(self.moves_path, self._begin_line(intent))
             except OSError as error:
                 why = error.strerror or str(error)
-                self.write_error = f"cannot write {self.moves_path}: {why}"
+                self._note_write_error(f"cannot write {self.moves_path}: {why}")
                 raise JournalUnwritable(f"the journal {self.moves_path} cannot be written ({why})") from error
             self._intents[intent.op] = intent
 
