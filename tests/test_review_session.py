@@ -3,6 +3,7 @@ plan -> confirm -> run -> outcome flow on real files, links, undo, not-a-duplica
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import shutil
@@ -647,6 +648,25 @@ def test_files_put_back_by_undo_can_be_acted_on_again(tmp_path, photos):
     session.mark_all()
     session.act(ActionKind.MOVE)
     assert view.outcomes[-1].message() == f"Moved to {target}: 2 files."
+
+
+def test_a_folder_made_for_a_move_that_moved_nothing_is_taken_away(tmp_path, photos, monkeypatch):
+    """A check of the fixes: with the journal's disk full, `clean --move-to` refused every
+    move and left the new folder behind, empty."""
+    from difpy_tk.review import journal as journal_module
+
+    original, reencode, small = photos
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    def full_disk(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(journal_module, "append_line", full_disk)
+    session.mark_all()
+    (tmp_path / "kept").mkdir()
+    view.folder = str(tmp_path / "kept" / "new" / "moved")
+    session.act(ActionKind.MOVE)
+    assert [result.ok for result in view.outcomes[-1].results] == [False, False]
+    assert list((tmp_path / "kept").iterdir()) == [], "the folders made are gone, the one that was there stays"
 
 
 def test_trash_then_undo_says_to_restore_from_the_trash(tmp_path, photos, monkeypatch):

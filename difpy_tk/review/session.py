@@ -18,7 +18,7 @@ fake view. The invariants hold whatever the view does:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -30,6 +30,7 @@ from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule, rule_marks
+from difpy_tk.review.safe_move import remove_empty_folders
 from difpy_tk.scan.frames import may_hold_pages
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import Chained, FileRecord, SearchResult
@@ -294,6 +295,16 @@ class MarkSummary:
     def describe(self) -> str:
         """ "3 marked in 2 groups, 4.2 MB" for the bar under the list."""
         return f"{self.count:,} marked in {plural(self.groups, 'group')}, {format_bytes(self.total_bytes)}"
+
+
+def _make_folder(folder: str) -> list[str]:
+    """Make folder and the parents it lacks; returns those made, for taking away again."""
+    missing, path = [], Path(folder).absolute()
+    while not os.path.lexists(path):
+        missing.append(str(path))
+        path = path.parent
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return missing
 
 
 class ReviewSession:
@@ -719,28 +730,32 @@ class ReviewSession:
         plan = self.plan(kind, folder)
         if plan.files and not self.view.confirm(plan):
             return
+        made: list[str] = []
         if plan.files and folder is not None:
             try:  # a folder typed in the chooser, made once the user agreed
-                Path(folder).mkdir(parents=True, exist_ok=True)
+                made = _make_folder(folder)
             except OSError as error:
                 self.view.tell(f"Cannot create the folder {folder}: {error.strerror or error}. Nothing was moved.")
                 return
-        self.start(plan)
+        self.start(plan, made)
 
-    def start(self, plan: Plan) -> None:
-        """Run a confirmed plan through view.run; stop() cancels what is not done yet."""
+    def start(self, plan: Plan, made: Sequence[str] = ()) -> None:
+        """Run a confirmed plan through view.run; stop() cancels what is not done yet.
+        made: the folders made for it, taken away again if nothing is moved into them."""
         self._cancel = CancelToken()
         self.progress = (0, len(plan.files))
         cancel = self._cancel
-        self.view.run(lambda: self.execute(plan, cancel), lambda results: self._finished(plan, results))
+        self.view.run(lambda: self.execute(plan, cancel), lambda results: self._finished(plan, results, made))
 
     def stop(self) -> None:
         if self._cancel is not None:
             self._cancel.cancel()
 
-    def _finished(self, plan: Plan, results: list[ActionResult]) -> None:
+    def _finished(self, plan: Plan, results: list[ActionResult], made: Sequence[str] = ()) -> None:
         self._cancel = None
         self.progress = None
+        if not any(result.ok for result in results):
+            remove_empty_folders(made)  # every move refused: no folder left behind
         done = {result.source for result in results if result.ok}
         broken = tuple(link for item in plan.files if item.record.path in done for link in item.links if link.breaks)
         report = Report(plan.kind, tuple(results), plan.folder, broken)
