@@ -158,6 +158,17 @@ def tree_base(path: str, inputs: Iterable[str]) -> str | None:
     return max(containing, key=len) if containing else None
 
 
+def make_folder(folder: str | os.PathLike) -> list[str]:
+    """Make folder and the parents it lacks (see _make_folders: a failure half-way takes
+    back what it made); returns those made, outermost first, to take away again when
+    nothing is moved into them."""
+    existing = Path(folder).absolute()
+    while not os.path.lexists(existing):
+        existing = existing.parent
+    _made, created = _make_folders(existing, os.path.relpath(Path(folder).absolute(), existing))
+    return [str(path) for path in created]
+
+
 def _make_folders(target: Path, relative: str) -> tuple[Path, list[Path]]:
     """target/relative, creating the sub-folders that are missing; returns it and the
     folders created, outermost first."""

@@ -297,16 +297,6 @@ class MarkSummary:
         return f"{self.count:,} marked in {plural(self.groups, 'group')}, {format_bytes(self.total_bytes)}"
 
 
-def _make_folder(folder: str) -> list[str]:
-    """Make folder and the parents it lacks; returns those made, for taking away again."""
-    missing, path = [], Path(folder).absolute()
-    while not os.path.lexists(path):
-        missing.append(str(path))
-        path = path.parent
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    return missing
-
-
 class ReviewSession:
     """The state of a review. Not thread-safe: call it from one thread (the UI's); only
     execute(), which the flow hands to view.run, runs elsewhere and touches files only."""
@@ -733,7 +723,7 @@ class ReviewSession:
         made: list[str] = []
         if plan.files and folder is not None:
             try:  # a folder typed in the chooser, made once the user agreed
-                made = _make_folder(folder)
+                made = actions.make_folder(folder)
             except OSError as error:
                 self.view.tell(f"Cannot create the folder {folder}: {error.strerror or error}. Nothing was moved.")
                 return
