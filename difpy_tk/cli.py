@@ -224,8 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     for group in result.groups:
         say(group.kept)
+        turns = group.turns
         for match in group.matches:
-            turn = f", turned {match.rotation}°" if match.rotation else ""
+            turn = f", turned {turns[match.path]}°" if match.path in turns else ""
             say(f"    {match.path}  (MSE {match.mse:.3f}{turn})")
     if result.chained:
         say("Like an image of a group but not like the one kept, so in no group:")

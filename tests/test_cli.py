@@ -50,6 +50,25 @@ def test_scan_lists_an_image_chained_to_a_group(tmp_path):
     assert lines[4].startswith(f"    {c}  (like {b}, MSE ")
 
 
+def test_scan_names_a_turn_only_where_it_tells_how_a_file_was_saved(tmp_path):
+    """A blank page matches about as well at every turn: it is never said to be "turned"."""
+    import numpy as np
+    from PIL import Image
+
+    save(picture(3, (300, 200)), tmp_path / "photo.png")
+    save(picture(3, (300, 200)).rotate(90, expand=True), tmp_path / "photo b.png")
+    ramp = np.linspace(236, 250, 200, dtype=np.uint8)[None, :].repeat(300, axis=0)  # faint, near-flat
+    save(Image.fromarray(ramp).convert("RGB"), tmp_path / "page.png")
+    save(Image.fromarray(ramp).convert("RGB").rotate(90, expand=True), tmp_path / "page b.png")
+    out = run("scan", str(tmp_path), "--processes", "1", "--no-cache", "--quiet")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    photo = next(line for line in lines if "photo" in line and "MSE" in line)
+    page = next(line for line in lines if "page" in line and "MSE" in line)
+    assert "turned 90°" in photo or "turned 270°" in photo
+    assert page.endswith("(MSE 0.000)"), page
+
+
 def test_exit_codes(tmp_path):
     assert run("scan", str(tmp_path / "missing")).returncode == 3
     bad = run("scan", str(tmp_path), "--px-size", "3")

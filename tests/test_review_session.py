@@ -160,6 +160,25 @@ def test_in_a_pair_nothing_tells_which_way_is_up(tmp_path):
     assert session.keeper(0) == turned.path and session.keeper_reason(0) == "largest file"
 
 
+@pytest.mark.parametrize("low_detail", [False, True])
+def test_a_near_flat_picture_is_never_called_turned(tmp_path, low_detail):
+    """A new user's two blank portrait pages read "↻90°" (a flat page matches about as
+    well at every turn), and a turn scored by chance could decide the keeper."""
+    sizes = (5000, 3000, 4000)
+    pages = [make_file(tmp_path / "p" / f"page{n}.jpg", size, 400, days=1 + n) for n, size in enumerate(sizes)]
+    group = Group(pages[0].path, (Match(pages[1].path, 0.5, 90), Match(pages[2].path, 0.5, 90)), low_detail=low_detail)
+    result = SearchResult(parameters={}, files={r.path: r for r in pages}, groups=[group])
+    session, _ = session_for(result, tmp_path, KeeperRule.from_settings(["orientation", "file size"], []))
+    turned = [session.closeness(page.path)[1] for page in pages]
+    if low_detail:
+        assert turned == [0, 0, 0] and group.turns == {}
+        assert session.keeper(0) == pages[0].path, "no turn decides: the largest file is kept"
+    else:  # two pictures share the 90° turn against the first: the first is the turned one
+        assert turned == [270, 90, 90] and session.keeper(0) == pages[2].path
+    assert KeeperRule((Criterion.UPRIGHT, Criterion.FILE_SIZE)).copies_size(result) == (
+        7000 if low_detail else 8000)
+
+
 def test_an_order_saved_before_a_criterion_existed_gets_it_where_the_default_has_it():
     saved = ["date", "resolution", "original format", "file size", "folder priority"]
     assert with_new_criteria(saved) == ["date", "resolution", "original format", "orientation", "file size",

@@ -161,8 +161,7 @@ class KeeperRule:
         for group in result.groups:
             records = [result.files[path] for path in group.paths if path in result.files]
             if records:
-                turns = {match.path: match.rotation for match in group.matches}
-                kept = self.choose(records, turns).path
+                kept = self.choose(records, group.turns).path
                 total += sum(record.size for record in records if record.path != kept)
         return total
 

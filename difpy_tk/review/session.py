@@ -336,6 +336,7 @@ class ReviewSession:
         self._cancel: CancelToken | None = None
         self._group_of = {path: number for number, group in enumerate(result.groups) for path in group.paths}
         self._matches = {match.path: match for group in result.groups for match in group.matches}
+        self._turn_of = {path: turn for group in result.groups for path, turn in group.turns.items()}
 
     # ----- groups and keepers ---------------------------------------------------
 
@@ -459,10 +460,10 @@ class ReviewSession:
                 self.marks.discard(keeper)
 
     def match_of(self, path: str) -> tuple[float | None, int]:
-        """(error to the image the search matched it with, turn in degrees); (None, 0)
-        for that image itself."""
+        """(error to the image the search matched it with, turn in degrees as Group.turns
+        tells it); (None, 0) for that image itself."""
         match = self._matches.get(path)
-        return (match.mse, match.rotation) if match else (None, 0)
+        return (match.mse, self._turn_of.get(path, 0)) if match else (None, 0)
 
     def closeness(self, path: str) -> tuple[float | None, int]:
         """What a card and the table say of an image: match_of, except for the image the

@@ -73,6 +73,16 @@ class Group:
     def paths(self) -> list[str]:
         return [self.kept, *(match.path for match in self.matches)]
 
+    @property
+    def turns(self) -> dict[str, int]:
+        """Each member's turn against the kept image, as people should be told of it: none
+        in a low-detail group, whose near-flat pictures match about as well at every turn,
+        so the turn that scored best says nothing of how a file was saved (two blank
+        portrait pages were shown "↻90°", read as a turned copy)."""
+        if self.low_detail:
+            return {}
+        return {match.path: match.rotation for match in self.matches if match.rotation}
+
 
 @dataclass(frozen=True)
 class Chained:
