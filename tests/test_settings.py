@@ -28,6 +28,8 @@ def test_round_trip():
         rotate=False,
         same_dim=False,
         thorough=True,
+        window_size=[1000, 640],
+        viewer_size=[1400, 900],
     )
     save_settings(settings)
     assert settings_path().is_file()
@@ -52,12 +54,14 @@ def test_bad_values_fall_back_one_by_one(caplog):
         "similarity": -1,
         "rotate": "yes",
         "unknown": 1,
+        "window_size": [1e9, 600],
+        "viewer_size": [True, 600],
     }
     settings_path().write_text(json.dumps(stored), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="difpy_tk"):
         loaded = load_settings()
     assert loaded == Settings(px_size=100)
-    for name in ("processes", "chunksize", "theme", "folders", "similarity", "rotate"):
+    for name in ("processes", "chunksize", "theme", "folders", "similarity", "rotate", "window_size", "viewer_size"):
         assert f"ignoring {name}=" in caplog.text
 
 
@@ -79,3 +83,9 @@ def test_search_options_uses_every_option_setting(tmp_path):
     assert (options.processes, options.chunksize, options.px_size, options.threshold) == (1, 64, 60, 5.0)
     flags = (options.recursive, options.in_folder, options.rotate, options.same_dim, options.thorough)
     assert flags == (False, True, False, False, True)
+
+
+@pytest.mark.parametrize("size", [[800], [800, 600, 1], [100, 600], [800, 30_000], [800.0, 600], "800x600", {}])
+def test_a_window_size_is_two_whole_numbers_of_a_window_s_size(size):
+    settings_path().write_text(json.dumps({"window_size": size, "viewer_size": [900, 700]}), encoding="utf-8")
+    assert load_settings() == Settings(viewer_size=[900, 700])

@@ -19,6 +19,7 @@ from difpy_tk import APP_NAME
 from difpy_tk.gui.dnd import create_root
 from difpy_tk.gui.logbook import LogBook
 from difpy_tk.gui.mac_open import install_open_document
+from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.screens.base import Screen
 from difpy_tk.gui.screens.configure_step import ConfigureScreen
 from difpy_tk.gui.screens.import_step import ImportScreen
@@ -33,6 +34,7 @@ from difpy_tk.gui.widgets import (
     focus_in_field,
     install_keyboard_rules,
     shortcut_modifier,
+    size_to_remember,
 )
 from difpy_tk.review.journal import session_journal
 from difpy_tk.review.safe_move import recover_interrupted
@@ -72,7 +74,7 @@ class App:
 
         root.title(APP_NAME)
         install_keyboard_rules(root)
-        fit_to_screen(root, *WINDOW_SIZE)
+        fit_to_screen(root, *(self.settings.window_size or WINDOW_SIZE))
         root.minsize(*(round(size * dpi_scale(root)) for size in MIN_SIZE))
         self.icon = tk.PhotoImage(master=root, file=str(ICON_PATH)) if ICON_PATH.is_file() else None
         if self.icon is not None:
@@ -131,6 +133,13 @@ class App:
         if hold_input:
             self.screens["results"].hold_input()
 
+    def remember_size(self, setting: str, window: tk.Wm) -> None:
+        """Keep a window's size for the next start ("window_size", "viewer_size"); a
+        maximised one keeps the size it had before."""
+        size = size_to_remember(window)
+        if size is not None:
+            setattr(self.settings, setting, size)
+
     def _save_settings(self) -> None:
         """Remember the wizard's choices and recent folders; failing to is worth a log line, not a lost search."""
         try:
@@ -156,6 +165,11 @@ class App:
         if worker is not None:
             worker.cancel()
         self.current.store()
+        self.remember_size("window_size", self.root)
+        attribute = viewer_part(VIEWER_PACKAGE, "ROOT_ATTRIBUTE")
+        viewer = getattr(self.root, attribute, None) if attribute else None
+        if viewer is not None and viewer.winfo_exists():
+            self.remember_size("viewer_size", viewer)
         self._save_settings()
         logging.getLogger("difpy_tk").removeHandler(self._log_handler)
         self.ui.close()

@@ -57,6 +57,28 @@ def fit_to_screen(window: tk.Wm, width: int | None = None, height: int | None = 
     window.maxsize(room_width, room_height)
 
 
+def size_to_remember(window: tk.Wm) -> list[int] | None:
+    """The window's size at 96 DPI, as fit_to_screen takes it back at the next start (on
+    a screen of another DPI it then looks the same size); None when there is nothing to
+    remember: a maximised or full-screen window (its normal size is not known to Tk) or one
+    that is not shown."""
+    if window.wm_state() != "normal" or _maximised(window) or not window.winfo_viewable():
+        return None
+    scale = dpi_scale(window)
+    return [round(window.winfo_width() / scale), round(window.winfo_height() / scale)]
+
+
+def _maximised(window: tk.Wm) -> bool:
+    """Full screen, or maximised on X11 (where Tk says so in an attribute, not a state)."""
+    for attribute in ("-fullscreen", "-zoomed"):
+        try:
+            if int(window.wm_attributes(attribute)):
+                return True
+        except tk.TclError:  # -zoomed is X11's only
+            pass
+    return False
+
+
 def over_owner(owner: tk.Misc, width: int, height: int) -> tuple[int, int]:
     """Where a window of this size is centred over owner; moved as little as needed to lie
     on the screen when the owner's corner is on it (an owner on another monitor is trusted

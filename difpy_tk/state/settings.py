@@ -23,6 +23,8 @@ log = logging.getLogger("difpy_tk.settings")
 
 SETTINGS_FILE = "settings.json"
 THEMES = ("light", "dark")
+WINDOW_SIDE = (200, 20_000)
+"""The range of a remembered window side, at 96 DPI: anything else is not a window size."""
 CACHE_LIMIT_MB = (50, 1_000_000)
 """The range of the cache size limit in (decimal) megabytes: 50 MB to 1 TB."""
 OPTION_FIELDS = (
@@ -68,6 +70,10 @@ class Settings:
     """The viewer's keeper rule: which image of a group to keep, criteria in order."""
     keeper_folders: list[str] = field(default_factory=list)
     """The keeper rule's folder priority list, first preferred."""
+    window_size: list[int] = field(default_factory=list)
+    viewer_size: list[int] = field(default_factory=list)
+    """The main window's and the Image Viewer's size when they were last closed, [width,
+    height] at 96 DPI (gui.widgets.size_to_remember); empty: the default size."""
 
     def keeper_rule(self) -> KeeperRule:
         return KeeperRule.from_settings(with_new_criteria(self.keeper_criteria), self.keeper_folders)
@@ -92,6 +98,11 @@ def validate_setting(name: str, value: object) -> None:
     elif name in ("folders", "keeper_folders"):
         if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             raise OptionError(name, "expected a list of folder paths")
+    elif name in ("window_size", "viewer_size"):
+        low, high = WINDOW_SIDE
+        sides = value if isinstance(value, list) else [None]
+        if value != [] and not (len(sides) == 2 and all(type(side) is int and low <= side <= high for side in sides)):
+            raise OptionError(name, f"expected [width, height] from {low} to {high:,} pixels, got {value!r}")
     elif name == "cache_limit_mb":
         low, high = CACHE_LIMIT_MB
         if type(value) is not int or not low <= value <= high:

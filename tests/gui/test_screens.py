@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -156,9 +157,9 @@ def test_viewer_gets_the_result_and_a_log_callable(driver, monkeypatch):
     result = SearchResult(parameters={}, files={}, groups=[Group("a.png", (Match("b.png", 0.0),))])
     calls = []
 
-    def open_viewer(parent, shown, log, keeper_rule):
+    def open_viewer(parent, shown, log, keeper_rule, size, on_close):
         calls.append((parent, shown))
-        assert keeper_rule == driver.app.settings.keeper_rule()
+        assert keeper_rule == driver.app.settings.keeper_rule() and size == driver.app.settings.viewer_size
         log("deleted b.png")
 
     monkeypatch.setattr(results_screen, "viewer_part", lambda module, name: open_viewer)
@@ -233,6 +234,44 @@ def test_main_opens_the_app_with_folders_from_the_command_line(monkeypatch, tk_e
     assert seen["folders"] == [str(image_folders[0])]
     assert "nowhere: not found" in seen["bad"]
     assert seen["handler"]
+
+
+def test_the_windows_open_at_the_size_they_were_closed_at(driver, tmp_path):
+    """A desktop app remembers its window sizes; a maximised window keeps its last normal size."""
+    from imagegen import picture
+
+    from difpy_tk.gui.viewer import ROOT_ATTRIBUTE
+    from difpy_tk.scan.result import Group, Match, SearchResult
+
+    default = (driver.root.winfo_width(), driver.root.winfo_height())
+    driver.root.geometry("1000x640")
+    driver.update()
+    driver.wait_until(lambda: driver.root.winfo_width() == 1000)
+    paths = [str(tmp_path / name) for name in ("a.png", "b.png")]
+    files = {}
+    for path in paths:
+        picture(5).save(path)
+        stat = os.stat(path)
+        files[path] = FileRecord(path, stat.st_size, stat.st_mtime_ns, 320, 240)
+    result = SearchResult(parameters={}, files=files, groups=[Group(paths[0], (Match(paths[1], 0.0),))])
+    driver.app.show_result(result)
+    driver.app.screens["results"].viewer_button.invoke()
+    viewer = getattr(driver.root, ROOT_ATTRIBUTE)
+    viewer.geometry("900x600")
+    driver.wait_until(lambda: viewer.winfo_width() == 900)
+    viewer.close()
+    driver.restart()
+    assert (driver.root.winfo_width(), driver.root.winfo_height()) == (1000, 640) != default
+    driver.app.show_result(result)
+    driver.app.screens["results"].viewer_button.invoke()
+    viewer = getattr(driver.root, ROOT_ATTRIBUTE)
+    driver.update()
+    assert (viewer.winfo_width(), viewer.winfo_height()) == (900, 600)
+    viewer.geometry("880x580")
+    driver.wait_until(lambda: viewer.winfo_width() == 880)
+    driver.root.attributes("-fullscreen", True)  # a maximised main window: its size is not remembered
+    driver.restart()  # closing the app with the viewer open remembers the viewer's size too
+    assert driver.app.settings.window_size == [1000, 640] and driver.app.settings.viewer_size == [880, 580]
 
 
 def test_settings_dialog_shows_and_clears_the_cache(driver):

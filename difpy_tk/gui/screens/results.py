@@ -204,7 +204,9 @@ class ResultsScreen(Screen):
                 parent=self,
             )
             return
-        open_viewer(self.app.root, self.result, self.app.logbook.add, keeper_rule=self.app.settings.keeper_rule())
+        open_viewer(self.app.root, self.result, self.app.logbook.add, keeper_rule=self.app.settings.keeper_rule(),
+                    size=self.app.settings.viewer_size,
+                    on_close=lambda window: self.app.remember_size("viewer_size", window))
 
     def export(self, kind: str) -> None:
         """JSON keeps everything (and can be opened again from the menu); CSV is for spreadsheets."""

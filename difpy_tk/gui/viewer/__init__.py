@@ -7,7 +7,7 @@ another result replaces it (unless a file action is still running there)."""
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from difpy_tk.review.journal import Journal, session_journal
 from difpy_tk.review.keeper import KeeperRule
@@ -23,11 +23,15 @@ def open_viewer(
     log: Callable[[str], None],
     journal: Journal | None = None,
     keeper_rule: KeeperRule | None = None,
+    size: Sequence[int] = (),
+    on_close: Callable[[tk.Toplevel], None] | None = None,
 ) -> tk.Toplevel:
     """Open (or bring forward) the viewer on result; every file action is reported
     through log (on the Tk thread) and journalled. journal defaults to the session's,
     shared by all viewers so undo covers every move of this app run. keeper_rule is the
-    one in Settings (default: resolution, original format, size, date, folder)."""
+    one in Settings (default: resolution, original format, size, date, folder). size:
+    [width, height] at 96 DPI, as the viewer was last closed (default: as large as the
+    screen allows); on_close(window) runs as the user closes it, to remember its size."""
     # Imported here: the Settings dialog imports this package for ignore_settings only,
     # and should not pay for the window, Pillow's ImageTk and the thread pools.
     from difpy_tk.gui.viewer.window import ViewerWindow
@@ -43,6 +47,6 @@ def open_viewer(
             current.focus_force()
             return current
         current.close()
-    window = ViewerWindow(parent, result, log, journal or session_journal(), keeper_rule)
+    window = ViewerWindow(parent, result, log, journal or session_journal(), keeper_rule, size, on_close)
     setattr(root, ROOT_ATTRIBUTE, window)
     return window

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 import tkinter as tk
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from tkinter import filedialog, font, messagebox, ttk
 from typing import Any
@@ -86,10 +86,12 @@ def choose_box(width: int, count: int, narrowest: int = 0, height: int = 0) -> i
 
 class ViewerWindow(tk.Toplevel):
     def __init__(self, parent: tk.Misc, result: SearchResult, log: Callable[[str], None], journal: Journal,
-                 keeper_rule: KeeperRule | None = None) -> None:
+                 keeper_rule: KeeperRule | None = None, size: Sequence[int] = (),
+                 on_close: Callable[[tk.Toplevel], None] | None = None) -> None:
         super().__init__(parent)
         self.title(VIEWER_TITLE)
-        fit_to_screen(self, *VIEWER_SIZE)
+        fit_to_screen(self, *(size or VIEWER_SIZE))
+        self.on_close = on_close
         self.minsize(820, 540)
         self.log = log
         self.session = ReviewSession(result, self, journal, keeper_rule)
@@ -793,6 +795,8 @@ class ViewerWindow(tk.Toplevel):
         )
 
     def close(self) -> None:
+        if self.on_close is not None:
+            self.on_close(self)
         self.session.stop()
         self.destroy()
 
