@@ -69,6 +69,8 @@ class App:
             package_logger.setLevel(logging.INFO)  # the session log shows the engine's INFO lines
         package_logger.addHandler(self._log_handler)
         self.settings = load_settings()  # after the handler: a damaged file shows up in View Logs
+        self.notices_shown: set[str] = set()
+        """appdirs.notices() the start screen has shown; a screen shows the others itself."""
         self.recent = load_recent_folders()
         recover_interrupted(session_journal())  # a move killed half-way: finished or rolled back
 

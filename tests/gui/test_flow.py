@@ -226,6 +226,26 @@ def test_corrupt_settings_file_starts_with_defaults(corrupt_settings, driver):
     assert driver.screen("menu")
 
 
+def test_a_list_found_damaged_by_the_search_is_said_on_its_result(one_process, image_folders):
+    """The not-a-duplicate list is read by the search: set aside as damaged, its hidden
+    pairs come back, and only the start screen said why (a new user never went back there)."""
+    from difpy_tk.review import ignore_list
+
+    driver = one_process
+    ignore_list.default_path().parent.mkdir(parents=True, exist_ok=True)
+    ignore_list.default_path().write_text("{damaged", encoding="utf-8")
+    to_configure(driver, image_folders).start_button.invoke()
+    driver.wait_until(lambda: driver.screen("results"))
+    results = driver.app.screens["results"]
+    notice = results.notice.cget("text")
+    assert ignore_list.default_path().name in notice and "put aside" in notice and results.notice.winfo_ismapped()
+    driver.app.show("menu")  # the start screen says it too, and then it is old news
+    driver.update()
+    to_configure(driver, image_folders).start_button.invoke()
+    driver.wait_until(lambda: driver.screen("results"))
+    assert results.notice.cget("text") == "" and not results.notice.winfo_ismapped()
+
+
 def test_cancel_says_what_was_kept_and_the_next_search_uses_it(one_process, image_folders, monkeypatch):
     driver = one_process
     app = driver.app

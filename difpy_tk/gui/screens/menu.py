@@ -123,6 +123,7 @@ class MenuScreen(Screen):
         for label in self.notices.winfo_children():
             label.destroy()
         notices = appdirs.notices()
+        self.app.notices_shown.update(notices)
         for notice in notices:
             hint(self.notices, notice, width=NOTICE_WIDTH, anchor="center", justify="center").pack(pady=(8, 0))
         if notices:

@@ -17,6 +17,7 @@ from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.scan.result_io import PHASE_WORDS, write_csv, write_json
+from difpy_tk.state import appdirs
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App
@@ -129,6 +130,9 @@ class ResultsScreen(Screen):
         self.result: SearchResult | None = None
         self.headline = WrapLabel(self.content)
         self.headline.pack(fill="x")
+        self.notice = WrapLabel(self.content, style="Hint.TLabel")
+        """A damaged state file set aside during the search (the not-a-duplicate list: its
+        hidden pairs are back), said here too: the start screen was not shown."""
         grid = ttk.Frame(self.content)
         grid.pack(fill="x", pady=(16, 0))
         self.values: dict[str, tk.StringVar] = {}
@@ -138,7 +142,8 @@ class ResultsScreen(Screen):
             card.grid(row=index // COLUMNS, column=column, sticky="nsew", pady=(0, 10))
             self.values[key] = tk.StringVar()
             ttk.Label(card, textvariable=self.values[key], style="CardBig.TLabel").pack(anchor="w")
-            ttk.Label(card, text=label, style="CardHint.TLabel").pack(anchor="w")
+            # Wrapped: in the smallest window "Duplicate matches" was cut to "Duplicate matche".
+            WrapLabel(card, text=label, style="CardHint.TLabel").pack(fill="x")
         for column in range(COLUMNS):
             grid.columnconfigure(2 * column, weight=1, uniform="figures")
         for gap in range(COLUMNS - 1):
@@ -188,6 +193,13 @@ class ResultsScreen(Screen):
         self.detail.configure(text=details(result))
         self.next_hint.configure(text=next_steps(result, saved))
         self.saved_to.pack_forget()
+        fresh = [notice for notice in appdirs.notices() if notice not in self.app.notices_shown]
+        self.app.notices_shown.update(fresh)
+        self.notice.configure(text="\n".join(fresh))
+        if fresh:
+            self.notice.pack(fill="x", pady=(8, 0), after=self.headline)
+        else:
+            self.notice.pack_forget()
         self.viewer_button.state(["!disabled"] if result.groups else ["disabled"])
 
     def on_show(self) -> None:
