@@ -22,7 +22,7 @@ from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import ActionResult, Journal, Outcome, journalled_moves, last_run_moves
 from difpy_tk.review.keeper import Criterion, KeeperRule
-from difpy_tk.review.marking import MarkRule
+from difpy_tk.review.marking import MarkRule, as_large_note
 from difpy_tk.review.safe_move import interrupted_moves, recover_interrupted
 from difpy_tk.review.session import FLAGS, LOW_DETAIL, ActionKind, Plan, Report, ReviewSession
 from difpy_tk.scan.result_io import load_json
@@ -246,6 +246,8 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     marked = session.apply_rule(MARKS[args.mark], folder=args.mark_folder)
     skipped = session.left_alone()
     left_alone = f" {plural(skipped, 'flagged group')} left alone (see --include-flagged)." if skipped else ""
+    if MARKS[args.mark] is MarkRule.LOWER_RESOLUTION:
+        left_alone += as_large_note(session.as_large_as_kept(), "--mark all-but-keeper")
     if not marked:
         say(f"Nothing to do: the rule marks no image in any group it may act on.{left_alone}")
         return EXIT_OK

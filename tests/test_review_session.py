@@ -232,6 +232,18 @@ def test_lower_resolution_marks_nothing_when_all_share_the_resolution(tmp_path):
     assert session.marks == set()
 
 
+def test_what_lower_resolution_leaves_is_counted(tmp_path):
+    """A difPy user's "lower resolution" took exact copies too: the groups where ours
+    leaves copies as large as the keeper are counted, to be said after the rule."""
+    exact = [make_file(tmp_path / f"e{n}.jpg", 100 + n, 300) for n in range(3)]
+    mixed = [make_file(tmp_path / "big.jpg", 100, 400), make_file(tmp_path / "small.jpg", 90, 100)]
+    session, _ = session_for(make_result([exact, mixed]), tmp_path)
+    assert session.apply_rule(MarkRule.LOWER_RESOLUTION) == 1 and session.as_large_as_kept() == 1
+    assert session.as_large_as_kept([1]) == 0
+    session.apply_rule(MarkRule.ALL_BUT_KEEPER)
+    assert session.as_large_as_kept() == 0
+
+
 def test_lower_resolution_marks_strictly_lower_only(tmp_path):
     big = make_file(tmp_path / "big.jpg", 100, 400)
     twin = make_file(tmp_path / "twin.jpg", 90, 400)

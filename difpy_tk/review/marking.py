@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 
+from difpy_tk.humanize import plural
 from difpy_tk.review.locations import is_inside
 from difpy_tk.scan.result import FileRecord
 
@@ -34,6 +35,16 @@ class MarkRule(str, Enum):
             MarkRule.IN_FOLDER: "Mark images in a folder…",
             MarkRule.ALL_BUT_KEEPER: "Mark all but the keeper",
         }[self]
+
+
+def as_large_note(count: int, all_but_keeper: str) -> str:
+    """After "lower resolution": where the copies it leaves are (ReviewSession.as_large_as_kept),
+    with all_but_keeper the way to mark them in the caller's words (a menu entry, an option)."""
+    if not count:
+        return ""
+    hold = "holds" if count == 1 else "hold"
+    left = f"{plural(count, 'group')} {hold} copies as large as the keeper, left by this rule"
+    return f" {left}: {all_but_keeper} marks them."
 
 
 def rule_marks(

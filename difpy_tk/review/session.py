@@ -543,6 +543,21 @@ class ReviewSession:
         numbers = self.rows() if groups is None else list(groups)
         return len(numbers) - len(self._rule_groups(numbers))
 
+    def as_large_as_kept(self, groups: Iterable[int] | None = None) -> int:
+        """How many of the groups rules act on (default: all shown) still hold an unmarked
+        image with at least the keeper's pixels: what "lower resolution" leaves, said after
+        it, since in difPy "lower resolution" took every copy (a same-size duplicate too)
+        and a difPy user saw it mark nothing among exact copies without a word."""
+        count = 0
+        for number in self._rule_groups(groups):
+            keeper = self.keeper(number)
+            if keeper is None:
+                continue
+            pixels = self.files[keeper].pixels
+            count += any(path != keeper and path not in self.marks and self.files[path].pixels >= pixels
+                         for path in self._present(number))
+        return count
+
     def apply_rule(self, rule: MarkRule, folder: str | None = None, groups: Iterable[int] | None = None) -> int:
         """Add the rule's marks in the groups (default: all shown); returns how many
         images it newly marked. Never acts on a file."""

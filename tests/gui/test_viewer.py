@@ -305,6 +305,9 @@ def test_rules_mark_and_never_act(root, result, viewer):
         result.files[path].pixels < result.files[viewer.session.keeper(viewer.session.group_of(path))].pixels
         for path in marked), "only strictly lower resolutions"
     assert "Nothing is moved" in viewer.status.cget("text")
+    same_size = viewer.session.as_large_as_kept()
+    assert same_size and f"{plural(same_size, 'group')} hold" in viewer.status.cget("text")
+    assert f"“{MarkRule.ALL_BUT_KEEPER.label}” marks them." in viewer.status.cget("text")
     assert {path: Path(path).stat().st_mtime_ns for path in result.files} == before
     viewer.mark_menu.invoke(viewer.mark_menu.index("Invert marks"))
     assert viewer.session.marks and not viewer.session.marks & marked

@@ -142,8 +142,8 @@ def shoot_groups(root: tk.Tk, viewer, name: str, out: Path) -> None:
         viewer.set_current(linked)
         settle(root)
         grab(viewer, out / f"viewer-{name}-link.png")
-    viewer.session.apply_rule(MarkRule.LOWER_RESOLUTION)
     viewer.session.apply_rule(MarkRule.SMALLER_FILE)
+    viewer.apply_rule(MarkRule.LOWER_RESOLUTION)  # through the window: its status says what the rule left
     show_group(root, viewer, first)
     grab(viewer, out / f"viewer-{name}-marked.png")
     viewer.notebook.select(1)

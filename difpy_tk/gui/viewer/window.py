@@ -31,7 +31,7 @@ from difpy_tk.humanize import first_few, format_bytes, plural
 from difpy_tk.review import actions
 from difpy_tk.review.journal import Journal
 from difpy_tk.review.keeper import KeeperRule
-from difpy_tk.review.marking import MarkRule
+from difpy_tk.review.marking import MarkRule, as_large_note
 from difpy_tk.review.session import FLAGS, ActionKind, Plan, Report, ReviewSession
 from difpy_tk.scan.frames import UNCOUNTED
 from difpy_tk.scan.result import SearchResult
@@ -252,7 +252,8 @@ class ViewerWindow(tk.Toplevel):
         status_row = ttk.Frame(self, padding=(10, 0, 10, 6))
         status_row.grid(row=3, column=0, sticky="ew")
         self.stop_button = ttk.Button(status_row, text="Stop", command=self.session.stop)
-        self.status = ttk.Label(status_row, style="Status.TLabel", anchor="w", text=KEYS_HINT)
+        # Wrapped: what a rule left and where ran off a 1366-pixel screen's edge on one line.
+        self.status = WrapLabel(status_row, style="Status.TLabel", anchor="w", text=KEYS_HINT)
         self._notice_shown = False
         """The status shows a notice of the session (tell), which the next mark clears."""
         self.status.pack(side="left", fill="x", expand=True)
@@ -409,6 +410,8 @@ class ViewerWindow(tk.Toplevel):
         added = self.session.apply_rule(rule, folder, scope)
         skipped = self.session.left_alone(scope)
         note = f" {plural(skipped, 'flagged group')} left alone (see the Mark menu)." if skipped else ""
+        if rule is MarkRule.LOWER_RESOLUTION:
+            note += as_large_note(self.session.as_large_as_kept(scope), f"“{MarkRule.ALL_BUT_KEEPER.label}”")
         self.say(f"{plural(added, 'image')} newly marked. Nothing is moved until you choose an action.{note}")
 
     def _include_flagged_changed(self) -> None:
