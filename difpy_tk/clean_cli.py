@@ -243,6 +243,8 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     session = ReviewSession(result, view, journal, keeper_rule=rule)
     session.kind = args.kind
     session.included_flags = args.included_flags
+    if notice := session.vanished_notice():
+        say(notice)
     marked = session.apply_rule(MARKS[args.mark], folder=args.mark_folder)
     skipped = session.left_alone()
     left_alone = f" {plural(skipped, 'flagged group')} left alone (see --include-flagged)." if skipped else ""

@@ -222,6 +222,27 @@ def test_a_new_keeper_rule_unmarks_its_new_keepers(tmp_path, photos):
     assert session.marks == {small.path}  # the old keeper was never marked: marks are not invented
 
 
+def test_images_gone_before_the_review_starts_leave_their_groups(tmp_path, photos):
+    """Reopened after a clean-up, a group still counted a trashed file and showed its card
+    ("this file is no longer here"); a pair down to one image stayed in the list."""
+    original, reencode, small = photos
+    twin_a = make_file(tmp_path / "p" / "c" / "twin.jpg", 700, 200)
+    twin_b = make_file(tmp_path / "p" / "c" / "twin copy.jpg", 700, 200)
+    result = make_result([[reencode, small, original], [twin_a, twin_b]])
+    os.remove(original.path)
+    os.remove(twin_b.path)
+    session, _ = session_for(result, tmp_path)
+    assert session.rows() == [0] and session.members(0) == [reencode.path, small.path]
+    assert session.keeper(0) == reencode.path, "the keeper is chosen among the images still there"
+    assert session.vanished_notice() == (
+        "2 images of this result are no longer where the search found them (moved, renamed or deleted "
+        "since): left out of the groups.")
+    session.mark_all()
+    assert session.marks == {small.path}
+    session_again, _ = session_for(make_result([[reencode, small]]), tmp_path)
+    assert session_again.vanished_notice() == ""
+
+
 # ----- marking rules -----------------------------------------------------------------
 
 

@@ -297,6 +297,9 @@ class MarkSummary:
         return f"{self.count:,} marked in {plural(self.groups, 'group')}, {format_bytes(self.total_bytes)}"
 
 
+VANISHED = "no longer where the search found it: moved, renamed or deleted since"
+
+
 class ReviewSession:
     """The state of a review. Not thread-safe: call it from one thread (the UI's); only
     execute(), which the flow hands to view.run, runs elsewhere and touches files only."""
@@ -323,8 +326,13 @@ class ReviewSession:
         self.included_flags: frozenset[str] = frozenset()
         """The flags (flags()) whose groups rules may mark: none until the user asks."""
         self.marks: set[str] = set()
-        self.gone: dict[str, str] = {}
-        """Path -> what happened to it ("Moved to …", "Moved to Trash")."""
+        self.gone: dict[str, str] = {
+            path: VANISHED for group in result.groups for path in group.paths if not os.path.lexists(path)
+        }
+        """Path -> what happened to it ("Moved to …", "Moved to Trash"; VANISHED for a file
+        already missing as the review starts, moved in an earlier viewer or by the user: it
+        leaves its group like a file moved here, so the group's figures and keeper are of
+        the images still there, and a group down to one image leaves the list)."""
         self.failures: dict[str, str] = {}
         """Path -> why the last action on it did not happen."""
         self.progress: tuple[int, int] | None = None
@@ -347,6 +355,15 @@ class ReviewSession:
     @property
     def busy(self) -> bool:
         return self._cancel is not None
+
+    def vanished_notice(self) -> str:
+        """What the review says as it starts when images of the result are gone ("" if none)."""
+        count = sum(reason == VANISHED for reason in self.gone.values())
+        if not count:
+            return ""
+        one = count == 1
+        where = f"no longer where the search found {'it' if one else 'them'} (moved, renamed or deleted since)"
+        return f"{plural(count, 'image')} of this result {'is' if one else 'are'} {where}: left out of the groups."
 
     def group_of(self, path: str) -> int | None:
         return self._group_of.get(path)

@@ -477,10 +477,21 @@ def test_compare_shows_a_turned_match_turned_like_its_kept_image(root, image_fol
     viewer.close()
 
 
+def empty_files(paths: list[str]) -> list[str]:
+    """The paths, made as empty files: a review leaves out images missing as it starts,
+    and a synthetic result only needs them to be there (their decoding fails off-thread)."""
+    for folder in {os.path.dirname(path) for path in paths}:
+        os.makedirs(folder, exist_ok=True)
+    for path in paths:
+        open(path, "wb").close()
+    return paths
+
+
 def one_group(tmp_path: Path, count: int, links: dict | None = None) -> SearchResult:
-    """A group of count images with long names (the files need not exist)."""
+    """A group of count images with long names (empty files)."""
     folder = tmp_path / "Family archive 2019 – scanned and sorted" / "Summer in the Dolomites (originals)"
-    paths = [str(folder / f"IMG_20190712_18345{n}_HDR_edited_final_version_for_printing.jpg") for n in range(count)]
+    paths = empty_files(
+        [str(folder / f"IMG_20190712_18345{n}_HDR_edited_final_version_for_printing.jpg") for n in range(count)])
     files = {path: FileRecord(path, 10_000 + n, 10**18, 4000, 3000) for n, path in enumerate(paths)}
     return SearchResult(parameters={}, files=files, links=links or {},
                         groups=[Group(paths[0], tuple(Match(path, 1234.56, 270) for path in paths[1:]))])
@@ -719,13 +730,13 @@ def test_one_viewer_at_a_time(root, result, viewer, tmp_path):
 
 
 def test_ten_thousand_groups_open_switch_and_filter(root, tmp_path):
-    """A synthetic result (files that do not exist: decoding fails off-thread, which is
-    all this test needs): the viewer opens it, pages through it, marks and filters it.
+    """A synthetic result (empty files: decoding fails off-thread, which is all this test
+    needs): the viewer opens it, pages through it, marks and filters it.
     The times are printed for a person to read, not asserted: speed lives in the
     benchmarks, and a loaded CI machine would make a time limit fail at random."""
     files, groups = {}, []
     for number in range(10_000):
-        paths = [str(tmp_path / f"g{number}" / f"img_{i}.jpg") for i in range(5)]
+        paths = empty_files([str(tmp_path / f"g{number}_img_{i}.jpg") for i in range(5)])
         files.update({path: FileRecord(path, 1000 + i, 10**18, 100, 100) for i, path in enumerate(paths)})
         groups.append(Group(paths[0], tuple(Match(path, float(number % 3)) for path in paths[1:])))
     result = SearchResult(parameters={}, files=files, groups=groups)

@@ -128,6 +128,8 @@ class ViewerWindow(tk.Toplevel):
         self.bind("<Destroy>", self._destroyed, add="+")
         self.fill_group_list()
         self._update_bar()
+        if notice := self.session.vanished_notice():
+            self.say(notice)
 
     # ----- layout -------------------------------------------------------------------
 
