@@ -12,6 +12,7 @@ import errno
 import itertools
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -263,10 +264,12 @@ def _leaving_is_refused(folder: Path, into: Path, error: OSError) -> bool:
     """Whether a failed move is the fault of the folder the file leaves, not of where it
     was going: that folder is read-only, or permission was refused while new files can
     be made in the destination (an append-only or locked folder, a shared sticky folder
-    holding someone else's file, which os.access calls writable)."""
-    if not os.access(folder, os.W_OK):
-        return True
-    return error.errno in (errno.EPERM, errno.EACCES) and can_create_file_in(into)
+    holding someone else's file, which os.access calls writable). Only a refusal is: a
+    full disk is the destination's, even for a file out of a read-only folder (a trial
+    was told "cannot take the file out of …: no space left on device")."""
+    if error.errno not in (errno.EPERM, errno.EACCES, errno.EROFS):
+        return False
+    return not os.access(folder, os.W_OK) or can_create_file_in(into)
 
 
 def mover(
@@ -296,6 +299,24 @@ def _trash_unavailable(error: Exception) -> bool:
     return isinstance(error, OSError) and error.errno is None
 
 
+def _kept_from_trash(path: str) -> str | None:
+    """Why a file cannot go to the Trash, found before trying, in words that name the
+    cause; None when nothing known stands in the way. Send2Trash on Linux refuses a file
+    that is read-only (photos copied from a camera or a CD often are), which a file
+    manager's Trash takes, and blamed the Trash; and out of a folder that cannot be
+    changed it fails only after writing the Trash's index entry, which then stays in the
+    Trash with no file. Permission bits tell this on POSIX systems only."""
+    if os.name != "posix":
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot move it to the Trash: its folder {folder} is read-only for you, so no file can leave it"
+    if sys.platform != "darwin" and not os.access(path, os.W_OK):
+        return ("cannot move it to the Trash: the file is read-only, and the Trash here takes only files you "
+                "may change; use Move marked to…, or make it writable first")
+    return None
+
+
 def trash_file(record: FileRecord, journal: Journal, permanent_if_no_trash: bool = False) -> ActionResult:
     """Send one file to the Recycle Bin/Trash.
 
@@ -305,6 +326,8 @@ def trash_file(record: FileRecord, journal: Journal, permanent_if_no_trash: bool
     skipped = _skipped_or_none("trash", record, journal)
     if skipped:
         return skipped
+    if refusal := _kept_from_trash(record.path):
+        return journal.record(ActionResult("trash", record.path, Outcome.FAILED, reason=refusal))
     try:
         from send2trash import send2trash
 

@@ -143,6 +143,18 @@ def test_move_to_a_full_file_system_keeps_the_source(tmp_path, journal, small_tm
     ledger.assert_nothing_lost()
 
 
+def test_a_full_destination_is_blamed_even_for_a_file_out_of_a_read_only_folder(tmp_path, journal, small_tmpfs,
+                                                                                  monkeypatch):
+    """A trial as a user: "cannot take the file out of …/readonly: no space left on device"."""
+    record = make_file(tmp_path / "readonly" / "big.jpg", os.urandom(600 * 1024))
+    real_access = os.access
+    folder = str(tmp_path / "readonly")
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: str(path) != folder and real_access(path, mode))
+    result = actions.move_file(record, small_tmpfs, journal)
+    assert result.reason.startswith(f"cannot move the file to {small_tmpfs}: ") and "no space left" in result.reason
+    assert Path(record.path).exists()
+
+
 def test_real_move_to_another_file_system_and_undo(tmp_path, journal, small_tmpfs):
     record = make_file(tmp_path / "a" / "x.jpg", os.urandom(50 * 1024))
     ledger = Ledger(tmp_path / "a")
@@ -447,3 +459,27 @@ def test_file_number_zero_never_proves_two_files_the_same():
     """Drives without inode numbers (some network shares) give 0 for every file."""
     assert safe_move._same_file((5, 123), (5, 123))
     assert not safe_move._same_file((5, 0), (5, 0))
+
+
+@pytest.mark.parametrize("locked", ["file", "folder"])
+def test_what_keeps_a_file_from_the_trash_is_named_and_leaves_no_trace_in_it(tmp_path, journal, temp_trash,
+                                                                              monkeypatch, locked):
+    """A trial as a user: a read-only photo (chmod 444, as copied from a camera or a CD)
+    was refused with "the Trash folder cannot be written", and every try out of a
+    read-only folder left an index entry in the Trash with no file."""
+    record = make_file(tmp_path / "photos" / "IMG_1.jpg", b"a photo")
+    refused = record.path if locked == "file" else str(tmp_path / "photos")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: (
+        False if os.path.abspath(path) == refused and mode & os.W_OK else real_access(path, mode)))
+    if locked == "folder":  # as the rename in a read-only folder fails, after the index entry is written
+        def rename_refused(*args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied")
+
+        monkeypatch.setattr(os, "rename", rename_refused)
+    result = actions.trash_file(record, journal, permanent_if_no_trash=True)
+    assert result.outcome is Outcome.FAILED and not result.trash_unavailable
+    expected = "the file is read-only" if locked == "file" else f"its folder {tmp_path / 'photos'} is read-only"
+    assert expected in result.reason and "Trash folder" not in result.reason
+    assert Path(record.path).read_bytes() == b"a photo"
+    assert not any((temp_trash / part).exists() and any((temp_trash / part).iterdir()) for part in ("info", "files"))
