@@ -20,4 +20,5 @@ def isolated_home(tmp_path_factory, monkeypatch):
     from difpy_tk.state import safe_files
 
     monkeypatch.setattr(safe_files, "_set_aside", [])  # what was set aside, told anew in this home
+    monkeypatch.setattr(safe_files, "_unreadable", {})
     return home

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+from pathlib import Path
 
 import pytest
 
 from difpy_tk.scan.options import cpu_count
+from difpy_tk.state import safe_files
 from difpy_tk.state.settings import Settings, load_settings, save_settings, settings_path
 
 
@@ -89,3 +92,25 @@ def test_search_options_uses_every_option_setting(tmp_path):
 def test_a_window_size_is_two_whole_numbers_of_a_window_s_size(size):
     settings_path().write_text(json.dumps({"window_size": size, "viewer_size": [900, 700]}), encoding="utf-8")
     assert load_settings() == Settings(viewer_size=[900, 700])
+
+
+def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypatch):
+    """A trial as a user: settings.json made unreadable (chmod 000) was silently replaced
+    by the defaults at the next save, and the user's theme, keeper order and folders lost."""
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(json.dumps({"theme": "dark"}), encoding="utf-8")
+    real_read = safe_files.read_bounded
+
+    def read(path, limit):
+        if Path(path) == settings_path():
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_read(path, limit)
+
+    monkeypatch.setattr(safe_files, "read_bounded", read)
+    assert load_settings() == Settings()
+    with pytest.raises(PermissionError):
+        save_settings(Settings(theme="light"))
+    assert json.loads(settings_path().read_text(encoding="utf-8")) == {"theme": "dark"}
+    notice = "settings.json cannot be read (permission denied, in "
+    assert [text for text in safe_files.set_aside_notices() if text.startswith(notice)]
+    assert not list(settings_path().parent.glob(".settings.json.*")), "no temporary file left behind"

@@ -31,6 +31,9 @@ from difpy_tk.humanize import display_path
 
 log = logging.getLogger("difpy_tk")
 _set_aside: list[tuple[Path, Path]] = []
+_unreadable: dict[Path, str] = {}
+"""State files load_state could not read (no permission), with why: never replaced in this
+process (write_atomic), since what they hold is the user's and only hidden from us."""
 _set_aside_lock = threading.Lock()
 T = TypeVar("T")
 
@@ -187,24 +190,31 @@ def set_aside(path: str | os.PathLike, reason: str) -> Path | None:
 
 
 def set_aside_notices() -> list[str]:
-    """What set_aside did in this process, in plain words for the app to show (a reset
-    that only a log line tells of looks like settings forgotten, hidden pairs back): one
-    notice however many files, so a few damaged ones still fit the start screen."""
+    """What set_aside did in this process, and the state files that could not be read, in
+    plain words for the app to show (a reset that only a log line tells of looks like
+    settings forgotten, hidden pairs back): one notice however many files were set aside,
+    so a few damaged ones still fit the start screen."""
     with _set_aside_lock:
         done = list(_set_aside)
-    if not done:
-        return []
+        unreadable = list(_unreadable.items())
+    notices = [
+        f"{path.name} cannot be read ({why}, in {display_path(str(path.parent))}): difpy_tk uses defaults "
+        "in its place for now and leaves the file as it is."
+        for path, why in unreadable
+    ]
     if len(done) == 1:
         (path, aside), = done
-        return [
+        notices.append(
             f"{path.name} was damaged and has been put aside as {aside.name} "
             f"(in {display_path(str(path.parent))}); difpy_tk uses defaults in its place."
-        ]
-    names = ", ".join(dict.fromkeys(path.name for path, _aside in done))
-    return [
-        f"{len(done)} damaged files were put aside as <name>.damaged-<time> beside them ({names}); "
-        "difpy_tk uses defaults in their place."
-    ]
+        )
+    elif done:
+        names = ", ".join(dict.fromkeys(path.name for path, _aside in done))
+        notices.append(
+            f"{len(done)} damaged files were put aside as <name>.damaged-<time> beside them ({names}); "
+            "difpy_tk uses defaults in their place."
+        )
+    return notices
 
 
 def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int = DEFAULT_LIMIT) -> T | None:
@@ -214,14 +224,18 @@ def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int 
     TypeError, KeyError, AttributeError or ArithmeticError (1e400 is valid JSON, and
     infinity as an int overflows) for anything its schema does not allow; an unusable
     file is set aside. A file that cannot be read at all (no permission) is left where
-    it is, with a log line."""
+    it is, with a log line and a notice, and write_atomic will not replace it: saving the
+    defaults over it lost a user's settings."""
     try:
         data = read_bounded(path, limit)
         return None if data is None else parse(data)
     except (DamagedFile, ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError) as error:
         set_aside(path, str(error) or type(error).__name__)
     except OSError as error:
-        log.warning("cannot read %s (%s); using the defaults", path, error.strerror or error)
+        why = (error.strerror or str(error)).lower()
+        log.warning("cannot read %s (%s); using the defaults, and leaving the file as it is", path, why)
+        with _set_aside_lock:
+            _unreadable[Path(path)] = why
     return None
 
 
@@ -241,8 +255,13 @@ def can_create_file_in(folder: str | os.PathLike) -> bool:
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
     """Write the whole file or nothing: a temporary file in the same folder, flushed to
-    disk, then renamed over path. Raises OSError (the old file, if any, is untouched)."""
+    disk, then renamed over path. Raises OSError (the old file, if any, is untouched),
+    also for a state file load_state could not read."""
     path = Path(path)
+    with _set_aside_lock:
+        unreadable = _unreadable.get(path)
+    if unreadable is not None:
+        raise PermissionError(errno.EACCES, f"not replaced, as it could not be read ({unreadable})", str(path))
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

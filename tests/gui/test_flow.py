@@ -226,6 +226,31 @@ def test_corrupt_settings_file_starts_with_defaults(corrupt_settings, driver):
     assert driver.screen("menu")
 
 
+def test_settings_that_cannot_be_kept_still_apply_and_say_so_once(driver, dialogs, monkeypatch):
+    """A trial with a read-only settings folder: Save seemed to do nothing (its error was on
+    a tab not shown), the dialog stayed open, and Cancel then kept the change."""
+    import errno
+
+    from difpy_tk.gui.dialogs import settings_dialog
+
+    def refused(settings):
+        temporary = str(settings_path().parent / ".settings.json.8kpr1f4z.tmp")
+        raise PermissionError(errno.EACCES, "Permission denied", temporary)
+
+    monkeypatch.setattr(settings_dialog, "save_settings", refused)
+    driver.app.screens["menu"].settings_button.invoke()
+    dialog = open_dialog(driver, SettingsDialog)
+    dialog.theme_var.set("dark")
+    dialog.save_button.invoke()
+    driver.update()
+    assert not dialog.winfo_exists() and driver.app.settings.theme == "dark"
+    (_name, (title, message), _kwargs), = [call for call in dialogs.calls if call[0] == "showwarning"]
+    assert title == "Settings not kept" and message == (
+        f"The new settings apply until difpy_tk closes, but they cannot be kept for next time: its folder "
+        f"{settings_path().parent} cannot be written (permission denied)."
+    )
+
+
 def test_a_list_found_damaged_by_the_search_is_said_on_its_result(one_process, image_folders):
     """The not-a-duplicate list is read by the search: set aside as damaged, its hidden
     pairs come back, and only the start screen said why (a new user never went back there)."""

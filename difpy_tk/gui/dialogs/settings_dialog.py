@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import tkinter as tk
-from tkinter import ttk
+from tkinter import messagebox, ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk import APP_NAME
@@ -27,7 +27,7 @@ from difpy_tk.gui.widgets import (
 from difpy_tk.humanize import format_bytes
 from difpy_tk.scan import cache_files
 from difpy_tk.scan.options import OptionError, cpu_count
-from difpy_tk.state.settings import CACHE_LIMIT_MB, THEMES, Settings, save_settings, validate_setting
+from difpy_tk.state.settings import CACHE_LIMIT_MB, THEMES, Settings, save_settings, settings_path, validate_setting
 
 if TYPE_CHECKING:
     from difpy_tk.gui.app import App
@@ -46,6 +46,16 @@ CACHE_LIMIT_HINT = (
     "80,000 images at pixel size 50 and 20,000 at 100 (fewer as the pixel size grows)."
 )
 LIMIT_FIELD = "size limit"
+
+
+def _not_kept_reason(error: OSError) -> str:
+    """Why the settings file cannot be written, in plain words: its folder refuses (the
+    error names a temporary file of ours), or the file itself was not replaced."""
+    path = settings_path()
+    why = (error.strerror or str(error)).lower()
+    if error.filename == str(path):
+        return f"{path} was {why}" if why.startswith("not replaced") else f"{path}: {why}"
+    return f"its folder {path.parent} cannot be written ({why})"
 
 
 class SettingsDialog(tk.Toplevel):
@@ -228,8 +238,17 @@ class SettingsDialog(tk.Toplevel):
         try:
             save_settings(settings)
         except OSError as exc:
-            self.error.configure(text=f"The settings could not be saved: {exc}")
+            # They apply all the same, as the start screen promised for a folder that cannot be
+            # written; said once. (The error went to a tab not shown, the dialog stayed open,
+            # and Cancel then kept the change.)
             log.warning("could not save the settings: %s", exc)
+            self.destroy()
+            messagebox.showwarning(
+                "Settings not kept",
+                f"The new settings apply until {APP_NAME} closes, but they cannot be kept for next time: "
+                f"{_not_kept_reason(exc)}.",
+                parent=self.app.root,
+            )
             return
         self.destroy()
 
