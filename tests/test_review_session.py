@@ -797,6 +797,27 @@ def test_not_a_duplicate_hides_the_group_and_undo_brings_it_back(tmp_path, photo
     assert "Shown again" in view.told[-1]
 
 
+def test_not_a_duplicate_holds_for_the_review_when_the_list_cannot_be_saved(tmp_path, photos, monkeypatch):
+    """A trial with a read-only settings folder: the status said "hidden now and in later
+    searches" while the group stayed, and Undo stayed off."""
+    original, reencode, small = photos
+    other = [make_file(tmp_path / "o1.jpg", 1000, 300), make_file(tmp_path / "o2.jpg", 1000, 200)]
+    session, view = session_for(make_result([[original, reencode, small], other]), tmp_path)
+
+    def refused(paths, path=None):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / ".ignore.json.x.tmp"))
+
+    monkeypatch.setattr(ignore_list, "add", refused)
+    assert session.not_duplicate(0) is False
+    assert session.rows() == [1] and session.can_undo
+    assert view.told[-1].startswith("Hidden for now only: the not-a-duplicate list cannot be saved (permission denied")
+    assert session.not_duplicate_image(other[1].path) is False and session.rows() == []
+    session.undo()
+    session.undo()
+    assert session.rows() == [0, 1] and view.told[-1] == "Shown again."
+    assert not (tmp_path / "ignore.json").exists()
+
+
 def test_not_a_duplicate_image_leaves_its_group_and_comes_back(tmp_path, photos):
     original, reencode, small = photos
     session, _ = session_for(make_result([[original, reencode, small]]), tmp_path)

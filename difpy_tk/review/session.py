@@ -819,7 +819,10 @@ class ReviewSession:
 
     # ----- not a duplicate ------------------------------------------------------------
 
-    def _remember(self, groups_of_paths: list[list[str]]) -> tuple[ignore_list.IgnoreEntry, ...] | None:
+    def _remember(self, groups_of_paths: list[list[str]]) -> tuple[ignore_list.IgnoreEntry, ...]:
+        """Add the not-a-duplicate entries to the saved list; none when it cannot be
+        saved (a read-only settings folder), which the view is told: the decision then
+        holds for this review only, as the start screen promised for such a folder."""
         entries = []
         try:
             for paths in groups_of_paths:
@@ -827,32 +830,34 @@ class ReviewSession:
         except OSError as error:
             for entry in entries:
                 ignore_list.remove(entry, self.ignore_path)
-            self.view.tell(f"Could not save the not-a-duplicate list: {actions.describe_error(error)}")
-            return None
+            self.view.tell(
+                f"Hidden for now only: the not-a-duplicate list cannot be saved ({actions.describe_error(error)}), "
+                "so later searches show it again. Undo (Ctrl+Z) shows it again now."
+            )
+            return ()
         return tuple(entries)
 
-    def not_duplicate(self, number: int) -> None:
+    def not_duplicate(self, number: int) -> bool:
         """The group's images are not duplicates of each other: hide the group now and in
-        later searches (the engine skips the pairs); undo() brings it back."""
+        later searches (the engine skips the pairs); undo() brings it back. Returns
+        whether later searches will skip it (see _remember)."""
         entries = self._remember([self._present(number)])
-        if entries is None:
-            return
         self._hidden_groups.add(number)
         self._changed()
         self.marks.difference_update(self.result.groups[number].paths)
         self._undo.append(_Step(entries=entries, group=number))
         self.view.refresh()
+        return bool(entries)
 
-    def not_duplicate_image(self, path: str) -> None:
+    def not_duplicate_image(self, path: str) -> bool:
         """This image is not a duplicate of the others of its group: it leaves the group
-        now and is not matched with them in later searches; undo() brings it back."""
+        now and is not matched with them in later searches; undo() brings it back.
+        Returns whether later searches will keep them apart (see _remember)."""
         number = self._group_of[path]
         others = [other for other in self._present(number) if other != path]
         if not others or path not in self._present(number):
-            return
+            return False
         entries = self._remember([[path, other] for other in others])
-        if entries is None:
-            return
         self._hidden_images.add(path)
         self._changed()
         self.marks.discard(path)
@@ -860,6 +865,7 @@ class ReviewSession:
             del self._chosen[number]
         self._undo.append(_Step(entries=entries, image=path))
         self.view.refresh()
+        return bool(entries)
 
     # ----- undo -------------------------------------------------------------------------
 
@@ -878,7 +884,7 @@ class ReviewSession:
             self.view.tell("Nothing to undo.")
             return
         step = self._undo.pop()
-        if step.entries:
+        if step.group is not None or step.image is not None:
             for entry in step.entries:
                 ignore_list.remove(entry, self.ignore_path)
             if step.group is not None:
@@ -887,7 +893,7 @@ class ReviewSession:
                 self._hidden_images.discard(step.image)
             self._changed()
             self.view.refresh()
-            self.view.tell("Shown again, and matched again in later searches.")
+            self.view.tell("Shown again, and matched again in later searches." if step.entries else "Shown again.")
             return
         batch = {id(result) for result in step.results}
         moves = [(index, result) for index, result in self.journal.undoable_moves() if id(result) in batch]

@@ -444,13 +444,13 @@ class ViewerWindow(tk.Toplevel):
 
     def not_duplicate(self) -> None:
         """Hide the current group; the list shows the group that takes its place."""
-        if self.current_group is not None:
-            self.session.not_duplicate(self.current_group)
+        if self.current_group is not None and self.session.not_duplicate(self.current_group):
             self.say("Not a duplicate: hidden now and in later searches. Undo (Ctrl+Z) shows it again.")
 
     def not_duplicate_image(self, path: str) -> None:
-        self.session.not_duplicate_image(path)
-        self.say(f"{os.path.basename(path)} is no longer matched with this group. Undo (Ctrl+Z) brings it back.")
+        """Otherwise the session said why it holds for this review only."""
+        if self.session.not_duplicate_image(path):
+            self.say(f"{os.path.basename(path)} is no longer matched with this group. Undo (Ctrl+Z) brings it back.")
 
     def open_image(self, path: str) -> None:
         result = actions.open_file(path, self.session.journal)
