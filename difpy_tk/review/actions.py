@@ -37,9 +37,8 @@ log = logging.getLogger("difpy_tk")
 
 
 SWAPPED = (
-    "the file may have been replaced since the search: its size and date are as they were, but "
-    "its inode-change time or file number is not (a rewrite, a move, new permissions or a "
-    "drive plugged in again also do that): search again to act on it"
+    "the file may have been replaced since the search (same size and date, yet the system saw a "
+    "change: new permissions or a drive plugged in again look the same): search again to act on it"
 )
 """check_unchanged's word for a file whose ctime or file number changed. It errs on the
 safe side: a chmod or a replugged FAT drive is refused too, and a search again (quick,

@@ -543,6 +543,22 @@ def test_a_linked_file_shows_its_other_names(root, tmp_path):
     viewer.close()
 
 
+def test_a_card_gives_the_reason_for_not_acting_without_its_asides(root, tmp_path):
+    """A trial: the whole reason a file was left alone ran past the card's bottom."""
+    from difpy_tk.review.actions import SWAPPED
+
+    viewer = open_viewer(root, one_group(tmp_path, 3), lambda line: None, Journal(tmp_path / "actions.log"))
+    root.update()
+    path = viewer.session.members(viewer.current_group)[1]
+    viewer.session.failures[path] = SWAPPED
+    viewer.refresh()
+    root.update()
+    card = next(card for card in shown_cards(viewer) if card.path == path)
+    assert card.status.cget("text") == "the file may have been replaced since the search: search again to act on it"
+    assert card.status.winfo_ismapped()
+    viewer.close()
+
+
 def test_a_theme_change_refills_the_cards_once(root, tmp_path, monkeypatch):
     """Tk sends <<ThemeChanged>> to each of the window's hundreds of widgets."""
     from difpy_tk.gui.theme import apply_theme
