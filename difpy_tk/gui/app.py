@@ -91,6 +91,12 @@ class App:
         root.bind("<KP_Enter>", lambda event: self._on_return())
         root.bind("<Escape>", lambda event: self.current.unless_held(self.current.on_escape)())
         root.bind(f"<{shortcut_modifier(root)}-o>", lambda event: self.add_folder())
+        # Quit from any of the app's windows (the viewer's too), asking as closing does: macOS
+        # quits through its application menu's command, which would otherwise exit outright.
+        if root.tk.call("tk", "windowingsystem") == "aqua":
+            root.createcommand("::tk::mac::Quit", self.close)
+        else:
+            root.bind_all("<Control-q>", lambda event: self.close())
         root.protocol("WM_DELETE_WINDOW", self.close)
         self.show("menu")
 

@@ -508,9 +508,14 @@ def test_quitting_the_app_asks_when_a_viewer_holds_marks(driver, dialogs, tmp_pa
     driver.app.close()
     assert driver.root.winfo_exists() and viewer.winfo_exists(), "the user said no: nothing closed"
     assert [name for name, _, _ in dialogs.calls] == ["askyesno"]
+    driver.press("<Control-q>", viewer)  # quitting from the viewer asks the same (a trial: Ctrl+Q did nothing)
+    assert driver.root.winfo_exists() and [name for name, _, _ in dialogs.calls] == ["askyesno", "askyesno"]
     dialogs.answers["askyesno"] = True
     closed = driver.root
-    driver.restart()  # the app closes, and opens again for the fixture to close
+    driver.press("<Control-q>", viewer)
+    with pytest.raises(tk.TclError, match="destroyed"):
+        closed.winfo_exists()
+    driver._open()  # a new app for the fixture to close
     with pytest.raises(tk.TclError, match="destroyed"):
         closed.winfo_exists()
 

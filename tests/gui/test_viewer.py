@@ -543,6 +543,30 @@ def test_a_linked_file_shows_its_other_names(root, tmp_path):
     viewer.close()
 
 
+def test_the_keyboard_keeps_an_image_and_brings_its_card_into_view(root, tmp_path):
+    """A trial with the keyboard only: "Keep this one" was about 11 Tabs away, and the
+    fourth card of a group, reached with ↓, stayed below the window's edge."""
+    viewer = open_viewer(root, one_group(tmp_path, 7), lambda line: None, Journal(tmp_path / "actions.log"))
+    viewer.geometry("900x560+0+0")
+    root.update()
+    pump(root, lambda: viewer._resize_job is None)
+    viewer.focus_force()
+    members = viewer.session.members(viewer.current_group)
+    for _ in range(len(members)):
+        viewer.event_generate("<Down>")
+    root.update()
+    assert viewer.current_path == members[-1]
+    card = next(card for card in shown_cards(viewer) if card.path == members[-1])
+    canvas_top = viewer.canvas.winfo_rooty()
+    assert canvas_top <= card.winfo_rooty() and card.winfo_rooty() + card.winfo_height() <= (
+        canvas_top + viewer.canvas.winfo_height()), "the current card is seen whole"
+    viewer.event_generate("<k>")
+    root.update()
+    assert viewer.session.keeper(viewer.current_group) == members[-1]
+    assert viewer.status.cget("text") == f"Keeping {os.path.basename(members[-1])} in this group."
+    viewer.close()
+
+
 def test_a_card_gives_the_reason_for_not_acting_without_its_asides(root, tmp_path):
     """A trial: the whole reason a file was left alone ran past the card's bottom."""
     from difpy_tk.review.actions import SWAPPED

@@ -59,8 +59,8 @@ KIND_CHOICES = {
     "Similar": "similar",
     "Flagged (left to your eye)": "flagged",
 }
-KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · Enter: preview · Delete: Trash marked… · "
-             "Ctrl+M: move marked… · Ctrl+Z: undo · Ctrl+W: close. Marking touches no file.")
+KEYS_HINT = ("← →: groups · ↑ ↓: images · Space: mark · K: keep this one · Enter: preview · "
+             "Delete: Trash marked… · Ctrl+M: move marked… · Ctrl+Z: undo · Ctrl+W: close. Marking touches no file.")
 TEXT_INPUT = ("TEntry", "Entry", "TCombobox")
 """Widget classes where Left/Right/Home/End move the text cursor, not between groups."""
 NOT_INTERACTIVE = ("TButton", "TCheckbutton", "TMenubutton", "Button", "Treeview", *TEXT_INPUT)
@@ -267,7 +267,8 @@ class ViewerWindow(tk.Toplevel):
             self.bind(key, lambda e, a=action: None if e.widget.winfo_class() in TEXT_INPUT else a())
         for key, action in (("<Up>", lambda: self.step_image(-1)), ("<Down>", lambda: self.step_image(1)),
                             ("<space>", self._toggle_current), ("<Return>", self._preview_current),
-                            ("<KP_Enter>", self._preview_current)):
+                            ("<KP_Enter>", self._preview_current), ("<k>", self._keep_current),
+                            ("<K>", self._keep_current)):
             self.bind(key, lambda e, a=action: None if e.widget.winfo_class() in NOT_INTERACTIVE else a())
         for key, kind in (("<Delete>", ActionKind.TRASH), ("<Control-m>", ActionKind.MOVE)):
             # Each asks for confirmation first; 13 Tabs reached the Trash button before.
@@ -556,6 +557,25 @@ class ViewerWindow(tk.Toplevel):
         if members:
             here = members.index(self.current_path) if self.current_path in members else -offset
             self.set_current(members[max(0, min(len(members) - 1, here + offset))])
+            self._scroll_to_current()
+
+    def _scroll_to_current(self) -> None:
+        """Scroll the cards as little as needed for the current one to be seen whole (the
+        fourth card of a group, reached with ↓, stayed below the window's edge)."""
+        card = next((card for card in self._cards if card.path == self.current_path and card.winfo_ismapped()), None)
+        if card is None:
+            return
+        self.update_idletasks()
+        total = self.cards_frame.winfo_height()
+        if total <= 0:
+            return
+        first, last = self.canvas.yview()
+        top, bottom = card.winfo_y(), card.winfo_y() + card.winfo_height()
+        seen = (last - first) * total
+        if top < first * total:
+            self.canvas.yview_moveto(top / total)
+        elif bottom > last * total:
+            self.canvas.yview_moveto(max(0.0, bottom - seen) / total)
 
     def set_kind(self, kind: str) -> None:
         self.session.kind = kind
@@ -735,6 +755,12 @@ class ViewerWindow(tk.Toplevel):
     def _current(self) -> str | None:
         members = self.members()
         return self.current_path if self.current_path in members else next(iter(members), None)
+
+    def _keep_current(self) -> None:
+        """K: "Keep this one" for the current image (it was about 11 Tabs away)."""
+        path = self._current()
+        if path and path != self.session.keeper(self.current_group):
+            self.keep(path)
 
     def _toggle_current(self) -> None:
         path = self._current()
