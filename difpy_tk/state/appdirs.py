@@ -118,7 +118,11 @@ def _fallback_dir(kind: str) -> Path:
     fallback = _private_temp_dir(kind)
     what = "the action log and move journal are" if kind == "data" else "the image cache is"
     if _writable(fallback):
-        _say_once(kind, preferred, f"The {kind} folder {preferred} cannot be written, so {what} kept in {fallback}.")
+        # A temp folder is emptied when the computer restarts, and moves can be put back only
+        # while their journal is there: said, for the data folder.
+        until = " until the computer restarts (put back what you move before then)" if kind == "data" else ""
+        _say_once(kind, preferred,
+                  f"The {kind} folder {preferred} cannot be written, so {what} kept in {fallback}{until}.")
     else:
         _say_once(kind, preferred, f"Neither {preferred} nor {fallback} can be written, so {what} not saved.")
     return fallback

@@ -83,7 +83,8 @@ def summary_lines(plan: Plan) -> list[str]:
     if plan.kind is ActionKind.DELETE:
         lines.append("Deleted files do not go to a Trash: this cannot be undone.")
     elif plan.kind is ActionKind.TRASH:
-        lines.append("You can restore them from the Trash. Where a drive has no Trash, you will be asked again.")
+        lines.append("You can restore them from the Trash (Undo here cannot). Where a drive has no Trash, you will "
+                     "be asked again.")
     else:
         lines.append('A file whose name is taken there gets a number added ("name (2).jpg"); nothing is '
                      "overwritten. Undo puts moved files back.")
