@@ -282,7 +282,8 @@ def run_undo(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         return EXIT_OK
     say(f"Move back {plural(len(chosen), 'file')}{' of every run' if args.all else ' of the last run'}:")
     for intent in reversed(chosen):
-        say(f"  {intent.destination} -> {intent.source}")
+        refusal = actions.move_back_refusal(intent)
+        say(f"  {intent.destination} -> {intent.source}" + (f"  (refused: {refusal})" if refusal else ""))
     if args.dry_run:
         say("Dry run: nothing was changed.")
         return EXIT_OK

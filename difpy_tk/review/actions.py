@@ -382,6 +382,23 @@ def run_bulk(
     return results
 
 
+def move_back_refusal(intent: MoveIntent) -> str | None:
+    """Why move_back would leave the file where it is, or None: it would move it back, or
+    the file is back already. Asked first by `undo --dry-run` too, which listed a file
+    the real run then refused."""
+    current, original = Path(intent.destination), Path(intent.source)
+    if not os.path.lexists(current):
+        if os.path.lexists(original) and mismatch(original, intent.evidence) is None:
+            return None
+        return "the moved file is no longer where it was moved to"
+    wrong = mismatch(current, intent.evidence)
+    if wrong is not None:
+        return f"the file at {current} is not the one that was moved there ({wrong}), so it stays"
+    if os.path.lexists(original):
+        return f"{original} exists again and is not overwritten"
+    return None
+
+
 def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
     """Move the file a journalled move took back to where it came from, if it is still
     the very file that was moved (size, mtime and content digest), never over another file."""
@@ -392,15 +409,11 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
             ActionResult("undo move", str(current), Outcome.FAILED, destination=str(original), reason=reason)
         )
 
-    if not os.path.lexists(current):
-        if os.path.lexists(original) and mismatch(original, intent.evidence) is None:
-            return _back_already(journal, intent)
-        return failed("the moved file is no longer where it was moved to")
-    wrong = mismatch(current, intent.evidence)
-    if wrong is not None:
-        return failed(f"the file at {current} is not the one that was moved there ({wrong}), so it stays")
-    if os.path.lexists(original):
-        return failed(f"{original} exists again and is not overwritten")
+    refusal = move_back_refusal(intent)
+    if refusal is not None:
+        return failed(refusal)
+    if not os.path.lexists(current):  # what refusal found: it is back already
+        return _back_already(journal, intent)
     try:
         original.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:

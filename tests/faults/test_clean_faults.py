@@ -153,6 +153,9 @@ def test_undo_refuses_a_replaced_file_and_undoes_only_the_last_run(scanned, tmp_
     replaced = tmp_path / "out2" / "a.png"
     replaced.write_bytes(b"not the image that was moved")
     replaced_digest_before = replaced.read_bytes()
+    assert cli.main(["undo", "--dry-run"]) == 0  # a trial: the dry run listed the file as going back
+    listed = next(line for line in capsys.readouterr().out.splitlines() if line.startswith(f"  {replaced} -> "))
+    assert f"  (refused: the file at {replaced} is not the one that was moved there" in listed
     assert cli.main(["undo", "--yes"]) == 1
     out = capsys.readouterr().out
     assert "Move back 2 files of the last run" in out and "is not the one that was moved there" in out
