@@ -568,3 +568,23 @@ def test_four_notices_fit_the_smallest_window(driver, monkeypatch):
     content_bottom = menu.content.winfo_rooty() + menu.content.winfo_height()
     assert all(label.winfo_rooty() + label.winfo_height() <= content_bottom for label in labels)
     assert menu._title.winfo_rooty() >= menu.content.winfo_rooty()
+
+
+def test_the_result_counts_what_was_not_searched_as_files_and_folders(tmp_path):
+    """A trial: an unreadable folder was counted as one of "2 files were not searched", and
+    "18 images remembered" stood beside "17 Files searched" (one was remembered as unreadable)."""
+    from difpy_tk.gui.screens.results import details, next_steps
+    from difpy_tk.scan.result import FileRecord, Problem, SearchResult
+
+    (tmp_path / "locked").mkdir()
+    files = {str(tmp_path / name): FileRecord(str(tmp_path / name), 10, 0, 8, 8) for name in ("a.jpg", "b.jpg")}
+    result = SearchResult(parameters={}, files=files, groups=[], cache_hits=3,
+                          invalid=[Problem(str(tmp_path / "broken.jpg"), "damaged")],
+                          skipped=[Problem(str(tmp_path / "locked"), "folder cannot be read"),
+                                   Problem(str(tmp_path / "notes.txt"), "not an image")])
+    unsearched = "2 files and 1 folder were not searched; View Logs lists each one with the reason."
+    assert next_steps(result).endswith(unsearched)
+    assert details(result).endswith(" · 3 of 3 files remembered from earlier searches")
+    result.skipped = result.skipped[:1]
+    result.invalid = []
+    assert next_steps(result).endswith("1 folder was not searched; View Logs lists it with the reason.")

@@ -80,7 +80,10 @@ def details(result: SearchResult) -> str:
             ", ".join(f"{PHASE_WORDS.get(name, name)} {seconds:.1f} s" for name, seconds in result.timings.items())
         )
     if result.cache_hits:
-        parts.append(f"{plural(result.cache_hits, 'image')} remembered from earlier searches")
+        # Of every file read, those that failed too: "18 images remembered" stood beside
+        # "17 Files searched" when one of them was remembered as unreadable.
+        read = result.files_searched + len(result.invalid)
+        parts.append(f"{result.cache_hits:,} of {plural(read, 'file')} remembered from earlier searches")
     return " · ".join(parts)
 
 
@@ -107,10 +110,12 @@ def next_steps(result: SearchResult, saved: bool = False) -> str:
             "image of a group but not like the one kept: in no group, so no bulk action touches them; "
             "the viewer names each under its group."
         )
-    unsearched = len(result.invalid) + len(result.skipped)
-    if unsearched:
-        verb, which = ("was", "it") if unsearched == 1 else ("were", "each one")
-        steps.append(f"{plural(unsearched, 'file')} {verb} not searched; View Logs lists {which} with the reason.")
+    folders = sum(os.path.isdir(problem.path) for problem in result.skipped)  # an unreadable folder
+    files = len(result.invalid) + len(result.skipped) - folders
+    if files or folders:
+        what = " and ".join(plural(count, noun) for count, noun in ((files, "file"), (folders, "folder")) if count)
+        verb, which = ("was", "it") if files + folders == 1 else ("were", "each one")
+        steps.append(f"{what} {verb} not searched; View Logs lists {which} with the reason.")
     return "\n".join(steps)
 
 
