@@ -145,6 +145,7 @@ def apply_theme(root: tk.Tk, name: str) -> None:
         foreground=colours["on_accent"],
         font="DifpyStrong",
         bordercolor=colours["accent"],
+        focuscolor=colours["on_accent"],  # the accent ring vanished on the accent fill (a keyboard-only trial)
     )
     style.map(
         "Primary.TButton",

@@ -273,3 +273,17 @@ def test_sizes_follow_the_screen_dpi(driver):
         window.destroy()
     finally:
         root.tk.call("tk", "scaling", 96 / 72)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_focus_ring_shows_on_every_kind_of_button(driver, theme):
+    """A keyboard-only trial: on the accent-filled buttons (Save, Next, Start search) the
+    focus ring, drawn in the accent colour, could not be seen."""
+    from difpy_tk.gui.theme import apply_theme
+
+    apply_theme(driver.root, theme)
+    style = ttk.Style(driver.root)
+    for name in ("TButton", "Primary.TButton", "Big.Primary.TButton"):
+        ring = driver.root.winfo_rgb(style.lookup(name, "focuscolor"))
+        fill = driver.root.winfo_rgb(style.lookup(name, "background"))
+        assert max(abs(a - b) for a, b in zip(ring, fill)) > 0x4000, f"{name}: the ring is lost on its fill"
