@@ -210,6 +210,17 @@ def test_no_move_back_without_its_journal_entry(tmp_path, journal, monkeypatch):
     assert (tmp_path / "b" / "x.jpg").read_bytes() == b"image bytes" and not Path(record.path).exists()
 
 
+def test_a_refused_move_back_names_the_folder_that_refuses(tmp_path, journal, monkeypatch):
+    """A trial: "cannot move the file back: permission denied" did not say where."""
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    assert actions.move_file(record, tmp_path / "b", journal).ok
+    monkeypatch.setattr(safe_move, "rename_no_replace", _raise(PermissionError(errno.EACCES, "Permission denied")))
+    result = actions.undo_last(journal)
+    assert result.reason == f"cannot move the file back into {tmp_path / 'a'}: permission denied"
+    assert (tmp_path / "b" / "x.jpg").read_bytes() == b"image bytes"
+
+
 def test_a_file_taken_by_another_run_while_moving_is_said_so(tmp_path, journal, monkeypatch):
     """A safety trial's three clean runs at once: the file another one had just moved was
     reported as "cannot move the file to <destination>: no such file or directory"."""

@@ -446,7 +446,7 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
         journal.end(op, End.FAILED)
         if isinstance(error, FileNotFoundError) and not os.path.lexists(current):
             return failed(VANISHED_WHILE_MOVING)
-        return failed(f"cannot move the file back: {describe_error(error)}")
+        return failed(f"cannot move the file back into {original.parent}: {describe_error(error)}")
     journal.end(op, End.DONE)
     _remove_created_parents(current.parent, journal.created_folders() | set(intent.created_folders))
     return journal.record(ActionResult("undo move", str(current), Outcome.OK, destination=str(original), op=op))

@@ -169,6 +169,25 @@ def test_delete_and_ctrl_m_act_on_the_marks_after_asking(root, viewer, dialogs, 
     assert all(Path(path).exists() for path in marked), "both answered No: nothing touched"
 
 
+def test_a_word_about_one_group_goes_when_another_is_shown(root, viewer):
+    """A trial: "Keeping dragonfly_rot90.png in this group." still stood under group 5."""
+    members = viewer.session.members(viewer.current_group)
+    viewer.keep(members[1])
+    assert viewer.status.cget("text") == f"Keeping {os.path.basename(members[1])} in this group."
+    viewer.step(1)
+    root.update()
+    assert viewer.status.cget("text") == KEYS_HINT
+
+
+def test_a_move_looks_first_where_the_last_one_went(root, viewer, dialogs, tmp_path):
+    """A trial: the folder chooser always began in the home folder."""
+    dialogs.answers["askdirectory"] = str(tmp_path / "sorted")
+    assert viewer.choose_folder("Move marked to") == str(tmp_path / "sorted")
+    assert viewer.choose_folder("Move marked to") == str(tmp_path / "sorted")
+    starts = [kwargs.get("initialdir") for name, _args, kwargs in dialogs.calls if name == "askdirectory"]
+    assert starts == [os.path.expanduser("~"), str(tmp_path / "sorted")]
+
+
 def test_closing_with_marks_asks_first(root, viewer, dialogs):
     """A new user's Ctrl+W threw their marks away without a word."""
     shown_cards(viewer)[1].check.invoke()

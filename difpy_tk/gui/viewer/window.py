@@ -100,6 +100,7 @@ class ViewerWindow(tk.Toplevel):
         self.file_worker = TkWorker(self, 1, "file-actions")
         self.current_group: int | None = None
         self.current_path: str | None = None
+        self._move_folder = os.path.expanduser("~")
         self.last_switch_ms = 0.0
         """How long the last group switch took on the Tk thread (shown cards, no decoding)."""
         self._cards: list[ImageCard] = []
@@ -258,6 +259,9 @@ class ViewerWindow(tk.Toplevel):
         self.status = WrapLabel(status_row, style="Status.TLabel", anchor="w", text=KEYS_HINT)
         self._notice_shown = False
         """The status shows a notice of the session (tell), which the next mark clears."""
+        self._group_said: str | None = None
+        """What the status says of the current group only (a keeper chosen), which moving
+        to another group takes away."""
         self.status.pack(side="left", fill="x", expand=True)
 
     def _bind_keys(self) -> None:
@@ -340,8 +344,11 @@ class ViewerWindow(tk.Toplevel):
         """must_exist: a folder to mark by; a folder to move to may be typed in new, and is
         looked for from the home folder, not from where the app was started (often a
         searched folder, where moved copies would be found again)."""
-        start = {} if must_exist else {"initialdir": os.path.expanduser("~")}
-        return filedialog.askdirectory(parent=self, title=title, mustexist=must_exist, **start) or None
+        start = {} if must_exist else {"initialdir": self._move_folder}
+        chosen = filedialog.askdirectory(parent=self, title=title, mustexist=must_exist, **start) or None
+        if chosen and not must_exist:
+            self._move_folder = chosen  # where the next move looks first (a trial always began at home)
+        return chosen
 
     def confirm(self, plan: Plan) -> bool:
         return ConfirmDialog(self, plan).ask()
@@ -442,6 +449,7 @@ class ViewerWindow(tk.Toplevel):
     def keep(self, path: str) -> None:
         self.session.set_keeper(path)
         self.say(f"Keeping {os.path.basename(path)} in this group.")
+        self._group_said = self.status.cget("text")
 
     def not_duplicate(self) -> None:
         """Hide the current group; the list shows the group that takes its place."""
@@ -531,6 +539,9 @@ class ViewerWindow(tk.Toplevel):
         self.tree.focus(iid)
         self.tree.see(iid)
         if number != self.current_group:
+            if self._group_said is not None and self._group_said == self.status.cget("text"):
+                self.say(KEYS_HINT)  # "Keeping x.jpg in this group." stood under another group
+            self._group_said = None
             self.current_group = number
             if not keep_place:
                 self.current_path = None
