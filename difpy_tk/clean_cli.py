@@ -78,6 +78,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="for keep-by folder-priority: keep images in this folder first (repeatable)",
     )
     clean.add_argument(
+        "--protect",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="never mark, move or trash an image in this folder or below it, whichever image "
+        "of its group is kept (repeatable; the app: Settings › Keeper › Protected folders)",
+    )
+    clean.add_argument(
         "--kind",
         choices=("all", "duplicates", "similar"),
         default="all",
@@ -218,7 +226,7 @@ def _keeper_rule(args: argparse.Namespace) -> KeeperRule:
     unknown = [name for name in names if name not in CRITERIA]
     if unknown:
         raise ValueError(f"--keep-by: unknown {', '.join(unknown)}; choose from {', '.join(CRITERIA)}")
-    return KeeperRule.from_settings([CRITERIA[name].value for name in names], args.prefer_folder)
+    return KeeperRule.from_settings([CRITERIA[name].value for name in names], args.prefer_folder, args.protect)
 
 
 def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:

@@ -17,7 +17,7 @@ from difpy_tk.review.journal import Journal, Outcome
 from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule, with_new_criteria
 from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule
-from difpy_tk.review.session import FLAGS, LOW_DETAIL, ActionKind, Plan, ReviewSession
+from difpy_tk.review.session import FLAGS, LOW_DETAIL, PROTECTED, ActionKind, Plan, ReviewSession
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 from difpy_tk.state.settings import Settings
 
@@ -241,6 +241,31 @@ def test_images_gone_before_the_review_starts_leave_their_groups(tmp_path, photo
     assert session.marks == {small.path}
     session_again, _ = session_for(make_result([[reencode, small]]), tmp_path)
     assert session_again.vanished_notice() == ""
+
+
+def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_path, photos):
+    """Peers' reference folders: the originals' archive is kept whatever the rule keeps."""
+    original, reencode, small = photos  # original in p/a, the others in p/b
+    archive = str(tmp_path / "p" / "b")
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path,
+                                KeeperRule.from_settings([], [], [archive]))
+    assert session.keeper(0) == original.path and session.is_protected(small.path)
+    assert session.apply_rule(MarkRule.ALL_BUT_KEEPER) == 0 and session.marks == set()
+    session.invert()
+    assert session.marks == set()
+    assert not session.toggle(small.path)
+    assert view.told[-1] == (
+        "small.jpg is in a protected folder, which is never marked, moved or trashed (Settings › Keeper).")
+    assert KeeperRule.from_settings([], [], [archive]).copies_size(session.result) == 0
+    session.set_keeper_rule(KeeperRule())
+    session.mark_all()
+    assert session.marks == {reencode.path, small.path}
+    session.set_keeper_rule(KeeperRule.from_settings([], [], [archive]))  # protected now: the marks go
+    assert session.marks == set()
+    session.marks.add(small.path)  # a mark that got there all the same is left out of any action
+    plan = session.plan(ActionKind.TRASH)
+    assert plan.files == () and [result.reason for result in plan.left_out] == [PROTECTED]
+    assert Path(small.path).exists()
 
 
 # ----- marking rules -----------------------------------------------------------------

@@ -33,6 +33,7 @@ def test_round_trip():
         thorough=True,
         window_size=[1000, 640],
         viewer_size=[1400, 900],
+        protected_folders=["/archive"],
     )
     save_settings(settings)
     assert settings_path().is_file()

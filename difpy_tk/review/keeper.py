@@ -108,18 +108,27 @@ def is_original_format(path: str) -> bool:
 @dataclass(frozen=True)
 class KeeperRule:
     """criteria: tried in order; folders: the folder priority list, first preferred
-    (an image in none of them comes after all that are in one)."""
+    (an image in none of them comes after all that are in one); protected: folders whose
+    images are all kept, never marked, moved or trashed, whichever image of their group
+    the criteria keep (dupeGuru's reference folders, czkawka's: the originals' archive)."""
 
     criteria: tuple[Criterion, ...] = DEFAULT_ORDER
     folders: tuple[str, ...] = field(default=())
+    protected: tuple[str, ...] = field(default=())
 
     @classmethod
-    def from_settings(cls, criteria: Iterable[str], folders: Iterable[str]) -> KeeperRule:
+    def from_settings(
+        cls, criteria: Iterable[str], folders: Iterable[str], protected: Iterable[str] = ()
+    ) -> KeeperRule:
         """The rule stored in Settings (criterion values, in order); criteria missing from
         the list are appended in the default order, so every rule decides fully."""
         chosen = [Criterion(value) for value in criteria]
         chosen += [criterion for criterion in DEFAULT_ORDER if criterion not in chosen]
-        return cls(tuple(dict.fromkeys(chosen)), tuple(folders))
+        return cls(tuple(dict.fromkeys(chosen)), tuple(folders), tuple(protected))
+
+    def is_protected(self, path: str) -> bool:
+        """The image lies in a protected folder (or below it)."""
+        return any(is_inside(path, folder) for folder in self.protected)
 
     def _folder_rank(self, path: str) -> int:
         return next((rank for rank, folder in enumerate(self.folders) if is_inside(path, folder)), len(self.folders))
@@ -154,15 +163,16 @@ class KeeperRule:
         return min(records, key=lambda record: self.key(record, turned))
 
     def copies_size(self, result: SearchResult) -> int:
-        """Bytes taken by every group member but the one this rule keeps: what a clean-up
-        can free at most, counted with the viewer's keeper (the search's own kept image
+        """Bytes taken by every group member but the one this rule keeps (and the protected
+        ones): what a clean-up can free at most, counted with the viewer's keeper (the search's own kept image
         is the one the others were matched with, often a larger re-encode)."""
         total = 0
         for group in result.groups:
             records = [result.files[path] for path in group.paths if path in result.files]
             if records:
                 kept = self.choose(records, group.turns).path
-                total += sum(record.size for record in records if record.path != kept)
+                total += sum(record.size for record in records
+                             if record.path != kept and not self.is_protected(record.path))
         return total
 
     def reason(self, kept: FileRecord, others: Sequence[FileRecord], turns: Turns | None = None) -> str:

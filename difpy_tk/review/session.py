@@ -260,6 +260,7 @@ class Entry:
     keeper: bool
     marked: bool
     links: tuple[str, ...]
+    protected: bool = False
 
     @property
     def name(self) -> str:
@@ -298,6 +299,7 @@ class MarkSummary:
 
 
 VANISHED = "no longer where the search found it: moved, renamed or deleted since"
+PROTECTED = "in a protected folder (Settings › Keeper), which is never moved or trashed"
 
 
 class ReviewSession:
@@ -471,10 +473,17 @@ class ReviewSession:
         self.view.refresh()
 
     def _drop_keeper_marks(self) -> None:
+        """Keepers, and images a new rule protects, lose their marks."""
         for number in {self._group_of[path] for path in self.marks}:
             keeper = self.keeper(number)
             if keeper is not None:
                 self.marks.discard(keeper)
+        if self.keeper_rule.protected:
+            self.marks = {path for path in self.marks if not self.is_protected(path)}
+
+    def is_protected(self, path: str) -> bool:
+        """In a protected folder (Settings › Keeper): never marked, moved or trashed."""
+        return self.keeper_rule.is_protected(path)
 
     def match_of(self, path: str) -> tuple[float | None, int]:
         """(error to the image the search matched it with, turn in degrees as Group.turns
@@ -534,11 +543,14 @@ class ReviewSession:
     def toggle_many(self, paths: Iterable[str]) -> None:
         """Toggle each image's mark (the table's Space on selected rows), one refresh for
         all; keepers are left unmarked and the view is told why."""
-        changed, keepers = set(), 0
+        changed, keepers, protected = set(), 0, []
         for path in paths:
             number = self._group_of[path]
             if path == self.keeper(number):
                 keepers += 1
+                continue
+            if self.is_protected(path):
+                protected.append(os.path.basename(path))
                 continue
             if path in self.marks:
                 self.marks.discard(path)
@@ -547,6 +559,9 @@ class ReviewSession:
             changed.add(number)
         if keepers:
             self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
+        if protected:
+            self.view.tell(f"{first_few(protected, 2)} {'is' if len(protected) == 1 else 'are'} in a protected folder, "
+                           "which is never marked, moved or trashed (Settings › Keeper).")
         self.view.refresh(changed)
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
@@ -572,7 +587,7 @@ class ReviewSession:
                 continue
             pixels = self.files[keeper].pixels
             count += any(path != keeper and path not in self.marks and self.files[path].pixels >= pixels
-                         for path in self._present(number))
+                         and not self.is_protected(path) for path in self._present(number))
         return count
 
     def apply_rule(self, rule: MarkRule, folder: str | None = None, groups: Iterable[int] | None = None) -> int:
@@ -585,7 +600,7 @@ class ReviewSession:
                 continue
             members = [self.files[path] for path in self._present(number)]
             for path in rule_marks(rule, self.files[keeper], members, folder):
-                if path not in self.marks:
+                if path not in self.marks and not self.is_protected(path):
                     self.marks.add(path)
                     changed.add(number)
                     added += 1
@@ -605,7 +620,7 @@ class ReviewSession:
         for number in self._rule_groups(groups):
             keeper = self.keeper(number)
             for path in self._present(number):
-                if path != keeper:
+                if path != keeper and not self.is_protected(path):
                     self.marks.symmetric_difference_update({path})
         self.view.refresh()
 
@@ -643,6 +658,7 @@ class ReviewSession:
                         path == keeper,
                         path in self.marks,
                         self.result.links.get(path, ()),
+                        self.is_protected(path),
                     )
                 )
         found.sort(key=SORT_KEYS[sort], reverse=descending)
@@ -667,7 +683,8 @@ class ReviewSession:
             if keeper is None or not marked:
                 continue
             for path in marked:
-                reason = actions.check_unchanged(self.files[path]) or actions.keeper_problem(self.files[keeper], path)
+                reason = (PROTECTED if self.is_protected(path) else None) or actions.check_unchanged(
+                    self.files[path]) or actions.keeper_problem(self.files[keeper], path)
                 if reason is not None:
                     left_out.append(ActionResult(verb, path, Outcome.SKIPPED, reason=reason))
                 else:

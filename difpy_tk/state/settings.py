@@ -70,13 +70,16 @@ class Settings:
     """The viewer's keeper rule: which image of a group to keep, criteria in order."""
     keeper_folders: list[str] = field(default_factory=list)
     """The keeper rule's folder priority list, first preferred."""
+    protected_folders: list[str] = field(default_factory=list)
+    """Folders whose images the review never marks, moves or trashes (KeeperRule.protected)."""
     window_size: list[int] = field(default_factory=list)
     viewer_size: list[int] = field(default_factory=list)
     """The main window's and the Image Viewer's size when they were last closed, [width,
     height] at 96 DPI (gui.widgets.size_to_remember); empty: the default size."""
 
     def keeper_rule(self) -> KeeperRule:
-        return KeeperRule.from_settings(with_new_criteria(self.keeper_criteria), self.keeper_folders)
+        return KeeperRule.from_settings(with_new_criteria(self.keeper_criteria), self.keeper_folders,
+                                        self.protected_folders)
 
     def search_options(self) -> SearchOptions:
         """The search these settings describe; raises OptionError like SearchOptions does."""
@@ -95,7 +98,7 @@ def validate_setting(name: str, value: object) -> None:
     if name == "theme":
         if value not in THEMES:
             raise OptionError(name, f"expected one of {', '.join(THEMES)}, got {value!r}")
-    elif name in ("folders", "keeper_folders"):
+    elif name in ("folders", "keeper_folders", "protected_folders"):
         if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             raise OptionError(name, "expected a list of folder paths")
     elif name in ("window_size", "viewer_size"):

@@ -105,6 +105,19 @@ def test_clean_keeping_folders_then_undo(scanned, tmp_path, capsys):
     assert cli.main(["undo", "--yes"]) == 0 and "Nothing to undo" in capsys.readouterr().out
 
 
+def test_clean_never_touches_a_protected_folder(scanned, tmp_path, capsys):
+    photos, result = scanned  # group a: a.png, sub/a.png, small.png; group b: b.png, "b copy.png"
+    ledger = Ledger(photos)
+    out = tmp_path / "out"
+    assert cli.main(["clean", str(result), "--move-to", str(out), "--dry-run"]) == 0
+    assert str(photos / "sub" / "a.png") in capsys.readouterr().out, "without --protect it goes"
+    assert cli.main(["clean", str(result), "--move-to", str(out), "--protect", str(photos / "sub"), "--yes"]) == 0
+    assert (photos / "sub" / "a.png").exists() and not (photos / "small.png").exists()
+    assert sorted(path.name for path in out.iterdir()) == ["b copy.png" if (photos / "b.png").exists() else "b.png",
+                                                          "small.png"]
+    ledger.assert_nothing_lost(journal_moves(journal()))
+
+
 def test_marking_rule_and_the_trash(scanned, temp_trash, capsys):
     photos, result = scanned
     ledger = Ledger(photos, trash=temp_trash)

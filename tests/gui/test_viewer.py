@@ -875,7 +875,7 @@ def test_app_opens_the_viewer_on_a_saved_result_and_logs_its_actions(driver, ima
     assert "open ok" in driver.app.logbook.lines[-1]
 
 
-def test_the_keeper_rule_is_changed_in_settings(driver):
+def test_the_keeper_rule_is_changed_in_settings(driver, dialogs, tmp_path):
     from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
     from difpy_tk.state.settings import load_settings
 
@@ -891,10 +891,32 @@ def test_the_keeper_rule_is_changed_in_settings(driver):
     for _ in range(size):
         frame.criteria.buttons["Up"].invoke()
     assert criteria.get(0) == "1. Largest file"
+    dialogs.answers["askdirectory"] = str(tmp_path / "Camera originals")
+    dialog.protected_frame.folders.buttons["Add…"].invoke()
+    protected = dialog.protected_frame.folders
+    assert protected.listbox.get(0) == str(tmp_path / "Camera originals") and "Up" not in protected.buttons
     dialog.save_button.invoke()
     driver.update()
     assert driver.app.settings.keeper_criteria[0] == "file size"
     assert load_settings().keeper_rule().criteria[0].value == "file size"
+    assert load_settings().keeper_rule().protected == (str(tmp_path / "Camera originals"),)
+
+
+def test_an_image_in_a_protected_folder_cannot_be_marked_on_its_card_or_in_the_table(root, tmp_path):
+    from difpy_tk.review.keeper import KeeperRule
+
+    result = one_group(tmp_path, 3)
+    protected = result.groups[0].matches[0].path
+    viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"),
+                         KeeperRule(protected=(os.path.dirname(protected),)))
+    root.update()
+    card = next(card for card in shown_cards(viewer) if card.path == protected)
+    assert card.check.cget("text") == "Protected" and card.check.instate(["disabled"])
+    viewer.notebook.select(1)
+    root.update()
+    rows = [viewer.table.tree.item(iid, "values") for iid in viewer.table.tree.get_children()]
+    assert {row[0] for row in rows} == {"keep", "protected"}
+    viewer.close()
 
 
 def test_a_low_detail_group_is_badged_left_to_the_user_and_chained_images_are_named(root, tmp_path):

@@ -139,6 +139,7 @@ class SettingsDialog(tk.Toplevel):
             ).pack(anchor="w", pady=(0, 6))
 
         self.keeper_frame = self._add_viewer_tab("keeper_settings", "Keeper", settings)
+        self.protected_frame = self._add_viewer_tab("protected_settings", "Protected", settings)
         self._add_viewer_tab("ignore_settings", "Not-a-duplicate list")
 
         # Created left to right (the Tab order), packed right to left.
@@ -233,8 +234,9 @@ class SettingsDialog(tk.Toplevel):
         settings = self.app.settings
         settings.processes, settings.chunksize, settings.cache_limit_mb = values
         settings.theme = self.theme_var.get()
-        if self.keeper_frame is not None:
-            self.keeper_frame.store(settings)
+        for frame in (self.keeper_frame, self.protected_frame):
+            if frame is not None:
+                frame.store(settings)
         try:
             save_settings(settings)
         except OSError as exc:

@@ -52,6 +52,8 @@ class CardFacts:
     failure: str | None = None
     links: str = ""
     """"Also reached as: …" for a file the search found under other names too."""
+    protected: bool = False
+    """In a protected folder: its Mark box says so and cannot be ticked."""
 
 
 def elide(text: str, limit: int) -> str:
@@ -177,7 +179,8 @@ class ImageCard(ttk.Frame):
         self.path = record.path
         folder, name = os.path.split(record.path)
         self.marked.set(facts.marked)
-        self.check.state(["disabled"] if facts.keeper else ["!disabled"])
+        self.check.state(["disabled"] if facts.keeper or facts.protected else ["!disabled"])
+        self.check.configure(text="Protected" if facts.protected and not facts.keeper else "Mark")
         self.keep_button.state(["disabled"] if facts.keeper else ["!disabled"])
         style = "CardKept.TLabel" if facts.keeper else "CardMarked.TLabel" if facts.marked else "CardStrong.TLabel"
         self.badge.configure(style=style)

@@ -19,14 +19,17 @@ INTRO = ("Which image of each group the viewer keeps. The keeper is never marked
 class OrderedList(ttk.Frame):
     """A short list with Up / Down (and optionally Add… / Remove) beside it."""
 
-    def __init__(self, parent: tk.Misc, items: list[str], height: int, editable: bool = False) -> None:
+    def __init__(self, parent: tk.Misc, items: list[str], height: int, editable: bool = False,
+                 ordered: bool = True, question: str = "") -> None:
+        """ordered: with Up and Down; question: the folder chooser's title for Add…."""
         super().__init__(parent)
         self.items = list(items)
+        self.question = question
         self.listbox = tk.Listbox(self, height=height, activestyle="dotbox", exportselection=False)
         self.listbox.grid(row=0, column=0, sticky="nsew")
         buttons = ttk.Frame(self)
         buttons.grid(row=0, column=1, sticky="n", padx=(8, 0))
-        commands = [("Up", lambda: self.move(-1)), ("Down", lambda: self.move(1))]
+        commands = [("Up", lambda: self.move(-1)), ("Down", lambda: self.move(1))] if ordered else []
         if editable:
             commands += [("Add…", self.add), ("Remove", self.remove)]
         self.buttons: dict[str, ttk.Button] = {}
@@ -42,7 +45,7 @@ class OrderedList(ttk.Frame):
     def fill(self, selected: int | None = None) -> None:
         self.listbox.delete(0, "end")
         for number, item in enumerate(self.items, start=1):
-            self.listbox.insert("end", f"{number}. {self.label(item)}")
+            self.listbox.insert("end", f"{number}. {self.label(item)}" if self.buttons.get("Up") else self.label(item))
         if selected is not None and self.items:
             self.listbox.selection_set(selected)
             self.listbox.see(selected)
@@ -57,7 +60,7 @@ class OrderedList(ttk.Frame):
         self.fill(there)
 
     def add(self) -> None:
-        folder = filedialog.askdirectory(parent=self, title="Prefer to keep images in which folder?", mustexist=True)
+        folder = filedialog.askdirectory(parent=self, title=self.question, mustexist=True)
         if folder and folder not in self.items:
             self.items.append(folder)
             self.fill(len(self.items) - 1)
@@ -82,7 +85,8 @@ class KeeperRuleFrame(ttk.Frame):
                                      height=len(Criterion))
         self.criteria.pack(fill="x")
         ttk.Label(self, text="Folder priority (first preferred):").pack(anchor="w", pady=(10, 4))
-        self.folders = OrderedList(self, settings.keeper_folders, height=3, editable=True)
+        self.folders = OrderedList(self, settings.keeper_folders, height=3, editable=True,
+                                   question="Prefer to keep images in which folder?")
         self.folders.pack(fill="x")
 
     def store(self, settings: Settings) -> None:

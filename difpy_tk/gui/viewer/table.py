@@ -16,17 +16,17 @@ from difpy_tk.humanize import format_bytes, format_mtime, plural
 from difpy_tk.review.session import Entry, ReviewSession
 
 COLUMNS = (  # at 1366 × 768 all fit, MSE included; Name and Folder take any room beyond
-    ("mark", "Mark", 58, "center"),
-    ("group", "Group", 62, "e"),
-    ("name", "Name", 120, "w"),
-    ("folder", "Folder", 100, "w"),
+    ("mark", "Mark", 76, "center"),  # wide enough for "protected"
+    ("group", "Group", 56, "e"),
+    ("name", "Name", 110, "w"),
+    ("folder", "Folder", 90, "w"),
     ("resolution", "Resolution", 104, "e"),
     ("size", "Size", 74, "e"),
     ("date", "Modified", 140, "w"),
     ("format", "Format", 68, "w"),
     ("mse", "MSE", 88, "e"),  # "0.20 ↻270°" whole
 )
-MARKED, UNMARKED, KEEPER = "☒", "☐", "keep"
+MARKED, UNMARKED, KEEPER, PROTECTED = "☒", "☐", "keep", "protected"
 
 
 class TableHost(Protocol):
@@ -37,8 +37,8 @@ class TableHost(Protocol):
     def set_current(self, path: str) -> None: ...
 
 
-def mark_cell(entry: Entry) -> str:
-    return KEEPER if entry.keeper else MARKED if entry.marked else UNMARKED
+def mark_cell(keeper: bool, protected: bool, marked: bool) -> str:
+    return KEEPER if keeper else PROTECTED if protected else MARKED if marked else UNMARKED
 
 
 def row_values(entry: Entry) -> tuple:
@@ -46,7 +46,8 @@ def row_values(entry: Entry) -> tuple:
     mse = "" if entry.mse is None else f"{entry.mse:.2f}" + (f" ↻{entry.rotation}°" if entry.rotation else "")
     name = entry.name + (f"  (+{len(entry.links)} other name{'s' if len(entry.links) > 1 else ''})"
                          if entry.links else "")
-    return (mark_cell(entry), entry.position, name, entry.folder, f"{record.width} × {record.height}",
+    mark = mark_cell(entry.keeper, entry.protected, entry.marked)
+    return (mark, entry.position, name, entry.folder, f"{record.width} × {record.height}",
             format_bytes(record.size), format_mtime(record.mtime_ns), entry.format, mse)
 
 
@@ -138,7 +139,7 @@ class MatchTable(ttk.Frame):
             for path in self._group_paths.get(number, ()):
                 iid = self._rows[path]
                 marked = session.is_marked(path)
-                self.tree.set(iid, "mark", KEEPER if path == keeper else MARKED if marked else UNMARKED)
+                self.tree.set(iid, "mark", mark_cell(path == keeper, session.is_protected(path), marked))
                 self.tree.item(iid, tags=("keeper",) if path == keeper else ("marked",) if marked else ())
         return True
 
