@@ -902,6 +902,26 @@ def test_the_keeper_rule_is_changed_in_settings(driver, dialogs, tmp_path):
     assert load_settings().keeper_rule().protected == (str(tmp_path / "Camera originals"),)
 
 
+def test_an_open_viewer_follows_a_folder_protected_in_settings(driver, dialogs, tmp_path):
+    from difpy_tk.gui.dialogs.settings_dialog import SettingsDialog
+    from difpy_tk.gui.viewer import ROOT_ATTRIBUTE
+
+    result = one_group(tmp_path, 3)
+    driver.app.show_result(result)
+    driver.app.screens["results"].viewer_button.invoke()
+    viewer = getattr(driver.root, ROOT_ATTRIBUTE)
+    viewer.session.mark_all()
+    assert len(viewer.session.marks) == 2
+    driver.app.screens["menu"].settings_button.invoke()
+    dialog = next(child for child in driver.root.winfo_children() if isinstance(child, SettingsDialog))
+    dialogs.answers["askdirectory"] = os.path.dirname(result.groups[0].kept)
+    dialog.protected_frame.folders.buttons["Add…"].invoke()
+    dialog.save_button.invoke()
+    driver.update()
+    assert viewer.session.marks == set() and viewer.session.plan(ActionKind.TRASH).files == ()
+    viewer.close()
+
+
 def test_an_image_in_a_protected_folder_cannot_be_marked_on_its_card_or_in_the_table(root, tmp_path):
     from difpy_tk.review.keeper import KeeperRule
 

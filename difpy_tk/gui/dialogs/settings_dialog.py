@@ -237,6 +237,7 @@ class SettingsDialog(tk.Toplevel):
         for frame in (self.keeper_frame, self.protected_frame):
             if frame is not None:
                 frame.store(settings)
+        self._apply_to_open_viewer(settings)
         try:
             save_settings(settings)
         except OSError as exc:
@@ -253,6 +254,14 @@ class SettingsDialog(tk.Toplevel):
             )
             return
         self.destroy()
+
+    def _apply_to_open_viewer(self, settings: Settings) -> None:
+        """An open Image Viewer follows the new keeper rule and protected folders at once: a
+        folder protected while its images were marked must not be acted on by that viewer."""
+        attribute = viewer_part(VIEWER_PACKAGE, "ROOT_ATTRIBUTE")
+        viewer = getattr(self.app.root, attribute, None) if attribute else None
+        if viewer is not None and viewer.winfo_exists():
+            viewer.session.set_keeper_rule(settings.keeper_rule())
 
     def cancel(self) -> None:
         """Undo the theme preview; nothing else was applied yet."""

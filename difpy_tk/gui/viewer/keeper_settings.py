@@ -1,6 +1,6 @@
 """The keeper rule as a Settings section: the criteria in the order they are tried, and
-the folder priority list, both reordered by the user. The viewer opened next keeps, in
-each group, the image these choose (and "Keep this one" overrides it per group)."""
+the folder priority list, both reordered by the user. The viewer (an open one too) keeps,
+in each group, the image these choose (and "Keep this one" overrides it per group)."""
 
 from __future__ import annotations
 
