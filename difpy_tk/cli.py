@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "(needs two or more folders)")
     scan.add_argument("--no-recursive", dest="recursive", action="store_false",
                       help="do not look into sub-folders")
+    scan.add_argument("--exclude", metavar="PATTERN", action="append", default=[],
+                      help="leave out a folder or file given by its path, with all below it, or every file "
+                      "and folder whose name matches a pattern with * and ? (\"@eaDir\", \"*_thumb.jpg\"); "
+                      "repeatable")
     scan.add_argument("--px-size", type=int, default=50,
                       help="size images are shrunk to before comparing (10-5000, default 50); "
                       "raise in steps of 50 for images with text (memory grows with its square)")
@@ -170,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             inputs=tuple(args.inputs), recursive=args.recursive, in_folder=args.in_folder,
             px_size=args.px_size, similarity=args.similarity, rotate=args.rotate,
             same_dim=args.same_dim, processes=args.processes, chunksize=args.chunksize,
-            use_cache=args.use_cache, thorough=args.thorough,
+            use_cache=args.use_cache, thorough=args.thorough, exclude=tuple(args.exclude),
         )
     except OptionError as error:
         print(f"difpy-tk: error: {error}", file=sys.stderr)

@@ -69,6 +69,18 @@ def test_scan_names_a_turn_only_where_it_tells_how_a_file_was_saved(tmp_path):
     assert page.endswith("(MSE 0.000)"), page
 
 
+def test_scan_leaves_out_what_it_is_told_to(tmp_path):
+    save(picture(4), tmp_path / "photo.png")
+    save(picture(4), tmp_path / "@eaDir" / "photo.png" / "SYNOPHOTO_THUMB.png")
+    out = run("scan", str(tmp_path), "--exclude", "@eaDir", "--processes", "1", "--no-cache", "--quiet",
+              "--json", str(tmp_path / "r.json"))
+    assert out.returncode == 0, out.stderr
+    assert "0 groups," in out.stdout.splitlines()[0]
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["parameters"]["exclude"] == ["@eaDir"]
+    assert run("scan", str(tmp_path), "--exclude", " ", "--quiet").returncode == 2
+
+
 def test_exit_codes(tmp_path):
     assert run("scan", str(tmp_path / "missing")).returncode == 3
     bad = run("scan", str(tmp_path), "--px-size", "3")

@@ -168,3 +168,22 @@ def test_files_are_listed_where_directory_entries_give_no_inode(tmp_path, monkey
     assert names(listing) == ["a.jpg", "b.jpg", os.path.join("sub", "c.jpg")]
     assert listing.links == {} and listing.skipped == []
     assert [stamp.mtime_ns for stamp in listing.stats] == [real_stat(path).st_mtime_ns for path in listing.files]
+
+
+def test_the_exclusion_list_leaves_out_names_and_folders_but_never_a_chosen_input(tmp_path):
+    """A NAS keeps a thumbnail of every photo in @eaDir: searched, each matched its photo."""
+    for relative in ("a.jpg", "@eaDir/a.jpg/SYNOPHOTO_THUMB_XL.jpg", "Trip/b.jpg", "Trip/b_thumb.JPG",
+                     "Backup/old/c.jpg", "Backup/d.jpg", "keep/e.jpg"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        save(picture(1), tmp_path / relative)
+    listing = list_images([str(tmp_path)], exclude=["@EADIR", "*_thumb.jpg", str(tmp_path / "Backup")])
+    assert names(listing) == sorted(["a.jpg", os.path.join("Trip", "b.jpg"), os.path.join("keep", "e.jpg")])
+    reasons = {os.path.relpath(problem.path, tmp_path): problem.reason for problem in listing.skipped}
+    assert reasons == {
+        "@eaDir": "left out: it matches “@EADIR” in your list",
+        os.path.join("Trip", "b_thumb.JPG"): "left out: it matches “*_thumb.jpg” in your list",
+        "Backup": f"left out: it matches “{tmp_path / 'Backup'}” in your list",
+    }
+    chosen = list_images([str(tmp_path / "Backup"), str(tmp_path / "keep")], exclude=[str(tmp_path / "Backup")])
+    assert sorted(os.path.basename(path) for path in chosen.files) == ["c.jpg", "d.jpg", "e.jpg"], (
+        "a folder chosen to search is searched")

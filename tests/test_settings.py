@@ -34,6 +34,7 @@ def test_round_trip():
         window_size=[1000, 640],
         viewer_size=[1400, 900],
         protected_folders=["/archive"],
+        exclude=["@eaDir", "/photos/Backup"],
     )
     save_settings(settings)
     assert settings_path().is_file()
@@ -60,12 +61,14 @@ def test_bad_values_fall_back_one_by_one(caplog):
         "unknown": 1,
         "window_size": [1e9, 600],
         "viewer_size": [True, 600],
+        "exclude": [3],
     }
     settings_path().write_text(json.dumps(stored), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="difpy_tk"):
         loaded = load_settings()
     assert loaded == Settings(px_size=100)
-    for name in ("processes", "chunksize", "theme", "folders", "similarity", "rotate", "window_size", "viewer_size"):
+    for name in ("processes", "chunksize", "theme", "folders", "similarity", "rotate", "window_size", "viewer_size",
+                 "exclude"):
         assert f"ignoring {name}=" in caplog.text
 
 
@@ -81,8 +84,10 @@ def test_search_options_uses_every_option_setting(tmp_path):
         same_dim=False,
         recursive=False,
         thorough=True,
+        exclude=["@eaDir"],
     )
     options = settings.search_options()
+    assert options.exclude == ("@eaDir",)
     assert options.inputs == (str(tmp_path),)
     assert (options.processes, options.chunksize, options.px_size, options.threshold) == (1, 64, 60, 5.0)
     flags = (options.recursive, options.in_folder, options.rotate, options.same_dim, options.thorough)

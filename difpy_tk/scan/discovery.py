@@ -9,6 +9,7 @@ links an action breaks instead of acting on a link's name."""
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import os
 import sys
@@ -92,10 +93,46 @@ def _is_inside(path: str, folder: str) -> bool:
         return False
 
 
+class Exclusions:
+    """The user's list of what a search leaves out (SearchOptions.exclude): a pattern that
+    names a folder or file by its path (absolute, or starting with ~) leaves out that
+    path and all below it; any other pattern is matched against each file's and folder's
+    own name, case-insensitively, with * and ? as wildcards."""
+
+    def __init__(self, patterns: Iterable[str], inputs: Iterable[str] = ()) -> None:
+        """inputs: what the user chose to search; a path pattern that holds one of them is
+        not applied (the choice made for this search wins over the standing list)."""
+        chosen = [os.path.normcase(os.path.abspath(path)) for path in inputs]
+        self.paths: list[tuple[str, str]] = []
+        self.names: list[tuple[str, str]] = []
+        for pattern in patterns:
+            expanded = os.path.expanduser(pattern)
+            if not os.path.isabs(expanded):
+                self.names.append((pattern.casefold(), pattern))
+                continue
+            folder = os.path.normcase(os.path.abspath(expanded))
+            if not any(_is_inside(path, folder) for path in chosen):
+                self.paths.append((folder, pattern))
+
+    def matching(self, path: str) -> str | None:
+        """The pattern that leaves path out, or None."""
+        name = os.path.basename(path).casefold()
+        for wanted, pattern in self.names:
+            if fnmatch.fnmatchcase(name, wanted):
+                return pattern
+        spelled = os.path.normcase(os.path.abspath(path))
+        for folder, pattern in self.paths:
+            if _is_inside(spelled, folder):
+                return pattern
+        return None
+
+
 class _Walker:
-    def __init__(self, extensions: frozenset[str], cancel: CancelToken | None, inputs: list[str]) -> None:
+    def __init__(self, extensions: frozenset[str], cancel: CancelToken | None, inputs: list[str],
+                 exclusions: Exclusions | None = None) -> None:
         self.extensions = extensions
         self.cancel = cancel
+        self.exclusions = exclusions or Exclusions(())
         self.listing = Listing()
         self.seen_files: dict[tuple[int, int | str], str] = {}
         self.seen_dirs: set[tuple[int, int | str]] = set()
@@ -169,7 +206,9 @@ class _Walker:
             except OSError as error:
                 self.listing.skipped.append(Problem(entry.path, f"cannot be read: {error.strerror}"))
                 continue
-            if is_dir:
+            if (pattern := self.exclusions.matching(entry.path)) is not None:
+                self.listing.skipped.append(Problem(entry.path, f"left out: it matches “{pattern}” in your list"))
+            elif is_dir:
                 subfolders.append(entry)
             elif is_file and entry_stat is not None:
                 self.add_file(entry.path, root, entry_stat, linked or entry.is_symlink())
@@ -192,8 +231,11 @@ def _identified(entry: os.DirEntry) -> os.stat_result:
     return os.stat(entry.path) if found.st_ino == 0 else found
 
 
-def list_images(inputs: Iterable[str], recursive: bool = True, cancel: CancelToken | None = None) -> Listing:
-    """Expand folders and files into image paths, in a deterministic order.
+def list_images(
+    inputs: Iterable[str], recursive: bool = True, cancel: CancelToken | None = None, exclude: Iterable[str] = ()
+) -> Listing:
+    """Expand folders and files into image paths, in a deterministic order, leaving out
+    what exclude names (Exclusions; a chosen input is searched all the same).
 
     Raises FileNotFoundError for an input that does not exist (the user typed it), and
     ValueError for an input given twice (difPy refuses that too)."""
@@ -205,7 +247,8 @@ def list_images(inputs: Iterable[str], recursive: bool = True, cancel: CancelTok
         if path in normalised:
             raise ValueError(f'"{raw}" was given more than once')
         normalised.append(path)
-    walker = _Walker(supported_extensions(), cancel, [path for path in normalised if os.path.isdir(path)])
+    walker = _Walker(supported_extensions(), cancel, [path for path in normalised if os.path.isdir(path)],
+                     Exclusions(exclude, normalised))
     walker.listing.inputs = normalised
     for path in normalised:
         if os.path.isdir(path):

@@ -196,7 +196,7 @@ def scan_pairs(
     clock = time.perf_counter()
     log.info("Search started: %s", ", ".join(options.inputs))
     progress("listing", 0, 0)
-    listing = list_images(options.inputs, options.recursive, cancel)
+    listing = list_images(options.inputs, options.recursive, cancel, options.exclude)
     timings["listing"] = time.perf_counter() - clock
     check_tensor_memory(len(listing.files), options.px_size)
     log.info(
@@ -393,6 +393,7 @@ def _parameters(options: SearchOptions) -> dict:
         "directory": list(options.inputs),
         "directory_resolved": [os.path.abspath(os.path.expanduser(path)) for path in options.inputs],
         "recursive": options.recursive,
+        "exclude": list(options.exclude),
         "in_folder": options.in_folder,
         "limit_extensions": True,
         "px_size": options.px_size,

@@ -29,6 +29,8 @@ class OptionError(ValueError):
         self.parameter = parameter
 
 
+MAX_PATTERN = 1000
+"""The longest path or name pattern the exclusion list takes."""
 MAX_TYPED = 100
 MAX_EXPONENT = 1000
 """A typed threshold longer than MAX_TYPED characters, or with a power of ten beyond
@@ -98,6 +100,11 @@ class SearchOptions:
     processes: int = field(default_factory=cpu_count)
     chunksize: int | None = None
     use_cache: bool = True
+    exclude: tuple[str, ...] = ()
+    """What the search leaves out (discovery.Exclusions): a folder or file by its path, with
+    everything inside it, or any file or folder whose name matches a pattern with * and ?
+    ("@eaDir", a NAS's thumbnails; ".git"; "*_thumb.jpg"). A chosen input is searched all
+    the same."""
     thorough: bool = False
     """Decode every image in full from the start, so that no verdict rests on the
     measured drift margin of the fast decode (verdicts.DRIFT_RMS), which a pattern made
@@ -128,6 +135,13 @@ class SearchOptions:
             raise OptionError("processes", f"must be a whole number, got {self.processes!r}")
         if not 1 <= self.processes <= cpu_count():
             raise OptionError("processes", f"must be between 1 and {cpu_count()}, got {self.processes}")
+        exclude = (self.exclude,) if isinstance(self.exclude, str) else self.exclude
+        if not isinstance(exclude, (tuple, list)) or not all(
+            isinstance(pattern, str) and pattern.strip() and len(pattern) <= MAX_PATTERN and "\0" not in pattern
+            for pattern in exclude
+        ):
+            raise OptionError("exclude", f"expected folders or name patterns, each a line of text, got {exclude!r:.80}")
+        object.__setattr__(self, "exclude", tuple(pattern.strip() for pattern in exclude))
         if self.chunksize is not None and (
             isinstance(self.chunksize, bool) or not isinstance(self.chunksize, int) or self.chunksize < 1
         ):

@@ -29,6 +29,7 @@ CACHE_LIMIT_MB = (50, 1_000_000)
 """The range of the cache size limit in (decimal) megabytes: 50 MB to 1 TB."""
 OPTION_FIELDS = (
     "recursive",
+    "exclude",
     "in_folder",
     "px_size",
     "similarity",
@@ -58,6 +59,8 @@ class Settings:
     theme: str = "light"
     folders: list[str] = field(default_factory=list)
     recursive: bool = _option_default("recursive")
+    exclude: list[str] = field(default_factory=list)
+    """SearchOptions.exclude, kept as a list (JSON has no tuples)."""
     in_folder: bool = _option_default("in_folder")
     px_size: int = _option_default("px_size")
     similarity: str | float = _option_default("similarity")

@@ -226,6 +226,26 @@ def test_corrupt_settings_file_starts_with_defaults(corrupt_settings, driver):
     assert driver.screen("menu")
 
 
+def test_what_every_search_leaves_out_is_set_in_settings(driver, dialogs, tmp_path):
+    driver.app.screens["menu"].settings_button.invoke()
+    dialog = open_dialog(driver, SettingsDialog)
+    tab = dialog.exclusions_frame
+    dialog.notebook.select(1)
+    tab.name_var.set("  @eaDir ")
+    driver.press("<Return>", tab.name_entry)  # Enter adds the name; it does not save the dialog
+    dialogs.answers["askdirectory"] = str(tmp_path / "Backup")
+    tab.add_folder_button.invoke()
+    tab.name_var.set("a\0b")
+    tab.add_name_button.invoke()
+    assert tab.error.cget("text").startswith("exclude:") and tab.name_var.get() == "a\0b"
+    assert list(tab.listbox.get(0, "end")) == ["@eaDir", str(tmp_path / "Backup")]
+    tab.listbox.selection_set(1)
+    tab.remove_button.invoke()
+    dialog.save_button.invoke()
+    driver.update()
+    assert load_settings().exclude == ["@eaDir"] == driver.app.settings.exclude
+
+
 def test_settings_that_cannot_be_kept_still_apply_and_say_so_once(driver, dialogs, monkeypatch):
     """A trial with a read-only settings folder: Save seemed to do nothing (its error was on
     a tab not shown), the dialog stayed open, and Cancel then kept the change."""

@@ -12,6 +12,7 @@ from tkinter import messagebox, ttk
 from typing import TYPE_CHECKING
 
 from difpy_tk import APP_NAME
+from difpy_tk.gui.dialogs.exclusions_tab import ExclusionsFrame
 from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.theme import apply_theme
 from difpy_tk.gui.widgets import (
@@ -101,6 +102,9 @@ class SettingsDialog(tk.Toplevel):
         self.reset_button.pack(anchor="w", pady=(6, 0))
         for variable in (self.processes_var, self.chunksize_var):
             variable.trace_add("write", lambda *args: clear_when_valid(self.error, self._values))
+
+        self.exclusions_frame = ExclusionsFrame(self.add_tab("Leave out"), settings)
+        self.exclusions_frame.pack(fill="both", expand=True)
 
         cache = self.add_tab("Cache")
         hint(cache, "Remembers decoded images, so searching the same folders again is fast.").pack(fill="x")
@@ -234,7 +238,7 @@ class SettingsDialog(tk.Toplevel):
         settings = self.app.settings
         settings.processes, settings.chunksize, settings.cache_limit_mb = values
         settings.theme = self.theme_var.get()
-        for frame in (self.keeper_frame, self.protected_frame):
+        for frame in (self.exclusions_frame, self.keeper_frame, self.protected_frame):
             if frame is not None:
                 frame.store(settings)
         self._apply_to_open_viewer(settings)
