@@ -495,6 +495,28 @@ def test_the_image_others_matched_with_shows_its_error_to_the_kept_one(tmp_path,
 # ----- plan, confirm, run, outcome -------------------------------------------------------
 
 
+def test_one_image_is_moved_by_itself_never_the_keeper_or_a_protected_one(tmp_path, photos):
+    """difPy for Desktop moves or deletes each image from its own card; here through the
+    same confirmation, and the marks of the others stay as they were."""
+    original, reencode, small = photos
+    target = tmp_path / "target"
+    target.mkdir()
+    rule = KeeperRule.from_settings([], [], [str(tmp_path / "p" / "b" / "IMG_1.png")])
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path, rule)
+    session.toggle(small.path)
+    view.folder = str(target)
+    session.act(ActionKind.MOVE, original.path)
+    assert view.told[-1].startswith("The image kept in its group cannot be moved or trashed.")
+    session.act(ActionKind.MOVE, reencode.path)
+    assert view.told[-1] == f"IMG_1.png: {PROTECTED}."
+    assert view.confirmed == [] and Path(reencode.path).exists()
+    session.toggle(small.path)  # unmarked: acting on the image itself needs no mark
+    session.act(ActionKind.MOVE, small.path)
+    (plan,) = view.confirmed
+    assert [item.record.path for item in plan.files] == [small.path]
+    assert [p.name for p in target.iterdir()] == ["small.jpg"] and Path(original.path).exists()
+
+
 def test_move_marked_lists_every_file_then_moves_them(tmp_path, photos):
     original, reencode, small = photos
     target = tmp_path / "target"

@@ -18,7 +18,7 @@ fake view. The invariants hold whatever the view does:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -666,16 +666,18 @@ class ReviewSession:
 
     # ----- acting on marks ------------------------------------------------------------
 
-    def plan(self, kind: ActionKind, folder: str | None = None) -> Plan:
-        """The files a kind of action on the marks would touch, each checked to be still
-        as the search saw it. A group whose keeper changed or vanished is left out whole:
-        nothing is removed on the strength of a copy that may not be there."""
+    def plan(self, kind: ActionKind, folder: str | None = None, paths: Collection[str] | None = None) -> Plan:
+        """The files a kind of action on the marks (or on paths, one card's image) would
+        touch, each checked to be still as the search saw it. A group whose keeper
+        changed or vanished is left out whole: nothing is removed on the strength of a
+        copy that may not be there."""
         if kind.moves and folder is None:
             raise ValueError("a move needs a folder")
+        chosen = self.marks if paths is None else set(paths)
         planned, left_out = [], []
         verb = "move" if kind.moves else "trash"
         for number in self.rows():
-            marked = [path for path in self.members(number) if path in self.marks]
+            marked = [path for path in self.members(number) if path in chosen]
             if not marked:
                 continue
             keeper = self.keeper(number)
@@ -748,26 +750,38 @@ class ReviewSession:
         results += actions.run_bulk([item.record for item in plan.files], guarded, name, progress, cancel)
         return results
 
-    def act(self, kind: ActionKind) -> None:
-        """The flow for the marked images: choose a folder (moves), plan, confirm, run in
-        the view's background, then show the outcome. A Trash missing for some files
-        leads to a second, permanent-delete confirmation for those files only."""
+    def act(self, kind: ActionKind, path: str | None = None) -> None:
+        """The flow for the marked images, or for the one image path (a card's own Move
+        and Trash, as difPy for Desktop offers them per image): choose a folder (moves),
+        plan, confirm, run in the view's background, then show the outcome. A Trash
+        missing for some files leads to a second, permanent-delete confirmation for those
+        files only. The keeper and protected images are never acted on, by either way."""
         if kind is ActionKind.DELETE:
             raise ValueError("permanent delete is only offered for files that have no Trash")
         if self.busy:
             self.view.tell("Please wait: the previous action is still running.")
             return
-        if not self.marked_paths():
+        if path is not None:
+            number = self._group_of.get(path)
+            refusal = (
+                "The image kept in its group cannot be moved or trashed. Choose “Keep this one” on another first."
+                if number is not None and path == self.keeper(number)
+                else f"{os.path.basename(path)}: {PROTECTED}." if self.is_protected(path) else None
+            )
+            if refusal:
+                self.view.tell(refusal)
+                return
+        elif not self.marked_paths():
             self.view.tell("Nothing is marked. Mark images (click their box or press Space), or use a Mark rule.")
             return
         folder = None
         if kind.moves:
-            count = plural(len(self.marked_paths()), "marked image")
+            count = plural(len(self.marked_paths()), "marked image") if path is None else os.path.basename(path)
             keeping = ", keeping their folders," if kind is ActionKind.MOVE_KEEPING_FOLDERS else ""
             folder = self.view.choose_folder(f"Move {count}{keeping} to…")
             if not folder:
                 return
-        plan = self.plan(kind, folder)
+        plan = self.plan(kind, folder, None if path is None else [path])
         if plan.files and not self.view.confirm(plan):
             return
         made: list[str] = []

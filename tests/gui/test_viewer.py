@@ -678,6 +678,18 @@ def test_move_keeping_folders_then_undo_on_disk(root, result, viewer, dialogs, t
     assert list(target.iterdir()) == [], "the folders the move created are gone again"
 
 
+def test_a_card_moves_its_own_image_to_the_trash_after_confirmation(root, viewer, monkeypatch):
+    trashed = []
+    monkeypatch.setattr("send2trash.send2trash", trashed.append)
+    answer_confirmations(viewer, True)
+    card = next(card for card in shown_cards(viewer) if card.path != viewer.session.keeper(viewer.current_group))
+    path = card.path
+    card.menu.invoke(card.menu.index("Move this image to Trash…"))
+    idle(root, viewer)
+    assert trashed == [path] and [item.record.path for item in viewer.plans[0].files] == [path]
+    assert viewer.session.marks == set()
+
+
 def test_the_confirmation_lists_every_file_with_sizes_and_can_be_cancelled(root, viewer, monkeypatch):
     trashed = []
     monkeypatch.setattr("send2trash.send2trash", trashed.append)

@@ -38,6 +38,8 @@ class CardHost(Protocol):
     def show_in_folder(self, path: str) -> None: ...
     def copy_path(self, path: str) -> None: ...
     def not_duplicate_image(self, path: str) -> None: ...
+    def trash_image(self, path: str) -> None: ...
+    def move_image(self, path: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ class ImageCard(ttk.Frame):
             ("Show in folder", host.show_in_folder),
             ("Copy path", host.copy_path),
             ("Not a duplicate of the others", host.not_duplicate_image),
+            ("Move this image to Trash…", host.trash_image),
+            ("Move this image to…", host.move_image),
         ):
             self.menu.add_command(label=label, command=lambda c=command: c(self.path))
         self.more["menu"] = self.menu

@@ -430,6 +430,13 @@ class ViewerWindow(tk.Toplevel):
     def act(self, kind: ActionKind) -> None:
         self.session.act(kind)
 
+    def trash_image(self, path: str) -> None:
+        """A card's own "Move this image to Trash…": the same confirmation as for marks."""
+        self.session.act(ActionKind.TRASH, path)
+
+    def move_image(self, path: str) -> None:
+        self.session.act(ActionKind.MOVE, path)
+
     def undo(self) -> None:
         self.session.undo()
 
