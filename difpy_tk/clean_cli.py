@@ -26,6 +26,7 @@ from difpy_tk.review.marking import MarkRule, as_large_note
 from difpy_tk.review.safe_move import interrupted_moves, recover_interrupted
 from difpy_tk.review.session import FLAGS, LOW_DETAIL, ActionKind, Plan, Report, ReviewSession
 from difpy_tk.scan.result_io import load_json
+from difpy_tk.state.settings import load_settings
 
 T = TypeVar("T")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MISSING, EXIT_NOT_CONFIRMED = 0, 1, 2, 3, 5
@@ -83,7 +84,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         help="never mark, move or trash an image in this folder or below it, whichever image "
-        "of its group is kept (repeatable; the app: Settings › Keeper › Protected folders)",
+        "of its group is kept (repeatable; added to the app's Settings › Protected, which apply too)",
     )
     clean.add_argument(
         "--kind",
@@ -226,7 +227,11 @@ def _keeper_rule(args: argparse.Namespace) -> KeeperRule:
     unknown = [name for name in names if name not in CRITERIA]
     if unknown:
         raise ValueError(f"--keep-by: unknown {', '.join(unknown)}; choose from {', '.join(CRITERIA)}")
-    return KeeperRule.from_settings([CRITERIA[name].value for name in names], args.prefer_folder, args.protect)
+    missing = [folder for folder in args.protect if not os.path.exists(folder)]
+    if missing:  # a typo would protect nothing, without a word
+        raise ValueError(f"--protect: {', '.join(missing)} does not exist")
+    protected = [*args.protect, *load_settings().protected_folders]  # the app's list is a promise too
+    return KeeperRule.from_settings([CRITERIA[name].value for name in names], args.prefer_folder, protected)
 
 
 def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
@@ -238,6 +243,10 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         return EXIT_USAGE
     try:
         rule = _keeper_rule(args)
+    except ValueError as error:
+        print(f"difpy-tk: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         result = ignore_list.filter_result(load_json(args.result))
     except FileNotFoundError as error:
         print(f"difpy-tk: error: {error.filename or args.result} does not exist", file=sys.stderr)

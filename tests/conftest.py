@@ -21,4 +21,7 @@ def isolated_home(tmp_path_factory, monkeypatch):
 
     monkeypatch.setattr(safe_files, "_set_aside", [])  # what was set aside, told anew in this home
     monkeypatch.setattr(safe_files, "_unreadable", {})
+    from difpy_tk.state import appdirs
+
+    monkeypatch.setattr(appdirs, "_said", {})  # the notices said, said anew in this home
     return home

@@ -7,6 +7,7 @@ import errno
 import os
 import random
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule, with_ne
 from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule
 from difpy_tk.review.session import FLAGS, LOW_DETAIL, PROTECTED, ActionKind, Plan, ReviewSession
+from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 from difpy_tk.state.settings import Settings
 
@@ -255,7 +257,7 @@ def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_pat
     assert session.marks == set()
     assert not session.toggle(small.path)
     assert view.told[-1] == (
-        "small.jpg is in a protected folder, which is never marked, moved or trashed (Settings › Keeper).")
+        "small.jpg is in a protected folder, which is never marked, moved or trashed (Settings › Protected).")
     assert KeeperRule.from_settings([], [], [archive]).copies_size(session.result) == 0
     session.set_keeper_rule(KeeperRule())
     session.mark_all()
@@ -266,6 +268,48 @@ def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_pat
     plan = session.plan(ActionKind.TRASH)
     assert plan.files == () and [result.reason for result in plan.left_out] == [PROTECTED]
     assert Path(small.path).exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+def test_a_protected_folder_is_the_same_folder_by_any_of_its_names(tmp_path):
+    """A review: a folder protected by a link's name (~/Pictures/Archive -> a backup drive)
+    protected nothing, as the search names files by their real path; and the other way."""
+    real = tmp_path / "backup" / "Archive"
+    kept = make_file(tmp_path / "photos" / "a.jpg", 3000, 400, days=1)
+    archived = make_file(real / "a.jpg", 2000, 400, days=2)
+    (tmp_path / "Pictures").mkdir()
+    os.symlink(real, tmp_path / "Pictures" / "Archive")
+    for protected in (tmp_path / "Pictures" / "Archive", real):
+        rule = KeeperRule.from_settings([], [], [str(protected)])
+        session, _ = session_for(make_result([[kept, archived]]), tmp_path, rule)
+        assert session.is_protected(archived.path) and not session.is_protected(kept.path)
+        session.mark_all()
+        assert session.marks == set()
+    linked = str(tmp_path / "Pictures" / "Archive" / "a.jpg")  # as a search through the link names it
+    assert KeeperRule.from_settings([], [], [str(real)]).is_protected(linked)
+
+
+def test_a_file_another_name_of_which_is_protected_is_protected(tmp_path):
+    kept = make_file(tmp_path / "photos" / "a.jpg", 3000, 400, days=1)
+    copy = make_file(tmp_path / "photos" / "b.jpg", 2000, 400, days=2)
+    result = make_result([[kept, copy]], links={copy.path: (str(tmp_path / "Archive" / "b.jpg"),)})
+    session, _ = session_for(result, tmp_path, KeeperRule.from_settings([], [], [str(tmp_path / "Archive")]))
+    assert session.is_protected(copy.path) and session.mark_all() == 0
+
+
+def test_a_folder_protected_while_an_action_runs_is_not_acted_on(tmp_path, photos):
+    """A review: Settings took the marks away, but the running move still took the file."""
+    original, reencode, small = photos
+    target = tmp_path / "target"
+    target.mkdir()
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session.mark_all()
+    view.folder = str(target)
+    plan = session.plan(ActionKind.MOVE, str(target))
+    session.set_keeper_rule(KeeperRule.from_settings([], [], [str(tmp_path / "p" / "b")]))  # during the run
+    results = session.execute(plan, CancelToken())
+    assert [(result.outcome, result.reason) for result in results] == [(Outcome.SKIPPED, PROTECTED)] * 2
+    assert Path(reencode.path).exists() and Path(small.path).exists() and list(target.iterdir()) == []
 
 
 # ----- marking rules -----------------------------------------------------------------

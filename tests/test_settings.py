@@ -70,6 +70,11 @@ def test_bad_values_fall_back_one_by_one(caplog):
     for name in ("processes", "chunksize", "theme", "folders", "similarity", "rotate", "window_size", "viewer_size",
                  "exclude"):
         assert f"ignoring {name}=" in caplog.text
+    from difpy_tk.state.appdirs import notices
+
+    assert notices() == [
+        "settings.json holds 9 values difpy_tk cannot use (processes, chunksize, theme, folders, exclude, similarity, "
+        "rotate, window size, viewer size): their defaults apply."]
 
 
 def test_search_options_uses_every_option_setting(tmp_path):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
-from difpy_tk.review.locations import is_inside
+from difpy_tk.review.locations import FolderSet, is_inside
 from difpy_tk.scan.result import FileRecord, SearchResult
 
 ORIGINAL_FORMATS = frozenset({"jpg", "jpeg", "jpe", "jfif", "jif", "heic", "heif", "avif", "mpo"})
@@ -127,8 +127,12 @@ class KeeperRule:
         return cls(tuple(dict.fromkeys(chosen)), tuple(folders), tuple(protected))
 
     def is_protected(self, path: str) -> bool:
-        """The image lies in a protected folder (or below it)."""
-        return any(is_inside(path, folder) for folder in self.protected)
+        """The image lies in a protected folder (or below it), however either is spelled."""
+        return bool(self.protected) and self._protected.holds(path)
+
+    @cached_property
+    def _protected(self) -> FolderSet:
+        return FolderSet(self.protected)
 
     def _folder_rank(self, path: str) -> int:
         return next((rank for rank, folder in enumerate(self.folders) if is_inside(path, folder)), len(self.folders))

@@ -4,6 +4,7 @@ on Windows, never fooled by a shared prefix such as /photos2 for /photos)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 
 def _normalized(path: str) -> str:
@@ -27,3 +28,50 @@ def is_inside(path: str, folder: str) -> bool:
         return os.path.commonpath([path, folder]) == folder
     except ValueError:  # different drives on Windows
         return False
+
+
+class FolderSet:
+    """Folders a path may lie in, matched as the file system names them: by the spelling
+    given, and by the device and inode of each folder above the path (links followed),
+    so a folder reached through a link, by a link's name, or in another case on macOS is
+    the same folder. A protected folder the search reached by another name protected
+    nothing. Each folder above a path is looked at once; folders that cannot be looked
+    at (an unplugged drive) are matched by their spelling only."""
+
+    def __init__(self, folders: Iterable[str]) -> None:
+        self.folders = tuple(folders)
+        self._ids: set[tuple[int, int]] = set()
+        for folder in self.folders:
+            try:
+                found = os.stat(folder)
+            except OSError:
+                continue
+            if found.st_ino:  # 0: a drive that gives no inode numbers
+                self._ids.add((found.st_dev, found.st_ino))
+        self._known: dict[str, bool] = {}
+
+    def holds(self, path: str) -> bool:
+        """path is one of the folders, or lies in one of them."""
+        if any(is_inside(path, folder) for folder in self.folders):
+            return True
+        return bool(self._ids) and self._below_one(os.path.abspath(path))
+
+    def _below_one(self, path: str) -> bool:
+        seen, current = [], path
+        while current not in self._known:
+            seen.append(current)
+            try:
+                found = os.stat(current)
+            except OSError:
+                found = None
+            if found is not None and found.st_ino and (found.st_dev, found.st_ino) in self._ids:
+                self._known[current] = True
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                self._known[current] = False
+                break
+            current = parent
+        answer = self._known[current]
+        self._known.update(dict.fromkeys(seen, answer))
+        return answer

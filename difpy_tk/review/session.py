@@ -299,7 +299,7 @@ class MarkSummary:
 
 
 VANISHED = "no longer where the search found it: moved, renamed or deleted since"
-PROTECTED = "in a protected folder (Settings › Keeper), which is never moved or trashed"
+PROTECTED = "in a protected folder (Settings › Protected), which is never moved or trashed"
 
 
 class ReviewSession:
@@ -482,8 +482,11 @@ class ReviewSession:
             self.marks = {path for path in self.marks if not self.is_protected(path)}
 
     def is_protected(self, path: str) -> bool:
-        """In a protected folder (Settings › Keeper): never marked, moved or trashed."""
-        return self.keeper_rule.is_protected(path)
+        """In a protected folder (Settings › Protected), under this name or another the
+        search found for the file (moving it would break that name): never marked, moved
+        or trashed."""
+        rule = self.keeper_rule
+        return rule.is_protected(path) or any(rule.is_protected(other) for other in self.result.links.get(path, ()))
 
     def match_of(self, path: str) -> tuple[float | None, int]:
         """(error to the image the search matched it with, turn in degrees as Group.turns
@@ -561,7 +564,7 @@ class ReviewSession:
             self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
         if protected:
             self.view.tell(f"{first_few(protected, 2)} {'is' if len(protected) == 1 else 'are'} in a protected folder, "
-                           "which is never marked, moved or trashed (Settings › Keeper).")
+                           "which is never marked, moved or trashed (Settings › Protected).")
         self.view.refresh(changed)
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
@@ -739,7 +742,10 @@ class ReviewSession:
         keepers = {item.record.path: item.keeper for item in plan.files}
 
         def guarded(record: FileRecord) -> ActionResult:
-            reason = actions.keeper_problem(keepers[record.path], record.path)
+            # Asked again as each file's turn comes: a folder protected in Settings while
+            # this runs is not acted on (the rule is replaced whole, so reading it is safe).
+            reason = (PROTECTED if self.is_protected(record.path) else None) or actions.keeper_problem(
+                keepers[record.path], record.path)
             if reason is not None:
                 return journal.record(ActionResult(name, record.path, Outcome.SKIPPED, reason=reason))
             return action(record)

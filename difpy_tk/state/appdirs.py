@@ -81,8 +81,9 @@ def _writable(path: Path) -> bool:
     return ok
 
 
-def _say_once(kind: str, path: Path, text: str) -> None:
-    """One log line per unwritable folder and process, however often it is asked for."""
+def say_once(kind: str, path: Path, text: str) -> None:
+    """A notice for the start screen (notices()) and one log line, once per kind, path and
+    process however often it is asked for: an unwritable folder, settings not usable."""
     with _lock:
         if (kind, path) in _said:
             return
@@ -121,10 +122,10 @@ def _fallback_dir(kind: str) -> Path:
         # A temp folder is emptied when the computer restarts, and moves can be put back only
         # while their journal is there: said, for the data folder.
         until = " until the computer restarts (put back what you move before then)" if kind == "data" else ""
-        _say_once(kind, preferred,
+        say_once(kind, preferred,
                   f"The {kind} folder {preferred} cannot be written, so {what} kept in {fallback}{until}.")
     else:
-        _say_once(kind, preferred, f"Neither {preferred} nor {fallback} can be written, so {what} not saved.")
+        say_once(kind, preferred, f"Neither {preferred} nor {fallback} can be written, so {what} not saved.")
     return fallback
 
 
@@ -133,7 +134,7 @@ def config_dir() -> Path:
     what is there is still read, and changes last until the app closes (said once)."""
     path = preferred_dir("config")
     if not _writable(path):
-        _say_once(
+        say_once(
             "config",
             path,
             f"The settings folder {path} cannot be written, so changes to settings and to the "

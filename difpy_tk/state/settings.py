@@ -14,9 +14,10 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from difpy_tk.humanize import plural
 from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule, with_new_criteria
 from difpy_tk.scan.options import OptionError, SearchOptions
-from difpy_tk.state.appdirs import config_dir
+from difpy_tk.state.appdirs import config_dir, say_once
 from difpy_tk.state.safe_files import DamagedFile, load_state, parse_json, write_atomic
 
 log = logging.getLogger("difpy_tk.settings")
@@ -134,7 +135,7 @@ def load_settings(path: Path | None = None) -> Settings:
     raw = load_state(path, _parse_object)
     if raw is None:
         return Settings()
-    usable = {}
+    usable, ignored = {}, []
     for setting in fields(Settings):
         if setting.name not in raw:
             continue
@@ -143,8 +144,12 @@ def load_settings(path: Path | None = None) -> Settings:
             validate_setting(setting.name, value)
         except (OptionError, TypeError, ValueError) as exc:
             log.warning("settings file %s: ignoring %s=%.80r (%s)", path, setting.name, value, exc)
+            ignored.append(setting.name.replace("_", " "))
         else:
             usable[setting.name] = value
+    if ignored:  # said, not only logged: a theme or keeper order quietly back to its default looks forgotten
+        say_once("settings values", path, f"{path.name} holds {plural(len(ignored), 'value')} difpy_tk cannot use "
+                 f"({', '.join(ignored)}): {'its default applies' if len(ignored) == 1 else 'their defaults apply'}.")
     return replace(Settings(), **usable)
 
 

@@ -105,6 +105,18 @@ def test_clean_keeping_folders_then_undo(scanned, tmp_path, capsys):
     assert cli.main(["undo", "--yes"]) == 0 and "Nothing to undo" in capsys.readouterr().out
 
 
+def test_clean_keeps_the_apps_protected_folders_and_refuses_one_that_is_not_there(scanned, tmp_path, capsys):
+    """A review: Settings › Protected promised "never", and clean took the folder's copies."""
+    from difpy_tk.state.settings import Settings, save_settings
+
+    photos, result = scanned
+    save_settings(Settings(protected_folders=[str(photos / "sub")]))
+    assert cli.main(["clean", str(result), "--trash", "--dry-run"]) == 0
+    assert str(photos / "sub" / "a.png") not in capsys.readouterr().out
+    assert cli.main(["clean", str(result), "--trash", "--protect", str(photos / "sbu"), "--dry-run"]) == 2
+    assert capsys.readouterr().err == f"difpy-tk: error: --protect: {photos / 'sbu'} does not exist\n"
+
+
 def test_clean_never_touches_a_protected_folder(scanned, tmp_path, capsys):
     photos, result = scanned  # group a: a.png, sub/a.png, small.png; group b: b.png, "b copy.png"
     ledger = Ledger(photos)
