@@ -298,9 +298,13 @@ def run_undo(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         say("Nothing to undo: the journal holds no moves that are not undone yet.")
         return EXIT_OK
     say(f"Move back {plural(len(chosen), 'file')}{' of every run' if args.all else ' of the last run'}:")
-    for intent in reversed(chosen):
-        refusal = actions.move_back_refusal(intent)
-        say(f"  {intent.destination} -> {intent.source}" + (f"  (refused: {refusal})" if refusal else ""))
+    coming_back: set[str] = set()
+    for intent in reversed(chosen):  # the order the undo takes them in
+        refusal = actions.move_back_refusal(intent, coming_back)
+        if refusal is None:
+            coming_back.add(intent.source)
+        said = {None: "", actions.BACK_ALREADY: f"  ({refusal})"}.get(refusal, f"  (refused: {refusal})")
+        say(f"  {intent.destination} -> {intent.source}{said}")
     if args.dry_run:
         say("Dry run: nothing was changed.")
         return EXIT_OK

@@ -221,6 +221,25 @@ def test_a_refused_move_back_names_the_folder_that_refuses(tmp_path, journal, mo
     assert (tmp_path / "b" / "x.jpg").read_bytes() == b"image bytes"
 
 
+def test_a_file_gone_just_after_the_undo_looked_is_not_called_back(tmp_path, journal, monkeypatch):
+    """A review: gone between two looks at it, a file was journalled "back already" (ok)
+    although it was nowhere."""
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    moved = actions.move_file(record, tmp_path / "b", journal)
+    real_mismatch = actions.mismatch
+
+    def then_gone(path, evidence, **kwargs):
+        found = real_mismatch(path, evidence, **kwargs)
+        if Path(path) == Path(moved.destination):
+            os.remove(path)  # another run, or the user, takes it right after the look
+        return found
+
+    monkeypatch.setattr(actions, "mismatch", then_gone)
+    result = actions.undo_last(journal)
+    assert result.outcome is Outcome.FAILED and result.reason == actions.VANISHED_WHILE_MOVING
+
+
 def test_a_file_taken_by_another_run_while_moving_is_said_so(tmp_path, journal, monkeypatch):
     """A safety trial's three clean runs at once: the file another one had just moved was
     reported as "cannot move the file to <destination>: no such file or directory"."""

@@ -13,7 +13,7 @@ import itertools
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -382,14 +382,22 @@ def run_bulk(
     return results
 
 
-def move_back_refusal(intent: MoveIntent) -> str | None:
-    """Why move_back would leave the file where it is, or None: it would move it back, or
-    the file is back already. Asked first by `undo --dry-run` too, which listed a file
-    the real run then refused."""
+BACK_ALREADY = "back already"
+"""move_back_refusal's word for a file that is where it came from already (another undo,
+or the user, put it back): move_back journals it as undone."""
+
+
+def move_back_refusal(intent: MoveIntent, coming_back: Collection[str] = ()) -> str | None:
+    """Why move_back would leave the file where it is, BACK_ALREADY, or None when it
+    would move it back; asked by `undo --dry-run` and the list before an undo too.
+    coming_back: paths an earlier step of the same undo puts files back to: a file moved
+    twice (A to B, then B to C) is at B again when the first move's turn comes."""
     current, original = Path(intent.destination), Path(intent.source)
+    if str(current) in coming_back:
+        return f"{original} exists again and is not overwritten" if os.path.lexists(original) else None
     if not os.path.lexists(current):
         if os.path.lexists(original) and mismatch(original, intent.evidence) is None:
-            return None
+            return BACK_ALREADY
         return "the moved file is no longer where it was moved to"
     wrong = mismatch(current, intent.evidence)
     if wrong is not None:
@@ -409,11 +417,11 @@ def move_back(journal: Journal, intent: MoveIntent) -> ActionResult:
             ActionResult("undo move", str(current), Outcome.FAILED, destination=str(original), reason=reason)
         )
 
-    refusal = move_back_refusal(intent)
+    refusal = move_back_refusal(intent)  # looked at once: a second look could see it gone
+    if refusal == BACK_ALREADY:
+        return _back_already(journal, intent)
     if refusal is not None:
         return failed(refusal)
-    if not os.path.lexists(current):  # what refusal found: it is back already
-        return _back_already(journal, intent)
     try:
         original.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:

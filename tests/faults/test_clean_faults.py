@@ -105,6 +105,26 @@ def test_clean_keeping_folders_then_undo(scanned, tmp_path, capsys):
     assert cli.main(["undo", "--yes"]) == 0 and "Nothing to undo" in capsys.readouterr().out
 
 
+def test_the_undo_list_follows_a_file_moved_twice(tmp_path, capsys):
+    """A review: for a file moved A to B, then B to C, the list before the undo said the
+    first move was refused; the undo then put both back."""
+    from difpy_tk.review import actions
+    from difpy_tk.scan.result import FileRecord
+
+    source = tmp_path / "A" / "x.png"
+    source.parent.mkdir()
+    source.write_bytes(b"a picture")
+    stat = source.stat()
+    first = actions.move_file(FileRecord(str(source), stat.st_size, stat.st_mtime_ns, 8, 8), tmp_path, journal())
+    (tmp_path / "C").mkdir()
+    stat = os.stat(first.destination)
+    moved = FileRecord(first.destination, stat.st_size, stat.st_mtime_ns, 8, 8)
+    assert actions.move_file(moved, tmp_path / "C", journal()).ok
+    assert cli.main(["undo", "--all", "--dry-run"]) == 0
+    assert "refused" not in capsys.readouterr().out
+    assert cli.main(["undo", "--all", "--yes"]) == 0 and source.read_bytes() == b"a picture"
+
+
 def test_clean_keeps_the_apps_protected_folders_and_refuses_one_that_is_not_there(scanned, tmp_path, capsys):
     """A review: Settings › Protected promised "never", and clean took the folder's copies."""
     from difpy_tk.state.settings import Settings, save_settings
