@@ -121,7 +121,7 @@ def test_unwritable_home_falls_back_and_says_so_once(tmp_path, monkeypatch, capl
     assert caplog.text.count("cannot be written") == 3
     assert len(appdirs.notices()) >= 3
     journal_notice = next(text for text in appdirs.notices() if "move journal" in text)
-    assert journal_notice.endswith(f"kept in {data} until the computer restarts (put back what you move before then).")
+    assert journal_notice.endswith(f"kept in {data}, which the system may empty (put back what you move soon).")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the hard-link path is POSIX")

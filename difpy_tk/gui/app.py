@@ -150,11 +150,12 @@ class App:
 
     def _save_settings(self) -> None:
         """Remember the wizard's choices and recent folders; failing to is worth a log line, not a lost search."""
-        try:
-            save_settings(self.settings)
-            save_recent_folders(self.recent)
-        except OSError as exc:
-            log.warning("could not save the settings: %s", exc)
+        for what, save in (("settings", lambda: save_settings(self.settings)),
+                           ("recent folders", lambda: save_recent_folders(self.recent))):
+            try:  # each on its own: settings that cannot be replaced kept the recent folders unsaved
+                save()
+            except OSError as exc:
+                log.warning("could not save the %s: %s", what, exc)
 
     def report_callback_error(self, kind: type[BaseException], value: BaseException, tb: object) -> None:
         """Installed as Tk's handler: a failing callback is logged and explained, never lost."""

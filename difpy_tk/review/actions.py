@@ -43,6 +43,9 @@ SWAPPED = (
 """check_unchanged's word for a file whose ctime or file number changed. It errs on the
 safe side: a chmod or a replugged FAT drive is refused too, and a search again (quick,
 from the cache) clears it."""
+SHORT_REASONS = {SWAPPED: "the file may have been replaced since the search: search again to act on it"}
+"""A card's form of a reason too long for it (the whole one ran past the card's bottom
+and hid its buttons); the outcome and the log keep the whole one."""
 VANISHED_WHILE_MOVING = "the file went away while it was being moved (another program, or another difpy_tk, took it)"
 
 

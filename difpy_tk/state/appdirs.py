@@ -119,9 +119,9 @@ def _fallback_dir(kind: str) -> Path:
     fallback = _private_temp_dir(kind)
     what = "the action log and move journal are" if kind == "data" else "the image cache is"
     if _writable(fallback):
-        # A temp folder is emptied when the computer restarts, and moves can be put back only
-        # while their journal is there: said, for the data folder.
-        until = " until the computer restarts (put back what you move before then)" if kind == "data" else ""
+        # The system may empty a temp folder (at a restart, or files a few days old), and
+        # moves can be put back only while their journal is there: said, for the data folder.
+        until = ", which the system may empty (put back what you move soon)" if kind == "data" else ""
         say_once(kind, preferred,
                   f"The {kind} folder {preferred} cannot be written, so {what} kept in {fallback}{until}.")
     else:

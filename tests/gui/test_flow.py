@@ -246,6 +246,22 @@ def test_what_every_search_leaves_out_is_set_in_settings(driver, dialogs, tmp_pa
     assert load_settings().exclude == ["@eaDir"] == driver.app.settings.exclude
 
 
+def test_recent_folders_are_kept_when_the_settings_cannot_be(driver, monkeypatch, tmp_path):
+    """A review: settings.json that cannot be replaced kept the recent folders unsaved too."""
+    import errno
+
+    from difpy_tk.gui import app as app_module
+    from difpy_tk.state.recent_folders import load_recent_folders, remember_set
+
+    def refused(settings):
+        raise PermissionError(errno.EACCES, "Permission denied", str(settings_path()))
+
+    monkeypatch.setattr(app_module, "save_settings", refused)
+    remember_set(driver.app.recent, [str(tmp_path)])
+    driver.app._save_settings()
+    assert str(tmp_path) in str(load_recent_folders())
+
+
 def test_settings_that_cannot_be_kept_still_apply_and_say_so_once(driver, dialogs, monkeypatch):
     """A trial with a read-only settings folder: Save seemed to do nothing (its error was on
     a tab not shown), the dialog stayed open, and Cancel then kept the change."""

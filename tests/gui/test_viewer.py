@@ -180,12 +180,20 @@ def test_a_word_about_one_group_goes_when_another_is_shown(root, viewer):
 
 
 def test_a_move_looks_first_where_the_last_one_went(root, viewer, dialogs, tmp_path):
-    """A trial: the folder chooser always began in the home folder."""
+    """A trial: the folder chooser always began in the home folder. A review: a folder
+    chosen and then not used (cancelled, or taken away again) must not be where the next
+    one begins: Tk then begins where the app was started, often a searched folder."""
+    answer_confirmations(viewer, False, True)
+    viewer.session.mark_all()
+    dialogs.answers["askdirectory"] = str(tmp_path / "never made")
+    viewer.act(ActionKind.MOVE)  # the confirmation is declined: no folder is made
     dialogs.answers["askdirectory"] = str(tmp_path / "sorted")
-    assert viewer.choose_folder("Move marked to") == str(tmp_path / "sorted")
-    assert viewer.choose_folder("Move marked to") == str(tmp_path / "sorted")
+    viewer.act(ActionKind.MOVE)
+    idle(root, viewer)
+    assert any((tmp_path / "sorted").iterdir())
+    viewer.choose_folder("Move marked to")
     starts = [kwargs.get("initialdir") for name, _args, kwargs in dialogs.calls if name == "askdirectory"]
-    assert starts == [os.path.expanduser("~"), str(tmp_path / "sorted")]
+    assert starts == [os.path.expanduser("~"), os.path.expanduser("~"), str(tmp_path / "sorted")]
 
 
 def test_closing_with_marks_asks_first(root, viewer, dialogs):
@@ -586,8 +594,9 @@ def test_the_keyboard_keeps_an_image_and_brings_its_card_into_view(root, tmp_pat
     viewer.close()
 
 
-def test_a_card_gives_the_reason_for_not_acting_without_its_asides(root, tmp_path):
-    """A trial: the whole reason a file was left alone ran past the card's bottom."""
+def test_a_card_gives_a_long_reason_for_not_acting_in_short(root, tmp_path):
+    """A trial: the whole reason a file was left alone ran past the card's bottom; a
+    review: cutting every parenthesis out cut "Photos (2019)" to another folder's name."""
     from difpy_tk.review.actions import SWAPPED
 
     viewer = open_viewer(root, one_group(tmp_path, 3), lambda line: None, Journal(tmp_path / "actions.log"))
@@ -599,6 +608,12 @@ def test_a_card_gives_the_reason_for_not_acting_without_its_asides(root, tmp_pat
     card = next(card for card in shown_cards(viewer) if card.path == path)
     assert card.status.cget("text") == "the file may have been replaced since the search: search again to act on it"
     assert card.status.winfo_ismapped()
+    named = "cannot move it to the Trash: its folder /home/ann/Photos (2019) is read-only for you"
+    viewer.session.failures[path] = named
+    viewer.refresh()
+    root.update()
+    card = next(card for card in shown_cards(viewer) if card.path == path)
+    assert card.status.cget("text") == named
     viewer.close()
 
 

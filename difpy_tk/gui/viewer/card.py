@@ -8,7 +8,6 @@ keeps switching groups well under the 100 ms the issue asks for."""
 from __future__ import annotations
 
 import os
-import re
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Protocol
 from PIL import ImageTk
 
 from difpy_tk.humanize import format_bytes, format_mtime
+from difpy_tk.review.actions import SHORT_REASONS
 from difpy_tk.scan.result import FileRecord
 
 TEXT_BEYOND_THUMBNAIL = 60
@@ -88,10 +88,6 @@ def label_font(label: ttk.Label) -> tkfont.Font:
         return tkfont.nametofont(spec, root=label)
     except tk.TclError:  # a font description such as "Helvetica 10", not a named font
         return tkfont.Font(root=label, font=spec)
-
-
-ASIDE = re.compile(r" \([^()]*\)")
-"""A parenthesis in a card's reason for not acting (" (same size and date, …)")."""
 
 
 class ImageCard(ttk.Frame):
@@ -194,9 +190,7 @@ class ImageCard(ttk.Frame):
         extension = os.path.splitext(name)[1].lstrip(".").upper()
         self.facts.configure(text=f"{record.width} × {record.height} px · {format_bytes(record.size)} · {extension}")
         self.date.configure(text=f"modified {format_mtime(record.mtime_ns)}")
-        # Without its asides: the whole reason (in the outcome's dialog and the log) ran past
-        # the card's bottom at the viewer's usual size and hid its buttons.
-        self.status.configure(text=ASIDE.sub("", facts.failure or ""))
+        self.status.configure(text=SHORT_REASONS.get(facts.failure or "", facts.failure or ""))
         # The badge shares its row with the Mark box, within the width the rest of the card
         # takes (thumbnail, texts, buttons): it was fitted to text_width, which a card with
         # short names does not reach, and ran over the Mark box.

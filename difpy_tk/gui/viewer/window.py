@@ -344,16 +344,16 @@ class ViewerWindow(tk.Toplevel):
         """must_exist: a folder to mark by; a folder to move to may be typed in new, and is
         looked for from the home folder, not from where the app was started (often a
         searched folder, where moved copies would be found again)."""
-        start = {} if must_exist else {"initialdir": self._move_folder}
-        chosen = filedialog.askdirectory(parent=self, title=title, mustexist=must_exist, **start) or None
-        if chosen and not must_exist:
-            self._move_folder = chosen  # where the next move looks first (a trial always began at home)
-        return chosen
+        start = {} if must_exist else {
+            "initialdir": self._move_folder if os.path.isdir(self._move_folder) else os.path.expanduser("~")}
+        return filedialog.askdirectory(parent=self, title=title, mustexist=must_exist, **start) or None
 
     def confirm(self, plan: Plan) -> bool:
         return ConfirmDialog(self, plan).ask()
 
     def show_outcome(self, report: Report) -> None:
+        if report.folder and any(result.ok for result in report.results):
+            self._move_folder = report.folder  # where the next move looks first (a trial always began at home)
         for result in report.results:
             self.log(result.line())
         write_error = self.session.journal.take_write_error()
