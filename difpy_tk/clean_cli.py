@@ -260,6 +260,7 @@ def run_clean(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     session = ReviewSession(result, view, journal, keeper_rule=rule)
     session.kind = args.kind
     session.included_flags = args.included_flags
+    session.leave_out_vanished(session.find_vanished())
     if notice := session.vanished_notice():
         say(notice)
     marked = session.apply_rule(MARKS[args.mark], folder=args.mark_folder)

@@ -234,6 +234,8 @@ def test_images_gone_before_the_review_starts_leave_their_groups(tmp_path, photo
     os.remove(original.path)
     os.remove(twin_b.path)
     session, _ = session_for(result, tmp_path)
+    assert session.find_vanished() == [original.path, twin_b.path]
+    session.leave_out_vanished(session.find_vanished())
     assert session.rows() == [0] and session.members(0) == [reencode.path, small.path]
     assert session.keeper(0) == reencode.path, "the keeper is chosen among the images still there"
     assert session.vanished_notice() == (
@@ -242,6 +244,7 @@ def test_images_gone_before_the_review_starts_leave_their_groups(tmp_path, photo
     session.mark_all()
     assert session.marks == {small.path}
     session_again, _ = session_for(make_result([[reencode, small]]), tmp_path)
+    session_again.leave_out_vanished(session_again.find_vanished())
     assert session_again.vanished_notice() == ""
 
 

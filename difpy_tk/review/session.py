@@ -328,13 +328,9 @@ class ReviewSession:
         self.included_flags: frozenset[str] = frozenset()
         """The flags (flags()) whose groups rules may mark: none until the user asks."""
         self.marks: set[str] = set()
-        self.gone: dict[str, str] = {
-            path: VANISHED for group in result.groups for path in group.paths if not os.path.lexists(path)
-        }
+        self.gone: dict[str, str] = {}
         """Path -> what happened to it ("Moved to …", "Moved to Trash"; VANISHED for a file
-        already missing as the review starts, moved in an earlier viewer or by the user: it
-        leaves its group like a file moved here, so the group's figures and keeper are of
-        the images still there, and a group down to one image leaves the list)."""
+        found missing as the review starts, see leave_out_vanished)."""
         self.failures: dict[str, str] = {}
         """Path -> why the last action on it did not happen."""
         self.progress: tuple[int, int] | None = None
@@ -357,6 +353,33 @@ class ReviewSession:
     @property
     def busy(self) -> bool:
         return self._cancel is not None
+
+    def find_vanished(self) -> list[str]:
+        """The group members no longer where the search found them (moved in an earlier
+        viewer, or by the user). Looks at every file, so the viewer runs it off its UI
+        thread (a network drive takes a while); any thread may call it, as it changes
+        nothing. A file that cannot be looked at (a share offline) has not vanished."""
+        vanished = []
+        for group in self.result.groups:
+            for path in group.paths:
+                try:
+                    os.lstat(path)
+                except (FileNotFoundError, NotADirectoryError):
+                    vanished.append(path)
+                except OSError:
+                    pass
+        return vanished
+
+    def leave_out_vanished(self, paths: Iterable[str]) -> None:
+        """Take vanished images out of their groups, like files moved here: the groups'
+        figures and keepers are of the images still there, and a group down to one image
+        leaves the list (a reopened viewer still counted a trashed file and showed it)."""
+        added = {path: VANISHED for path in paths if path not in self.gone}
+        if added:
+            self.gone.update(added)
+            self.marks.difference_update(added)
+            self._changed()
+            self.view.refresh()
 
     def vanished_notice(self) -> str:
         """What the review says as it starts when images of the result are gone ("" if none)."""

@@ -594,6 +594,19 @@ def test_the_keyboard_keeps_an_image_and_brings_its_card_into_view(root, tmp_pat
     viewer.close()
 
 
+def test_a_reopened_viewer_leaves_out_images_gone_since(root, tmp_path):
+    """Looked for off the UI thread (a network drive takes a while), then taken out."""
+    result = one_group(tmp_path, 3)
+    gone = result.groups[0].matches[1].path
+    os.remove(gone)
+    viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
+    pump(root, lambda: not viewer.file_worker.busy)
+    root.update()
+    assert gone not in viewer.session.members(viewer.current_group) and len(shown_cards(viewer)) == 2
+    assert viewer.status.cget("text").startswith("1 image of this result is no longer where the search found it")
+    viewer.close()
+
+
 def test_a_card_gives_a_long_reason_for_not_acting_in_short(root, tmp_path):
     """A trial: the whole reason a file was left alone ran past the card's bottom; a
     review: cutting every parenthesis out cut "Photos (2019)" to another folder's name."""

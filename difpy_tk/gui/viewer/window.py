@@ -129,8 +129,7 @@ class ViewerWindow(tk.Toplevel):
         self.bind("<Destroy>", self._destroyed, add="+")
         self.fill_group_list()
         self._update_bar()
-        if notice := self.session.vanished_notice():
-            self.say(notice)
+        self.file_worker.submit(self.session.find_vanished, done=self._vanished_found)
 
     # ----- layout -------------------------------------------------------------------
 
@@ -373,6 +372,12 @@ class ViewerWindow(tk.Toplevel):
         """The session's passing notices: refusals, "Nothing to undo" and the like."""
         self.say(text)
         self._notice_shown = True
+
+    def _vanished_found(self, future: Future) -> None:
+        self.session.leave_out_vanished(future.result())
+        self._update_bar()
+        if notice := self.session.vanished_notice():
+            self.say(notice)
 
     def run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """File work in the worker thread, with progress and Stop in the status bar."""
