@@ -184,6 +184,8 @@ def test_the_exclusion_list_leaves_out_names_and_folders_but_never_a_chosen_inpu
         os.path.join("Trip", "b_thumb.JPG"): "left out: it matches “*_thumb.jpg” in your list",
         "Backup": f"left out: it matches “{tmp_path / 'Backup'}” in your list",
     }
+    assert {os.path.basename(problem.path): problem.folder for problem in listing.skipped} == {
+        "@eaDir": True, "b_thumb.JPG": False, "Backup": True}
     chosen = list_images([str(tmp_path / "Backup"), str(tmp_path / "keep")], exclude=[str(tmp_path / "Backup")])
     assert sorted(os.path.basename(path) for path in chosen.files) == ["c.jpg", "d.jpg", "e.jpg"], (
         "a folder chosen to search is searched")

@@ -176,7 +176,7 @@ class _Walker:
         try:
             stat = os.stat(folder)
         except OSError as error:
-            self.listing.skipped.append(Problem(folder, f"folder cannot be read: {error.strerror}"))
+            self.listing.skipped.append(Problem(folder, f"folder cannot be read: {error.strerror}", folder=True))
             return
         key = (stat.st_dev, stat.st_ino) if stat.st_ino else (-1, os.path.realpath(folder))
         if key in self.seen_dirs:
@@ -186,14 +186,14 @@ class _Walker:
                 log.info("%s was chosen and is also inside another chosen folder: its images were searched once.",
                          folder)
             else:
-                self.listing.skipped.append(Problem(folder, "folder already searched (a link or loop)"))
+                self.listing.skipped.append(Problem(folder, "folder already searched (a link or loop)", folder=True))
             return
         self.seen_dirs.add(key)
         try:
             with os.scandir(folder) as entries:
                 children = sorted(entries, key=lambda entry: entry.name)
         except OSError as error:
-            self.listing.skipped.append(Problem(folder, f"folder cannot be read: {error.strerror}"))
+            self.listing.skipped.append(Problem(folder, f"folder cannot be read: {error.strerror}", folder=True))
             return
         subfolders = []
         for entry in children:
@@ -207,7 +207,8 @@ class _Walker:
                 self.listing.skipped.append(Problem(entry.path, f"cannot be read: {error.strerror}"))
                 continue
             if (pattern := self.exclusions.matching(entry.path)) is not None:
-                self.listing.skipped.append(Problem(entry.path, f"left out: it matches “{pattern}” in your list"))
+                reason = f"left out: it matches “{pattern}” in your list"
+                self.listing.skipped.append(Problem(entry.path, reason, folder=is_dir))
             elif is_dir:
                 subfolders.append(entry)
             elif is_file and entry_stat is not None:
@@ -218,7 +219,7 @@ class _Walker:
             return
         for entry in subfolders:
             if _is_trash(entry.name):
-                self.listing.skipped.append(Problem(entry.path, "Recycle Bin/Trash folder, not searched"))
+                self.listing.skipped.append(Problem(entry.path, "Recycle Bin/Trash folder, not searched", folder=True))
             else:
                 self.walk(entry.path, root, recursive, linked or entry.is_symlink())
 

@@ -150,10 +150,13 @@ class Verification:
 
 @dataclass(frozen=True)
 class Problem:
-    """A file that was not searched, and why, in words a user understands."""
+    """A file (or folder) that was not searched, and why, in words a user understands."""
 
     path: str
     reason: str
+    folder: bool = False
+    """A whole folder was not searched (unreadable, left out, a Trash): told when it was
+    listed, as the folder may be gone when the result is read."""
 
 
 def now_iso() -> str:
@@ -197,6 +200,12 @@ class SearchResult:
     @property
     def files_searched(self) -> int:
         return len(self.files)
+
+    @property
+    def unsearched(self) -> tuple[int, int]:
+        """(files, folders) not searched: the invalid files and the skipped entries."""
+        folders = sum(problem.folder for problem in self.skipped)
+        return len(self.invalid) + len(self.skipped) - folders, folders
 
     def nothing_to_compare(self) -> str | None:
         """Why a search found nothing without looking (no image, or one), in plain words:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from difpy_tk.humanize import display_path
+from difpy_tk.humanize import display_path, plural
 from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, SearchResult, Verification
 from difpy_tk.state.safe_files import write_atomic
 
@@ -155,7 +155,8 @@ def to_dict(result: SearchResult) -> dict:
             for path, r in result.files.items()
         },
         "invalid": [{"path": p.path, "reason": p.reason} for p in result.invalid],
-        "skipped": [{"path": p.path, "reason": p.reason} for p in result.skipped],
+        "skipped": [{"path": p.path, "reason": p.reason, **({"folder": True} if p.folder else {})}
+                    for p in result.skipped],
         "links": {path: list(names) for path, names in result.links.items()},
     }
 
@@ -230,7 +231,8 @@ def _chained(c: object, files: dict[str, FileRecord]) -> Chained:
 
 def _problems(items: object, what: str) -> list[Problem]:
     return [
-        Problem(_typed(p["path"], str, f"a path of the {what} files"), _typed(p["reason"], str, "a reason"))
+        Problem(_typed(p["path"], str, f"a path of the {what} files"), _typed(p["reason"], str, "a reason"),
+                _typed(p.get("folder", False), bool, "true or false"))
         for p in _typed(items, list, f"the {what} files")
     ]
 
@@ -403,6 +405,13 @@ PHASE_WORDS = {
 """The search's phases (SearchResult.timings keys, as in the JSON) in the log's words."""
 
 
+def remembered(result: SearchResult) -> str:
+    """How many files the cache had, of every file read (those that failed too: "18 images
+    remembered" stood beside "17 Files searched" when one was remembered as unreadable)."""
+    read = result.files_searched + len(result.invalid)
+    return f"{result.cache_hits:,} of {plural(read, 'file')} remembered from earlier searches"
+
+
 def format_log(result: SearchResult) -> str:
     """The search log as a person reads it: what was asked, how long it took, and every
     file that was not searched, with the reason."""
@@ -418,7 +427,7 @@ def format_log(result: SearchResult) -> str:
         ),
         "Time taken: "
         + ", ".join(f"{PHASE_WORDS.get(phase, phase)} {seconds:.2f} s" for phase, seconds in result.timings.items()),
-        f"Images searched: {result.files_searched} ({result.cache_hits} remembered from earlier searches)",
+        f"Images searched: {result.files_searched} ({remembered(result)})",
         f"Groups: {len(result.groups)}; duplicate matches: {result.duplicate_count}; "
         f"similar matches: {result.similar_count}",
         "How the matches were decided: " + result.verification.summary(),
@@ -426,7 +435,8 @@ def format_log(result: SearchResult) -> str:
         *(f"  CHAINED {c.path} ~ {c.other} (MSE {c.mse:.4f})" for c in result.chained),
         f"Invalid files: {len(result.invalid)}",
         *(f"  INVALID {problem.path}: {problem.reason}" for problem in result.invalid),
-        f"Skipped files: {len(result.skipped)}",
+        f"Skipped: {plural(len(result.skipped) - result.unsearched[1], 'file')}, "
+        f"{plural(result.unsearched[1], 'folder')}",
         *(f"  SKIPPED {problem.path}: {problem.reason}" for problem in result.skipped),
     ]
     return "\n".join(lines) + "\n"

@@ -572,15 +572,15 @@ def test_four_notices_fit_the_smallest_window(driver, monkeypatch):
 
 def test_the_result_counts_what_was_not_searched_as_files_and_folders(tmp_path):
     """A trial: an unreadable folder was counted as one of "2 files were not searched", and
-    "18 images remembered" stood beside "17 Files searched" (one was remembered as unreadable)."""
+    "18 images remembered" stood beside "17 Files searched" (one was remembered as unreadable).
+    The folder need not be there any more when the result is shown (a saved one)."""
     from difpy_tk.gui.screens.results import details, next_steps
     from difpy_tk.scan.result import FileRecord, Problem, SearchResult
 
-    (tmp_path / "locked").mkdir()
     files = {str(tmp_path / name): FileRecord(str(tmp_path / name), 10, 0, 8, 8) for name in ("a.jpg", "b.jpg")}
     result = SearchResult(parameters={}, files=files, groups=[], cache_hits=3,
                           invalid=[Problem(str(tmp_path / "broken.jpg"), "damaged")],
-                          skipped=[Problem(str(tmp_path / "locked"), "folder cannot be read"),
+                          skipped=[Problem(str(tmp_path / "locked"), "folder cannot be read", folder=True),
                                    Problem(str(tmp_path / "notes.txt"), "not an image")])
     unsearched = "2 files and 1 folder were not searched; View Logs lists each one with the reason."
     assert next_steps(result).endswith(unsearched)

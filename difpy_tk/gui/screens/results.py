@@ -16,7 +16,7 @@ from difpy_tk.gui.widgets import WrapLabel, add_mnemonic
 from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.scan.result import SearchResult
-from difpy_tk.scan.result_io import PHASE_WORDS, write_csv, write_json
+from difpy_tk.scan.result_io import PHASE_WORDS, remembered, write_csv, write_json
 from difpy_tk.state import appdirs
 
 if TYPE_CHECKING:
@@ -80,10 +80,7 @@ def details(result: SearchResult) -> str:
             ", ".join(f"{PHASE_WORDS.get(name, name)} {seconds:.1f} s" for name, seconds in result.timings.items())
         )
     if result.cache_hits:
-        # Of every file read, those that failed too: "18 images remembered" stood beside
-        # "17 Files searched" when one of them was remembered as unreadable.
-        read = result.files_searched + len(result.invalid)
-        parts.append(f"{result.cache_hits:,} of {plural(read, 'file')} remembered from earlier searches")
+        parts.append(remembered(result))
     return " · ".join(parts)
 
 
@@ -110,8 +107,7 @@ def next_steps(result: SearchResult, saved: bool = False) -> str:
             "image of a group but not like the one kept: in no group, so no bulk action touches them; "
             "the viewer names each under its group."
         )
-    folders = sum(os.path.isdir(problem.path) for problem in result.skipped)  # an unreadable folder
-    files = len(result.invalid) + len(result.skipped) - folders
+    files, folders = result.unsearched
     if files or folders:
         what = " and ".join(plural(count, noun) for count, noun in ((files, "file"), (folders, "folder")) if count)
         verb, which = ("was", "it") if files + folders == 1 else ("were", "each one")
