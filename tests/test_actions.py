@@ -358,6 +358,17 @@ def test_trash_ok(tmp_path, journal, monkeypatch):
     assert result.ok and result.action == "trash" and trashed == [record.path]
 
 
+def test_a_read_only_file_goes_to_a_trash_that_takes_it(tmp_path, journal, monkeypatch):
+    """A review: Send2Trash's GIO code (and macOS's) trashes a read-only photo; only its own
+    freedesktop code refuses one, so only that is refused beforehand."""
+    trashed = []
+    monkeypatch.setattr("send2trash.send2trash", trashed.append)  # not plat_other's
+    record = make_file(tmp_path / "x.jpg")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: path != record.path and real_access(path, mode))
+    assert actions.trash_file(record, journal).ok and trashed == [record.path]
+
+
 def test_trash_failure_is_reported_and_never_deletes(tmp_path, journal, monkeypatch):
     monkeypatch.setattr("send2trash.send2trash", _raise(PermissionError(errno.EACCES, "Permission denied")))
     record = make_file(tmp_path / "x.jpg")

@@ -12,7 +12,6 @@ import errno
 import itertools
 import logging
 import os
-import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -301,6 +300,17 @@ def _trash_unavailable(error: Exception) -> bool:
     return isinstance(error, OSError) and error.errno is None
 
 
+def _send2trash_refuses_read_only() -> bool:
+    """Send2Trash's own freedesktop code (plat_other) is the one that refuses a read-only
+    file; its GIO one (where PyGObject is installed) and macOS's take it."""
+    try:
+        import send2trash
+        from send2trash import plat_other
+    except ImportError:
+        return False
+    return send2trash.send2trash is plat_other.send2trash
+
+
 def _kept_from_trash(path: str) -> str | None:
     """Why a file cannot go to the Trash, found before trying, in words that name the
     cause; None when nothing known stands in the way. Send2Trash on Linux refuses a file
@@ -313,7 +323,7 @@ def _kept_from_trash(path: str) -> str | None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"cannot move it to the Trash: its folder {folder} is read-only for you, so no file can leave it"
-    if sys.platform != "darwin" and not os.access(path, os.W_OK):
+    if _send2trash_refuses_read_only() and not os.access(path, os.W_OK):
         return ("cannot move it to the Trash: the file is read-only, and the Trash here takes only files you "
                 "may change; use Move marked to…, or make it writable first")
     return None
