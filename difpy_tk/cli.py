@@ -234,8 +234,9 @@ def main(argv: list[str] | None = None) -> int:
             say(f"    {match.path}  (MSE {match.mse:.3f}{turn})")
     if result.chained:
         say("Like an image of a group but not like the one kept, so in no group:")
+        flat = {path for group in result.groups if group.low_detail for path in group.paths}
         for item in result.chained:
-            turn = f", turned {item.rotation}°" if item.rotation else ""
+            turn = f", turned {item.rotation}°" if item.rotation and item.other not in flat else ""
             say(f"    {item.path}  (like {item.other}, MSE {item.mse:.3f}{turn})")
     try:
         if args.json:

@@ -62,3 +62,10 @@ def format_bytes(count: int) -> str:
 def format_mtime(mtime_ns: int) -> str:
     """A file's modification time in local time, to the minute."""
     return datetime.fromtimestamp(mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M")
+
+
+def describe_error(error: BaseException) -> str:
+    """An OSError in words, without Python's "[Errno 13]" prefix."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.rstrip(".").lower()
+    return str(error) or type(error).__name__

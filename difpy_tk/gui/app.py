@@ -96,7 +96,8 @@ class App:
         if root.tk.call("tk", "windowingsystem") == "aqua":
             root.createcommand("::tk::mac::Quit", self.close)
         else:
-            root.bind_all("<Control-q>", lambda event: self.close())
+            for key in ("<Control-q>", "<Control-Q>"):  # Q: with Caps Lock on
+                root.bind_all(key, lambda event: self.close())
         root.protocol("WM_DELETE_WINDOW", self.close)
         self.show("menu")
 
@@ -175,9 +176,9 @@ class App:
             worker.cancel()
         self.current.store()
         self.remember_size("window_size", self.root)
-        attribute = viewer_part(VIEWER_PACKAGE, "ROOT_ATTRIBUTE")
-        viewer = getattr(self.root, attribute, None) if attribute else None
-        if viewer is not None and viewer.winfo_exists():
+        current_viewer = viewer_part(VIEWER_PACKAGE, "current_viewer")
+        viewer = current_viewer(self.root) if current_viewer else None
+        if viewer is not None:
             self.remember_size("viewer_size", viewer)
         self._save_settings()
         logging.getLogger("difpy_tk").removeHandler(self._log_handler)

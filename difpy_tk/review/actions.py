@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from difpy_tk.humanize import describe_error
 from difpy_tk.review.journal import MOVED, ActionResult, End, Journal, JournalUnwritable, MoveIntent, Outcome
 from difpy_tk.review.locations import is_inside, same_entry
 from difpy_tk.review.safe_move import (
@@ -46,13 +47,6 @@ SHORT_REASONS = {SWAPPED: "the file may have been replaced since the search: sea
 """A card's form of a reason too long for it (the whole one ran past the card's bottom
 and hid its buttons); the outcome and the log keep the whole one."""
 VANISHED_WHILE_MOVING = "the file went away while it was being moved (another program, or another difpy_tk, took it)"
-
-
-def describe_error(error: BaseException) -> str:
-    """An OSError in words, without Python's "[Errno 13]" prefix."""
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror.rstrip(".").lower()
-    return str(error) or type(error).__name__
 
 
 def check_unchanged(record: FileRecord) -> str | None:

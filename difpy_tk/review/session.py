@@ -24,7 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from difpy_tk.humanize import first_few, format_bytes, plural
+from difpy_tk.humanize import describe_error, first_few, format_bytes, plural
 from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.review.keeper import KeeperRule
@@ -611,9 +611,10 @@ class ReviewSession:
             keeper = self.keeper(number)
             if keeper is None:
                 continue
-            pixels = self.files[keeper].pixels
-            count += any(path != keeper and path not in self.marks and self.files[path].pixels >= pixels
-                         and not self.is_protected(path) for path in self._present(number))
+            present = self._present(number)
+            lower = rule_marks(MarkRule.LOWER_RESOLUTION, self.files[keeper], [self.files[path] for path in present])
+            count += any(path != keeper and path not in lower and path not in self.marks
+                         and not self.is_protected(path) for path in present)
         return count
 
     def apply_rule(self, rule: MarkRule, folder: str | None = None, groups: Iterable[int] | None = None) -> int:
@@ -891,7 +892,7 @@ class ReviewSession:
             for entry in entries:
                 ignore_list.remove(entry, self.ignore_path)
             self.view.tell(
-                f"Hidden for now only: the not-a-duplicate list cannot be saved ({actions.describe_error(error)}), "
+                f"Hidden for now only: the not-a-duplicate list cannot be saved ({describe_error(error)}), "
                 "so later searches show it again. Undo (Ctrl+Z) shows it again now."
             )
             return ()

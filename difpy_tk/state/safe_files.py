@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from difpy_tk.humanize import display_path
+from difpy_tk.humanize import describe_error, display_path
 
 log = logging.getLogger("difpy_tk")
 _set_aside: list[tuple[Path, Path]] = []
@@ -232,7 +232,7 @@ def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int 
     except (DamagedFile, ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError) as error:
         set_aside(path, str(error) or type(error).__name__)
     except OSError as error:
-        why = (error.strerror or str(error)).lower()
+        why = describe_error(error)
         log.warning("cannot read %s (%s); using the defaults, and leaving the file as it is", path, why)
         with _set_aside_lock:
             _unreadable[Path(path)] = why

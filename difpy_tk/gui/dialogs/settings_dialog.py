@@ -25,7 +25,7 @@ from difpy_tk.gui.widgets import (
     option_message,
     read_int,
 )
-from difpy_tk.humanize import format_bytes
+from difpy_tk.humanize import describe_error, format_bytes
 from difpy_tk.scan import cache_files
 from difpy_tk.scan.options import OptionError, cpu_count
 from difpy_tk.state.settings import CACHE_LIMIT_MB, THEMES, Settings, save_settings, settings_path, validate_setting
@@ -53,7 +53,7 @@ def _not_kept_reason(error: OSError) -> str:
     """Why the settings file cannot be written, in plain words: its folder refuses (the
     error names a temporary file of ours), or the file itself was not replaced."""
     path = settings_path()
-    why = (error.strerror or str(error)).lower()
+    why = describe_error(error)
     if error.filename == str(path):
         return f"{path} was {why}" if why.startswith("not replaced") else f"{path}: {why}"
     return f"its folder {path.parent} cannot be written ({why})"
@@ -262,9 +262,9 @@ class SettingsDialog(tk.Toplevel):
     def _apply_to_open_viewer(self, settings: Settings) -> None:
         """An open Image Viewer follows the new keeper rule and protected folders at once: a
         folder protected while its images were marked must not be acted on by that viewer."""
-        attribute = viewer_part(VIEWER_PACKAGE, "ROOT_ATTRIBUTE")
-        viewer = getattr(self.app.root, attribute, None) if attribute else None
-        if viewer is not None and viewer.winfo_exists():
+        current_viewer = viewer_part(VIEWER_PACKAGE, "current_viewer")
+        viewer = current_viewer(self.app.root) if current_viewer else None
+        if viewer is not None:
             viewer.session.set_keeper_rule(settings.keeper_rule())
 
     def cancel(self) -> None:

@@ -50,3 +50,9 @@ def open_viewer(
     window = ViewerWindow(parent, result, log, journal or session_journal(), keeper_rule, size, on_close)
     setattr(root, ROOT_ATTRIBUTE, window)
     return window
+
+
+def current_viewer(root: tk.Misc) -> tk.Toplevel | None:
+    """The app's open Image Viewer, if one is open (the app and Settings ask for it)."""
+    window = getattr(root._root(), ROOT_ATTRIBUTE, None)
+    return window if window is not None and window.winfo_exists() else None

@@ -25,6 +25,7 @@ class OrderedList(ttk.Frame):
         super().__init__(parent)
         self.items = list(items)
         self.question = question
+        self.ordered = ordered
         self.listbox = tk.Listbox(self, height=height, activestyle="dotbox", exportselection=False)
         self.listbox.grid(row=0, column=0, sticky="nsew")
         buttons = ttk.Frame(self)
@@ -45,7 +46,7 @@ class OrderedList(ttk.Frame):
     def fill(self, selected: int | None = None) -> None:
         self.listbox.delete(0, "end")
         for number, item in enumerate(self.items, start=1):
-            self.listbox.insert("end", f"{number}. {self.label(item)}" if self.buttons.get("Up") else self.label(item))
+            self.listbox.insert("end", f"{number}. {self.label(item)}" if self.ordered else self.label(item))
         if selected is not None and self.items:
             self.listbox.selection_set(selected)
             self.listbox.see(selected)

@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from PIL import Image, ImageOps, ImageTk
 
 from difpy_tk.gui.viewer.tk_worker import TkWorker
-from difpy_tk.review.actions import describe_error
+from difpy_tk.humanize import describe_error
 from difpy_tk.scan.appearance import HIGH_DEPTH_MODES, as_seen, before_load
 from difpy_tk.scan.result import FileRecord
 
