@@ -198,12 +198,19 @@ def test_no_move_without_its_journal_entry(tmp_path, journal, monkeypatch, acros
     assert list((tmp_path / "b").iterdir()) == [], "no partial copy, no folder made for it"
 
 
+def moved_a_to_b(tmp_path: Path, journal: Journal) -> tuple[FileRecord, ActionResult]:
+    """a/x.jpg moved into b/: its record and the move's result."""
+    record = make_file(tmp_path / "a" / "x.jpg")
+    (tmp_path / "b").mkdir()
+    moved = actions.move_file(record, tmp_path / "b", journal)
+    assert moved.ok
+    return record, moved
+
+
 def test_no_move_back_without_its_journal_entry(tmp_path, journal, monkeypatch):
     from difpy_tk.review import journal as journal_module
 
-    record = make_file(tmp_path / "a" / "x.jpg")
-    (tmp_path / "b").mkdir()
-    assert actions.move_file(record, tmp_path / "b", journal).ok
+    record, _moved = moved_a_to_b(tmp_path, journal)
     monkeypatch.setattr(journal_module, "append_line", _raise(OSError(errno.ENOSPC, "No space left on device")))
     result = actions.undo_last(journal)
     assert result.outcome is Outcome.FAILED and result.reason.startswith("it was not moved back: the journal ")
@@ -212,9 +219,7 @@ def test_no_move_back_without_its_journal_entry(tmp_path, journal, monkeypatch):
 
 def test_a_refused_move_back_names_the_folder_that_refuses(tmp_path, journal, monkeypatch):
     """A trial: "cannot move the file back: permission denied" did not say where."""
-    record = make_file(tmp_path / "a" / "x.jpg")
-    (tmp_path / "b").mkdir()
-    assert actions.move_file(record, tmp_path / "b", journal).ok
+    moved_a_to_b(tmp_path, journal)
     monkeypatch.setattr(safe_move, "rename_no_replace", _raise(PermissionError(errno.EACCES, "Permission denied")))
     result = actions.undo_last(journal)
     assert result.reason == f"cannot move the file back into {tmp_path / 'a'}: permission denied"
@@ -224,9 +229,7 @@ def test_a_refused_move_back_names_the_folder_that_refuses(tmp_path, journal, mo
 def test_a_file_gone_just_after_the_undo_looked_is_not_called_back(tmp_path, journal, monkeypatch):
     """A review: gone between two looks at it, a file was journalled "back already" (ok)
     although it was nowhere."""
-    record = make_file(tmp_path / "a" / "x.jpg")
-    (tmp_path / "b").mkdir()
-    moved = actions.move_file(record, tmp_path / "b", journal)
+    _record, moved = moved_a_to_b(tmp_path, journal)
     real_mismatch = actions.mismatch
 
     def then_gone(path, evidence, **kwargs):

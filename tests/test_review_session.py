@@ -300,14 +300,10 @@ def test_a_file_another_name_of_which_is_protected_is_protected(tmp_path):
     assert session.is_protected(copy.path) and session.mark_all() == 0
 
 
-def test_a_folder_protected_while_an_action_runs_is_not_acted_on(tmp_path, photos):
+def test_a_folder_protected_while_an_action_runs_is_not_acted_on(tmp_path, photos, all_marked):
     """A review: Settings took the marks away, but the running move still took the file."""
-    original, reencode, small = photos
-    target = tmp_path / "target"
-    target.mkdir()
-    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
-    session.mark_all()
-    view.folder = str(target)
+    _original, reencode, small = photos
+    session, _view, target = all_marked
     plan = session.plan(ActionKind.MOVE, str(target))
     session.set_keeper_rule(KeeperRule.from_settings([], [], [str(tmp_path / "p" / "b")]))  # during the run
     results = session.execute(plan, CancelToken())
@@ -564,13 +560,20 @@ def test_one_image_is_moved_by_itself_never_the_keeper_or_a_protected_one(tmp_pa
     assert [p.name for p in target.iterdir()] == ["small.jpg"] and Path(original.path).exists()
 
 
-def test_move_marked_lists_every_file_then_moves_them(tmp_path, photos):
-    original, reencode, small = photos
+@pytest.fixture
+def all_marked(tmp_path, photos):
+    """The photos' group with all but the keeper marked, and a target folder to move to."""
     target = tmp_path / "target"
     target.mkdir()
-    session, view = session_for(make_result([[original, reencode, small]]), tmp_path)
+    session, view = session_for(make_result([list(photos)]), tmp_path)
     session.mark_all()
     view.folder = str(target)
+    return session, view, target
+
+
+def test_move_marked_lists_every_file_then_moves_them(photos, all_marked):
+    _original, reencode, small = photos
+    session, view, target = all_marked
     session.act(ActionKind.MOVE)
     plan = view.confirmed[0]
     assert sorted(item.record.path for item in plan.files) == sorted([reencode.path, small.path])

@@ -116,6 +116,8 @@ class Exclusions:
 
     def matching(self, path: str) -> str | None:
         """The pattern that leaves path out, or None."""
+        if not (self.names or self.paths):
+            return None
         name = os.path.basename(path).casefold()
         for wanted, pattern in self.names:
             if fnmatch.fnmatchcase(name, wanted):
