@@ -83,8 +83,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         action="append",
         default=[],
-        help="never mark, move or trash an image in this folder or below it, whichever image "
-        "of its group is kept (repeatable; added to the app's Settings › Protected, which apply too)",
+        help="never mark, move or trash an image in this folder or below it; a group holding one "
+        "keeps it (repeatable; added to the app's Settings › Protected, which apply too)",
     )
     clean.add_argument(
         "--kind",

@@ -249,28 +249,33 @@ def test_images_gone_before_the_review_starts_leave_their_groups(tmp_path, photo
 
 
 def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_path, photos):
-    """Peers' reference folders: the originals' archive is kept whatever the rule keeps."""
+    """Peers' reference folders: the originals' archive stays whatever else happens, and
+    one of its images is the one kept, so the copies elsewhere can go (a trial protected
+    Originals, and the Backup copy was kept: nothing could be cleaned up)."""
     original, reencode, small = photos  # original in p/a, the others in p/b
     archive = str(tmp_path / "p" / "b")
-    session, view = session_for(make_result([[original, reencode, small]]), tmp_path,
-                                KeeperRule.from_settings([], [], [archive]))
-    assert session.keeper(0) == original.path and session.is_protected(small.path)
-    assert session.apply_rule(MarkRule.ALL_BUT_KEEPER) == 0 and session.marks == set()
+    rule = KeeperRule.from_settings([], [], [archive])
+    session, view = session_for(make_result([[original, reencode, small]]), tmp_path, rule)
+    assert session.keeper(0) == reencode.path, "kept over the camera original, which the default keeps"
+    assert session.is_protected(small.path) and not session.is_protected(original.path)
+    assert session.apply_rule(MarkRule.ALL_BUT_KEEPER) == 1 and session.marks == {original.path}
     session.invert()
     assert session.marks == set()
     assert not session.toggle(small.path)
     assert view.told[-1] == (
         "small.jpg is in a protected folder, which is never marked, moved or trashed (Settings › Protected).")
-    assert KeeperRule.from_settings([], [], [archive]).copies_size(session.result) == 0
+    assert rule.copies_size(session.result) == original.size
     session.set_keeper_rule(KeeperRule())
     session.mark_all()
-    assert session.marks == {reencode.path, small.path}
-    session.set_keeper_rule(KeeperRule.from_settings([], [], [archive]))  # protected now: the marks go
+    assert session.keeper(0) == original.path and session.marks == {reencode.path, small.path}
+    session.set_keeper_rule(rule)  # protected now: their marks go
     assert session.marks == set()
     session.marks.add(small.path)  # a mark that got there all the same is left out of any action
     plan = session.plan(ActionKind.TRASH)
     assert plan.files == () and [result.reason for result in plan.left_out] == [PROTECTED]
     assert Path(small.path).exists()
+    alone = KeeperRule.from_settings([], [], [reencode.path])  # a file protected by its own path
+    assert alone.reason(alone.choose([original, reencode]), [original]) == "protected folder"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
@@ -287,7 +292,7 @@ def test_a_protected_folder_is_the_same_folder_by_any_of_its_names(tmp_path):
         session, _ = session_for(make_result([[kept, archived]]), tmp_path, rule)
         assert session.is_protected(archived.path) and not session.is_protected(kept.path)
         session.mark_all()
-        assert session.marks == set()
+        assert session.keeper(0) == archived.path and session.marks == {kept.path}
     linked = str(tmp_path / "Pictures" / "Archive" / "a.jpg")  # as a search through the link names it
     assert KeeperRule.from_settings([], [], [str(real)]).is_protected(linked)
 
@@ -544,20 +549,18 @@ def test_one_image_is_moved_by_itself_never_the_keeper_or_a_protected_one(tmp_pa
     original, reencode, small = photos
     target = tmp_path / "target"
     target.mkdir()
-    rule = KeeperRule.from_settings([], [], [str(tmp_path / "p" / "b" / "IMG_1.png")])
+    rule = KeeperRule.from_settings([], [], [str(tmp_path / "p" / "b")])  # reencode (kept) and small
     session, view = session_for(make_result([[original, reencode, small]]), tmp_path, rule)
-    session.toggle(small.path)
     view.folder = str(target)
-    session.act(ActionKind.MOVE, original.path)
-    assert view.told[-1].startswith("The image kept in its group cannot be moved or trashed.")
     session.act(ActionKind.MOVE, reencode.path)
-    assert view.told[-1] == f"IMG_1.png: {PROTECTED}."
-    assert view.confirmed == [] and Path(reencode.path).exists()
-    session.toggle(small.path)  # unmarked: acting on the image itself needs no mark
+    assert view.told[-1].startswith("The image kept in its group cannot be moved or trashed.")
     session.act(ActionKind.MOVE, small.path)
+    assert view.told[-1] == f"small.jpg: {PROTECTED}."
+    assert view.confirmed == [] and Path(small.path).exists()
+    session.act(ActionKind.MOVE, original.path)  # not marked: acting on the image itself needs no mark
     (plan,) = view.confirmed
-    assert [item.record.path for item in plan.files] == [small.path]
-    assert [p.name for p in target.iterdir()] == ["small.jpg"] and Path(original.path).exists()
+    assert [item.record.path for item in plan.files] == [original.path]
+    assert [p.name for p in target.iterdir()] == ["IMG_1.jpg"] and Path(small.path).exists()
 
 
 @pytest.fixture

@@ -169,7 +169,7 @@ class App:
         user, who says no (its may_close)."""
         for window in self.root.winfo_children():
             may_close = getattr(window, "may_close", None)
-            if may_close is not None and not may_close():
+            if may_close is not None and not may_close(quitting=True):
                 return
         worker = self.screens["searching"].worker
         if worker is not None:

@@ -109,8 +109,8 @@ def is_original_format(path: str) -> bool:
 class KeeperRule:
     """criteria: tried in order; folders: the folder priority list, first preferred
     (an image in none of them comes after all that are in one); protected: folders whose
-    images are all kept, never marked, moved or trashed, whichever image of their group
-    the criteria keep (dupeGuru's reference folders, czkawka's: the originals' archive)."""
+    images are all kept, never marked, moved or trashed, and come first as the keeper of
+    their group (dupeGuru's reference folders, czkawka's: the originals' archive)."""
 
     criteria: tuple[Criterion, ...] = DEFAULT_ORDER
     folders: tuple[str, ...] = field(default=())
@@ -158,8 +158,11 @@ class KeeperRule:
 
     def key(self, record: FileRecord, turned: frozenset[str] = frozenset()) -> tuple:
         """Sort key whose smallest record is the one to keep; turned: its group's turned
-        copies (turned_copies)."""
-        return (*(getter(record, turned) for getter in self._getters), record.path)
+        copies (turned_copies). An image in a protected folder comes first: it stays
+        anyway, and kept, it lets the copies elsewhere be cleaned up (a trial protected
+        Originals, and the Backup copy was kept, so nothing could go)."""
+        protected = 0 if self.protected and self.is_protected(record.path) else 1
+        return (protected, *(getter(record, turned) for getter in self._getters), record.path)
 
     def choose(self, records: Sequence[FileRecord], turns: Turns | None = None) -> FileRecord:
         """The record to keep of a non-empty group; turns: each one's turn (see Turns)."""
@@ -185,6 +188,8 @@ class KeeperRule:
             return "only image left"
         turned = turned_copies((record.path for record in (kept, *others)), turns)
         runner_up = min(others, key=lambda record: self.key(record, turned))
+        if self.is_protected(kept.path) and not self.is_protected(runner_up.path):
+            return "protected folder"
         for criterion in self.criteria:
             if self._value(criterion, kept, turned) != self._value(criterion, runner_up, turned):
                 return criterion.reason

@@ -508,6 +508,10 @@ def test_quitting_the_app_asks_when_a_viewer_holds_marks(driver, dialogs, tmp_pa
     driver.app.close()
     assert driver.root.winfo_exists() and viewer.winfo_exists(), "the user said no: nothing closed"
     assert [name for name, _, _ in dialogs.calls] == ["askyesno"]
+    (title, question), parent = dialogs.calls[0][1], dialogs.calls[0][2]["parent"]
+    assert title == "Quit difpy_tk?" and question.endswith("Quitting difpy_tk forgets the marks; nothing has been "
+                                                            "moved or deleted.\n\nQuit anyway?")
+    assert parent is viewer and viewer.focus_get() is not None, "asked over the viewer, brought forward"
     driver.press("<Control-q>", viewer)  # quitting from the viewer asks the same (a trial: Ctrl+Q did nothing)
     assert driver.root.winfo_exists() and [name for name, _, _ in dialogs.calls] == ["askyesno", "askyesno"]
     dialogs.answers["askyesno"] = True

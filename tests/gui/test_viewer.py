@@ -203,7 +203,8 @@ def test_closing_with_marks_asks_first(root, viewer, dialogs):
     key(viewer, "<Control-w>")
     root.update()
     (name, args, _kwargs), = dialogs.calls
-    assert name == "askyesno" and "1 image is marked. Closing the viewer forgets the marks" in args[1]
+    assert name == "askyesno"
+    assert "1 image is marked in the Image Viewer. Closing the viewer forgets the marks" in args[1]
     assert viewer.winfo_exists() and viewer.session.marked_paths(), "kept open, marks and all"
     dialogs.answers["askyesno"] = True
     viewer.request_close()  # as the window's close button does

@@ -1,5 +1,5 @@
 """Protected folders as a Settings section: folders whose images the review never marks,
-moves or trashes, whichever image of their group is kept (KeeperRule.protected)."""
+moves or trashes; a group holding one keeps it (KeeperRule.protected)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from difpy_tk.gui.widgets import WrapLabel
 from difpy_tk.state.settings import Settings
 
 INTRO = ("Images in these folders, and in the folders inside them, are never marked, moved or "
-         "trashed: an archive of originals, a backup you keep as it is. Their copies elsewhere can "
-         "still be cleaned up. The command line's clean takes them as --protect.")
+         "trashed: an archive of originals, a backup you keep as it is. A group holding one keeps it, "
+         "so its copies elsewhere can still be cleaned up. The command line's clean takes them as "
+         "--protect.")
 
 
 class ProtectedFoldersFrame(ttk.Frame):

@@ -706,7 +706,7 @@ class ViewerWindow(tk.Toplevel):
         group = self.session.result.groups[self.current_group]
         position = self._position.get(self.current_group, -1) + 1
         gone = len(group.paths) - len(members)
-        copies = sum(self.session.files[path].size for path in members[1:])
+        copies = sum(self.session.files[path].size for path in members[1:] if not self.session.is_protected(path))
         parts = [f"Group {position} of {len(rows)}", plural(len(members), "image"),
                  "duplicates" if group.is_duplicate else "similar"]
         if group.folder:
@@ -834,15 +834,23 @@ class ViewerWindow(tk.Toplevel):
         if self.may_close():
             self.close()
 
-    def may_close(self) -> bool:
+    def may_close(self, quitting: bool = False) -> bool:
         """Marks live only in this window, so with marks made this asks first whether to
         close (a new user's Ctrl+W threw them away without a word); quitting the app asks
-        it too."""
+        it too, in its own words, with the viewer brought forward (asked from the main
+        window, the question opened behind it and the app looked frozen)."""
         marked = len(self.session.marks)
-        return not marked or messagebox.askyesno(
-            "Close the Image Viewer?",
-            f"{plural(marked, 'image')} {'is' if marked == 1 else 'are'} marked. Closing the viewer forgets "
-            "the marks; nothing has been moved or deleted.\n\nClose it anyway?",
+        if not marked:
+            return True
+        if quitting:
+            self.deiconify()
+            self.lift()
+            self.focus_force()
+        closing = "Quitting difpy_tk" if quitting else "Closing the viewer"
+        return messagebox.askyesno(
+            "Quit difpy_tk?" if quitting else "Close the Image Viewer?",
+            f"{plural(marked, 'image')} {'is' if marked == 1 else 'are'} marked in the Image Viewer. {closing} "
+            f"forgets the marks; nothing has been moved or deleted.\n\n{'Quit' if quitting else 'Close it'} anyway?",
             icon="warning",
             default="no",
             parent=self,
