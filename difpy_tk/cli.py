@@ -216,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{plural(len(result.groups), 'group')}, {result.duplicate_count:,} duplicate and "
         f"{plural(result.similar_count, 'similar match', 'similar matches')}"
         + (f", {plural(len(result.chained), 'image')} like a group's image only" if result.chained else "")
-        + f"; {len(result.invalid):,} invalid and {plural(len(result.skipped), 'skipped file')}."
+        + f"; {len(result.invalid):,} invalid and {plural(len(result.skipped) - result.left_out, 'skipped file')}"
+        + (f", {result.left_out:,} left out by --exclude." if result.left_out else ".")
     )
     if result.nothing_to_compare():
         say(result.nothing_to_compare())

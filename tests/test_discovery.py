@@ -186,6 +186,16 @@ def test_the_exclusion_list_leaves_out_names_and_folders_but_never_a_chosen_inpu
     }
     assert {os.path.basename(problem.path): problem.folder for problem in listing.skipped} == {
         "@eaDir": True, "b_thumb.JPG": False, "Backup": True}
+    assert all(problem.left_out for problem in listing.skipped)
     chosen = list_images([str(tmp_path / "Backup"), str(tmp_path / "keep")], exclude=[str(tmp_path / "Backup")])
     assert sorted(os.path.basename(path) for path in chosen.files) == ["c.jpg", "d.jpg", "e.jpg"], (
         "a folder chosen to search is searched")
+
+
+@pytest.mark.parametrize("pattern", ["Phone/@eaDir", "", "  ", "a\0b", "x" * 1001])
+def test_an_exclusion_that_could_never_match_is_refused(pattern):
+    """A trial: "Phone/@eaDir" was taken, and matched nothing, without a word."""
+    from difpy_tk.scan.options import OptionError, SearchOptions
+
+    with pytest.raises(OptionError, match="exclude"):
+        SearchOptions(inputs=(".",), exclude=(pattern,))

@@ -23,7 +23,8 @@ def sample() -> SearchResult:
         groups=groups,
         chained=[Chained("/p/c", "/p/b", 2.5, 90)],
         skipped=[Problem("/p/locked", "folder cannot be read: Permission denied", folder=True),
-                 Problem("/p/notes.txt", "not an image type we read (.txt)")],
+                 Problem("/p/notes.txt", "not an image type we read (.txt)"),
+                 Problem("/p/@eaDir", "left out: it matches “@eaDir” in your list", folder=True, left_out=True)],
         verification=Verification(
             margin_rms=5.0, already_full=2, proposed=7, decided_fast=1, checked=4, full_decoded=3, byte_twins=1,
             drift_max=1.25,
@@ -46,6 +47,7 @@ def test_chained_and_low_detail_round_trip_through_json(tmp_path):
     assert loaded.chained == result.chained and loaded.groups == result.groups and loaded.files == result.files
     assert loaded.verification == result.verification
     assert loaded.skipped == result.skipped and loaded.unsearched == (1, 1), "a folder is told from a file"
+    assert data["stats"]["invalid_files"]["count"] == 2, "what the user's list left out is no invalid file"
 
 
 def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
@@ -70,7 +72,7 @@ def test_log_names_the_chained_images_and_how_verdicts_were_reached():
     assert "The quick look found 7 possible pairs and settled 1, far inside the threshold" in log
     assert "decided on 4 images read in full (the full decode): 3 read now, 0 remembered from earlier searches, " in log
     assert "1 exact copies of another file" in log and "could not be read in full" not in log
-    assert "Skipped: 1 file, 1 folder\n  SKIPPED /p/locked: folder cannot be read" in log
+    assert "Skipped: 1 file, 1 folder, 1 left out by your list\n  SKIPPED /p/locked: folder cannot be read" in log
     assert "Time taken: finding the files 0.10 s, checking close matches in full 1.50 s" in log
 
 

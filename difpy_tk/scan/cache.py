@@ -381,17 +381,21 @@ class TensorCache:
                 outcome.reason,
             )
 
-    def forget_missing(self, inputs: Sequence[str], recursive: bool, listed: Iterable[str]) -> int:
+    def forget_missing(
+        self, inputs: Sequence[str], recursive: bool, listed: Iterable[str], skipped: Iterable[str] = ()
+    ) -> int:
         """After a complete listing of inputs: drop the rows of files below the searched
         folders that were not listed (deleted, moved, renamed), and every row below a
-        folder searched before that no longer exists while its drive does. Returns the
-        number of rows dropped."""
+        folder searched before that no longer exists while its drive does. A file in or
+        below a skipped path was not looked at (left out by the user's list, a folder
+        that could not be read this time): its row stays. Returns the number dropped."""
         if self.connection is None:
             return 0
         folders = [path for path in inputs if os.path.isdir(path)]
         try:
             with self.connection:
-                dropped = self._forget_unlisted(folders, recursive, {_key(path) for path in listed})
+                dropped = self._forget_unlisted(
+                    folders, recursive, {_key(path) for path in listed}, {_key(path) for path in skipped})
                 dropped += self._forget_vanished_folders(set(folders))
                 self.connection.executemany(
                     "INSERT OR REPLACE INTO folders (path, device) VALUES (?, ?)",
@@ -405,9 +409,19 @@ class TensorCache:
             log.info("Forgot %d images of earlier searches whose files are gone.", dropped)
         return dropped
 
-    def _forget_unlisted(self, folders: list[str], recursive: bool, listed: set[bytes]) -> int:
+    def _forget_unlisted(self, folders: list[str], recursive: bool, listed: set[bytes], skipped: set[bytes]) -> int:
         assert self.connection is not None
         dropped = 0
+        separator = os.sep.encode()
+
+        def looked_at(path: bytes) -> bool:
+            while path not in skipped:
+                parent = path.rpartition(separator)[0]
+                if not parent or parent == path:
+                    return True
+                path = parent
+            return False
+
         for folder in folders:
             low, high = _under(folder)
             paths = self.connection.execute(
@@ -416,7 +430,7 @@ class TensorCache:
             gone = [
                 (path,)
                 for (path,) in paths
-                if path not in listed and (recursive or os.sep.encode() not in path[len(low) :])
+                if path not in listed and (recursive or separator not in path[len(low) :]) and looked_at(path)
             ]
             self.connection.executemany("DELETE FROM images WHERE path = ?", gone)
             self.connection.executemany("DELETE FROM usage WHERE path = ?", gone)

@@ -210,7 +210,7 @@ class _Walker:
                 continue
             if (pattern := self.exclusions.matching(entry.path)) is not None:
                 reason = f"left out: it matches “{pattern}” in your list"
-                self.listing.skipped.append(Problem(entry.path, reason, folder=is_dir))
+                self.listing.skipped.append(Problem(entry.path, reason, folder=is_dir, left_out=True))
             elif is_dir:
                 subfolders.append(entry)
             elif is_file and entry_stat is not None:

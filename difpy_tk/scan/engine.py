@@ -121,7 +121,8 @@ def _decode(
             workers=workers,
         )
         if cache is not None:  # the listing was complete: rows of files not in it are stale
-            cache.forget_missing(listing.inputs, options.recursive, listing.files)
+            cache.forget_missing(listing.inputs, options.recursive, listing.files,
+                                 [problem.path for problem in listing.skipped])
     finally:
         if cache is not None:
             # Also after a cancel: the images decoded so far are whole, and keeping

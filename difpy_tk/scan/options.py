@@ -142,6 +142,10 @@ class SearchOptions:
         ):
             raise OptionError("exclude", f"expected folders or name patterns, each a line of text, got {exclude!r:.80}")
         object.__setattr__(self, "exclude", tuple(pattern.strip() for pattern in exclude))
+        for pattern in self.exclude:
+            if not os.path.isabs(os.path.expanduser(pattern)) and ("/" in pattern or os.sep in pattern):
+                # Matched against one name, "Phone/@eaDir" matched nothing, without a word.
+                raise OptionError("exclude", f"“{pattern}” is neither a name (no /) nor a folder's full path")
         if self.chunksize is not None and (
             isinstance(self.chunksize, bool) or not isinstance(self.chunksize, int) or self.chunksize < 1
         ):

@@ -157,6 +157,8 @@ class Problem:
     folder: bool = False
     """A whole folder was not searched (unreadable, left out, a Trash): told when it was
     listed, as the folder may be gone when the result is read."""
+    left_out: bool = False
+    """Left out as the user's list asks (SearchOptions.exclude), not a problem."""
 
 
 def now_iso() -> str:
@@ -203,9 +205,16 @@ class SearchResult:
 
     @property
     def unsearched(self) -> tuple[int, int]:
-        """(files, folders) not searched: the invalid files and the skipped entries."""
-        folders = sum(problem.folder for problem in self.skipped)
-        return len(self.invalid) + len(self.skipped) - folders, folders
+        """(files, folders) not searched: the invalid files and the skipped entries, but
+        for those the user's list left out (left_out)."""
+        skipped = [problem for problem in self.skipped if not problem.left_out]
+        folders = sum(problem.folder for problem in skipped)
+        return len(self.invalid) + len(skipped) - folders, folders
+
+    @property
+    def left_out(self) -> int:
+        """Files and folders the user's list left out (SearchOptions.exclude)."""
+        return sum(problem.left_out for problem in self.skipped)
 
     def nothing_to_compare(self) -> str | None:
         """Why a search found nothing without looking (no image, or one), in plain words:

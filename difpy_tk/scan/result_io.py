@@ -82,7 +82,9 @@ def _difpy_stats(result: SearchResult, spelled: Callable[[str], str]) -> dict:
     p = result.parameters
     build_seconds = result.timings.get("listing", 0.0) + result.timings.get("decoding", 0.0)
     search_seconds = sum(result.timings.values()) - build_seconds
-    problems = {spelled(problem.path): problem.reason for problem in result.invalid + result.skipped}
+    # What the user's list left out is no invalid file (difPy has no such list).
+    problems = {spelled(problem.path): problem.reason for problem in result.invalid + result.skipped
+                if not problem.left_out}
     return {
         "directory": p.get("directory", []),
         "total_files": result.files_searched + len(problems),
@@ -155,8 +157,8 @@ def to_dict(result: SearchResult) -> dict:
             for path, r in result.files.items()
         },
         "invalid": [{"path": p.path, "reason": p.reason} for p in result.invalid],
-        "skipped": [{"path": p.path, "reason": p.reason, **({"folder": True} if p.folder else {})}
-                    for p in result.skipped],
+        "skipped": [{"path": p.path, "reason": p.reason, **({"folder": True} if p.folder else {}),
+                     **({"left_out": True} if p.left_out else {})} for p in result.skipped],
         "links": {path: list(names) for path, names in result.links.items()},
     }
 
@@ -232,7 +234,8 @@ def _chained(c: object, files: dict[str, FileRecord]) -> Chained:
 def _problems(items: object, what: str) -> list[Problem]:
     return [
         Problem(_typed(p["path"], str, f"a path of the {what} files"), _typed(p["reason"], str, "a reason"),
-                _typed(p.get("folder", False), bool, "true or false"))
+                _typed(p.get("folder", False), bool, "true or false"), _typed(p.get("left_out", False), bool,
+                                                                              "true or false"))
         for p in _typed(items, list, f"the {what} files")
     ]
 
@@ -435,8 +438,8 @@ def format_log(result: SearchResult) -> str:
         *(f"  CHAINED {c.path} ~ {c.other} (MSE {c.mse:.4f})" for c in result.chained),
         f"Invalid files: {len(result.invalid)}",
         *(f"  INVALID {problem.path}: {problem.reason}" for problem in result.invalid),
-        f"Skipped: {plural(len(result.skipped) - result.unsearched[1], 'file')}, "
-        f"{plural(result.unsearched[1], 'folder')}",
+        f"Skipped: {plural(result.unsearched[0] - len(result.invalid), 'file')}, "
+        f"{plural(result.unsearched[1], 'folder')}, {result.left_out} left out by your list",
         *(f"  SKIPPED {problem.path}: {problem.reason}" for problem in result.skipped),
     ]
     return "\n".join(lines) + "\n"

@@ -73,6 +73,15 @@ def test_files_gone_from_a_searched_folder_are_forgotten(photos, tmp_path):
     assert _scan(photos, cache).cache_hits == 4
 
 
+def test_a_folder_left_out_of_a_search_keeps_its_rows(photos, tmp_path):
+    """A trial: leaving a folder out "forgot images whose files are gone" that were there."""
+    cache = tmp_path / "cache.sqlite3"
+    _scan(photos, cache)
+    left_out = SearchOptions(inputs=(str(photos),), processes=1, exclude=("sub",))
+    assert len(run_search(left_out, cache_path=cache).files) == 3
+    assert _rows(cache) == 6 and _scan(photos, cache).cache_hits == 6
+
+
 def _outcome(seed: int, px: int = 16) -> Decoded:
     tensor = np.asarray(picture(seed).resize((px, px)))
     total, squared, sums = image_stats(tensor)

@@ -578,17 +578,20 @@ def test_the_result_counts_what_was_not_searched_as_files_and_folders(tmp_path):
     """A trial: an unreadable folder was counted as one of "2 files were not searched", and
     "18 images remembered" stood beside "17 Files searched" (one was remembered as unreadable).
     The folder need not be there any more when the result is shown (a saved one)."""
-    from difpy_tk.gui.screens.results import details, next_steps
+    from difpy_tk.gui.screens.results import details, figures, next_steps
+    from difpy_tk.review.keeper import KeeperRule
     from difpy_tk.scan.result import FileRecord, Problem, SearchResult
 
     files = {str(tmp_path / name): FileRecord(str(tmp_path / name), 10, 0, 8, 8) for name in ("a.jpg", "b.jpg")}
     result = SearchResult(parameters={}, files=files, groups=[], cache_hits=3,
                           invalid=[Problem(str(tmp_path / "broken.jpg"), "damaged")],
                           skipped=[Problem(str(tmp_path / "locked"), "folder cannot be read", folder=True),
-                                   Problem(str(tmp_path / "notes.txt"), "not an image")])
+                                   Problem(str(tmp_path / "notes.txt"), "not an image"),
+                                   Problem(str(tmp_path / "@eaDir"), "left out", folder=True, left_out=True)])
     unsearched = "2 files and 1 folder were not searched; View Logs lists each one with the reason."
-    assert next_steps(result).endswith(unsearched)
+    assert next_steps(result).endswith(unsearched + "\n1 file or folder left out as Settings › Leave out asks.")
+    assert figures(result, KeeperRule())["skipped"] == "2"
     assert details(result).endswith(" · 3 of 3 files remembered from earlier searches")
     result.skipped = result.skipped[:1]
-    result.invalid = []
+    result.invalid = []  # the left-out folder is no longer among them
     assert next_steps(result).endswith("1 folder was not searched; View Logs lists it with the reason.")

@@ -47,7 +47,7 @@ def figures(result: SearchResult, keeper_rule: KeeperRule) -> dict[str, str]:
         "groups": f"{len(result.groups):,}",
         "files": f"{result.files_searched:,}",
         "invalid": f"{len(result.invalid):,}",
-        "skipped": f"{len(result.skipped):,}",
+        "skipped": f"{len(result.skipped) - result.left_out:,}",
         "duration": f"{sum(result.timings.values()):.1f} s",
         "space": format_bytes(keeper_rule.copies_size(result)),
     }
@@ -112,6 +112,9 @@ def next_steps(result: SearchResult, saved: bool = False) -> str:
         what = " and ".join(plural(count, noun) for count, noun in ((files, "file"), (folders, "folder")) if count)
         verb, which = ("was", "it") if files + folders == 1 else ("were", "each one")
         steps.append(f"{what} {verb} not searched; View Logs lists {which} with the reason.")
+    if result.left_out:
+        steps.append(f"{plural(result.left_out, 'file or folder', 'files or folders')} left out as "
+                     "Settings › Leave out asks.")
     return "\n".join(steps)
 
 
