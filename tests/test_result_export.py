@@ -66,7 +66,10 @@ def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
 
 
 def test_log_names_the_chained_images_and_how_verdicts_were_reached():
-    log = format_log(dataclasses.replace(sample(), timings={"listing": 0.1, "verifying": 1.5}))
+    result = sample()
+    result.parameters["exclude"] = ["@eaDir", "/p/Backup"]
+    log = format_log(dataclasses.replace(result, timings={"listing": 0.1, "verifying": 1.5}))
+    assert "cache=off, left out: @eaDir; /p/Backup\n" in log
     assert "CHAINED /p/c ~ /p/b (MSE 2.5000)" in log
     assert "2 images were read in full from the start" in log
     assert "The quick look found 7 possible pairs and settled 1, far inside the threshold" in log

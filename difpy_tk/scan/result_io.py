@@ -427,6 +427,7 @@ def format_log(result: SearchResult) -> str:
             f"rotate={p.get('rotate')}, same_dim={p.get('same_dim')}, recursive={p.get('recursive')}, "
             f"in_folder={p.get('in_folder')}, px_size={p.get('px_size')}, processes={p.get('processes')}, "
             f"chunksize={p.get('chunksize') or 'auto'}, cache={'on' if p.get('use_cache') else 'off'}"
+            + (f", left out: {'; '.join(p['exclude'])}" if p.get("exclude") else "")
         ),
         "Time taken: "
         + ", ".join(f"{PHASE_WORDS.get(phase, phase)} {seconds:.2f} s" for phase, seconds in result.timings.items()),

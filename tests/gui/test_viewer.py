@@ -591,6 +591,9 @@ def test_the_keyboard_keeps_an_image_and_brings_its_card_into_view(root, tmp_pat
     viewer.event_generate("<k>")
     root.update()
     assert viewer.session.keeper(viewer.current_group) == members[-1]
+    kept = next(card for card in shown_cards(viewer) if card.path == members[-1])  # now the first card
+    assert canvas_top <= kept.winfo_rooty() and kept.winfo_rooty() + kept.winfo_height() <= (
+        canvas_top + viewer.canvas.winfo_height()), "the kept card, moved to the first place, is seen"
     assert viewer.status.cget("text") == f"Keeping {os.path.basename(members[-1])} in this group."
     viewer.close()
 

@@ -21,10 +21,10 @@ BUTTONS = {
     ActionKind.TRASH: "Move to Trash",
     ActionKind.DELETE: "Delete permanently",
 }
-TITLES = {
-    ActionKind.MOVE: "Move marked images",
-    ActionKind.MOVE_KEEPING_FOLDERS: "Move marked images, keeping folders",
-    ActionKind.TRASH: "Move marked images to the Trash",
+TITLES = {  # not "marked": a card's own Move and Trash ask the same of an image not marked
+    ActionKind.MOVE: "Move images",
+    ActionKind.MOVE_KEEPING_FOLDERS: "Move images, keeping folders",
+    ActionKind.TRASH: "Move images to the Trash",
     ActionKind.DELETE: "No Trash: delete permanently?",
 }
 

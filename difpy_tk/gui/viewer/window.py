@@ -462,6 +462,7 @@ class ViewerWindow(tk.Toplevel):
         self.session.set_keeper(path)
         self.say(f"Keeping {os.path.basename(path)} in this group.")
         self._group_said = self.status.cget("text")
+        self._scroll_to_current()  # the kept card moves to the first place, maybe out of view
 
     def not_duplicate(self) -> None:
         """Hide the current group; the list shows the group that takes its place."""
