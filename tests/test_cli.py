@@ -76,6 +76,7 @@ def test_scan_leaves_out_what_it_is_told_to(tmp_path):
               "--json", str(tmp_path / "r.json"))
     assert out.returncode == 0, out.stderr
     assert "0 groups," in out.stdout.splitlines()[0]
+    assert out.stdout.splitlines()[0].endswith("0 invalid, 0 skipped files and 0 skipped folders, 1 left out as asked.")
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert data["parameters"]["exclude"] == ["@eaDir"]
     assert run("scan", str(tmp_path), "--exclude", " ", "--quiet").returncode == 2

@@ -183,11 +183,11 @@ def test_a_near_flat_picture_is_never_called_turned(tmp_path, low_detail):
 
 def test_an_order_saved_before_a_criterion_existed_gets_it_where_the_default_has_it():
     saved = ["date", "resolution", "original format", "file size", "folder priority"]
-    assert with_new_criteria(saved) == ["date", "resolution", "original format", "orientation", "file size",
-                                        "folder priority"]
-    older_default = [c.value for c in DEFAULT_ORDER if c is not Criterion.UPRIGHT]
+    assert with_new_criteria(saved) == ["protected folder", "date", "resolution", "original format", "orientation",
+                                        "file size", "folder priority"]
+    older_default = [c.value for c in DEFAULT_ORDER if c not in (Criterion.UPRIGHT, Criterion.PROTECTED)]
     assert with_new_criteria(older_default) == [c.value for c in DEFAULT_ORDER]
-    assert Settings(keeper_criteria=saved).keeper_rule().criteria[3] is Criterion.UPRIGHT
+    assert Settings(keeper_criteria=saved).keeper_rule().criteria[4] is Criterion.UPRIGHT
 
 
 def test_folder_priority_and_full_ties(tmp_path):
@@ -276,6 +276,8 @@ def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_pat
     assert Path(small.path).exists()
     alone = KeeperRule.from_settings([], [], [reencode.path])  # a file protected by its own path
     assert alone.reason(alone.choose([original, reencode]), [original]) == "protected folder"
+    later = KeeperRule.from_settings(["original format", "protected folder"], [], [reencode.path])
+    assert later.choose([original, reencode]) == original, "a criterion like the others: it can be moved down"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
@@ -295,6 +297,18 @@ def test_a_protected_folder_is_the_same_folder_by_any_of_its_names(tmp_path):
         assert session.keeper(0) == archived.path and session.marks == {kept.path}
     linked = str(tmp_path / "Pictures" / "Archive" / "a.jpg")  # as a search through the link names it
     assert KeeperRule.from_settings([], [], [str(real)]).is_protected(linked)
+
+
+def test_a_protected_folder_is_looked_for_once_per_folder_not_per_file(tmp_path, monkeypatch):
+    """A re-check: with a folder protected, every file was looked at on the UI thread."""
+    from difpy_tk.review.locations import FolderSet
+
+    (tmp_path / "archive").mkdir()
+    folders = FolderSet([str(tmp_path / "archive")])
+    looked, real_stat = [], os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *args, **kw: looked.append(path) or real_stat(path, *args, **kw))
+    assert not any(folders.holds(str(tmp_path / "photos" / f"{n}.jpg")) for n in range(500))
+    assert len(looked) <= len(tmp_path.parts) + 2
 
 
 def test_a_file_another_name_of_which_is_protected_is_protected(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -67,14 +68,14 @@ def test_bad_values_fall_back_one_by_one(caplog):
     with caplog.at_level(logging.WARNING, logger="difpy_tk"):
         loaded = load_settings()
     assert loaded == Settings(px_size=100)
-    for name in ("processes", "chunksize", "theme", "folders", "similarity", "rotate", "window_size", "viewer_size",
-                 "exclude"):
+    for name in ("processes", "chunksize", "theme", "folders", "similarity", "rotate", "window_size", "viewer_size"):
         assert f"ignoring {name}=" in caplog.text
+    assert "ignoring 3 in exclude" in caplog.text
     from difpy_tk.state.appdirs import notices
 
     assert notices() == [
-        "settings.json holds 9 values difpy_tk cannot use (processes, chunksize, theme, folders, exclude, similarity, "
-        "rotate, window size, viewer size): their defaults apply."]
+        "settings.json holds 9 values difpy_tk cannot use (processes, chunksize, theme, folders, 3 in exclude, "
+        "similarity, rotate, window size, viewer size): their defaults apply."]
 
 
 def test_search_options_uses_every_option_setting(tmp_path):
@@ -125,3 +126,13 @@ def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypa
     notice = "settings.json cannot be read (permission denied, in "
     assert [text for text in safe_files.set_aside_notices() if text.startswith(notice)]
     assert not list(settings_path().parent.glob(".settings.json.*")), "no temporary file left behind"
+
+
+def test_one_unusable_entry_of_a_list_drops_only_itself():
+    """A re-check: "Phone/@eaDir", taken by an earlier version, dropped the whole Leave-out
+    list, and the next save wrote it empty; the protected folders would go the same way."""
+    backup = os.path.abspath("/photos/Backup")
+    stored = {"exclude": ["@eaDir", "Phone/@eaDir", backup], "protected_folders": ["/archive", 7]}
+    settings_path().write_text(json.dumps(stored), encoding="utf-8")
+    loaded = load_settings()
+    assert loaded.exclude == ["@eaDir", backup] and loaded.protected_folders == ["/archive"]

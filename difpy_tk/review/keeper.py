@@ -24,6 +24,7 @@ resolution is almost always a conversion of one of these."""
 
 
 class Criterion(str, Enum):
+    PROTECTED = "protected folder"
     RESOLUTION = "resolution"
     ORIGINAL_FORMAT = "original format"
     UPRIGHT = "orientation"
@@ -35,6 +36,7 @@ class Criterion(str, Enum):
     def label(self) -> str:
         """How Settings and the keeper badge name it."""
         return {
+            Criterion.PROTECTED: "in a protected folder (Settings › Protected)",
             Criterion.UPRIGHT: "turned like most of its group (not a rotated copy)",
             Criterion.RESOLUTION: "highest resolution",
             Criterion.ORIGINAL_FORMAT: "camera format (JPEG, HEIC) over re-encodes (PNG, WebP…)",
@@ -47,6 +49,7 @@ class Criterion(str, Enum):
     def reason(self) -> str:
         """Short words for a keeper badge: "KEEP (original format)"."""
         return {
+            Criterion.PROTECTED: "protected folder",
             Criterion.UPRIGHT: "not a turned copy",
             Criterion.RESOLUTION: "highest resolution",
             Criterion.ORIGINAL_FORMAT: "original format",
@@ -57,6 +60,7 @@ class Criterion(str, Enum):
 
 
 DEFAULT_ORDER = (
+    Criterion.PROTECTED,
     Criterion.RESOLUTION,
     Criterion.ORIGINAL_FORMAT,
     Criterion.UPRIGHT,
@@ -66,6 +70,10 @@ DEFAULT_ORDER = (
 )
 
 
+# PROTECTED comes first: a protected image stays anyway, and kept, it lets the copies
+# elsewhere go (a trial protected Originals, the Backup copy was kept, and nothing could be
+# cleaned up); it is a criterion like the others, shown in Settings › Keeper, so a user
+# who wants the highest resolution kept whatever is protected can move it down.
 # UPRIGHT comes after resolution and format: a picture that looks alike turned (a logo, a
 # tiling pattern) may match best turned by chance, which must not outweigh a larger
 # camera original; among copies of one size and format it keeps a turned copy (often the
@@ -109,8 +117,8 @@ def is_original_format(path: str) -> bool:
 class KeeperRule:
     """criteria: tried in order; folders: the folder priority list, first preferred
     (an image in none of them comes after all that are in one); protected: folders whose
-    images are all kept, never marked, moved or trashed, and come first as the keeper of
-    their group (dupeGuru's reference folders, czkawka's: the originals' archive)."""
+    images are all kept, never marked, moved or trashed, and which the PROTECTED criterion
+    (first by default) keeps over others (dupeGuru's reference folders, czkawka's)."""
 
     criteria: tuple[Criterion, ...] = DEFAULT_ORDER
     folders: tuple[str, ...] = field(default=())
@@ -142,6 +150,10 @@ class KeeperRule:
         """One function per criterion, in order, of a record and its group's turned copies;
         smaller is better. Made once: a 10,000 group list asks for a keeper per group."""
         getters = {
+            Criterion.PROTECTED: (
+                (lambda record, _turned: 0 if self.is_protected(record.path) else 1) if self.protected
+                else (lambda *_: 0)
+            ),
             Criterion.UPRIGHT: lambda record, turned: 1 if record.path in turned else 0,
             Criterion.RESOLUTION: lambda record, _turned: -record.pixels,
             Criterion.ORIGINAL_FORMAT: lambda record, _turned: 0 if is_original_format(record.path) else 1,
@@ -158,11 +170,8 @@ class KeeperRule:
 
     def key(self, record: FileRecord, turned: frozenset[str] = frozenset()) -> tuple:
         """Sort key whose smallest record is the one to keep; turned: its group's turned
-        copies (turned_copies). An image in a protected folder comes first: it stays
-        anyway, and kept, it lets the copies elsewhere be cleaned up (a trial protected
-        Originals, and the Backup copy was kept, so nothing could go)."""
-        protected = 0 if self.protected and self.is_protected(record.path) else 1
-        return (protected, *(getter(record, turned) for getter in self._getters), record.path)
+        copies (turned_copies)."""
+        return (*(getter(record, turned) for getter in self._getters), record.path)
 
     def choose(self, records: Sequence[FileRecord], turns: Turns | None = None) -> FileRecord:
         """The record to keep of a non-empty group; turns: each one's turn (see Turns)."""
@@ -188,8 +197,6 @@ class KeeperRule:
             return "only image left"
         turned = turned_copies((record.path for record in (kept, *others)), turns)
         runner_up = min(others, key=lambda record: self.key(record, turned))
-        if self.is_protected(kept.path) and not self.is_protected(runner_up.path):
-            return "protected folder"
         for criterion in self.criteria:
             if self._value(criterion, kept, turned) != self._value(criterion, runner_up, turned):
                 return criterion.reason

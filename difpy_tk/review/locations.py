@@ -54,7 +54,9 @@ class FolderSet:
         """path is one of the folders, or lies in one of them."""
         if any(is_inside(path, folder) for folder in self.folders):
             return True
-        return bool(self._ids) and self._below_one(os.path.abspath(path))
+        # From the folder holding it up: a folder is looked at once for all its files (each
+        # file looked at on the UI thread froze it on a network drive).
+        return bool(self._ids) and self._below_one(os.path.dirname(os.path.abspath(path)))
 
     def _below_one(self, path: str) -> bool:
         seen, current = [], path

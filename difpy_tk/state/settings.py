@@ -129,17 +129,38 @@ def _parse_object(data: bytes) -> dict:
     return raw
 
 
+LISTS_KEPT_ITEM_BY_ITEM = ("exclude", "protected_folders", "keeper_folders", "folders")
+"""Lists whose unusable items are dropped one by one: one entry an older version took
+("Phone/@eaDir") dropped a whole Leave-out list, and the next save wrote it empty."""
+
+
+def _usable_items(name: str, items: list, path: Path, ignored: list[str]) -> list:
+    usable = []
+    for item in items:
+        try:
+            validate_setting(name, [item])
+        except (OptionError, TypeError, ValueError) as exc:
+            log.warning("settings file %s: ignoring %.80r in %s (%s)", path, item, name, exc)
+            ignored.append(f"{item!r:.40} in {name.replace('_', ' ')}")
+        else:
+            usable.append(item)
+    return usable
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """The stored settings; a missing file gives the defaults, an unusable one is set aside."""
     path = path or settings_path()
     raw = load_state(path, _parse_object)
     if raw is None:
         return Settings()
-    usable, ignored = {}, []
+    usable: dict = {}
+    ignored: list[str] = []
     for setting in fields(Settings):
         if setting.name not in raw:
             continue
         value = raw[setting.name]
+        if setting.name in LISTS_KEPT_ITEM_BY_ITEM and isinstance(value, list):
+            value = _usable_items(setting.name, value, path, ignored)
         try:
             validate_setting(setting.name, value)
         except (OptionError, TypeError, ValueError) as exc:

@@ -589,7 +589,8 @@ def test_the_result_counts_what_was_not_searched_as_files_and_folders(tmp_path):
                                    Problem(str(tmp_path / "notes.txt"), "not an image"),
                                    Problem(str(tmp_path / "@eaDir"), "left out", folder=True, left_out=True)])
     unsearched = "2 files and 1 folder were not searched; View Logs lists each one with the reason."
-    assert next_steps(result).endswith(unsearched + "\n1 file or folder left out as Settings › Leave out asks.")
+    assert next_steps(result).endswith(
+        unsearched + "\n1 file or folder left out as the search was asked (Settings › Leave out, or --exclude).")
     assert figures(result, KeeperRule())["skipped"] == "2"
     assert details(result).endswith(" · 3 of 3 files remembered from earlier searches")
     result.skipped = result.skipped[:1]

@@ -929,7 +929,8 @@ def test_the_keeper_rule_is_changed_in_settings(driver, dialogs, tmp_path):
     dialog.notebook.select(frame.master)
     driver.update()
     criteria = frame.criteria.listbox
-    assert criteria.get(0).startswith("1. Highest resolution")
+    assert criteria.get(0) == "1. In a protected folder (Settings › Protected)"
+    assert criteria.get(1).startswith("2. Highest resolution")
     size = next(index for index in range(criteria.size()) if "Largest file" in criteria.get(index))
     criteria.selection_set(size)
     for _ in range(size):
@@ -976,6 +977,8 @@ def test_an_image_in_a_protected_folder_cannot_be_marked_on_its_card_or_in_the_t
     root.update()
     card = next(card for card in shown_cards(viewer) if card.path == protected)
     assert card.check.cget("text") == "Protected" and card.check.instate(["disabled"])
+    for shown in shown_cards(viewer):  # the keeper and the protected ones: no Move or Trash of their own
+        assert shown.menu.entrycget("Move this image to Trash…", "state") == "disabled"
     viewer.notebook.select(1)
     root.update()
     rows = [viewer.table.tree.item(iid, "values") for iid in viewer.table.tree.get_children()]

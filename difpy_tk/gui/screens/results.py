@@ -113,8 +113,8 @@ def next_steps(result: SearchResult, saved: bool = False) -> str:
         verb, which = ("was", "it") if files + folders == 1 else ("were", "each one")
         steps.append(f"{what} {verb} not searched; View Logs lists {which} with the reason.")
     if result.left_out:
-        steps.append(f"{plural(result.left_out, 'file or folder', 'files or folders')} left out as "
-                     "Settings › Leave out asks.")
+        steps.append(f"{plural(result.left_out, 'file or folder', 'files or folders')} left out as the "
+                     "search was asked (Settings › Leave out, or --exclude).")
     return "\n".join(steps)
 
 

@@ -180,6 +180,8 @@ class ImageCard(ttk.Frame):
         folder, name = os.path.split(record.path)
         self.marked.set(facts.marked)
         self.check.state(["disabled"] if facts.keeper or facts.protected else ["!disabled"])
+        for entry in ("Move this image to Trash…", "Move this image to…"):  # never the keeper or a protected one
+            self.menu.entryconfigure(entry, state="disabled" if facts.keeper or facts.protected else "normal")
         self.check.configure(text="Protected" if facts.protected and not facts.keeper else "Mark")
         self.keep_button.state(["disabled"] if facts.keeper else ["!disabled"])
         style = "CardKept.TLabel" if facts.keeper else "CardMarked.TLabel" if facts.marked else "CardStrong.TLabel"

@@ -75,7 +75,8 @@ class OrderedList(ttk.Frame):
 
 class CriteriaList(OrderedList):
     def label(self, item: str) -> str:
-        return Criterion(item).label.capitalize()
+        label = Criterion(item).label
+        return label[:1].upper() + label[1:]  # not capitalize(): "Settings › Protected" keeps its capitals
 
 
 class KeeperRuleFrame(ttk.Frame):

@@ -11,9 +11,10 @@ from difpy_tk.gui.widgets import WrapLabel
 from difpy_tk.state.settings import Settings
 
 INTRO = ("Images in these folders, and in the folders inside them, are never marked, moved or "
-         "trashed: an archive of originals, a backup you keep as it is. A group holding one keeps it, "
-         "so its copies elsewhere can still be cleaned up. The command line's clean takes them as "
-         "--protect.")
+         "trashed: an archive of originals, a backup you keep as it is. The Keeper tab's first "
+         "criterion keeps such an image over its copies elsewhere, which can still be cleaned up "
+         "(move it down there to keep the highest resolution first). The command line's clean "
+         "takes them too, and more as --protect.")
 
 
 class ProtectedFoldersFrame(ttk.Frame):
