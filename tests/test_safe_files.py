@@ -62,6 +62,21 @@ def test_rename_no_replace_refuses_a_taken_name(tmp_path):
     assert (tmp_path / "c").read_text() == "a" and not (tmp_path / "a").exists()
 
 
+def test_a_temp_name_someone_else_holds_gives_a_journal_for_this_run_only(tmp_path, monkeypatch):
+    """A review: a fresh temp folder is never found by the next run; said so."""
+    import tempfile
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp" / f"difpy_tk-{appdirs._user()}").write_text("not ours: a file where our folder would be")
+    blocker = tmp_path / "a file"
+    blocker.write_text("folders cannot be made under a file, not even by root")
+    monkeypatch.setenv("DIFPY_TK_HOME", str(blocker / "home"))
+    data = appdirs.data_dir()
+    notice = next(text for text in appdirs.notices() if "move journal" in text)
+    assert notice.endswith(f"kept in {data} for this run only (put back what you move before closing difpy_tk).")
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="the hard-link path is POSIX")
 def test_rename_by_link_leaves_no_second_name_when_the_source_cannot_go(tmp_path, monkeypatch):
     """Where the kernel's no-replace rename is missing (or refused with EPERM, as from a

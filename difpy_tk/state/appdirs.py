@@ -91,11 +91,14 @@ def say_once(kind: str, path: Path, text: str) -> None:
     log.warning("%s", text)
 
 
+def _user() -> str:
+    return str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+
+
 def _private_temp_dir(kind: str) -> Path:
     """A folder in the temp directory only this user can use: a fixed name so a later run
     finds its journal again, unless someone else owns that name (then a fresh one)."""
-    user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
-    base = Path(tempfile.gettempdir()) / f"{APP_NAME}-{user}"
+    base = Path(tempfile.gettempdir()) / f"{APP_NAME}-{_user()}"
     with contextlib.suppress(OSError):
         base.mkdir(mode=0o700)
     try:
@@ -121,7 +124,11 @@ def _fallback_dir(kind: str) -> Path:
     if _writable(fallback):
         # The system may empty a temp folder (at a restart, or files a few days old), and
         # moves can be put back only while their journal is there: said, for the data folder.
-        until = ", which the system may empty (put back what you move soon)" if kind == "data" else ""
+        fresh = fallback.parent.name != f"{APP_NAME}-{_user()}"  # the fixed name was someone else's
+        until = (
+            (" for this run only (put back what you move before closing difpy_tk)" if fresh
+             else ", which the system may empty (put back what you move soon)") if kind == "data" else ""
+        )
         say_once(kind, preferred,
                   f"The {kind} folder {preferred} cannot be written, so {what} kept in {fallback}{until}.")
     else:
