@@ -353,6 +353,11 @@ def test_the_table_lists_sorts_filters_and_marks(root, result, viewer):
     table = viewer.table
     rows = table.tree.get_children()
     assert len(rows) == sum(len(group.paths) for group in result.groups)
+    # Folders below the one holding them all: a trial saw only the start every path shares.
+    base = os.path.commonpath([os.path.dirname(path) for path in result.files])
+    assert table.base_label.cget("text") == f"Folders are shown below {base}"
+    shown = {table.tree.set(row, "folder") for row in rows}
+    assert shown == {os.path.relpath(os.path.dirname(table.paths[row]), base) for row in rows} and len(shown) > 1
     table.sort_by("size")
     sizes = [result.files[table.paths[row]].size for row in table.tree.get_children()]
     assert sizes == sorted(sizes, reverse=True)

@@ -11,6 +11,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Protocol
 
+from difpy_tk.gui.viewer.confirm import below, common_folder
 from difpy_tk.gui.widgets import grid_scrolled
 from difpy_tk.humanize import format_bytes, format_mtime, plural
 from difpy_tk.review.session import Entry, ReviewSession
@@ -41,13 +42,15 @@ def mark_cell(keeper: bool, protected: bool, marked: bool) -> str:
     return KEEPER if keeper else PROTECTED if protected else MARKED if marked else UNMARKED
 
 
-def row_values(entry: Entry) -> tuple:
+def row_values(entry: Entry, base: str = "") -> tuple:
+    """The row of one image; its folder below base, the folder holding every file of the
+    result (at 1366 pixels the Folder column showed only the start all paths share)."""
     record = entry.record
     mse = "" if entry.mse is None else f"{entry.mse:.2f}" + (f" ↻{entry.rotation}°" if entry.rotation else "")
     name = entry.name + (f"  (+{len(entry.links)} other name{'s' if len(entry.links) > 1 else ''})"
                          if entry.links else "")
     mark = mark_cell(entry.keeper, entry.protected, entry.marked)
-    return (mark, entry.position, name, entry.folder, f"{record.width} × {record.height}",
+    return (mark, entry.position, name, below(entry.folder, base), f"{record.width} × {record.height}",
             format_bytes(record.size), format_mtime(record.mtime_ns), entry.format, mse)
 
 
@@ -80,6 +83,8 @@ class MatchTable(ttk.Frame):
             self.tree.heading(column, text=title, anchor=anchor, command=lambda c=column: self.sort_by(c))
             self.tree.column(column, width=width, anchor=anchor, stretch=column in ("name", "folder"))
         grid_scrolled(self, self.tree)
+        self.base_label = ttk.Label(self, style="Status.TLabel")  # a column heading cut the folder off
+        self.base_label.grid(row=2, column=0, columnspan=2, sticky="w", pady=(4, 0))
         self.tree.bind("<Button-1>", self._clicked)
         self.tree.bind("<space>", self._space)
         self.tree.bind("<Double-Button-1>", self._double)
@@ -108,17 +113,19 @@ class MatchTable(ttk.Frame):
         self._rows.clear()
         self._group_paths.clear()
         entries = session.entries(self.filter_text.get().strip(), self.sort, self.descending)
+        base = common_folder(list(session.files))
         for number, entry in enumerate(entries):
             iid = str(number)
             self.paths[iid] = entry.record.path
             self._rows[entry.record.path] = iid
             self._group_paths.setdefault(entry.group, set()).add(entry.record.path)
-            self.tree.insert("", "end", iid=iid, values=row_values(entry), tags=self._tags(entry))
+            self.tree.insert("", "end", iid=iid, values=row_values(entry, base), tags=self._tags(entry))
         keep = [self._rows[path] for path in selected if path in self._rows]
         if keep:
             self.tree.selection_set(keep)
         groups = len({entry.group for entry in entries})
         self.count.configure(text=f"{plural(len(entries), 'image')} in {plural(groups, 'group')}")
+        self.base_label.configure(text=f"Folders are shown below {base}" if base else "")
 
     def _tags(self, entry: Entry) -> tuple[str, ...]:
         if entry.keeper:
