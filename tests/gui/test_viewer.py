@@ -194,6 +194,9 @@ def test_a_move_looks_first_where_the_last_one_went(root, viewer, dialogs, tmp_p
     viewer.choose_folder("Move marked to")
     starts = [kwargs.get("initialdir") for name, _args, kwargs in dialogs.calls if name == "askdirectory"]
     assert starts == [os.path.expanduser("~"), os.path.expanduser("~"), str(tmp_path / "sorted")]
+    viewer.choose_folder("Mark images in which folder?", must_exist=True)  # a trial: began where the app started
+    searched = os.path.commonpath([os.path.dirname(path) for path in viewer.session.files])
+    assert dialogs.calls[-1][2]["initialdir"] == searched
 
 
 def test_closing_with_marks_asks_first(root, viewer, dialogs):

@@ -19,7 +19,7 @@ from typing import Any
 
 from difpy_tk import APP_NAME
 from difpy_tk.gui.viewer.card import CardFacts, ImageCard, elide
-from difpy_tk.gui.viewer.confirm import ConfirmDialog
+from difpy_tk.gui.viewer.confirm import ConfirmDialog, common_folder
 from difpy_tk.gui.viewer.desktop import show_in_folder
 from difpy_tk.gui.viewer.preview import PreviewWindow
 from difpy_tk.gui.viewer.styles import configure_styles
@@ -340,12 +340,15 @@ class ViewerWindow(tk.Toplevel):
         self._update_bar()
 
     def choose_folder(self, title: str, must_exist: bool = False) -> str | None:
-        """must_exist: a folder to mark by; a folder to move to may be typed in new, and is
-        looked for from the home folder, not from where the app was started (often a
-        searched folder, where moved copies would be found again)."""
-        start = {} if must_exist else {
-            "initialdir": self._move_folder if os.path.isdir(self._move_folder) else os.path.expanduser("~")}
-        return filedialog.askdirectory(parent=self, title=title, mustexist=must_exist, **start) or None
+        """must_exist: a folder to mark by, looked for from the folder holding the result's
+        files (it began where the app was started); a folder to move to may be typed in
+        new, and is looked for where the last move went, else from the home folder, not
+        from a searched folder, where moved copies would be found again."""
+        home = os.path.expanduser("~")
+        start = (common_folder(list(self.session.files)) if must_exist
+                 else self._move_folder if os.path.isdir(self._move_folder) else home)
+        return filedialog.askdirectory(parent=self, title=title, mustexist=must_exist,
+                                       initialdir=start if os.path.isdir(start) else home) or None
 
     def confirm(self, plan: Plan) -> bool:
         return ConfirmDialog(self, plan).ask()
