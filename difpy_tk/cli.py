@@ -216,8 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{plural(len(result.groups), 'group')}, {result.duplicate_count:,} duplicate and "
         f"{plural(result.similar_count, 'similar match', 'similar matches')}"
         + (f", {plural(len(result.chained), 'image')} like a group's image only" if result.chained else "")
-        + f"; {len(result.invalid):,} invalid, {plural(result.unsearched[0] - len(result.invalid), 'skipped file')}"
-        + f" and {plural(result.unsearched[1], 'skipped folder')}"
+        + f"; {len(result.invalid):,} invalid, {plural(result.skipped_kinds[0], 'skipped file')}"
+        + f" and {plural(result.skipped_kinds[1], 'skipped folder')}"
         + (f", {result.left_out:,} left out as asked." if result.left_out else ".")
     )
     if result.nothing_to_compare():

@@ -504,6 +504,10 @@ class ReviewSession:
         if self.keeper_rule.protected:
             self.marks = {path for path in self.marks if not self.is_protected(path)}
 
+    def _protection(self, path: str) -> str | None:
+        """PROTECTED for an image no action may take, the reason an action gives; else None."""
+        return PROTECTED if self.is_protected(path) else None
+
     def is_protected(self, path: str) -> bool:
         """In a protected folder (Settings › Protected), under this name or another the
         search found for the file (moving it would break that name): never marked, moved
@@ -712,8 +716,8 @@ class ReviewSession:
             if keeper is None or not marked:
                 continue
             for path in marked:
-                reason = (PROTECTED if self.is_protected(path) else None) or actions.check_unchanged(
-                    self.files[path]) or actions.keeper_problem(self.files[keeper], path)
+                reason = self._protection(path) or actions.check_unchanged(self.files[path]) or (
+                    actions.keeper_problem(self.files[keeper], path))
                 if reason is not None:
                     left_out.append(ActionResult(verb, path, Outcome.SKIPPED, reason=reason))
                 else:
@@ -768,8 +772,7 @@ class ReviewSession:
         def guarded(record: FileRecord) -> ActionResult:
             # Asked again as each file's turn comes: a folder protected in Settings while
             # this runs is not acted on (the rule is replaced whole, so reading it is safe).
-            reason = (PROTECTED if self.is_protected(record.path) else None) or actions.keeper_problem(
-                keepers[record.path], record.path)
+            reason = self._protection(record.path) or actions.keeper_problem(keepers[record.path], record.path)
             if reason is not None:
                 return journal.record(ActionResult(name, record.path, Outcome.SKIPPED, reason=reason))
             return action(record)

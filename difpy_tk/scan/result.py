@@ -204,12 +204,17 @@ class SearchResult:
         return len(self.files)
 
     @property
-    def unsearched(self) -> tuple[int, int]:
-        """(files, folders) not searched: the invalid files and the skipped entries, but
-        for those the user's list left out (left_out)."""
+    def skipped_kinds(self) -> tuple[int, int]:
+        """(files, folders) skipped, but for those the user's list left out (left_out)."""
         skipped = [problem for problem in self.skipped if not problem.left_out]
         folders = sum(problem.folder for problem in skipped)
-        return len(self.invalid) + len(skipped) - folders, folders
+        return len(skipped) - folders, folders
+
+    @property
+    def unsearched(self) -> tuple[int, int]:
+        """(files, folders) not searched: the invalid files and skipped_kinds."""
+        files, folders = self.skipped_kinds
+        return len(self.invalid) + files, folders
 
     @property
     def left_out(self) -> int:

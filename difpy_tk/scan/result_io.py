@@ -439,8 +439,8 @@ def format_log(result: SearchResult) -> str:
         *(f"  CHAINED {c.path} ~ {c.other} (MSE {c.mse:.4f})" for c in result.chained),
         f"Invalid files: {len(result.invalid)}",
         *(f"  INVALID {problem.path}: {problem.reason}" for problem in result.invalid),
-        f"Skipped: {plural(result.unsearched[0] - len(result.invalid), 'file')}, "
-        f"{plural(result.unsearched[1], 'folder')}, {result.left_out} left out by your list",
+        f"Skipped: {plural(result.skipped_kinds[0], 'file')}, "
+        f"{plural(result.skipped_kinds[1], 'folder')}, {result.left_out} left out by your list",
         *(f"  SKIPPED {problem.path}: {problem.reason}" for problem in result.skipped),
     ]
     return "\n".join(lines) + "\n"
