@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--no-rotate", dest="rotate", action="store_false",
                       help="do not look for copies turned by 90, 180 or 270 degrees")
+    scan.add_argument("--mirror", action="store_true",
+                      help="also look for mirror-image (flipped) copies, such as a selfie and its "
+                      "flipped version")
     scan.add_argument("--same-dim", action="store_true",
                       help="only compare images of the same width and height (faster, but a resized "
                       "copy is not found)")
@@ -172,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         options = SearchOptions(
             inputs=tuple(args.inputs), recursive=args.recursive, in_folder=args.in_folder,
-            px_size=args.px_size, similarity=args.similarity, rotate=args.rotate,
+            px_size=args.px_size, similarity=args.similarity, rotate=args.rotate, mirror=args.mirror,
             same_dim=args.same_dim, processes=args.processes, chunksize=args.chunksize,
             use_cache=args.use_cache, thorough=args.thorough, exclude=tuple(args.exclude),
         )
@@ -230,16 +233,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     for group in result.groups:
         say(group.kept)
-        turns = group.turns
+        poses = group.poses
         for match in group.matches:
-            turn = f", turned {turns[match.path]}°" if match.path in turns else ""
-            say(f"    {match.path}  (MSE {match.mse:.3f}{turn})")
+            pose = f", {poses[match.path].words()}" if match.path in poses else ""
+            say(f"    {match.path}  (MSE {match.mse:.3f}{pose})")
     if result.chained:
         say("Like an image of a group but not like the one kept, so in no group:")
         flat = {path for group in result.groups if group.low_detail for path in group.paths}
         for item in result.chained:
-            turn = f", turned {item.rotation}°" if item.rotation and item.other not in flat else ""
-            say(f"    {item.path}  (like {item.other}, MSE {item.mse:.3f}{turn})")
+            pose = f", {item.pose.words()}" if item.pose and item.other not in flat else ""
+            say(f"    {item.path}  (like {item.other}, MSE {item.mse:.3f}{pose})")
     try:
         if args.json:
             write_json(result, args.json)

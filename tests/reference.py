@@ -1,20 +1,32 @@
 """The brute-force reference every fast path is checked against: plain numpy over all
-pairs and all allowed rotations, no pruning, no hashing."""
+pairs and all allowed turns and mirror images, no pruning, no hashing."""
 
 from __future__ import annotations
 
 import numpy as np
 
 
+def _all_poses(tensors: np.ndarray, rotate: bool, mirror: bool) -> list[np.ndarray]:
+    """tensors (n, px, px, 3) in every allowed pose: turned by each quarter turn when
+    rotate, and each of those mirrored left to right too when mirror."""
+    turns = (0, 1, 2, 3) if rotate else (0,)
+    sides = (tensors, tensors[:, :, ::-1]) if mirror else (tensors,)
+    return [np.rot90(side, t, axes=(1, 2)) for side in sides for t in turns]
+
+
 def brute_force_pairs(
-    tensors: np.ndarray, sse_limit: int, rotate: bool, partitions: list[np.ndarray] | None = None
+    tensors: np.ndarray,
+    sse_limit: int,
+    rotate: bool,
+    partitions: list[np.ndarray] | None = None,
+    mirror: bool = False,
 ) -> dict[tuple[int, int], int]:
     """{(i, j): best SSE} for i < j in the same partition with best SSE <= sse_limit."""
     n = len(tensors)
     if partitions is None:
         partitions = [np.arange(n)]
-    turns = (0, 1, 2, 3) if rotate else (0,)
     wide = tensors.astype(np.int64)
+    posed = _all_poses(wide, rotate, mirror)
     found: dict[tuple[int, int], int] = {}
     for members in partitions:
         members = sorted(int(m) for m in members)
@@ -23,9 +35,8 @@ def brute_force_pairs(
             if len(others) == 0:
                 continue
             best = None
-            for t in turns:
-                rotated = np.rot90(wide[others], t, axes=(1, 2))
-                sse = ((rotated - wide[i][None]) ** 2).reshape(len(others), -1).sum(axis=1)
+            for pose in posed:
+                sse = ((pose[others] - wide[i][None]) ** 2).reshape(len(others), -1).sum(axis=1)
                 best = sse if best is None else np.minimum(best, sse)
             for j, value in zip(others.tolist(), best.tolist()):
                 if value <= sse_limit:

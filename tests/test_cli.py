@@ -69,6 +69,18 @@ def test_scan_names_a_turn_only_where_it_tells_how_a_file_was_saved(tmp_path):
     assert page.endswith("(MSE 0.000)"), page
 
 
+def test_scan_with_mirror_finds_a_flipped_copy_and_says_so(tmp_path):
+    from PIL import Image
+
+    save(picture(4, (300, 200)), tmp_path / "selfie.png")
+    save(picture(4, (300, 200)).transpose(Image.Transpose.FLIP_LEFT_RIGHT), tmp_path / "selfie flipped.png")
+    plain = run("scan", str(tmp_path), "--processes", "1", "--no-cache", "--quiet")
+    assert plain.returncode == 0 and "MSE" not in plain.stdout, "off by default"
+    out = run("scan", str(tmp_path), "--mirror", "--processes", "1", "--no-cache", "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert "(MSE 0.000, mirrored)" in out.stdout
+
+
 def test_scan_leaves_out_what_it_is_told_to(tmp_path):
     save(picture(4), tmp_path / "photo.png")
     save(picture(4), tmp_path / "@eaDir" / "photo.png" / "SYNOPHOTO_THUMB.png")

@@ -1,6 +1,7 @@
 import numpy as np
 
-from difpy_tk.scan.grouping import build_groups, clockwise_degrees
+from difpy_tk.scan.grouping import build_groups
+from difpy_tk.scan.poses import Pose
 from difpy_tk.scan.result import Chained, FileRecord
 from difpy_tk.scan.search import Matches
 
@@ -68,9 +69,9 @@ def test_every_image_in_at_most_one_group_and_mse_is_per_element():
 def test_rotation_is_reported_for_the_member():
     # rot90(second, 1) ≈ first: numpy turns counter-clockwise, so the second image
     # needs a 270° clockwise turn; seen from the first, 90° clockwise.
-    assert clockwise_degrees(1, member_is_second=True) == 270
-    assert clockwise_degrees(1, member_is_second=False) == 90
-    assert clockwise_degrees(0, member_is_second=True) == 0
+    assert Pose.of_match(1, member_is_second=True) == Pose(270)
+    assert Pose.of_match(1, member_is_second=False) == Pose(90)
+    assert Pose.of_match(0, member_is_second=True) == Pose()
 
 
 def test_a_group_is_low_detail_when_its_kept_image_or_any_member_is():

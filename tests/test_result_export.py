@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from difpy_tk.scan.poses import Pose
 from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, SearchResult, Verification
 from difpy_tk.scan.result_io import format_log, from_dict, load_json, to_dict, write_csv, write_json
 
@@ -14,7 +15,7 @@ def sample() -> SearchResult:
     files = {name: FileRecord(name, 100, 0, 10, 10) for name in ("/p/a", "/p/b", "/p/c", "/p/s1", "/p/s2")}
     files["/p/b"] = FileRecord("/p/b", 100, 0, 10, 10, frames=3, ctime_ns=5, inode=7)
     groups = [
-        Group("/p/a", (Match("/p/b", 1.5, 0),)),
+        Group("/p/a", (Match("/p/b", 1.5, 270, mirrored=True),)),
         Group("/p/s1", (Match("/p/s2", 0.25, 0),), low_detail=True),
     ]
     return SearchResult(
@@ -37,7 +38,8 @@ def test_chained_and_low_detail_round_trip_through_json(tmp_path):
     target = tmp_path / "r.json"
     write_json(result, target)
     data = json.loads(target.read_text(encoding="utf-8"))
-    assert data["chained"] == [{"path": "/p/c", "other": "/p/b", "mse": 2.5, "rotation": 90}]
+    assert data["chained"] == [{"path": "/p/c", "other": "/p/b", "mse": 2.5, "rotation": 90, "mirrored": False}]
+    assert data["groups"][0]["matches"] == [{"path": "/p/b", "mse": 1.5, "rotation": 270, "mirrored": True}]
     assert [g["low_detail"] for g in data["groups"]] == [False, True]
     # difPy's part is unchanged: a chained image is neither a group nor lower quality
     assert data["result"] == {"/p/a": [["/p/b", 1.5]], "/p/s1": [["/p/s2", 0.25]]}
@@ -61,7 +63,8 @@ def test_csv_lists_chained_images_with_the_member_they_match(tmp_path):
         ("2", "kept", "/p/s1", "", "yes"),
         ("2", "match", "/p/s2", "/p/s1", "yes"),
     ]
-    assert rows[2]["mse"] == "2.5000" and rows[2]["rotation"] == "90"
+    assert rows[2]["mse"] == "2.5000" and rows[2]["rotation"] == "90" and rows[2]["mirrored"] == "no"
+    assert (rows[1]["rotation"], rows[1]["mirrored"]) == ("270", "yes")
     assert [r["frames"] for r in rows] == ["1", "3", "1", "1", "1"]
 
 
@@ -132,6 +135,8 @@ SPOILED = {
     "resolved folders as a number": lambda d: d["parameters"].__setitem__("directory_resolved", 5),
     "resolved folders of numbers": lambda d: d["parameters"].__setitem__("directory_resolved", [5]),
     "a chained turn of 45 degrees": lambda d: d["chained"][0].__setitem__("rotation", 45),
+    "mirrored as text": lambda d: d["groups"][0]["matches"][0].__setitem__("mirrored", "yes"),
+    "a chained mirrored as a number": lambda d: d["chained"][0].__setitem__("mirrored", 1),
     "a chained image not among the files": lambda d: d["chained"][0].__setitem__("path", "/elsewhere"),
     "verification as a list": lambda d: d.__setitem__("verification", []),
     "format_version as text": lambda d: d.__setitem__("format_version", "9"),
@@ -150,3 +155,13 @@ def test_a_hand_edited_result_is_refused_in_plain_words(tmp_path, spoil):
 
 def test_the_sample_itself_loads():
     assert from_dict(_spoiled(lambda d: None)) == sample()
+
+
+def test_a_result_saved_before_mirrored_copies_were_searched_loads_unmirrored():
+    def without_mirrored(data: dict) -> None:
+        for item in [*data["groups"][0]["matches"], *data["chained"]]:
+            del item["mirrored"]
+
+    loaded = from_dict(_spoiled(without_mirrored))
+    assert [m.pose for g in loaded.groups for m in g.matches] == [Pose(270), Pose()]
+    assert loaded.chained[0].pose == Pose(90)

@@ -19,6 +19,7 @@ from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule, with_ne
 from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule
 from difpy_tk.review.session import FLAGS, LOW_DETAIL, PROTECTED, ActionKind, Plan, ReviewSession
+from difpy_tk.scan.poses import Pose
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 from difpy_tk.state.settings import Settings
@@ -173,10 +174,10 @@ def test_a_near_flat_picture_is_never_called_turned(tmp_path, low_detail):
     session, _ = session_for(result, tmp_path, KeeperRule.from_settings(["orientation", "file size"], []))
     turned = [session.closeness(page.path)[1] for page in pages]
     if low_detail:
-        assert turned == [0, 0, 0] and group.turns == {}
+        assert turned == [Pose()] * 3 and group.poses == {}
         assert session.keeper(0) == pages[0].path, "no turn decides: the largest file is kept"
     else:  # two pictures share the 90° turn against the first: the first is the turned one
-        assert turned == [270, 90, 90] and session.keeper(0) == pages[2].path
+        assert turned == [Pose(270), Pose(90), Pose(90)] and session.keeper(0) == pages[2].path
     assert KeeperRule((Criterion.UPRIGHT, Criterion.FILE_SIZE)).copies_size(result) == (
         7000 if low_detail else 8000)
 
@@ -545,13 +546,13 @@ def test_the_image_others_matched_with_shows_its_error_to_the_kept_one(tmp_path,
     result.groups[0] = Group(reencode.path, (Match(original.path, 0.0, 90),))
     session, _ = session_for(result, tmp_path)
     assert session.keeper(0) == original.path
-    assert session.match_of(reencode.path) == (None, 0)
-    assert session.closeness(reencode.path) == (0.0, 270)
-    assert session.closeness(original.path) == (0.0, 90)
-    by_name = {entry.name: (entry.mse, entry.rotation) for entry in session.entries()}
-    assert by_name == {"IMG_1.png": (0.0, 270), "IMG_1.jpg": (0.0, 90)}
+    assert session.match_of(reencode.path) == (None, Pose())
+    assert session.closeness(reencode.path) == (0.0, Pose(270))
+    assert session.closeness(original.path) == (0.0, Pose(90))
+    by_name = {entry.name: (entry.mse, entry.pose) for entry in session.entries()}
+    assert by_name == {"IMG_1.png": (0.0, Pose(270)), "IMG_1.jpg": (0.0, Pose(90))}
     session.set_keeper(reencode.path)
-    assert session.closeness(reencode.path) == (None, 0)
+    assert session.closeness(reencode.path) == (None, Pose())
 
 
 # ----- plan, confirm, run, outcome -------------------------------------------------------

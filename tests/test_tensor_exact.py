@@ -2,6 +2,7 @@
 the container and whichever way they are turned; the FAST decode is a separate mode with
 its own cache key."""
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -161,3 +162,42 @@ def test_a_search_for_duplicates_groups_every_copy_and_turn(tmp_path, px):
         ["photo.jpg", "copy.png", "copy.webp", "ROTATE_90.tiff", "ROTATE_180.tiff", "ROTATE_270.tiff"]
     )
     assert all(match.mse == 0 for match in group.matches)
+
+
+@pytest.mark.parametrize("rotate", [True, False])
+def test_a_search_with_mirror_finds_mirrored_copies_as_the_full_decode_brute_force_does(tmp_path, rotate):
+    """A JPEG's lossless mirror images, at an odd size, are duplicates (MSE 0) when Mirror
+    is on, shown mirrored (and turned); the pairs equal the brute force on full-decode
+    tensors at thresholds 0 and 5; with Mirror off none of them is found."""
+    from reference import as_cliques, brute_force_pairs, full_decode_tensors
+
+    from difpy_tk.scan.engine import scan_pairs
+
+    jpeg = save(noise(8, (333, 517)), tmp_path / "photo.jpg", quality=85)
+    with Image.open(jpeg) as image:
+        pixels = image.convert("RGB")
+    for flip in (T.FLIP_LEFT_RIGHT, T.FLIP_TOP_BOTTOM, T.TRANSPOSE, T.TRANSVERSE):
+        save(pixels.transpose(flip), tmp_path / f"{flip.name}.png")
+    save(noise(9, (333, 517)), tmp_path / "other.png")
+    mirrored = {"FLIP_LEFT_RIGHT.png", "FLIP_TOP_BOTTOM.png", "TRANSPOSE.png", "TRANSVERSE.png"}
+    expected_copies = mirrored if rotate else {"FLIP_LEFT_RIGHT.png"}
+    reference = None
+    for similarity in (5, 0):
+        options = SearchOptions(
+            inputs=(str(tmp_path),), similarity=similarity, rotate=rotate, mirror=True, processes=1, use_cache=False
+        )
+        scan = scan_pairs(options)
+        paths = [record.path for record in scan.records]
+        if reference is None:
+            reference = full_decode_tensors(paths, 50)
+        expected = set(brute_force_pairs(reference, options.sse_limit, rotate, mirror=True))
+        found = {(min(a, b), max(a, b)) for a, b in zip(scan.matches.first.tolist(), scan.matches.second.tolist())}
+        assert (as_cliques(found) if similarity == 0 else found) == expected
+    result = run_search(options)
+    photo = next(group for group in result.groups if str(jpeg) in group.paths)
+    assert {Path(path).name for path in photo.paths} == {"photo.jpg", *expected_copies}
+    assert all(match.mse == 0 for match in photo.matches)
+    # the copies are mirror images of the photo, and of each other only turned
+    assert all(m.mirrored == ((m.path == str(jpeg)) != (photo.kept == str(jpeg))) for m in photo.matches)
+    unmirrored = run_search(dataclasses.replace(options, mirror=False))
+    assert all(str(jpeg) not in group.paths for group in unmirrored.groups)

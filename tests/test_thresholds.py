@@ -15,6 +15,7 @@ from PIL import Image
 
 from difpy_tk.scan.engine import run_search
 from difpy_tk.scan.options import MAX_MSE, OptionError, SearchOptions, similarity_fraction
+from difpy_tk.scan.poses import allowed_poses
 from difpy_tk.scan.search import find_matches
 
 TWO_DECIMALS = [f"{hundredths // 100}.{hundredths % 100:02d}" for hundredths in range(1, 2001)]
@@ -71,7 +72,7 @@ def test_a_pair_exactly_at_the_limit_is_found_and_one_above_is_not(px_size):
         above = differ_by(base, limit + 1, count // 2)
         tensors = np.stack([base, at_limit, above])
         for rotate in (False, True):
-            found = find_matches(tensors, limit, rotate)
+            found = find_matches(tensors, limit, allowed_poses(rotate, False))
             pairs = sorted((min(a, b), max(a, b)) for a, b in zip(found.first.tolist(), found.second.tolist()))
             assert pairs == [(0, 1)], (text, rotate)
             assert found.sse.tolist() == [limit]

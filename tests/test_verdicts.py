@@ -11,6 +11,7 @@ from difpy_tk.scan.discovery import Listing
 from difpy_tk.scan.engine import _Decoded, _low_detail, run_search, scan_pairs
 from difpy_tk.scan.features import LOW_DETAIL_STD, detail, details, image_stats, moments
 from difpy_tk.scan.options import SearchOptions
+from difpy_tk.scan.poses import allowed_poses
 from difpy_tk.scan.search import Matches
 from difpy_tk.scan.tensors import Decoded
 from difpy_tk.scan.verdicts import Verdicts, decide, drift_margin
@@ -192,7 +193,7 @@ def test_decide_equals_brute_force_on_the_full_tensors_and_decodes_only_candidat
         return full[indices]
 
     limit = int(threshold * full[0].size)
-    verdicts = decide(fast, limit, True, provider, margin_rms=2.0)
+    verdicts = decide(fast, limit, allowed_poses(True, False), provider, margin_rms=2.0)
     first, second = verdicts.matches.first.tolist(), verdicts.matches.second.tolist()
     found = {(min(a, b), max(a, b)): sse for a, b, sse in zip(first, second, verdicts.matches.sse.tolist())}
     expected = brute_force_pairs(full, limit, rotate=True)
@@ -237,14 +238,16 @@ def test_only_images_not_yet_decoded_in_full_are_decoded_again(threshold):
         return full[indices]
 
     limit = int(threshold * full[0].size)
-    verdicts = decide(searched, limit, True, provider, margin_rms=2.0, is_full=is_full)
+    verdicts = decide(searched, limit, allowed_poses(True, False), provider, margin_rms=2.0, is_full=is_full)
     expected = set(brute_force_pairs(full, limit, rotate=True))
     assert pair_set(verdicts, limit) == expected
     asked = np.concatenate(requested).tolist()
     assert asked and not any(is_full[i] for i in asked) and verdicts.decoded == len(asked)
 
     requested.clear()
-    everything = decide(full, limit, True, provider, margin_rms=2.0, is_full=np.ones(60, dtype=bool))
+    everything = decide(
+        full, limit, allowed_poses(True, False), provider, margin_rms=2.0, is_full=np.ones(60, dtype=bool)
+    )
     assert not requested and everything.proposed == len(everything.matches)
     assert pair_set(everything, limit) == expected
 
@@ -260,7 +263,7 @@ def test_a_drift_beyond_the_margin_widens_it_and_the_search_is_repeated(caplog):
     fast[noisy] = drifted(full[noisy], 4, 9)
     limit = int(5 * full[0].size)
     expected = set(brute_force_pairs(full, limit, rotate=True))
-    verdicts = decide(fast, limit, True, lambda indices: full[indices], margin_rms=2.0)
+    verdicts = decide(fast, limit, allowed_poses(True, False), lambda indices: full[indices], margin_rms=2.0)
     assert pair_set(verdicts, limit) == expected
     assert verdicts.margin_rms > 4 and verdicts.drift_over > 0 and verdicts.drift_max > 4
     assert "searching again with margin" in caplog.text and "so no match is missed" in caplog.text
@@ -291,7 +294,7 @@ def test_a_pair_near_the_threshold_is_decided_on_its_full_tensors(full_value, ex
     fast = np.full((px, px, 3), 118, np.uint8)  # MSE 324 to kept
     full = {0: kept, 1: np.full((px, px, 3), full_value, np.uint8)}  # drift 3 or 1, within D
     verdicts = decide(
-        np.stack([kept, fast]), 400 * px * px * 3, False,
+        np.stack([kept, fast]), 400 * px * px * 3, allowed_poses(False, False),
         lambda indices: np.stack([full[int(i)] for i in indices]), is_full=np.array([True, False]),
     )
     found = [int(sse) // (px * px * 3) for sse in verdicts.matches.sse.tolist()]

@@ -16,6 +16,7 @@ from enum import Enum
 from functools import cached_property
 
 from difpy_tk.review.locations import FolderSet, is_inside
+from difpy_tk.scan.poses import Pose
 from difpy_tk.scan.result import FileRecord, SearchResult
 
 ORIGINAL_FORMATS = frozenset({"jpg", "jpeg", "jpe", "jfif", "jif", "heic", "heif", "avif", "mpo"})
@@ -37,7 +38,7 @@ class Criterion(str, Enum):
         """How Settings and the keeper badge name it."""
         return {
             Criterion.PROTECTED: "in a protected folder (Settings › Protected)",
-            Criterion.UPRIGHT: "turned like most of its group (not a rotated copy)",
+            Criterion.UPRIGHT: "turned like most of its group (not a turned or mirrored copy)",
             Criterion.RESOLUTION: "highest resolution",
             Criterion.ORIGINAL_FORMAT: "camera format (JPEG, HEIC) over re-encodes (PNG, WebP…)",
             Criterion.FILE_SIZE: "largest file",
@@ -50,7 +51,7 @@ class Criterion(str, Enum):
         """Short words for a keeper badge: "KEEP (original format)"."""
         return {
             Criterion.PROTECTED: "protected folder",
-            Criterion.UPRIGHT: "not a turned copy",
+            Criterion.UPRIGHT: "not turned or mirrored",
             Criterion.RESOLUTION: "highest resolution",
             Criterion.ORIGINAL_FORMAT: "original format",
             Criterion.FILE_SIZE: "largest file",
@@ -78,22 +79,23 @@ DEFAULT_ORDER = (
 # tiling pattern) may match best turned by chance, which must not outweigh a larger
 # camera original; among copies of one size and format it keeps a turned copy (often the
 # larger file) from winning.
-Turns = Mapping[str, int]
-"""Each image's turn in degrees against one image of its group (the search's kept one)."""
+Poses = Mapping[str, Pose]
+"""Each image's pose against one image of its group (the search's kept one), as
+Group.poses gives it: an image missing from it is in that image's pose."""
 
 
-def turned_copies(paths: Iterable[str], turns: Turns | None) -> frozenset[str]:
-    """The images turned against most of their group (a copy saved upside down): none
-    when no turn is shared by more images than any other, as in a pair, since then
-    nothing tells which way is up."""
-    if not turns:
+def turned_copies(paths: Iterable[str], poses: Poses | None) -> frozenset[str]:
+    """The images turned or mirrored against most of their group (a copy saved upside
+    down, a flipped selfie): none when no pose is shared by more images than any other,
+    as in a pair, since then nothing tells which way is up."""
+    if not poses:
         return frozenset()
     paths = list(paths)
-    counts = Counter(turns.get(path, 0) for path in paths)
+    counts = Counter(poses.get(path, Pose()) for path in paths)
     (most, count), *rest = counts.most_common()
     if rest and rest[0][1] == count:
         return frozenset()
-    return frozenset(path for path in paths if turns.get(path, 0) != most)
+    return frozenset(path for path in paths if poses.get(path, Pose()) != most)
 
 
 def with_new_criteria(saved: Sequence[str]) -> list[str]:
@@ -173,9 +175,9 @@ class KeeperRule:
         copies (turned_copies)."""
         return (*(getter(record, turned) for getter in self._getters), record.path)
 
-    def choose(self, records: Sequence[FileRecord], turns: Turns | None = None) -> FileRecord:
-        """The record to keep of a non-empty group; turns: each one's turn (see Turns)."""
-        turned = turned_copies((record.path for record in records), turns)
+    def choose(self, records: Sequence[FileRecord], poses: Poses | None = None) -> FileRecord:
+        """The record to keep of a non-empty group; poses: each one's pose (see Poses)."""
+        turned = turned_copies((record.path for record in records), poses)
         return min(records, key=lambda record: self.key(record, turned))
 
     def copies_size(self, result: SearchResult) -> int:
@@ -186,16 +188,16 @@ class KeeperRule:
         for group in result.groups:
             records = [result.files[path] for path in group.paths if path in result.files]
             if records:
-                kept = self.choose(records, group.turns).path
+                kept = self.choose(records, group.poses).path
                 total += sum(record.size for record in records
                              if record.path != kept and not self.is_protected(record.path))
         return total
 
-    def reason(self, kept: FileRecord, others: Sequence[FileRecord], turns: Turns | None = None) -> str:
+    def reason(self, kept: FileRecord, others: Sequence[FileRecord], poses: Poses | None = None) -> str:
         """The criterion that put kept before the runner-up, in badge words."""
         if not others:
             return "only image left"
-        turned = turned_copies((record.path for record in (kept, *others)), turns)
+        turned = turned_copies((record.path for record in (kept, *others)), poses)
         runner_up = min(others, key=lambda record: self.key(record, turned))
         for criterion in self.criteria:
             if self._value(criterion, kept, turned) != self._value(criterion, runner_up, turned):

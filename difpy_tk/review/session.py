@@ -32,6 +32,7 @@ from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule, rule_marks
 from difpy_tk.review.safe_move import remove_empty_folders
 from difpy_tk.scan.frames import may_hold_pages
+from difpy_tk.scan.poses import Pose
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import Chained, FileRecord, SearchResult
 
@@ -256,7 +257,7 @@ class Entry:
     mse: float | None
     """Error to the image the search matched it with; for that image, to the kept one
     (ReviewSession.closeness); None when it is the one kept."""
-    rotation: int
+    pose: Pose
     keeper: bool
     marked: bool
     links: tuple[str, ...]
@@ -342,7 +343,7 @@ class ReviewSession:
         self._cancel: CancelToken | None = None
         self._group_of = {path: number for number, group in enumerate(result.groups) for path in group.paths}
         self._matches = {match.path: match for group in result.groups for match in group.matches}
-        self._turn_of = {path: turn for group in result.groups for path, turn in group.turns.items()}
+        self._pose_of = {path: pose for group in result.groups for path, pose in group.poses.items()}
 
     # ----- groups and keepers ---------------------------------------------------
 
@@ -424,10 +425,10 @@ class ReviewSession:
             return chosen
         if not present:
             return None
-        return self.keeper_rule.choose([self.files[path] for path in present], self._turns(present)).path
+        return self.keeper_rule.choose([self.files[path] for path in present], self._poses(present)).path
 
-    def _turns(self, paths: Iterable[str]) -> dict[str, int]:
-        """Each image's turn against the search's kept image of its group (keeper.Turns)."""
+    def _poses(self, paths: Iterable[str]) -> dict[str, Pose]:
+        """Each image's pose against the search's kept image of its group (keeper.Poses)."""
         return {path: self.match_of(path)[1] for path in paths}
 
     def keeper_reason(self, number: int) -> str:
@@ -439,7 +440,7 @@ class ReviewSession:
             return "your choice"
         present = self._present(number)
         others = [self.files[path] for path in present if path != keeper]
-        return self.keeper_rule.reason(self.files[keeper], others, self._turns(present))
+        return self.keeper_rule.reason(self.files[keeper], others, self._poses(present))
 
     def members(self, number: int) -> list[str]:
         """The group's images still in place and not hidden: keeper first, then the
@@ -515,27 +516,27 @@ class ReviewSession:
         rule = self.keeper_rule
         return rule.is_protected(path) or any(rule.is_protected(other) for other in self.result.links.get(path, ()))
 
-    def match_of(self, path: str) -> tuple[float | None, int]:
-        """(error to the image the search matched it with, turn in degrees as Group.turns
-        tells it); (None, 0) for that image itself."""
+    def match_of(self, path: str) -> tuple[float | None, Pose]:
+        """(error to the image the search matched it with, pose as Group.poses tells it);
+        (None, no pose) for that image itself."""
         match = self._matches.get(path)
-        return (match.mse, self._turn_of.get(path, 0)) if match else (None, 0)
+        return (match.mse, self._pose_of.get(path, Pose())) if match else (None, Pose())
 
-    def closeness(self, path: str) -> tuple[float | None, int]:
+    def closeness(self, path: str) -> tuple[float | None, Pose]:
         """What a card and the table say of an image: match_of, except for the image the
         others were matched with when another one is kept: its error to the kept image
-        (the same pair, so the same error, turned the other way). (None, 0) only for
+        (the same pair, so the same error, in the inverse pose). (None, no pose) only for
         that image when it is the one kept. Without it, a pixel-identical copy kept by
         the rule left its twin saying nothing of how close they are."""
-        mse, rotation = self.match_of(path)
+        mse, pose = self.match_of(path)
         number = self._group_of.get(path)
         if mse is not None or number is None:
-            return mse, rotation
+            return mse, pose
         keeper = self.keeper(number)
         if keeper is None or keeper == path:
-            return None, 0
-        mse, rotation = self.match_of(keeper)
-        return mse, (360 - rotation) % 360
+            return None, Pose()
+        mse, pose = self.match_of(keeper)
+        return mse, pose.inverse()
 
     def several_frames(self, number: int) -> list[str]:
         """Members still there holding several frames or pages, of which only the first
@@ -678,14 +679,14 @@ class ReviewSession:
             for path in self.members(number):
                 if needle and needle not in path.casefold():
                     continue
-                mse, rotation = self.closeness(path)
+                mse, pose = self.closeness(path)
                 found.append(
                     Entry(
                         number,
                         position,
                         self.files[path],
                         mse,
-                        rotation,
+                        pose,
                         path == keeper,
                         path in self.marks,
                         self.result.links.get(path, ()),

@@ -231,7 +231,7 @@ def scan_pairs(
         verdicts = decide(
             tensors,
             options.sse_limit,
-            options.rotate,
+            options.poses,
             full,
             _partitions(listing, decoded, valid, options),
             _priority(records),
@@ -401,6 +401,7 @@ def _parameters(options: SearchOptions) -> dict:
         "similarity": options.similarity,
         "similarity_mse": options.threshold,
         "rotate": options.rotate,
+        "mirror": options.mirror,
         "same_dim": options.same_dim,
         "processes": options.processes,
         "chunksize": options.chunksize,

@@ -3,8 +3,9 @@
 Averaging pixels over blocks is an orthogonal projection P, and a projection never
 lengthens a vector: |P(a - b)|² <= |a - b|² = SSE. With block sums scaled by
 1/sqrt(block area), |P(a - b)|² is a plain squared distance between small feature
-vectors. The block grid is mirror-symmetric, so turning a tensor turns its grid, and
-averaging the grid over the four turns gives rotation-invariant features. The energy a
+vectors. The block grid is mirror-symmetric, so turning or mirroring a tensor turns or
+mirrors its grid, and averaging the grid over the four turns (and their mirror images)
+gives features that no allowed pose changes. The energy a
 projection leaves out, |(I - P)a|, adds a second free bound (see residual_bound)."""
 
 from __future__ import annotations
@@ -66,25 +67,30 @@ def block_features(tensors: np.ndarray) -> np.ndarray:
     return block_sums(tensors) * block_scale(tensors.shape[1])
 
 
-def _orbits() -> list[list[tuple[int, int]]]:
-    """Cells of the grid grouped by where quarter turns take them."""
+def _orbits(mirror: bool) -> list[list[tuple[int, int]]]:
+    """Cells of the grid grouped by where quarter turns (and mirroring) take them."""
     seen: set[tuple[int, int]] = set()
     orbits = []
     last = GRID - 1
     for row in range(GRID):
         for col in range(GRID):
             if (row, col) not in seen:
-                orbit = sorted({(row, col), (col, last - row), (last - row, last - col), (last - col, row)})
+                turns = [(row, col), (col, last - row), (last - row, last - col), (last - col, row)]
+                if mirror:
+                    turns += [(r, last - c) for r, c in turns]
+                orbit = sorted(set(turns))
                 seen.update(orbit)
                 orbits.append(orbit)
     return orbits
 
 
-def invariant_features(grid: np.ndarray) -> np.ndarray:
-    """The block features averaged over quarter turns, in orthonormal coordinates: one
-    value per orbit of cells and per channel (13 × 3 for a 7 × 7 grid)."""
+def invariant_features(grid: np.ndarray, mirror: bool = False) -> np.ndarray:
+    """The block features averaged over quarter turns (and mirror images), in
+    orthonormal coordinates: one value per orbit of cells and per channel (13 × 3 for a
+    7 × 7 grid, 10 × 3 with mirroring). Averaging over a group of poses is a projection
+    that every pose of the group leaves unchanged, so it bounds the SSE in each pose."""
     columns = []
-    for orbit in _orbits():
+    for orbit in _orbits(mirror):
         rows, cols = zip(*orbit)
         columns.append(grid[:, list(rows), list(cols), :].sum(axis=1) / math.sqrt(len(orbit)))
     return np.concatenate(columns, axis=1)
@@ -145,7 +151,7 @@ def residuals(squared_total: np.ndarray, squared_projected: np.ndarray) -> np.nd
 
 
 def residual_bound(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """P commutes with quarter turns, so |(I-P)(a - turned b)|² >= (|(I-P)a| - |(I-P)b|)²."""
+    """P commutes with every pose, so |(I-P)(a - posed b)|² >= (|(I-P)a| - |(I-P)b|)²."""
     return np.maximum(np.abs(a - b) - RESIDUAL_SLACK, 0.0) ** 2
 
 

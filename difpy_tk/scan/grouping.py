@@ -14,16 +14,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from difpy_tk.scan.poses import Pose
 from difpy_tk.scan.result import Chained, FileRecord, Group, Match, quality_key
 from difpy_tk.scan.search import Matches
-
-
-def clockwise_degrees(quarter_turns: int, member_is_second: bool) -> int:
-    """Degrees the member must be turned clockwise to look like the kept image.
-
-    Matches says rot90(second, k) ≈ first, and numpy's rot90 turns counter-clockwise."""
-    turns = quarter_turns if member_is_second else -quarter_turns
-    return (-turns % 4) * 90
 
 
 def build_groups(
@@ -39,11 +32,11 @@ def build_groups(
     matches a kite in that sky at a loose threshold, and only the sky is near-flat."""
     n = len(records)
     neighbours: list[list[tuple[int, int, int, bool]]] = [[] for _ in range(n)]
-    for a, b, sse, turns in zip(
-        matches.first.tolist(), matches.second.tolist(), matches.sse.tolist(), matches.quarter_turns.tolist()
+    for a, b, sse, pose in zip(
+        matches.first.tolist(), matches.second.tolist(), matches.sse.tolist(), matches.poses.tolist()
     ):
-        neighbours[a].append((b, sse, turns, True))
-        neighbours[b].append((a, sse, turns, False))
+        neighbours[a].append((b, sse, pose, True))
+        neighbours[b].append((a, sse, pose, False))
     order = sorted((i for i in range(n) if neighbours[i]), key=lambda i: quality_key(records[i]))
     taken = np.zeros(n, dtype=bool)
     groups = []
@@ -51,8 +44,8 @@ def build_groups(
         if taken[kept]:
             continue
         members = [
-            Match(records[other].path, sse / element_count, clockwise_degrees(turns, other_is_second))
-            for other, sse, turns, other_is_second in neighbours[kept]
+            _member(records[other].path, sse / element_count, Pose.of_match(pose, other_is_second))
+            for other, sse, pose, other_is_second in neighbours[kept]
             if not taken[other]
         ]
         if not members:
@@ -68,10 +61,16 @@ def build_groups(
     chained = []
     for index in order:
         if not taken[index]:
-            other, sse, turns, other_is_second = min(
+            other, sse, pose, other_is_second = min(
                 neighbours[index], key=lambda item: (item[1], records[item[0]].path)
             )
-            rotation = clockwise_degrees(turns, not other_is_second)
-            chained.append(Chained(records[index].path, records[other].path, sse / element_count, rotation))
+            posed = Pose.of_match(pose, not other_is_second)
+            chained.append(
+                Chained(records[index].path, records[other].path, sse / element_count, posed.degrees, posed.mirrored)
+            )
     chained.sort(key=lambda item: item.path)
     return groups, chained
+
+
+def _member(path: str, mse: float, pose: Pose) -> Match:
+    return Match(path, mse, pose.degrees, pose.mirrored)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from difpy_tk.scan.poses import allowed_poses
+
 SIMILARITY_PRESETS = {"duplicates": 0.0, "similar": 5.0}
 PX_SIZE_RANGE = (10, 5000)
 DEFAULT_CHUNKSIZE = 128
@@ -96,6 +98,10 @@ class SearchOptions:
     px_size: int = 50
     similarity: str | float | int | Decimal | Fraction = "duplicates"
     rotate: bool = True
+    mirror: bool = False
+    """Also compare each image mirrored (flipped), to find mirror-image copies such as a
+    phone's selfie and its flipped version. Off by default, as in the peers that offer
+    it: a mirrored picture is another picture to many people (text reads backwards)."""
     same_dim: bool = False  # copies at other sizes are what people most often look for
     processes: int = field(default_factory=cpu_count)
     chunksize: int | None = None
@@ -119,7 +125,7 @@ class SearchOptions:
             if not isinstance(path, (str, os.PathLike)):
                 raise OptionError("inputs", f"not a path: {path!r}")
         object.__setattr__(self, "inputs", tuple(os.fspath(p) for p in inputs))
-        for name in ("recursive", "in_folder", "rotate", "same_dim", "use_cache", "thorough"):
+        for name in ("recursive", "in_folder", "rotate", "mirror", "same_dim", "use_cache", "thorough"):
             if not isinstance(getattr(self, name), bool):
                 raise OptionError(name, f"must be True or False, got {getattr(self, name)!r}")
         low, high = PX_SIZE_RANGE
@@ -166,6 +172,11 @@ class SearchOptions:
         (0.3 at px_size 50: 2250, where the float 0.3 would give 2249)."""
         count = self.px_size * self.px_size * 3
         return math.floor(similarity_fraction(self.similarity) * count)
+
+    @property
+    def poses(self) -> tuple[int, ...]:
+        """The poses the search tries (difpy_tk.scan.poses)."""
+        return allowed_poses(self.rotate, self.mirror)
 
     @property
     def full_at_once(self) -> bool:

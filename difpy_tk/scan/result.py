@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from difpy_tk.scan.poses import Pose
+
 
 @dataclass(frozen=True)
 class FileRecord:
@@ -46,12 +48,18 @@ def quality_key(record: FileRecord) -> tuple:
 
 @dataclass(frozen=True)
 class Match:
-    """A group member; mse is its true mean squared error to the kept image and
-    rotation the clockwise turn (degrees) of the member that gives that error."""
+    """A group member; mse is its true mean squared error to the kept image, and the
+    member mirrored left to right (when mirrored), then turned clockwise by rotation
+    degrees, gives that error."""
 
     path: str
     mse: float
     rotation: int = 0
+    mirrored: bool = False
+
+    @property
+    def pose(self) -> Pose:
+        return Pose(self.rotation, self.mirrored)
 
 
 @dataclass(frozen=True)
@@ -74,14 +82,14 @@ class Group:
         return [self.kept, *(match.path for match in self.matches)]
 
     @property
-    def turns(self) -> dict[str, int]:
-        """Each member's turn against the kept image, as people should be told of it: none
-        in a low-detail group, whose near-flat pictures match about as well at every turn,
-        so the turn that scored best says nothing of how a file was saved (two blank
-        portrait pages were shown "↻90°", read as a turned copy)."""
+    def poses(self) -> dict[str, Pose]:
+        """Each member turned or mirrored against the kept image, as people should be
+        told of it: none in a low-detail group, whose near-flat pictures match about as
+        well in every pose, so the pose that scored best says nothing of how a file was
+        saved (two blank portrait pages were shown "↻90°", read as a turned copy)."""
         if self.low_detail:
             return {}
-        return {match.path: match.rotation for match in self.matches if match.rotation}
+        return {match.path: match.pose for match in self.matches if match.pose}
 
 
 @dataclass(frozen=True)
@@ -89,12 +97,17 @@ class Chained:
     """An image that matches a group member but not its kept image (A~B, B~C, A≁C with A
     kept: C). It is in no group, so no bulk action touches it; it is listed so that no
     match is lost silently. other is the group member it matches most closely, mse their
-    error and rotation the clockwise turn (degrees) of path that gives it."""
+    error, rotation and mirrored the pose of path that gives it (as Match says)."""
 
     path: str
     other: str
     mse: float
     rotation: int = 0
+    mirrored: bool = False
+
+    @property
+    def pose(self) -> Pose:
+        return Pose(self.rotation, self.mirrored)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from difpy_tk.humanize import display_path, plural
+from difpy_tk.scan.poses import Pose
 from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, SearchResult, Verification
 from difpy_tk.state.safe_files import write_atomic
 
@@ -138,12 +139,18 @@ def to_dict(result: SearchResult) -> dict:
                 "folder": group.folder,
                 "kind": "duplicate" if group.is_duplicate else "similar",
                 "low_detail": group.low_detail,
-                "matches": [{"path": m.path, "mse": m.mse, "rotation": m.rotation} for m in group.matches],
+                "matches": [
+                    {"path": m.path, "mse": m.mse, "rotation": m.rotation, "mirrored": m.mirrored}
+                    for m in group.matches
+                ],
             }
             for group in result.groups
         ],
         "verification": dataclasses.asdict(result.verification),
-        "chained": [{"path": c.path, "other": c.other, "mse": c.mse, "rotation": c.rotation} for c in result.chained],
+        "chained": [
+            {"path": c.path, "other": c.other, "mse": c.mse, "rotation": c.rotation, "mirrored": c.mirrored}
+            for c in result.chained
+        ],
         "files": {
             path: {
                 "size": r.size,
@@ -211,8 +218,13 @@ def _member(path: object, files: dict[str, FileRecord], seen: set[str]) -> str:
 
 def _match(m: object, files: dict[str, FileRecord], seen: set[str]) -> Match:
     m = _typed(m, dict, "a match")
-    rotation = _rotation(m.get("rotation", 0))
-    return Match(_member(m.get("path"), files, seen), float(_typed(m["mse"], NUMBER, "an MSE")), rotation)
+    return Match(_member(m.get("path"), files, seen), float(_typed(m["mse"], NUMBER, "an MSE")), *_pose(m))
+
+
+def _pose(item: dict) -> tuple[int, bool]:
+    """(rotation, mirrored) of a match or chained image; results saved before mirrored
+    copies were searched for have no "mirrored"."""
+    return _rotation(item.get("rotation", 0)), _typed(item.get("mirrored", False), bool, "true or false")
 
 
 def _rotation(value: object) -> int:
@@ -228,7 +240,7 @@ def _chained(c: object, files: dict[str, FileRecord]) -> Chained:
     for name in (path, other):
         if name not in files:
             raise ValueError(f"{name} is chained to a group but not among the files")
-    return Chained(path, other, float(_typed(c["mse"], NUMBER, "an MSE")), _rotation(c.get("rotation", 0)))
+    return Chained(path, other, float(_typed(c["mse"], NUMBER, "an MSE")), *_pose(c))
 
 
 def _problems(items: object, what: str) -> list[Problem]:
@@ -328,6 +340,7 @@ CSV_COLUMNS = [
     "name",
     "mse",
     "rotation",
+    "mirrored",
     "width",
     "height",
     "frames",
@@ -337,8 +350,9 @@ CSV_COLUMNS = [
     "compared_with",
 ]
 """role is kept, match or chained (an image that matches a group member, named in
-compared_with, but not the kept image); mse and rotation are measured against
-compared_with; frames counts the file's frames or pages (only the first was compared);
+compared_with, but not the kept image); mse, rotation and mirrored are measured against
+compared_with (the image mirrored left to right when "yes", then turned clockwise by
+rotation degrees); frames counts the file's frames or pages (only the first was compared);
 low_detail is "yes" for every row of a group whose kept image or a member is near-flat."""
 
 
@@ -366,16 +380,16 @@ def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
     rows = []
     for number, group in enumerate(result.groups, start=1):
         flag = "yes" if group.low_detail else "no"
-        rows.append((number, "kept", group.kept, 0.0, 0, flag, ""))
-        rows.extend((number, "match", m.path, m.mse, m.rotation, flag, group.kept) for m in group.matches)
+        rows.append((number, "kept", group.kept, 0.0, Pose(), flag, ""))
+        rows.extend((number, "match", m.path, m.mse, m.pose, flag, group.kept) for m in group.matches)
         for member in group.paths:
             rows.extend(
-                (number, "chained", item.path, item.mse, item.rotation, flag, item.other)
+                (number, "chained", item.path, item.mse, item.pose, flag, item.other)
                 for item in chained_to.pop(member, [])
             )
     for items in chained_to.values():  # matching no group's member: none the search makes
-        rows.extend(("", "chained", item.path, item.mse, item.rotation, "", item.other) for item in items)
-    for number, role, file_path, mse, rotation, flag, other in rows:
+        rows.extend(("", "chained", item.path, item.mse, item.pose, "", item.other) for item in items)
+    for number, role, file_path, mse, pose, flag, other in rows:
         record = result.files.get(file_path)
         modified = datetime.fromtimestamp(record.mtime).isoformat(timespec="seconds") if record else ""
         writer.writerow(
@@ -386,7 +400,8 @@ def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
                 csv_cell(os.path.dirname(file_path)),
                 csv_cell(os.path.basename(file_path)),
                 f"{mse:.4f}",
-                rotation,
+                pose.degrees,
+                "yes" if pose.mirrored else "no",
                 record.width if record else "",
                 record.height if record else "",
                 record.frames if record else "",
@@ -424,7 +439,8 @@ def format_log(result: SearchResult) -> str:
         "Folders: " + "; ".join(p.get("directory", [])),
         (
             f"Parameters: similarity={p.get('similarity')} (MSE <= {p.get('similarity_mse')}), "
-            f"rotate={p.get('rotate')}, same_dim={p.get('same_dim')}, recursive={p.get('recursive')}, "
+            f"rotate={p.get('rotate')}, mirror={p.get('mirror', False)}, same_dim={p.get('same_dim')}, "
+            f"recursive={p.get('recursive')}, "
             f"in_folder={p.get('in_folder')}, px_size={p.get('px_size')}, processes={p.get('processes')}, "
             f"chunksize={p.get('chunksize') or 'auto'}, cache={'on' if p.get('use_cache') else 'off'}"
             + (f", left out: {'; '.join(p['exclude'])}" if p.get("exclude") else "")

@@ -4,11 +4,12 @@ Comparing all pairs is quadratic, so the search proves most pairs apart with the
 lower bounds of difpy_tk.scan.features, each exact:
 1. the sum of all values (its difference squared, over the element count, bounds the
    SSE) orders the images, so each one is compared only with a window of neighbours;
-2. rotation-invariant block features reject most pairs of that window, one BLAS matrix
-   product per block of rows;
-3. block features per allowed rotation reject most remaining (pair, turn)s;
-then the true integer SSE decides, computed for the turns that could still win.
+2. block features that no allowed pose (turn, mirror image) changes reject most pairs
+   of that window, one BLAS matrix product per block of rows;
+3. block features per allowed pose reject most remaining (pair, pose)s;
+then the true integer SSE decides, computed for the poses that could still win.
 Byte-identical tensors are searched once. Threshold 0 is answered by hashing alone.
+Poses are numbered as difpy_tk.scan.poses says.
 Float rounding in the bounds is absorbed by a tolerance that can only keep pairs, never
 drop them, so the outcome is the brute-force outcome (tests/test_search.py checks it)."""
 
@@ -31,25 +32,26 @@ from difpy_tk.scan.features import (
     tolerance,
     wide_int,
 )
+from difpy_tk.scan.poses import MIRRORED, posed
 from difpy_tk.scan.progress import CancelToken, ProgressCallback, no_progress
 
 
 @dataclass(frozen=True)
 class Matches:
-    """Matching pairs as parallel arrays: rot90(tensors[second], quarter_turns) is within
-    the threshold of tensors[first], with that SSE (the smallest over allowed turns)."""
+    """Matching pairs as parallel arrays: posed(tensors[second], poses) is within the
+    threshold of tensors[first], with that SSE (the smallest over allowed poses)."""
 
     first: np.ndarray
     second: np.ndarray
     sse: np.ndarray
-    quarter_turns: np.ndarray
+    poses: np.ndarray
 
     def __len__(self) -> int:
         return len(self.first)
 
     def select(self, keep: np.ndarray) -> Matches:
         """The pairs where keep (a boolean mask or an index array) says so."""
-        return Matches(self.first[keep], self.second[keep], self.sse[keep], self.quarter_turns[keep])
+        return Matches(self.first[keep], self.second[keep], self.sse[keep], self.poses[keep])
 
     @staticmethod
     def concatenate(parts: Sequence[Matches]) -> Matches:
@@ -58,7 +60,7 @@ class Matches:
             return Matches(empty, empty, empty, np.zeros(0, dtype=np.int8))
         return Matches(
             *(np.concatenate([getattr(p, name) for p in parts]) for name in ("first", "second", "sse")),
-            np.concatenate([p.quarter_turns for p in parts]).astype(np.int8),
+            np.concatenate([p.poses for p in parts]).astype(np.int8),
         )
 
 
@@ -75,12 +77,13 @@ class _Partition:
     feature_residual: np.ndarray
 
     @staticmethod
-    def build(index: np.ndarray, stats: TensorStats) -> tuple[_Partition, np.ndarray]:
-        """Returns the partition and the sort order applied to index and stats."""
+    def build(index: np.ndarray, stats: TensorStats, mirror: bool) -> tuple[_Partition, np.ndarray]:
+        """Returns the partition and the sort order applied to index and stats; mirror:
+        whether mirrored poses are allowed, which the features must not tell apart."""
         order = np.argsort(stats.totals, kind="stable")
         stats = stats.take(order)
         squared = stats.squared.astype(np.float64)
-        features = invariant_features(stats.grid)
+        features = invariant_features(stats.grid, mirror)
         grid_residual = residuals(squared, np.einsum("ijkl,ijkl->i", stats.grid, stats.grid))
         feature_residual = residuals(squared, np.einsum("ij,ij->i", features, features))
         features -= features.mean(axis=0)
@@ -143,20 +146,20 @@ def _window_candidates(
     return np.concatenate(firsts).astype(np.int64), np.concatenate(seconds).astype(np.int64)
 
 
-def _turn_permutation(px_size: int, turns: int) -> np.ndarray:
-    """Flat indices such that flat[:, perm] is rot90(tensor, turns) flattened: one
+def _pose_permutation(px_size: int, pose: int) -> np.ndarray:
+    """Flat indices such that flat[:, perm] is posed(tensor, pose) flattened: one
     contiguous gather instead of a strided copy with an inner loop of 3 channels."""
-    return np.rot90(np.arange(px_size * px_size * 3).reshape(px_size, px_size, 3), turns).reshape(-1)
+    return posed(np.arange(px_size * px_size * 3).reshape(px_size, px_size, 3), pose).reshape(-1)
 
 
 def _exact_sse(
-    tensors: np.ndarray, first: np.ndarray, second: np.ndarray, turns: int, pool: ThreadPoolExecutor
+    tensors: np.ndarray, first: np.ndarray, second: np.ndarray, pose: int, pool: ThreadPoolExecutor
 ) -> np.ndarray:
-    """The true integer SSE of each pair (indices into tensors), second turned."""
+    """The true integer SSE of each pair (indices into tensors), second in pose."""
     flat = tensors.reshape(len(tensors), -1)
     count = flat.shape[1]
     wide = wide_int(count)
-    permutation = _turn_permutation(tensors.shape[1], turns)
+    permutation = _pose_permutation(tensors.shape[1], pose)
     batch = max(1, 2**19 // count)
     out = np.empty(len(first), dtype=np.int64)
 
@@ -169,11 +172,11 @@ def _exact_sse(
     return out
 
 
-def _rotation_bounds(
-    part: _Partition, first: np.ndarray, second: np.ndarray, turns_allowed: Sequence[int]
+def _pose_bounds(
+    part: _Partition, first: np.ndarray, second: np.ndarray, poses: Sequence[int]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Filter 3's lower bound for every (pair, allowed turn), and each pair's tolerance."""
-    bounds = np.empty((len(first), len(turns_allowed)))
+    """Filter 3's lower bound for every (pair, allowed pose), and each pair's tolerance."""
+    bounds = np.empty((len(first), len(poses)))
     slack = np.empty(len(first))
     batch = 8192
     for start in range(0, len(first), batch):
@@ -181,8 +184,8 @@ def _rotation_bounds(
         a, b = part.grid[i], part.grid[j]
         slack[start : start + batch] = tolerance(np.einsum("ijkl,ijkl->i", a, a) + np.einsum("ijkl,ijkl->i", b, b))
         residual = residual_bound(part.grid_residual[i], part.grid_residual[j])
-        for column, turns in enumerate(turns_allowed):
-            diff = a - np.rot90(b, turns, axes=(1, 2))
+        for column, pose in enumerate(poses):
+            diff = a - posed(b, pose, axes=(1, 2))
             bounds[start : start + batch, column] = np.einsum("ijkl,ijkl->i", diff, diff) + residual
     return bounds, slack
 
@@ -193,74 +196,76 @@ def _verify(
     first: np.ndarray,
     second: np.ndarray,
     sse_limit: int | np.ndarray,
-    turns_allowed: Sequence[int],
+    poses: Sequence[int],
     pool: ThreadPoolExecutor,
 ) -> Matches:
-    """Filter 3 and the exact SSE, keeping each pair's best turn (sorted positions in,
+    """Filter 3 and the exact SSE, keeping each pair's best pose (sorted positions in,
     sorted positions out); sse_limit is one limit or each pair's.
 
-    Turns are tried from the smallest bound up, and a turn whose bound already exceeds
-    the best SSE found cannot win, so most pairs need one exact computation."""
-    bounds, slack = _rotation_bounds(part, first, second, turns_allowed)
+    Poses are tried from the smallest bound up, and a pose whose bound already exceeds
+    the best SSE found cannot win, so most pairs need one exact computation. Of poses
+    with the same SSE, the lowest-numbered wins (no mirror image when a turn will do)."""
+    bounds, slack = _pose_bounds(part, first, second, poses)
     rank_order = np.argsort(bounds, axis=1, kind="stable")
-    turn_values = np.asarray(turns_allowed, dtype=np.int8)
+    pose_values = np.asarray(poses, dtype=np.int8)
     best_sse = np.full(len(first), np.iinfo(np.int64).max, dtype=np.int64)
-    best_turn = np.zeros(len(first), dtype=np.int8)
+    best_pose = np.zeros(len(first), dtype=np.int8)
     rows = np.arange(len(first))
-    for rank in range(len(turns_allowed)):
+    for rank in range(len(poses)):
         column = rank_order[:, rank]
         bound = bounds[rows, column]
         worth = (bound <= sse_limit + slack) & (bound <= best_sse + slack)
-        for turns in turns_allowed:
-            todo = np.nonzero(worth & (turn_values[column] == turns))[0]
+        for pose in poses:
+            todo = np.nonzero(worth & (pose_values[column] == pose))[0]
             if len(todo) == 0:
                 continue
-            sse = _exact_sse(tensors, part.index[first[todo]], part.index[second[todo]], turns, pool)
-            better = (sse < best_sse[todo]) | ((sse == best_sse[todo]) & (turns < best_turn[todo]))
+            sse = _exact_sse(tensors, part.index[first[todo]], part.index[second[todo]], pose, pool)
+            better = (sse < best_sse[todo]) | ((sse == best_sse[todo]) & (pose < best_pose[todo]))
             best_sse[todo[better]] = sse[better]
-            best_turn[todo[better]] = turns
+            best_pose[todo[better]] = pose
     found = best_sse <= sse_limit
-    return Matches(first[found], second[found], best_sse[found], best_turn[found])
+    return Matches(first[found], second[found], best_sse[found], best_pose[found])
 
 
 def _hash_duplicates(
     tensors: np.ndarray,
     members: np.ndarray,
-    turns_allowed: Sequence[int],
+    poses: Sequence[int],
     priority: np.ndarray,
 ) -> Matches:
-    """Threshold 0: identical tensors (up to allowed turns) share a canonical digest.
-    Each bucket becomes a star around its best-priority member, verified byte for byte."""
+    """Threshold 0: identical tensors (up to allowed poses, a group) share a canonical
+    digest. Each bucket becomes a star around its best-priority member, verified byte
+    for byte."""
     digests: dict[int, list[bytes]] = {}
     buckets: dict[bytes, list[int]] = defaultdict(list)
     for index in members.tolist():
-        per_turn = [
-            hashlib.blake2b(np.ascontiguousarray(np.rot90(tensors[index], t)).tobytes(), digest_size=16).digest()
-            for t in turns_allowed
+        per_pose = [
+            hashlib.blake2b(np.ascontiguousarray(posed(tensors[index], p)).tobytes(), digest_size=16).digest()
+            for p in poses
         ]
-        digests[index] = per_turn
-        buckets[min(per_turn)].append(index)
-    first, second, turns = [], [], []
+        digests[index] = per_pose
+        buckets[min(per_pose)].append(index)
+    first, second, found_poses = [], [], []
     for bucket in buckets.values():
         if len(bucket) < 2:
             continue
         bucket.sort(key=lambda i: (priority[i], i))
         head = bucket[0]
         for other in bucket[1:]:
-            for position, turn in enumerate(turns_allowed):
+            for position, pose in enumerate(poses):
                 if digests[other][position] == digests[head][0] and np.array_equal(
-                    np.rot90(tensors[other], turn), tensors[head]
+                    posed(tensors[other], pose), tensors[head]
                 ):
                     first.append(head)
                     second.append(other)
-                    turns.append(turn)
+                    found_poses.append(pose)
                     break
     size = len(first)
     return Matches(
         np.array(first, dtype=np.int64),
         np.array(second, dtype=np.int64),
         np.zeros(size, dtype=np.int64),
-        np.array(turns, dtype=np.int8),
+        np.array(found_poses, dtype=np.int8),
     )
 
 
@@ -288,34 +293,34 @@ def _identical_buckets(tensors: np.ndarray, members: np.ndarray, stats: TensorSt
 def _expand_buckets(found: Matches, buckets: list[np.ndarray]) -> Matches:
     """Matches between bucket representatives, copied to every member of both buckets,
     plus SSE 0 between the members of each bucket."""
-    first, second, sse, turns = [], [], [], []
+    first, second, sse, poses = [], [], [], []
     sizes = np.array([len(bucket) for bucket in buckets])
     single = (sizes[found.first] == 1) & (sizes[found.second] == 1)
     heads = np.array([bucket[0] for bucket in buckets], dtype=np.int64)
     first.append(heads[found.first[single]])
     second.append(heads[found.second[single]])
     sse.append(found.sse[single])
-    turns.append(found.quarter_turns[single])
-    for a, b, value, turn in zip(
+    poses.append(found.poses[single])
+    for a, b, value, pose in zip(
         found.first[~single].tolist(),
         found.second[~single].tolist(),
         found.sse[~single].tolist(),
-        found.quarter_turns[~single].tolist(),
+        found.poses[~single].tolist(),
     ):
         grid_a, grid_b = np.meshgrid(buckets[a], buckets[b], indexing="ij")
         first.append(grid_a.ravel())
         second.append(grid_b.ravel())
         sse.append(np.full(grid_a.size, value, dtype=np.int64))
-        turns.append(np.full(grid_a.size, turn, dtype=np.int8))
+        poses.append(np.full(grid_a.size, pose, dtype=np.int8))
     for bucket in buckets:
         if len(bucket) > 1:
             a, b = np.triu_indices(len(bucket), k=1)
             first.append(bucket[a])
             second.append(bucket[b])
             sse.append(np.zeros(len(a), dtype=np.int64))
-            turns.append(np.zeros(len(a), dtype=np.int8))
+            poses.append(np.zeros(len(a), dtype=np.int8))
     return Matches(
-        np.concatenate(first), np.concatenate(second), np.concatenate(sse), np.concatenate(turns).astype(np.int8)
+        np.concatenate(first), np.concatenate(second), np.concatenate(sse), np.concatenate(poses).astype(np.int8)
     )
 
 
@@ -324,7 +329,7 @@ def _search_partition(
     members: np.ndarray,
     sse_limit: int,
     margins: np.ndarray | None,
-    turns_allowed: Sequence[int],
+    poses: Sequence[int],
     rows_per_block: int,
     progress: ProgressCallback,
     cancel: CancelToken | None,
@@ -337,15 +342,15 @@ def _search_partition(
         stats = TensorStats.compute(tensors, members)
     buckets = _identical_buckets(tensors, members, stats)
     heads = np.array([bucket[0] for bucket in buckets], dtype=np.int64)
-    part, order = _Partition.build(members[heads], stats.take(heads))
+    part, order = _Partition.build(members[heads], stats.take(heads), max(poses) >= MIRRORED)
     count = int(tensors[0].size)
     # A bucket is searched once, with the widest margin among its members; each pair it
     # yields is held to its own limit after the expansion.
     widest = None if margins is None else np.array([margins[members[bucket]].max() for bucket in buckets])[order]
     a, b = _window_candidates(part, sse_limit, widest, count, rows_per_block, progress, cancel, done, grand_total)
     limits = sse_limit if widest is None else pair_limits(sse_limit, widest[a], widest[b])
-    local = _verify(tensors, part, a, b, limits, turns_allowed, pool)
-    by_bucket = Matches(order[local.first], order[local.second], local.sse, local.quarter_turns)
+    local = _verify(tensors, part, a, b, limits, poses, pool)
+    by_bucket = Matches(order[local.first], order[local.second], local.sse, local.poses)
     found = _expand_buckets(by_bucket, [members[bucket] for bucket in buckets])
     if margins is None:
         return found
@@ -355,7 +360,7 @@ def _search_partition(
 def find_matches(
     tensors: np.ndarray,
     sse_limit: int,
-    rotate: bool,
+    poses: Sequence[int],
     partitions: Sequence[np.ndarray] | None = None,
     priority: np.ndarray | None = None,
     rows_per_block: int = 128,
@@ -365,7 +370,8 @@ def find_matches(
     stats: TensorStats | None = None,
     margins: np.ndarray | None = None,
 ) -> Matches:
-    """All pairs (within each partition of indices) whose best SSE is <= sse_limit, or
+    """All pairs (within each partition of indices) whose best SSE over the allowed poses
+    (difpy_tk.scan.poses.allowed_poses) is <= sse_limit, or
     with margins (one per tensor, in units of sqrt(SSE)) within their pair's widened
     limit (pair_limits): verdicts.decide searches tensors that are not all full-decode
     ones so, and two full ones need no widening.
@@ -378,7 +384,6 @@ def find_matches(
         partitions = [np.arange(len(tensors))]
     if priority is None:
         priority = np.arange(len(tensors))
-    turns_allowed = (0, 1, 2, 3) if rotate else (0,)
     if margins is not None and not margins.any():
         margins = None
     partitions = [np.asarray(p, dtype=np.int64) for p in partitions if len(p) > 1]
@@ -390,7 +395,7 @@ def find_matches(
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if sse_limit == 0 and margins is None:
-                parts.append(_hash_duplicates(tensors, members, turns_allowed, priority))
+                parts.append(_hash_duplicates(tensors, members, poses, priority))
             else:
                 parts.append(
                     _search_partition(
@@ -398,7 +403,7 @@ def find_matches(
                         members,
                         sse_limit,
                         margins,
-                        turns_allowed,
+                        poses,
                         rows_per_block,
                         progress,
                         cancel,

@@ -124,7 +124,7 @@ def _subset(partitions: Sequence[np.ndarray], checked: np.ndarray) -> list[np.nd
 def decide(
     searched: np.ndarray,
     sse_limit: int,
-    rotate: bool,
+    poses: Sequence[int],
     full_tensors: FullTensors,
     partitions: Sequence[np.ndarray] | None = None,
     priority: np.ndarray | None = None,
@@ -137,7 +137,7 @@ def decide(
     is_full: np.ndarray | None = None,
 ) -> Verdicts:
     """Every pair (within each partition) whose FULL-decode tensors are within sse_limit
-    in some allowed turn, as find_matches would return it on the full tensors (see the
+    in some allowed pose, as find_matches would return it on the full tensors (see the
     module docstring for the pairs decided otherwise). is_full marks the searched
     tensors that already are full ones (none by default); margin_rms overrides D.
 
@@ -149,7 +149,7 @@ def decide(
         partitions = [np.arange(len(searched))]
     rules = _Rules(
         sse_limit,
-        rotate,
+        tuple(poses),
         [np.asarray(part, dtype=np.int64) for part in partitions],
         np.arange(len(searched)) if priority is None else priority,
         rows_per_block,
@@ -213,7 +213,7 @@ class _Rules:
     """What a search is asked, unchanged when it is repeated with a wider margin."""
 
     sse_limit: int
-    rotate: bool
+    poses: tuple[int, ...]
     partitions: list[np.ndarray]
     priority: np.ndarray
     rows_per_block: int
@@ -237,7 +237,7 @@ def _decide_once(
     proposed = find_matches(
         searched,
         rules.sse_limit,
-        rules.rotate,
+        rules.poses,
         rules.partitions,
         rules.priority,
         rules.rows_per_block,
@@ -274,7 +274,7 @@ def _decide_once(
         exact = find_matches(
             full,
             rules.sse_limit,
-            rules.rotate,
+            rules.poses,
             _subset(rules.partitions, checked),
             rules.priority[checked],
             rules.rows_per_block,
@@ -282,7 +282,7 @@ def _decide_once(
             rules.cancel,
             rules.threads,
         )
-        parts.append(Matches(checked[exact.first], checked[exact.second], exact.sse, exact.quarter_turns))
+        parts.append(Matches(checked[exact.first], checked[exact.second], exact.sse, exact.poses))
     verdicts = Verdicts(
         Matches.concatenate(parts),
         len(proposed),

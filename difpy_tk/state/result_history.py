@@ -101,7 +101,7 @@ def _settings(parameters: dict) -> str:
         words.append(f"MSE ≤ {similarity}")
     if parameters.get("px_size", 50) != 50:
         words.append(f"px {parameters['px_size']}")
-    words += [name for name in ("thorough", "in_folder", "same_dim") if parameters.get(name)]
+    words += [name for name in ("thorough", "in_folder", "same_dim", "mirror") if parameters.get(name)]
     if parameters.get("rotate") is False:
         words.append("no turns")
     return ", ".join(str(word).replace("_", "-") for word in words)

@@ -35,6 +35,7 @@ OPTION_FIELDS = (
     "px_size",
     "similarity",
     "rotate",
+    "mirror",
     "same_dim",
     "processes",
     "chunksize",
@@ -66,6 +67,7 @@ class Settings:
     px_size: int = _option_default("px_size")
     similarity: str | float = _option_default("similarity")
     rotate: bool = _option_default("rotate")
+    mirror: bool = _option_default("mirror")
     same_dim: bool = _option_default("same_dim")
     thorough: bool = _option_default("thorough")
     cache_limit_mb: int = 1000

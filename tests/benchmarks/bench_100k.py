@@ -156,6 +156,7 @@ def current_rss_mb() -> float:
 
 def measure(tensor_path: str, pair_path: str, rotate: bool) -> dict:
     """Load the tensors, run find_matches once, and report time, memory and recall."""
+    from difpy_tk.scan.poses import allowed_poses
     from difpy_tk.scan.search import find_matches
 
     tensors = np.load(tensor_path)
@@ -164,7 +165,7 @@ def measure(tensor_path: str, pair_path: str, rotate: bool) -> dict:
     count = PX * PX * 3
     sse_limit = SIMILAR_MSE * count
     started = time.perf_counter()
-    matches = find_matches(tensors, sse_limit, rotate)
+    matches = find_matches(tensors, sse_limit, allowed_poses(rotate, False))
     seconds = time.perf_counter() - started
     found = {(int(a), int(b)) for a, b in zip(matches.first, matches.second, strict=True)}
     found |= {(b, a) for a, b in found}
@@ -183,10 +184,12 @@ def measure(tensor_path: str, pair_path: str, rotate: bool) -> dict:
 
 
 def count_wrong_sse(tensors: np.ndarray, matches, sse_limit: int) -> int:
-    """Reported pairs whose SSE (at the reported turn) is not what they claim, or too big."""
+    """Reported pairs whose SSE (at the reported pose) is not what they claim, or too big."""
+    from difpy_tk.scan.poses import posed
+
     wrong = 0
-    for a, b, sse, turns in zip(matches.first, matches.second, matches.sse, matches.quarter_turns, strict=True):
-        diff = tensors[a].astype(np.int32) - np.rot90(tensors[b], int(turns)).astype(np.int32)
+    for a, b, sse, pose in zip(matches.first, matches.second, matches.sse, matches.poses, strict=True):
+        diff = tensors[a].astype(np.int32) - posed(tensors[b], int(pose)).astype(np.int32)
         true = int(np.einsum("ijk,ijk->", diff, diff, dtype=np.int64))
         wrong += int(true != int(sse) or true > sse_limit)
     return wrong

@@ -109,18 +109,19 @@ def test_arrow_keys_choose_the_kind_of_match(driver, image_folders):
     assert step2.mode_var.get() == "custom" and driver.root.focus_get() is custom
 
 
-def test_thorough_is_a_setting_that_reaches_the_search(driver, image_folders):
+@pytest.mark.parametrize(("label", "name"), [("Thorough", "thorough"), ("Mirror", "mirror")])
+def test_an_advanced_box_is_a_setting_that_reaches_the_search(driver, image_folders, label, name):
     step2 = to_configure(driver, image_folders)
-    assert not step2.thorough_var.get()
+    assert not getattr(step2, f"{name}_var").get()
     step2.advanced.toggle_button.invoke()
     rows = step2.advanced.body.winfo_children()
     (box,) = [w for row in rows for w in row.winfo_children()
-              if w.winfo_class() == "TCheckbutton" and w.cget("text") == "Thorough"]
+              if w.winfo_class() == "TCheckbutton" and w.cget("text") == label]
     box.invoke()
     step2.back_button.invoke()
-    assert driver.app.settings.thorough and driver.app.settings.search_options().thorough
+    assert getattr(driver.app.settings, name) and getattr(driver.app.settings.search_options(), name)
     step2 = to_configure(driver, image_folders)
-    assert step2.thorough_var.get()
+    assert getattr(step2, f"{name}_var").get()
 
 
 def test_opening_advanced_in_the_smallest_window_shows_all_of_it(driver, image_folders):

@@ -470,14 +470,14 @@ def test_a_page_decoded_late_does_not_replace_the_page_asked_for(root, tmp_path,
     pages = [picture(seed, (160, 120)) for seed in (1, 2, 3)]
     pages[0].save(tmp_path / "scan.tif", save_all=True, append_images=pages[1:])
     page_two_may_finish = threading.Event()
-    real = preview_module.decode_turned
+    real = preview_module.decode_posed
 
-    def slow_page_two(path, turn, page=0):
+    def slow_page_two(path, pose, page=0):
         if page == 1:
             page_two_may_finish.wait(10)
-        return real(path, turn, page)
+        return real(path, pose, page)
 
-    monkeypatch.setattr(preview_module, "decode_turned", slow_page_two)
+    monkeypatch.setattr(preview_module, "decode_posed", slow_page_two)
     window = PreviewWindow(root, [str(tmp_path / "scan.tif")], os.path.basename, pages={str(tmp_path / "scan.tif"): 3})
     pane = window.panes[0]
     pump(root, lambda: pane.image is not None)

@@ -69,6 +69,10 @@ def review_folder(work: Path) -> Path:
         pages = [Image.open(path).convert("RGB") for path in originals[3:5]]
         cover.convert("RGB").save(folder / "Scans" / "album scan.tif", save_all=True, append_images=pages[:1])
         cover.convert("RGB").save(folder / "Scans" / "album scan 2.tif", save_all=True, append_images=pages)
+    (folder / "Phone").mkdir()
+    with Image.open(originals[5]) as selfie:  # a flipped selfie, and turned: "mirrored ↻90°"
+        flipped = selfie.convert("RGB").transpose(Image.Transpose.FLIP_LEFT_RIGHT).rotate(90, expand=True)
+        flipped.save(folder / "Phone" / f"flipped {originals[5].stem}.png")
     return folder
 
 
@@ -103,7 +107,9 @@ def shoot(out: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix="viewer-shots-"))
     os.environ["DIFPY_TK_HOME"] = str(work / "home")
     photos = review_folder(work)
-    result = run_search(SearchOptions((str(photos),), similarity="similar", same_dim=False, processes=2))
+    result = run_search(
+        SearchOptions((str(photos),), similarity="similar", same_dim=False, mirror=True, processes=2)
+    )
     print(f"{len(result.groups)} groups from {len(result.files)} files; {len(result.links)} with other names")
     root = create_root()
     root.withdraw()
@@ -121,7 +127,7 @@ def shoot(out: Path) -> None:
 
 
 def shoot_groups(root: tk.Tk, viewer, name: str, out: Path) -> None:
-    """The first group, a rotated match, the largest group (top and scrolled), a group
+    """The first group, a rotated match, a mirrored one, the largest group (top and scrolled), a group
     with scans of several pages, the group with the linked photo; the marks "lower resolution" made; the table."""
     result = viewer.session.result
     first = viewer.session.rows()[0]
@@ -129,6 +135,7 @@ def shoot_groups(root: tk.Tk, viewer, name: str, out: Path) -> None:
     for label, number in (
         ("first", first),
         ("rotated", find_group(result, lambda g: any(m.rotation for m in g.matches))),
+        ("mirrored", find_group(result, lambda g: any(m.mirrored for m in g.matches))),
         ("largest", max(range(len(result.groups)), key=lambda n: len(result.groups[n].paths))),
         ("several-pages", find_group(result, lambda g: any(path.endswith(".tif") for path in g.paths))),
     ):
@@ -176,6 +183,13 @@ def shoot_previews(root: tk.Tk, viewer, name: str, out: Path) -> None:
     settle(root)
     grab(compare, out / f"compare-{name}-zoomed.png")
     compare.close()
+    flipped = next((m.path for g in result.groups for m in g.matches if m.mirrored), None)
+    if flipped is not None:
+        show_group(root, viewer, viewer.session.group_of(flipped))
+        viewer.compare_with_keeper(flipped)
+        compare = opened_preview(root, viewer)
+        grab(compare, out / f"compare-{name}-mirrored.png")
+        compare.close()
     longest = max((path for group in result.groups for path in group.paths), key=lambda p: len(Path(p).name))
     show_group(root, viewer, viewer.session.group_of(longest))
     viewer.compare_with_keeper(longest)

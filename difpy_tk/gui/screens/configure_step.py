@@ -41,6 +41,7 @@ CUSTOM_HINT = (
     "0 finds exact duplicates only; Similar uses 5; higher values find looser matches."
 )
 ROTATE_HINT = "Also compare each image turned by 90°, 180° and 270°, to find rotated copies."
+MIRROR_HINT = "Also compare each image flipped, to find mirror-image copies (a selfie and its flipped version)."
 SAME_DIM_HINT = "Only compare images of the same width and height: faster, but misses resized copies."
 CHECK_WIDTH = 16
 """Characters for the longest box's label, so the explanations beside them line up."""
@@ -59,6 +60,7 @@ class ConfigureScreen(Screen):
         self.mode_var = tk.StringVar(value="duplicates")
         self.custom_var = tk.StringVar()
         self.rotate_var = tk.BooleanVar()
+        self.mirror_var = tk.BooleanVar()
         self.same_dim_var = tk.BooleanVar()
         self.thorough_var = tk.BooleanVar()
         # Packed first, at the bottom: when the window is short, the options give way, not
@@ -91,6 +93,7 @@ class ConfigureScreen(Screen):
         hint(body, CUSTOM_HINT).pack(fill="x", padx=(24, 0))
         for text, variable, explanation in (
             ("Rotate", self.rotate_var, ROTATE_HINT),
+            ("Mirror", self.mirror_var, MIRROR_HINT),
             ("Same dimensions", self.same_dim_var, SAME_DIM_HINT),
             ("Thorough", self.thorough_var, THOROUGH_HINT),
         ):  # each explained beside its box: the screen must fit a 1280 × 720 laptop
@@ -116,6 +119,7 @@ class ConfigureScreen(Screen):
         if not is_preset and not self.advanced.expanded:
             self.advanced.toggle()
         self.rotate_var.set(settings.rotate)
+        self.mirror_var.set(settings.mirror)
         self.same_dim_var.set(settings.same_dim)
         self.thorough_var.set(settings.thorough)
         self.error.configure(text="")
@@ -150,6 +154,7 @@ class ConfigureScreen(Screen):
         settings = self.app.settings
         settings.similarity = similarity
         settings.rotate = self.rotate_var.get()
+        settings.mirror = self.mirror_var.get()
         settings.same_dim = self.same_dim_var.get()
         settings.thorough = self.thorough_var.get()
         return True

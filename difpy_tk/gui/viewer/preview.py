@@ -20,6 +20,7 @@ from difpy_tk.gui.viewer.thumbnails import decode_image, unshowable
 from difpy_tk.gui.viewer.tk_worker import TkWorker
 from difpy_tk.gui.widgets import WrapLabel, fit_to_screen
 from difpy_tk.scan.frames import UNCOUNTED
+from difpy_tk.scan.poses import Pose
 
 PREVIEW_SIZE = (1300, 900)
 """At 96 DPI, as much of it as the screen allows (widgets.fit_to_screen)."""
@@ -27,11 +28,13 @@ ZOOM_STEP = 1.25
 MAX_ZOOM = 64.0
 
 
-def decode_turned(path: str, turn: int, page: int = 0) -> Image.Image:
-    """The whole image (that page of it), upright, then turned clockwise by turn degrees
-    (0, 90, 180, 270)."""
+def decode_posed(path: str, pose: Pose, page: int = 0) -> Image.Image:
+    """The whole image (that page of it), upright, then in pose: mirrored left to right
+    when pose says so, then turned clockwise."""
     image = decode_image(path, None, page)
-    return image.rotate(-turn, expand=True) if turn else image
+    if pose.mirrored:
+        image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    return image.rotate(-pose.degrees, expand=True) if pose.degrees else image
 
 
 def fit_scale(image_size: tuple[int, int], canvas_size: tuple[int, int]) -> float:
@@ -146,19 +149,19 @@ class PreviewWindow(tk.Toplevel):
 
     A single preview given the group's images as `sequence` pages through them with the
     arrow keys, a large view of each in turn (dupeGuru users ask for this, D#1010).
-    `turns` maps a path to the clockwise turn (degrees) it is shown with: a compare
-    turns a match like its kept image, so zoom and pan show the same detail in both.
+    `poses` maps a path to the pose it is shown in: a compare turns (and mirrors) a
+    match like its kept image, so zoom and pan show the same detail in both.
     `pages` maps a path to its count of pages or frames (FileRecord.frames): where one
     shown holds several, Page Up / Page Down show the same page of every pane, since the
     search compared only the first."""
 
     def __init__(self, parent: tk.Misc, paths: list[str], caption: Callable[[str], str],
-                 sequence: list[str] | None = None, turns: dict[str, int] | None = None,
+                 sequence: list[str] | None = None, poses: dict[str, Pose] | None = None,
                  pages: dict[str, int] | None = None) -> None:
         super().__init__(parent)
         self.paths = list(paths)
         self.caption = caption
-        self.turns = turns or {}
+        self.poses = poses or {}
         self.pages = pages or {}
         self.page = 0
         self.sequence = sequence if sequence and len(paths) == 1 else None
@@ -220,10 +223,10 @@ class PreviewWindow(tk.Toplevel):
                                       + " (PgUp, PgDn)")
             self.page_bar.pack(side="left", padx=(12, 0))
         for pane, path in zip(self.panes, self.paths):
-            turn = self.turns.get(path, 0)
-            pane.caption.configure(text=self.caption(path) + (" · shown turned to line up" if turn else ""))
+            pose = self.poses.get(path, Pose())
+            pane.caption.configure(text=self.caption(path) + (f" · shown {pose.words()} to line up" if pose else ""))
             pane.set_image(None, "Loading…")
-            self._worker.submit(decode_turned, path, turn, self.page, done=partial(self._loaded, pane, path, self.page))
+            self._worker.submit(decode_posed, path, pose, self.page, done=partial(self._loaded, pane, path, self.page))
 
     def turn_page(self, offset: int) -> None:
         """Show the previous/next page of every pane (files holding several only)."""

@@ -21,11 +21,11 @@ COLUMNS = (  # at 1366 × 768 all fit, MSE included; Name and Folder take any ro
     ("group", "Group", 56, "e"),
     ("name", "Name", 110, "w"),
     ("folder", "Folder", 90, "w"),
-    ("resolution", "Resolution", 104, "e"),
+    ("resolution", "Resolution", 96, "e"),
     ("size", "Size", 74, "e"),
-    ("date", "Modified", 140, "w"),
+    ("date", "Modified", 134, "w"),
     ("format", "Format", 68, "w"),
-    ("mse", "MSE", 88, "e"),  # "0.20 ↻270°" whole
+    ("mse", "MSE", 100, "e"),  # "0.20 ⇆↻270°" whole
 )
 MARKED, UNMARKED, KEEPER, PROTECTED = "☒", "☐", "keep", "protected"
 
@@ -46,7 +46,7 @@ def row_values(entry: Entry, base: str = "") -> tuple:
     """The row of one image; its folder below base, the folder holding every file of the
     result (at 1366 pixels the Folder column showed only the start all paths share)."""
     record = entry.record
-    mse = "" if entry.mse is None else f"{entry.mse:.2f}" + (f" ↻{entry.rotation}°" if entry.rotation else "")
+    mse = "" if entry.mse is None else f"{entry.mse:.2f}" + (f" {entry.pose.label()}" if entry.pose else "")
     name = entry.name + (f"  (+{len(entry.links)} other name{'s' if len(entry.links) > 1 else ''})"
                          if entry.links else "")
     mark = mark_cell(entry.keeper, entry.protected, entry.marked)

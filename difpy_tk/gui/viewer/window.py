@@ -632,13 +632,13 @@ class ViewerWindow(tk.Toplevel):
         number = self.session.group_of(path)
         if number is not None and path == self.session.keeper(number):
             return f"KEEP ({self.session.keeper_reason(number)})"
-        mse, rotation = self.session.closeness(path)
+        mse, pose = self.session.closeness(path)
         if mse is None:
             return "others matched to it"
         # The table's short form of a turn: "MSE 0.13, turned 270°" was cut to
         # "MSE 0.13…rned 270°" in a card's header at the viewer's usual size.
-        turned = f" ↻{rotation}°" if rotation else ""
-        return f"MSE {mse:.2f}{turned}" if mse else f"identical{turned}"
+        posed = f" {pose.label()}" if pose else ""
+        return f"MSE {mse:.2f}{posed}" if mse else f"identical{posed}"
 
     def _show_group(self, scroll_to_top: bool = True) -> None:
         """Re-fill the pooled cards for the current group; thumbnails arrive as decoded."""
@@ -819,10 +819,12 @@ class ViewerWindow(tk.Toplevel):
             return
         current = self._current()
         pair = [members[0], current if current != members[0] else members[1]]
-        # Turns are relative to the image the search matched against: turning both shows
-        # them as that image stands, so they line up with each other too.
-        turns = {path: self.session.match_of(path)[1] for path in pair}
-        PreviewWindow(self, pair, self._caption, turns=turns, pages=self._pages())
+        # Poses are relative to the image the search matched against; the kept image is
+        # shown as it is and the other posed to line up with it (shown like that image,
+        # a kept original read backwards when the search's image was a flipped copy).
+        kept, other = (self.session.match_of(path)[1] for path in pair)
+        poses = {pair[1]: other.then(kept.inverse())}
+        PreviewWindow(self, pair, self._caption, poses=poses, pages=self._pages())
 
     def _pages(self) -> dict[str, int]:
         """The frame counts of the current group's files, for the preview's pages."""
