@@ -82,17 +82,24 @@ def test_log_names_the_chained_images_and_how_verdicts_were_reached():
     assert "Time taken: finding the files 0.10 s, checking close matches in full 1.50 s" in log
 
 
+def unmirrored(result: SearchResult) -> SearchResult:
+    groups = [Group(g.kept, tuple(dataclasses.replace(m, mirrored=False) for m in g.matches), g.folder, g.low_detail)
+              for g in result.groups]
+    return dataclasses.replace(result, groups=groups)
+
+
 def test_a_result_of_the_version_before_frames_loads_and_one_from_a_newer_version_is_refused(tmp_path):
     """Version 2 added files[].frames, which a version-1 reader cannot take: it must say
     "newer version" (not "damaged"), and this reader must still take version-1 files."""
-    data = json.loads(json.dumps(to_dict(sample())))
-    assert data["format_version"] == 2
+    data = json.loads(json.dumps(to_dict(unmirrored(sample()))))
+    assert data["format_version"] == 2, "a result with no mirrored match is still readable by version 2"
+    assert to_dict(sample())["format_version"] == 3, "a version-2 reader would take a mirrored match for a plain one"
     old = json.loads(json.dumps(data))
     old["format_version"] = 1
     for record in old["files"].values():
         del record["frames"]
     assert {path: record.frames for path, record in from_dict(old).files.items()} == dict.fromkeys(data["files"], 1)
-    data["format_version"] = 3
+    data["format_version"] = 4
     with pytest.raises(ValueError, match="newer version"):
         from_dict(data)
 

@@ -85,11 +85,11 @@ def test_two_searches_of_the_same_folders_read_apart_by_their_settings():
     similar = a_result("/photos/Holiday")
     similar.parameters.update(similarity="similar", px_size=50, rotate=True)
     custom = a_result("/photos/Holiday")
-    custom.parameters.update(similarity=20, px_size=100, thorough=True, rotate=False)
+    custom.parameters.update(similarity=20, px_size=100, thorough=True, rotate=False, mirror=True)
     save_result(similar, datetime(2026, 12, 2, 10, 0))
     save_result(custom, datetime(2026, 12, 2, 10, 1))
     assert [describe(entry) for entry in saved_results()] == [
-        "2026-12-02 10:40 · Holiday · MSE ≤ 20, px 100, thorough, no turns · 1 group",
+        "2026-12-02 10:40 · Holiday · MSE ≤ 20, px 100, thorough, mirror, no turns · 1 group",
         "2026-12-02 10:40 · Holiday · similar · 1 group",
     ]
 

@@ -76,6 +76,19 @@ def test_a_search_with_mirror_images_equals_brute_force(rotate, px, threshold):
         assert int((difference**2).sum()) == sse, "the pose reported gives the SSE reported"
 
 
+@pytest.mark.parametrize("limit", [0, 100])
+def test_a_symmetric_picture_is_not_called_mirrored(limit):
+    """A picture that looks the same mirrored matches its copy at pose 0 and at pose 4:
+    the lowest pose is told, or every copy of a symmetric logo would read "⇆"."""
+    half = smooth_tensors(1, 16, seed=5)[0][:, :8]
+    symmetric = np.concatenate([half, half[:, ::-1]], axis=1)
+    copy = symmetric.copy()
+    if limit:  # not byte-identical, so the exact SSE decides among poses with equal SSE
+        copy[0, 0, 0] = copy[0, 0, 0] + 1 if copy[0, 0, 0] < 255 else 254
+    found = find_matches(np.stack([symmetric, copy]), limit, allowed_poses(True, True))
+    assert found.poses.tolist() == [0] and found.sse.tolist() == [1 if limit else 0]
+
+
 def test_identical_copies_in_similar_mode_equal_brute_force():
     """Byte-identical tensors are searched once and their matches copied to every copy."""
     tensors = planted(60, 16, seed=7)

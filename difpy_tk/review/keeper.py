@@ -38,7 +38,7 @@ class Criterion(str, Enum):
         """How Settings and the keeper badge name it."""
         return {
             Criterion.PROTECTED: "in a protected folder (Settings › Protected)",
-            Criterion.UPRIGHT: "turned like most of its group (not a turned or mirrored copy)",
+            Criterion.UPRIGHT: "turned and mirrored like most of its group (not a turned or mirrored copy)",
             Criterion.RESOLUTION: "highest resolution",
             Criterion.ORIGINAL_FORMAT: "camera format (JPEG, HEIC) over re-encodes (PNG, WebP…)",
             Criterion.FILE_SIZE: "largest file",

@@ -523,20 +523,21 @@ class ReviewSession:
         return (match.mse, self._pose_of.get(path, Pose())) if match else (None, Pose())
 
     def closeness(self, path: str) -> tuple[float | None, Pose]:
-        """What a card and the table say of an image: match_of, except for the image the
-        others were matched with when another one is kept: its error to the kept image
-        (the same pair, so the same error, in the inverse pose). (None, no pose) only for
-        that image when it is the one kept. Without it, a pixel-identical copy kept by
-        the rule left its twin saying nothing of how close they are."""
+        """What a card and the table say of an image: its error to the image the search
+        matched it with (for that image, when another one is kept, its error to the kept
+        one: the same pair, so the same error), and its pose against the kept image, as
+        the compare shows it. (None, no pose) only for the search's image when it is
+        kept. Without the error, a pixel-identical copy kept by the rule left its twin
+        saying nothing of how close they are; with the pose against the search's image,
+        a kept original made every other copy read "⇆" when the search's was the flipped
+        one."""
         mse, pose = self.match_of(path)
         number = self._group_of.get(path)
-        if mse is not None or number is None:
-            return mse, pose
-        keeper = self.keeper(number)
+        keeper = None if number is None else self.keeper(number)
         if keeper is None or keeper == path:
-            return None, Pose()
-        mse, pose = self.match_of(keeper)
-        return mse, pose.inverse()
+            return mse, Pose()
+        kept_mse, kept_pose = self.match_of(keeper)
+        return (kept_mse if mse is None else mse), pose.then(kept_pose.inverse())
 
     def several_frames(self, number: int) -> list[str]:
         """Members still there holding several frames or pages, of which only the first

@@ -43,11 +43,11 @@ def build_groups(
     for kept in order:
         if taken[kept]:
             continue
-        members = [
-            _member(records[other].path, sse / element_count, Pose.of_match(pose, other_is_second))
-            for other, sse, pose, other_is_second in neighbours[kept]
-            if not taken[other]
-        ]
+        members = []
+        for other, sse, pose, other_is_second in neighbours[kept]:
+            if not taken[other]:
+                posed = Pose.of_match(pose, other_is_second)
+                members.append(Match(records[other].path, sse / element_count, posed.degrees, posed.mirrored))
         if not members:
             continue  # all its matches are in groups already: it is chained (below)
         taken[kept] = True
@@ -70,7 +70,3 @@ def build_groups(
             )
     chained.sort(key=lambda item: item.path)
     return groups, chained
-
-
-def _member(path: str, mse: float, pose: Pose) -> Match:
-    return Match(path, mse, pose.degrees, pose.mirrored)

@@ -59,6 +59,7 @@ class Match:
 
     @property
     def pose(self) -> Pose:
+        """rotation and mirrored as one value, to compose and tell (poses.Pose)."""
         return Pose(self.rotation, self.mirrored)
 
 
@@ -107,6 +108,7 @@ class Chained:
 
     @property
     def pose(self) -> Pose:
+        """As Match.pose."""
         return Pose(self.rotation, self.mirrored)
 
 

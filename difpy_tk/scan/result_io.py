@@ -27,9 +27,18 @@ from difpy_tk.scan.result import Chained, FileRecord, Group, Match, Problem, Sea
 from difpy_tk.state.safe_files import write_atomic
 
 FORMAT_NAME = "difpy_tk-result"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Bumped when a reader of the previous version cannot take what this one writes, so it
-says "saved by a newer version" instead of "damaged". 2: files[].frames."""
+says "saved by a newer version" instead of "damaged". 2: files[].frames. 3: a match or
+chained image found mirrored ("mirrored": true), which a version-2 reader would take for
+an unmirrored one; a result without one is still written as version 2 (written_version)."""
+
+
+def written_version(result: SearchResult) -> int:
+    """The oldest format that holds the result, so older versions of the app still open
+    every result that needs nothing newer."""
+    items = [*(match for group in result.groups for match in group.matches), *result.chained]
+    return FORMAT_VERSION if any(item.mirrored for item in items) else 2
 
 
 def _difpy_time(iso: str, seconds: float = 0.0) -> str:
@@ -124,7 +133,7 @@ def to_dict(result: SearchResult) -> dict:
     spelled = _difpy_path(result.parameters)
     return {
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": written_version(result),
         "result": _difpy_result(result, spelled),
         "lower_quality": [spelled(path) for path in result.lower_quality],
         "stats": _difpy_stats(result, spelled),
@@ -224,7 +233,7 @@ def _match(m: object, files: dict[str, FileRecord], seen: set[str]) -> Match:
 def _pose(item: dict) -> tuple[int, bool]:
     """(rotation, mirrored) of a match or chained image; results saved before mirrored
     copies were searched for have no "mirrored"."""
-    return _rotation(item.get("rotation", 0)), _typed(item.get("mirrored", False), bool, "true or false")
+    return _rotation(item.get("rotation", 0)), _typed(item.get("mirrored", False), bool, "a match's mirrored")
 
 
 def _rotation(value: object) -> int:
@@ -340,7 +349,6 @@ CSV_COLUMNS = [
     "name",
     "mse",
     "rotation",
-    "mirrored",
     "width",
     "height",
     "frames",
@@ -348,11 +356,13 @@ CSV_COLUMNS = [
     "modified",
     "low_detail",
     "compared_with",
+    "mirrored",
 ]
 """role is kept, match or chained (an image that matches a group member, named in
 compared_with, but not the kept image); mse, rotation and mirrored are measured against
 compared_with (the image mirrored left to right when "yes", then turned clockwise by
-rotation degrees); frames counts the file's frames or pages (only the first was compared);
+rotation degrees; mirrored comes last, so the columns before it stay where they were);
+frames counts the file's frames or pages (only the first was compared);
 low_detail is "yes" for every row of a group whose kept image or a member is near-flat."""
 
 
@@ -401,7 +411,6 @@ def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
                 csv_cell(os.path.basename(file_path)),
                 f"{mse:.4f}",
                 pose.degrees,
-                "yes" if pose.mirrored else "no",
                 record.width if record else "",
                 record.height if record else "",
                 record.frames if record else "",
@@ -409,6 +418,7 @@ def write_csv(result: SearchResult, path: str | os.PathLike) -> None:
                 modified,
                 flag,
                 csv_cell(other),
+                "yes" if pose.mirrored else "no",
             ]
         )
     write_atomic(path, stream.getvalue().encode("utf-8-sig"))

@@ -6,7 +6,7 @@ from it. For one image let d be the RMS distance between the tensor searched and
 full tensor: 0 when the first pass already decoded it in full (every format but JPEG,
 a small JPEG, an image whose full tensor the cache holds), else at most D, a bound
 measured on real images (DRIFT_RMS). The square root of an MSE is an RMS distance, so
-by the triangle inequality, for every rotation,
+by the triangle inequality, for every pose (turn, mirror image),
 
     | sqrt(mse_full(a, b)) - sqrt(mse_searched(a, b)) |  <=  d(a) + d(b)  =: M
 

@@ -404,7 +404,8 @@ def exactness(folder: str, scratch: str, sizes: Sequence[int], thresholds: Seque
                     "extra": len(engine - reference),
                     "checked": verification["checked"],
                     "already_full": verification["already_full"],
-                    "full_decoded": verification["full_decoded"] + verification["byte_twins"],
+                    "full_decoded": verification["full_decoded"],
+                    "byte_twins": verification["byte_twins"],
                     "proposed": verification["proposed"],
                     "scan_seconds": seconds,
                     "reference_seconds": reference_seconds,
@@ -422,13 +423,15 @@ def print_exactness(rows: list[dict]) -> None:
     print("pairs against a brute force over FULL-decode tensors (all pairs, 4 turns), per px and threshold:")
     print(
         f"{'px':>4}{'MSE <=':>8}{'reference':>11}{'difpy_tk':>10}{'missed':>8}{'extra':>7}"
-        f"{'full at once':>14}{'decided full':>14}{'decoded again':>15}{'of files':>10}{'proposed':>10}{'scan':>9}"
+        f"{'full at once':>14}{'decided full':>14}{'decoded again':>15}{'same bytes':>12}{'of files':>10}"
+        f"{'proposed':>10}{'scan':>9}"
     )
     for row in rows:
         print(
             f"{row['px']:>4}{row['threshold']:>8}{row['reference_pairs']:>11}{row['engine_pairs']:>10}"
             f"{row['missed']:>8}{row['extra']:>7}{row['already_full']:>14}{row['checked']:>14}"
-            f"{row['full_decoded']:>15}{row['files']:>10}{row['proposed']:>10}{row['scan_seconds']:>8.1f}s"
+            f"{row['full_decoded']:>15}{row['byte_twins']:>12}{row['files']:>10}{row['proposed']:>10}"
+            f"{row['scan_seconds']:>8.1f}s"
         )
     for px_size in dict.fromkeys(row["px"] for row in rows):
         row = next(r for r in rows if r["px"] == px_size)
@@ -464,10 +467,12 @@ def fmt_seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f} s"
 
 
-def ratio(a: float | None, b: float | None) -> str:
+def ratio(a: float | None, b: float | None, percent: bool = False) -> str:
+    """a / b as a factor, also below 1 ("0.96x": "96.1 %" beside factors read as one), or
+    as a percentage where one part of a whole is meant (warm / first)."""
     if not a or not b:
         return "-"
-    return f"{a / b:.1f}x" if a / b >= 1 else f"{100 * a / b:.1f} %"
+    return f"{100 * a / b:.1f} %" if percent else f"{a / b:.2f}x"
 
 
 def print_report(results: dict, truth: dict, folder: str, files: int) -> None:
@@ -507,8 +512,9 @@ def print_report(results: dict, truth: dict, folder: str, files: int) -> None:
         if warm:
             rows.append(("warm / first (difpy_tk)", warm["wall"], first["wall"], warm, first))
         for label, a, b, cpu_a, cpu_b in rows:
-            cpu = ratio(cpu_a.get("cpu_seconds"), cpu_b.get("cpu_seconds")) if cpu_a and cpu_b else "-"
-            print(f"  {label:<34}{ratio(a, b):>18}{cpu:>20}")
+            percent = label.startswith("warm")
+            cpu = ratio(cpu_a.get("cpu_seconds"), cpu_b.get("cpu_seconds"), percent) if cpu_a and cpu_b else "-"
+            print(f"  {label:<34}{ratio(a, b, percent):>18}{cpu:>20}")
         if difpy and our_search:
             print(f"  (search phases: difPy {difpy['phases']['search']:.2f} s, difpy_tk {our_search:.4f} s)")
         if warm:

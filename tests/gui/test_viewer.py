@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from difpy_tk.gui.dnd import create_root
 from difpy_tk.gui.viewer import open_viewer
@@ -513,6 +514,41 @@ def test_compare_shows_a_turned_match_turned_like_its_kept_image(root, image_fol
     viewer.close()
 
 
+def test_compare_lines_a_mirrored_copy_up_with_the_kept_original(root, tmp_path):
+    """The flipped selfie, the largest file, is the image the search matched the others
+    with; the rule keeps an original. The compare shows the kept one as it is, its byte
+    copy as it is too, and the flipped one mirrored; only the flipped card says ⇆."""
+    from imagegen import picture
+
+    from difpy_tk.scan.poses import Pose
+
+    selfie = picture(11, (240, 160))
+    selfie.save(tmp_path / "selfie.png")
+    selfie.save(tmp_path / "selfie copy.png")
+    selfie.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(tmp_path / "zz flipped.png", compress_level=0)
+    result = run_search(SearchOptions((str(tmp_path),), mirror=True, processes=1, use_cache=False))
+    viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
+    (group,) = result.groups
+    flipped = str(tmp_path / "zz flipped.png")
+    assert group.kept == flipped and viewer.session.keeper(0) != flipped
+    badges = {Path(path).name: viewer.badge(path) for path in group.paths}
+    assert badges["zz flipped.png"] == "identical ⇆" and "⇆" not in "".join(
+        badge for name, badge in badges.items() if name != "zz flipped.png")
+    for other, pose in ((flipped, Pose(0, mirrored=True)), (str(tmp_path / "selfie copy.png"), Pose())):
+        if other == viewer.session.keeper(0):
+            other = str(tmp_path / "selfie.png")
+        viewer.compare_with_keeper(other)
+        compare = next(w for w in viewer.winfo_children() if isinstance(w, PreviewWindow))
+        pump(root, lambda c=compare: all(pane.image is not None for pane in c.panes))
+        kept_pane, other_pane = compare.panes
+        assert compare.poses == {other: pose}
+        assert np.array_equal(np.asarray(kept_pane.image), np.asarray(other_pane.image))
+        assert ("shown mirrored" in other_pane.caption.cget("text")) == pose.mirrored
+        assert "shown" not in kept_pane.caption.cget("text")
+        compare.close()
+    viewer.close()
+
+
 def empty_files(paths: list[str]) -> list[str]:
     """The paths, made as empty files: a review leaves out images missing as it starts,
     and a synthetic result only needs them to be there (their decoding fails off-thread)."""
@@ -991,6 +1027,29 @@ def test_an_image_in_a_protected_folder_cannot_be_marked_on_its_card_or_in_the_t
     root.update()
     rows = [viewer.table.tree.item(iid, "values") for iid in viewer.table.tree.get_children()]
     assert {row[0] for row in rows} == {"keep", "protected"}
+    viewer.close()
+
+
+def test_every_fixed_column_of_the_table_shows_its_text_whole(root, tmp_path):
+    """Widths fixed in pixels cut "6000 × 4000" to "6000 × 400", a wrong resolution, and
+    "12.34 ⇆↻270°" to "12.34 ⇆↻270"; the columns are sized from the fonts in use."""
+    from difpy_tk.gui.viewer.styles import tree_font
+    from difpy_tk.gui.viewer.table import COLUMNS
+
+    result = one_group(tmp_path, 3)
+    first, second = result.groups[0].matches
+    result.files[second.path] = replace(result.files[second.path], width=12032, height=9024, size=999_900)
+    result.groups[0] = Group(result.groups[0].kept, (first, replace(second, mse=12.34, mirrored=True)))
+    viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
+    viewer.notebook.select(1)
+    root.update()
+    tree, body = viewer.table.tree, tree_font(viewer)
+    rows = [tree.item(iid, "values") for iid in tree.get_children()]
+    assert any("⇆↻270°" in str(row[-1]) for row in rows) and any("12032 × 9024" in row for row in rows)
+    for position, (name, _title, _sample, _anchor) in enumerate(COLUMNS):
+        if name not in ("name", "folder"):  # these two stretch; long names are cut there by design
+            widest = max(body.measure(str(row[position])) for row in rows)
+            assert int(tree.column(name, "width")) > widest, name
     viewer.close()
 
 

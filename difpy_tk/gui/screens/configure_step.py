@@ -41,7 +41,7 @@ CUSTOM_HINT = (
     "0 finds exact duplicates only; Similar uses 5; higher values find looser matches."
 )
 ROTATE_HINT = "Also compare each image turned by 90°, 180° and 270°, to find rotated copies."
-MIRROR_HINT = "Also compare each image mirrored, to find flipped copies such as selfies."
+MIRROR_HINT = "Also compare each image mirrored, to find flipped copies (a selfie and its mirror image)."
 SAME_DIM_HINT = "Only compare images of the same width and height: faster, but misses resized copies."
 CHECK_WIDTH = 16
 """Characters for the longest box's label, so the explanations beside them line up."""

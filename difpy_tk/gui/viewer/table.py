@@ -12,20 +12,21 @@ from tkinter import ttk
 from typing import Protocol
 
 from difpy_tk.gui.viewer.confirm import below, common_folder
+from difpy_tk.gui.viewer.styles import tree_font
 from difpy_tk.gui.widgets import grid_scrolled
 from difpy_tk.humanize import format_bytes, format_mtime, plural
 from difpy_tk.review.session import Entry, ReviewSession
 
-COLUMNS = (  # at 1366 × 768 all fit, MSE included; Name and Folder take any room beyond
-    ("mark", "Mark", 76, "center"),  # wide enough for "protected"
-    ("group", "Group", 56, "e"),
-    ("name", "Name", 110, "w"),
-    ("folder", "Folder", 90, "w"),
-    ("resolution", "Resolution", 96, "e"),
-    ("size", "Size", 74, "e"),
-    ("date", "Modified", 134, "w"),
-    ("format", "Format", 68, "w"),
-    ("mse", "MSE", 100, "e"),  # "0.20 ⇆↻270°" whole
+COLUMNS = (  # name, title, its longest usual text, anchor; Name and Folder take any room beyond
+    ("mark", "Mark", "protected", "center"),
+    ("group", "Group", "999", "e"),
+    ("name", "Name", "IMG_0000.jpg", "w"),
+    ("folder", "Folder", "Camera", "w"),
+    ("resolution", "Resolution", "12032 × 9024", "e"),
+    ("size", "Size", "999.9 KB", "e"),
+    ("date", "Modified", "2026-12-31 23:59", "w"),
+    ("format", "Format", "WEBP", "w"),
+    ("mse", "MSE", "12.34 ⇆↻270°", "e"),
 )
 MARKED, UNMARKED, KEEPER, PROTECTED = "☒", "☐", "keep", "protected"
 
@@ -79,8 +80,10 @@ class MatchTable(ttk.Frame):
                   text="☐ or Space: mark · Enter or double-click: cards").pack(side="right")
         self.tree = ttk.Treeview(self, columns=[c[0] for c in COLUMNS], show="headings", selectmode="extended",
                                  style="Viewer.Treeview")
-        for column, title, width, anchor in COLUMNS:
+        body, heading = tree_font(self), tree_font(self, heading=True)
+        for column, title, sample, anchor in COLUMNS:
             self.tree.heading(column, text=title, anchor=anchor, command=lambda c=column: self.sort_by(c))
+            width = max(body.measure(sample), heading.measure(f"{title} ▼")) + 2 * body.measure("0")
             self.tree.column(column, width=width, anchor=anchor, stretch=column in ("name", "folder"))
         grid_scrolled(self, self.tree)
         self.base_label = ttk.Label(self, style="Status.TLabel")  # a column heading cut the folder off
@@ -99,7 +102,7 @@ class MatchTable(ttk.Frame):
         """Sort by column; the same column again reverses the order."""
         self.descending = not self.descending if column == self.sort else column in ("size", "resolution", "mse")
         self.sort = column
-        for name, title, _width, _anchor in COLUMNS:
+        for name, title, _sample, _anchor in COLUMNS:
             arrow = (" ▼" if self.descending else " ▲") if name == column else ""
             self.tree.heading(name, text=title + arrow)
         self.refresh()

@@ -819,12 +819,9 @@ class ViewerWindow(tk.Toplevel):
             return
         current = self._current()
         pair = [members[0], current if current != members[0] else members[1]]
-        # Poses are relative to the image the search matched against; the kept image is
-        # shown as it is and the other posed to line up with it (shown like that image,
-        # a kept original read backwards when the search's image was a flipped copy).
-        kept, other = (self.session.match_of(path)[1] for path in pair)
-        poses = {pair[1]: other.then(kept.inverse())}
-        PreviewWindow(self, pair, self._caption, poses=poses, pages=self._pages())
+        # The kept image as it is, the other lined up with it (as its card says)
+        PreviewWindow(self, pair, self._caption, poses={pair[1]: self.session.closeness(pair[1])[1]},
+                      pages=self._pages())
 
     def _pages(self) -> dict[str, int]:
         """The frame counts of the current group's files, for the preview's pages."""
