@@ -718,6 +718,42 @@ def test_move_keeping_folders_then_undo_on_disk(root, result, viewer, dialogs, t
     assert list(target.iterdir()) == [], "the folders the move created are gone again"
 
 
+def test_the_counts_follow_each_change_to_one_image_at_once(root, viewer, dialogs, tmp_path):
+    """A trial: the counts over the list (groups, images), the group's header and the
+    marks bar stayed as they were after a change to one image (a card's ⋯ Move), until
+    the next action on the marks redrew the whole list."""
+
+    def shown() -> tuple:
+        return (viewer.list_title.cget("text"), viewer.group_title.cget("text"), viewer.marks_label.cget("text"),
+                [viewer.tree.item(iid, "values") for iid in viewer.tree.get_children()])
+
+    def drawn_afresh() -> tuple:
+        viewer.fill_group_list()
+        viewer._update_bar()
+        return shown()
+
+    answer_confirmations(viewer)
+    dialogs.answers["askdirectory"] = str(tmp_path / "moved")
+    viewer.select_group(next(n for n in viewer.session.rows() if len(viewer.session.members(n)) == 3))
+    root.update()
+
+    def card(index: int):
+        return shown_cards(viewer)[index]
+
+    titles = []
+    for step in (lambda: card(1).check.invoke(),
+                 lambda: card(2).keep_button.invoke(),
+                 lambda: card(1).menu.invoke(card(1).menu.index("Move this image to…")),
+                 viewer.undo,
+                 lambda: card(2).menu.invoke(card(2).menu.index("Not a duplicate of the others"))):
+        step()
+        idle(root, viewer)
+        now = shown()
+        assert now == drawn_afresh()
+        titles.append(now[0])
+    assert titles[2] != titles[1] and titles[3] == titles[1], "the move and its undo changed the counts"
+
+
 def test_a_card_moves_its_own_image_to_the_trash_after_confirmation(root, viewer, monkeypatch):
     trashed = []
     monkeypatch.setattr("send2trash.send2trash", trashed.append)

@@ -108,6 +108,9 @@ class ViewerWindow(tk.Toplevel):
         """Group numbers in list order, and each one's position: the Treeview's own
         get_children() costs milliseconds at 10,000 rows, too much for every keypress."""
         self._position: dict[int, int] = {}
+        self._images: dict[int, int] = {}
+        """Images each listed group shows, for the list's title: kept row by row, so a
+        change to one group (one image moved away) is counted at once."""
         self._card_limit = CARDS_PER_PAGE
         self._columns = 1
         self._table_stale = True
@@ -518,14 +521,14 @@ class ViewerWindow(tk.Toplevel):
         self._rows = visible
         self._position = {number: index for index, number in enumerate(visible)}
         self.tree.delete(*self.tree.get_children())
-        images = 0
+        self._images = {}
         for number in visible:
             values = self._row_values(number)
-            images += values[1]
+            self._images[number] = values[1]
             self.tree.insert("", "end", iid=str(number), values=values,
                              tags=("flagged",) if self.session.flags(number) else ())
         self._fit_kind_column(self.tree.set(str(number), "kind") for number in visible)
-        self.list_title.configure(text=f"{plural(len(visible), 'group')} · {plural(images, 'image')}")
+        self._update_list_title()
         current = self.current_group
         self.current_group = None
         if current in self._position:
@@ -547,7 +550,14 @@ class ViewerWindow(tk.Toplevel):
     def _update_rows(self, numbers: set[int]) -> None:
         for number in numbers:
             if number in self._position:
-                self.tree.item(str(number), values=self._row_values(number))
+                values = self._row_values(number)
+                self._images[number] = values[1]
+                self.tree.item(str(number), values=values)
+        self._update_list_title()
+
+    def _update_list_title(self) -> None:
+        self.list_title.configure(text=f"{plural(len(self._rows), 'group')} · "
+                                       f"{plural(sum(self._images.values()), 'image')}")
 
     def select_group(self, number: int, keep_place: bool = False) -> None:
         iid = str(number)
