@@ -81,13 +81,18 @@ def elide_to_fit(text: str, fits: Callable[[str], bool]) -> str:
     return elide(text, shortest)
 
 
-def label_font(label: ttk.Label) -> tkfont.Font:
-    """The font a ttk label draws with: its style's (or a parent style's), else Tk's default."""
-    spec = ttk.Style(label).lookup(str(label.cget("style")) or "TLabel", "font") or "TkDefaultFont"
+def style_font(widget: tk.Misc, style: str) -> tkfont.Font:
+    """The font a ttk style draws with (or a parent style's), else Tk's default."""
+    spec = ttk.Style(widget).lookup(style, "font") or "TkDefaultFont"
     try:
-        return tkfont.nametofont(spec, root=label)
+        return tkfont.nametofont(spec, root=widget)
     except tk.TclError:  # a font description such as "Helvetica 10", not a named font
-        return tkfont.Font(root=label, font=spec)
+        return tkfont.Font(root=widget, font=spec)
+
+
+def label_font(label: ttk.Label) -> tkfont.Font:
+    """The font a ttk label draws with."""
+    return style_font(label, str(label.cget("style")) or "TLabel")
 
 
 class ImageCard(ttk.Frame):
