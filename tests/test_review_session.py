@@ -18,7 +18,7 @@ from difpy_tk.review.journal import Journal, Outcome
 from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule, with_new_criteria
 from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule
-from difpy_tk.review.session import FLAGS, LOW_DETAIL, PROTECTED, ActionKind, Plan, ReviewSession
+from difpy_tk.review.session import FLAGS, LOW_DETAIL, ActionKind, Plan, ReviewSession
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
 from difpy_tk.state.settings import Settings
@@ -262,8 +262,8 @@ def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_pat
     session.invert()
     assert session.marks == set()
     assert not session.toggle(small.path)
-    assert view.told[-1] == (
-        "small.jpg is in a protected folder, which is never marked, moved or trashed (Settings › Protected).")
+    assert view.told[-1] == (f"small.jpg is in a protected folder: {archive}. Images there are never marked, moved "
+                             "or trashed (Settings › Protected).")
     assert rule.copies_size(session.result) == original.size
     session.set_keeper_rule(KeeperRule())
     session.mark_all()
@@ -272,7 +272,8 @@ def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_pat
     assert session.marks == set()
     session.marks.add(small.path)  # a mark that got there all the same is left out of any action
     plan = session.plan(ActionKind.TRASH)
-    assert plan.files == () and [result.reason for result in plan.left_out] == [PROTECTED]
+    assert plan.files == ()
+    assert [result.reason for result in plan.left_out] == [f"in a protected folder: {archive} (Settings › Protected)"]
     assert Path(small.path).exists()
     alone = KeeperRule.from_settings([], [], [reencode.path])  # a file protected by its own path
     assert alone.reason(alone.choose([original, reencode]), [original]) == "protected folder"
@@ -293,6 +294,7 @@ def test_a_protected_folder_is_the_same_folder_by_any_of_its_names(tmp_path):
         rule = KeeperRule.from_settings([], [], [str(protected)])
         session, _ = session_for(make_result([[kept, archived]]), tmp_path, rule)
         assert session.is_protected(archived.path) and not session.is_protected(kept.path)
+        assert session.protected_folder(archived.path) == str(protected), "named as the user gave it"
         session.mark_all()
         assert session.keeper(0) == archived.path and session.marks == {kept.path}
     linked = str(tmp_path / "Pictures" / "Archive" / "a.jpg")  # as a search through the link names it
@@ -319,6 +321,33 @@ def test_a_file_another_name_of_which_is_protected_is_protected(tmp_path):
     assert session.is_protected(copy.path) and session.mark_all() == 0
 
 
+def test_every_refusal_of_a_protected_image_names_its_folder(tmp_path):
+    """A trial: marking or acting on a protected image said "in a protected folder", and
+    not which; an image protected under another of its names was refused the same way."""
+    kept = make_file(tmp_path / "photos" / "a.jpg", 3000, 400, days=1)
+    backup = make_file(tmp_path / "Backup" / "a.jpg", 2000, 400, days=2)
+    archived = make_file(tmp_path / "Archive" / "a.jpg", 1000, 400, days=3)
+    linked = make_file(tmp_path / "photos" / "b.jpg", 500, 400, days=4)
+    result = make_result([[kept, backup, archived, linked]],
+                         links={linked.path: (str(tmp_path / "Archive" / "b.jpg"),)})
+    folders = [str(tmp_path / "Backup"), str(tmp_path / "Archive")]
+    rule = KeeperRule.from_settings(["resolution", "date"], [], folders)
+    session, view = session_for(result, tmp_path, rule)
+    assert session.keeper(0) == kept.path
+    session.toggle_many([backup.path, archived.path, linked.path])
+    assert view.told[-1] == (f"a.jpg, a.jpg … are in protected folders: {folders[0]}, {folders[1]}. Images there are "
+                             "never marked, moved or trashed (Settings › Protected).")
+    session.toggle(linked.path)
+    assert view.told[-1].startswith(f"b.jpg is in a protected folder: {folders[1]}. ")
+    session.act(ActionKind.TRASH, archived.path)
+    assert view.told[-1].startswith(f"a.jpg is in a protected folder: {folders[1]}. ")
+    session.marks.add(backup.path)  # a mark made before the folder was protected
+    plan = session.plan(ActionKind.TRASH)
+    assert [(result.source, result.reason) for result in plan.left_out] == [
+        (backup.path, f"in a protected folder: {folders[0]} (Settings › Protected)")]
+    assert view.confirmed == [] and session.marks == {backup.path}
+
+
 def test_a_folder_protected_while_an_action_runs_is_not_acted_on(tmp_path, photos, all_marked):
     """A review: Settings took the marks away, but the running move still took the file."""
     _original, reencode, small = photos
@@ -326,7 +355,8 @@ def test_a_folder_protected_while_an_action_runs_is_not_acted_on(tmp_path, photo
     plan = session.plan(ActionKind.MOVE, str(target))
     session.set_keeper_rule(KeeperRule.from_settings([], [], [str(tmp_path / "p" / "b")]))  # during the run
     results = session.execute(plan, CancelToken())
-    assert [(result.outcome, result.reason) for result in results] == [(Outcome.SKIPPED, PROTECTED)] * 2
+    protected = f"in a protected folder: {tmp_path / 'p' / 'b'} (Settings › Protected)"
+    assert [(result.outcome, result.reason) for result in results] == [(Outcome.SKIPPED, protected)] * 2
     assert Path(reencode.path).exists() and Path(small.path).exists() and list(target.iterdir()) == []
 
 
@@ -569,7 +599,8 @@ def test_one_image_is_moved_by_itself_never_the_keeper_or_a_protected_one(tmp_pa
     session.act(ActionKind.MOVE, reencode.path)
     assert view.told[-1].startswith("The image kept in its group cannot be moved or trashed.")
     session.act(ActionKind.MOVE, small.path)
-    assert view.told[-1] == f"small.jpg: {PROTECTED}."
+    assert view.told[-1] == (f"small.jpg is in a protected folder: {tmp_path / 'p' / 'b'}. Images there are never "
+                             "marked, moved or trashed (Settings › Protected).")
     assert view.confirmed == [] and Path(small.path).exists()
     session.act(ActionKind.MOVE, original.path)  # not marked: acting on the image itself needs no mark
     (plan,) = view.confirmed

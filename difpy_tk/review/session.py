@@ -28,7 +28,7 @@ from difpy_tk.humanize import describe_error, first_few, format_bytes, plural
 from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.review.keeper import KeeperRule
-from difpy_tk.review.locations import is_inside
+from difpy_tk.review.locations import FolderSet, is_inside
 from difpy_tk.review.marking import MarkRule, rule_marks
 from difpy_tk.review.safe_move import remove_empty_folders
 from difpy_tk.scan.frames import may_hold_pages
@@ -299,7 +299,21 @@ class MarkSummary:
 
 
 VANISHED = "no longer where the search found it: moved, renamed or deleted since"
-PROTECTED = "in a protected folder (Settings › Protected), which is never moved or trashed"
+
+
+def protected_reason(folder: str) -> str:
+    """Why an action left an image alone, said after its name: the folder protecting it."""
+    return f"in a protected folder: {folder} (Settings › Protected)"
+
+
+def protected_refusal(names: Sequence[str], folders: Iterable[str]) -> str:
+    """Why images cannot be marked, moved or trashed: each named, with the protected folder
+    it is in (a trial was told only "in a protected folder", and not which)."""
+    folders = list(dict.fromkeys(folders))
+    verb = "is" if len(names) == 1 else "are"
+    where = "a protected folder" if len(folders) == 1 else "protected folders"
+    return (f"{first_few(list(names), 2)} {verb} in {where}: {first_few(folders, 2)}. "
+            "Images there are never marked, moved or trashed (Settings › Protected).")
 
 
 class ReviewSession:
@@ -343,6 +357,7 @@ class ReviewSession:
         self._group_of = {path: number for number, group in enumerate(result.groups) for path in group.paths}
         self._matches = {match.path: match for group in result.groups for match in group.matches}
         self._turn_of = {path: turn for group in result.groups for path, turn in group.turns.items()}
+        self._protected = FolderSet(self.keeper_rule.protected)
 
     # ----- groups and keepers ---------------------------------------------------
 
@@ -505,15 +520,29 @@ class ReviewSession:
             self.marks = {path for path in self.marks if not self.is_protected(path)}
 
     def _protection(self, path: str) -> str | None:
-        """PROTECTED for an image no action may take, the reason an action gives; else None."""
-        return PROTECTED if self.is_protected(path) else None
+        """Why no action may take the image (protected_reason); None when one may."""
+        folder = self.protected_folder(path)
+        return None if folder is None else protected_reason(folder)
 
     def is_protected(self, path: str) -> bool:
-        """In a protected folder (Settings › Protected), under this name or another the
-        search found for the file (moving it would break that name): never marked, moved
-        or trashed."""
-        rule = self.keeper_rule
-        return rule.is_protected(path) or any(rule.is_protected(other) for other in self.result.links.get(path, ()))
+        """In a protected folder: never marked, moved or trashed (protected_folder)."""
+        return self.protected_folder(path) is not None
+
+    def protected_folder(self, path: str) -> str | None:
+        """The protected folder (Settings › Protected) the image is in, under this name or
+        another the search found for the file (moving it would break that name); None
+        when it is in none."""
+        folders = self._protected_folders()
+        return next((found for name in (path, *self.result.links.get(path, ()))
+                     if (found := folders.holding(name)) is not None), None)
+
+    def _protected_folders(self) -> FolderSet:
+        """The keeper rule's protected folders, looked up once per rule. Settings replace the
+        rule whole, also while an action runs (execute asks from its worker thread)."""
+        folders = self._protected
+        if folders.folders != self.keeper_rule.protected:
+            folders = self._protected = FolderSet(self.keeper_rule.protected)
+        return folders
 
     def match_of(self, path: str) -> tuple[float | None, int]:
         """(error to the image the search matched it with, turn in degrees as Group.turns
@@ -580,7 +609,7 @@ class ReviewSession:
                 keepers += 1
                 continue
             if self.is_protected(path):
-                protected.append(os.path.basename(path))
+                protected.append(path)
                 continue
             if path in self.marks:
                 self.marks.discard(path)
@@ -590,8 +619,8 @@ class ReviewSession:
         if keepers:
             self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
         if protected:
-            self.view.tell(f"{first_few(protected, 2)} {'is' if len(protected) == 1 else 'are'} in a protected folder, "
-                           "which is never marked, moved or trashed (Settings › Protected).")
+            self.view.tell(protected_refusal([os.path.basename(path) for path in protected],
+                                             [self.protected_folder(path) or "" for path in protected]))
         self.view.refresh(changed)
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
@@ -796,10 +825,11 @@ class ReviewSession:
             return
         if path is not None:
             number = self._group_of.get(path)
+            folder = self.protected_folder(path)
             refusal = (
                 "The image kept in its group cannot be moved or trashed. Choose “Keep this one” on another first."
                 if number is not None and path == self.keeper(number)
-                else f"{os.path.basename(path)}: {PROTECTED}." if self.is_protected(path) else None
+                else protected_refusal([os.path.basename(path)], [folder]) if folder is not None else None
             )
             if refusal:
                 self.view.tell(refusal)

@@ -1074,10 +1074,27 @@ def test_an_image_in_a_protected_folder_cannot_be_marked_on_its_card_or_in_the_t
     assert card.check.cget("text") == "Protected" and card.check.instate(["disabled"])
     for shown in shown_cards(viewer):  # the keeper and the protected ones: no Move or Trash of their own
         assert shown.menu.entrycget("Move this image to Trash…", "state") == "disabled"
+        note = shown.menu.index("end")  # a trial: greyed, they said nothing of why
+        assert shown.menu.entrycget(note, "state") == "disabled"
+        assert shown.menu.entrycget(note, "label") == (
+            "Kept in its group: choose “Keep this one” on another first" if shown.path == viewer.session.keeper(0)
+            else f"In a protected folder: {os.path.dirname(protected)}")
+    why = (f"{os.path.basename(protected)} is in a protected folder: {os.path.dirname(protected)}. Images there are "
+           "never marked, moved or trashed (Settings › Protected).")
+    card.check.event_generate("<Button-1>", x=4, y=4)  # a click on the greyed Mark box is told why
+    root.update()
+    assert viewer.status.cget("text") == why and not viewer.session.marks
+    viewer.say("")
     viewer.notebook.select(1)
     root.update()
-    rows = [viewer.table.tree.item(iid, "values") for iid in viewer.table.tree.get_children()]
+    tree = viewer.table.tree
+    rows = [tree.item(iid, "values") for iid in tree.get_children()]
     assert {row[0] for row in rows} == {"keep", "protected"}
+    row = next(iid for iid in tree.get_children() if viewer.table.paths[iid] == protected)
+    x, y, _width, _height = tree.bbox(row, "#1")
+    tree.event_generate("<Button-1>", x=x + 4, y=y + 4)
+    root.update()
+    assert viewer.status.cget("text") == why and not viewer.session.marks
     viewer.close()
 
 

@@ -615,7 +615,8 @@ class ViewerWindow(tk.Toplevel):
             f"{os.path.basename(link.path)} ({'link' if link.symbolic else 'hard link'})" for link in links)
             if links else "")
         return CardFacts(session.files[path], self.badge(path), path == keeper, session.is_marked(path),
-                         path == self.current_path, session.failures.get(path), also, session.is_protected(path))
+                         path == self.current_path, session.failures.get(path), also,
+                         session.protected_folder(path) or "")
 
     def badge(self, path: str) -> str:
         """What a card and a preview say about the image: kept and why, or how close it
