@@ -348,6 +348,31 @@ def test_every_refusal_of_a_protected_image_names_its_folder(tmp_path):
     assert view.confirmed == [] and session.marks == {backup.path}
 
 
+@pytest.mark.parametrize("into", ["itself", "below", "by another name", "elsewhere"])
+def test_a_move_into_a_protected_folder_is_said_before_and_made_when_confirmed(tmp_path, photos, into):
+    """A trial moved copies into Originals, a protected folder, without a word: they were
+    protected from then on. A warning in the confirmation, not a refusal."""
+    if into == "by another name" and sys.platform == "win32":
+        pytest.skip("symbolic links need privileges on Windows")
+    archive = tmp_path / "Archive"
+    archive.mkdir()
+    if into == "by another name":
+        (tmp_path / "link to Archive").symlink_to(archive)
+    folder = {"itself": archive, "below": archive / "copies", "by another name": tmp_path / "link to Archive",
+              "elsewhere": tmp_path / "copies"}[into]
+    rule = KeeperRule.from_settings([], [], [str(archive)])
+    session, view = session_for(make_result([list(photos)]), tmp_path, rule)
+    session.mark_all()
+    view.folder = str(folder)
+    session.act(ActionKind.MOVE)
+    (plan,) = view.confirmed
+    where = {"itself": "is a protected folder", "elsewhere": ""}.get(into, f"is in a protected folder, {archive}")
+    assert plan.protected_warning() == (where and f"Careful: {folder} {where} (Settings › Protected). The files "
+                                        "moved there will be protected too: no later clean-up will mark, move or "
+                                        "trash them.")
+    assert len(list(folder.iterdir())) == 2, "moved all the same, once confirmed"
+
+
 def test_a_folder_protected_while_an_action_runs_is_not_acted_on(tmp_path, photos, all_marked):
     """A review: Settings took the marks away, but the running move still took the file."""
     _original, reencode, small = photos

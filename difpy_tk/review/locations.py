@@ -55,14 +55,21 @@ class FolderSet:
         return self.holding(path) is not None
 
     def holding(self, path: str) -> str | None:
-        """The folder, as given, that path is or lies in; None when it lies in none. Its
-        name is what the user is told (the refusal of a protected image names it)."""
+        """The folder, as given, that the file path is or lies in; None when it lies in
+        none. Its name is what the user is told (the refusal of a protected image names it)."""
+        # From the folder holding it up: a folder is looked at once for all its files (each
+        # file looked at on the UI thread froze it on a network drive).
+        return self._holding(path, os.path.dirname(os.path.abspath(path)))
+
+    def holding_folder(self, folder: str) -> str | None:
+        """holding() for a folder, which is looked at itself too (a move's folder)."""
+        return self._holding(folder, os.path.abspath(folder))
+
+    def _holding(self, path: str, first_looked_at: str) -> str | None:
         spelled = next((folder for folder in self.folders if is_inside(path, folder)), None)
         if spelled is not None or not self._ids:
             return spelled
-        # From the folder holding it up: a folder is looked at once for all its files (each
-        # file looked at on the UI thread froze it on a network drive).
-        return self._below_one(os.path.dirname(os.path.abspath(path)))
+        return self._below_one(first_looked_at)
 
     def _below_one(self, path: str) -> str | None:
         seen, current = [], path

@@ -132,6 +132,9 @@ class Plan:
     folder: str | None = None
     searched_folder: str | None = None
     """The searched folder a move's folder lies in: a later search there finds the files again."""
+    protected_folder: str | None = None
+    """The protected folder (Settings › Protected) a move's folder is or lies in: the files
+    moved there become protected (see protected_warning)."""
 
     @property
     def total_bytes(self) -> int:
@@ -148,6 +151,18 @@ class Plan:
     @property
     def hard_links(self) -> list[Link]:
         return [link for item in self.files for link in item.links if not link.symbolic]
+
+    def protected_warning(self) -> str:
+        """Words for a move into a protected folder ("" for any other plan): allowed, but
+        what is moved there is then never marked, moved or trashed, which the user who
+        chose the folder to put copies away may not know."""
+        protected = self.protected_folder
+        if protected is None or self.folder is None:
+            return ""
+        where = ("is a protected folder" if os.path.normcase(os.path.abspath(self.folder)) ==
+                 os.path.normcase(os.path.abspath(protected)) else f"is in a protected folder, {protected}")
+        return (f"Careful: {self.folder} {where} (Settings › Protected). The files moved there will be protected "
+                "too: no later clean-up will mark, move or trash them.")
 
     def headline(self) -> str:
         """ "Move 3 files (4.2 MB) from 2 groups to /backup?" """
@@ -760,8 +775,10 @@ class ReviewSession:
                             tuple(self.flags(number)),
                         )
                     )
-        searched = None if folder is None else self._searched_folder_holding(folder)
-        return Plan(kind, tuple(planned), tuple(left_out), folder, searched)
+        if folder is None:
+            return Plan(kind, tuple(planned), tuple(left_out))
+        return Plan(kind, tuple(planned), tuple(left_out), folder, self._searched_folder_holding(folder),
+                    self._protected_folders().holding_folder(folder))
 
     def _searched_folder_holding(self, folder: str) -> str | None:
         """The searched folder whose next search would find files moved into folder: the

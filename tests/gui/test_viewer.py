@@ -858,6 +858,30 @@ def test_the_confirmation_lists_every_file_with_sizes_and_can_be_cancelled(root,
     assert "restore them from the Trash" in viewer.status.cget("text")
 
 
+def test_a_move_into_a_protected_folder_is_said_above_the_files(root, viewer, dialogs, tmp_path):
+    from difpy_tk.review.keeper import KeeperRule
+
+    archive = tmp_path / "Archive"
+    viewer.session.set_keeper_rule(KeeperRule(protected=(str(archive),)))
+    viewer.session.mark_all()
+    dialogs.answers["askdirectory"] = str(archive / "copies")
+    shown = []
+
+    def look() -> None:
+        dialog = next(w for w in viewer.winfo_children() if isinstance(w, ConfirmDialog))
+        try:
+            shown.append((dialog.warning.cget("text"), dialog.warning.winfo_ismapped(),
+                          dialog.warning.winfo_rooty() < dialog.list.winfo_rooty()))
+        finally:
+            dialog.cancel_button.invoke()
+
+    root.after(300, look)
+    viewer.act(ActionKind.MOVE)
+    assert shown == [(f"Careful: {archive / 'copies'} is in a protected folder, {archive} (Settings › Protected). The "
+                      "files moved there will be protected too: no later clean-up will mark, move or trash them.",
+                      True, True)]
+
+
 def test_changed_files_stay_in_their_group_with_the_reason(root, result, viewer, dialogs, monkeypatch):
     trashed = []
     monkeypatch.setattr("send2trash.send2trash", trashed.append)
