@@ -128,6 +128,38 @@ def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypa
     assert not list(settings_path().parent.glob(".settings.json.*")), "no temporary file left behind"
 
 
+LOST = ("Your protected folders, Leave out list and keeper order are back to the defaults until you set them "
+        "again: check Settings › Protected before cleaning up.")
+
+
+@pytest.mark.parametrize("trouble", ["damaged", "unreadable"])
+def test_a_settings_file_that_cannot_be_used_says_the_protected_folders_are_gone_with_it(trouble, monkeypatch):
+    """A trial: the start screen said only that defaults apply, while a clean-up right after
+    would have touched the folders the user had protected."""
+    from difpy_tk.state.appdirs import notices
+    from difpy_tk.state.recent_folders import load_recent_folders, recent_path
+
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    stored = json.dumps({"protected_folders": ["/photos/Originals"], "exclude": ["@eaDir"]})
+    settings_path().write_text(stored[:-1] if trouble == "damaged" else stored, encoding="utf-8")
+    if trouble == "unreadable":
+        real_read = safe_files.read_bounded
+
+        def read(path, limit):
+            if Path(path) == settings_path():
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real_read(path, limit)
+
+        monkeypatch.setattr(safe_files, "read_bounded", read)
+    assert load_settings().protected_folders == []
+    (notice,) = notices()
+    assert notice.endswith(("difpy_tk uses defaults in its place. " if trouble == "damaged" else
+                            "leaves the file as it is. ") + LOST)
+    recent_path().write_text("{", encoding="utf-8")  # no such words for a file that holds none of them
+    load_recent_folders()
+    assert notices()[-1].endswith("in their place. " + LOST if trouble == "damaged" else "in its place.")
+
+
 def test_one_unusable_entry_of_a_list_drops_only_itself():
     """A re-check: "Phone/@eaDir", taken by an earlier version, dropped the whole Leave-out
     list, and the next save wrote it empty; the protected folders would go the same way."""
