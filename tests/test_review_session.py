@@ -248,6 +248,38 @@ def test_images_gone_before_the_review_starts_leave_their_groups(tmp_path, photo
     assert session_again.vanished_notice() == ""
 
 
+def test_a_result_without_the_images_gone_since_counts_what_the_viewer_shows(tmp_path):
+    """A trial: a saved result opened again after a clean-up still counted the files it had
+    trashed on its results screen, while the viewer left them out."""
+    from difpy_tk.review.vanished import find_vanished, still_there
+    from difpy_tk.scan.result import Chained
+
+    records = {name: make_file(tmp_path / f"{name}.jpg", 1000 + 100 * n, 400 - n, days=n + 1)
+               for n, name in enumerate(["a0", "a1", "a2", "b0", "b1", "b2", "b3", "c0", "c1", "d0", "d1"])}
+
+    def group(kept: str, *matches: tuple[str, float]) -> Group:
+        return Group(records[kept].path, tuple(Match(records[name].path, mse) for name, mse in matches))
+
+    result = SearchResult(parameters={}, files={record.path: record for record in records.values()}, groups=[
+        group("a0", ("a1", 0.0), ("a2", 2.0)), group("b0", ("b1", 0.0), ("b2", 3.0), ("b3", 5.0)),
+        group("c0", ("c1", 1.0)), group("d0", ("d1", 0.0))],
+        chained=[Chained(records["a2"].path, records["a1"].path, 9.0), Chained(str(tmp_path / "x.jpg"), "", 9.0)])
+    for name in ("a2", "b0", "c1", "d0"):
+        os.remove(records[name].path)
+    shown = still_there(result, find_vanished(result))
+    assert [(g.kept, [m.path for m in g.matches]) for g in shown.groups] == [
+        (records["a0"].path, [records["a1"].path]), (records["b1"].path, [records["b2"].path, records["b3"].path])]
+    assert (shown.duplicate_count, shown.similar_count, len(shown.chained)) == (1, 2, 1)
+    assert shown.files_searched == len(records) and result.duplicate_count == 3, "the result itself is left as is"
+    session, _ = session_for(result, tmp_path)
+    session.leave_out_vanished(session.find_vanished())
+    rows = session.rows()
+    assert [len(session.members(n)) for n in rows] == [len(g.paths) for g in shown.groups]
+    copies = sum(session.files[path].size for n in rows for path in session.members(n)[1:])
+    assert KeeperRule().copies_size(shown) == copies, "the space the copies take, as the viewer's groups say"
+    assert still_there(result, []) is result
+
+
 def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_path, photos):
     """Peers' reference folders: the originals' archive stays whatever else happens, and
     one of its images is the one kept, so the copies elsewhere can go (a trial protected

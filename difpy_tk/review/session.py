@@ -31,6 +31,7 @@ from difpy_tk.review.keeper import KeeperRule
 from difpy_tk.review.locations import FolderSet, is_inside
 from difpy_tk.review.marking import MarkRule, rule_marks
 from difpy_tk.review.safe_move import remove_empty_folders
+from difpy_tk.review.vanished import find_vanished, vanished_notice
 from difpy_tk.scan.frames import may_hold_pages
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import Chained, FileRecord, SearchResult
@@ -385,20 +386,9 @@ class ReviewSession:
         return self._cancel is not None
 
     def find_vanished(self) -> list[str]:
-        """The group members no longer where the search found them (moved in an earlier
-        viewer, or by the user). Looks at every file, so the viewer runs it off its UI
-        thread (a network drive takes a while); any thread may call it, as it changes
-        nothing. A file that cannot be looked at (a share offline) has not vanished."""
-        vanished = []
-        for group in self.result.groups:
-            for path in group.paths:
-                try:
-                    os.lstat(path)
-                except (FileNotFoundError, NotADirectoryError):
-                    vanished.append(path)
-                except OSError:
-                    pass
-        return vanished
+        """The group members no longer where the search found them (vanished.find_vanished):
+        any thread may call it, as it changes nothing."""
+        return find_vanished(self.result)
 
     def leave_out_vanished(self, paths: Iterable[str]) -> None:
         """Take vanished images out of their groups, like files moved here: the groups'
@@ -413,12 +403,7 @@ class ReviewSession:
 
     def vanished_notice(self) -> str:
         """What the review says as it starts when images of the result are gone ("" if none)."""
-        count = sum(reason == VANISHED for reason in self.gone.values())
-        if not count:
-            return ""
-        one = count == 1
-        where = f"no longer where the search found {'it' if one else 'them'} (moved, renamed or deleted since)"
-        return f"{plural(count, 'image')} of this result {'is' if one else 'are'} {where}: left out of the groups."
+        return vanished_notice(sum(reason == VANISHED for reason in self.gone.values()), "the groups")
 
     def group_of(self, path: str) -> int | None:
         return self._group_of.get(path)
