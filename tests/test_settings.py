@@ -106,11 +106,8 @@ def test_a_window_size_is_two_whole_numbers_of_a_window_s_size(size):
     assert load_settings() == Settings(viewer_size=[900, 700])
 
 
-def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypatch):
-    """A trial as a user: settings.json made unreadable (chmod 000) was silently replaced
-    by the defaults at the next save, and the user's theme, keeper order and folders lost."""
-    settings_path().parent.mkdir(parents=True, exist_ok=True)
-    settings_path().write_text(json.dumps({"theme": "dark"}), encoding="utf-8")
+def settings_unreadable(monkeypatch) -> None:
+    """settings.json as chmod 000 leaves it (root, who runs the tests here, reads it all the same)."""
     real_read = safe_files.read_bounded
 
     def read(path, limit):
@@ -119,6 +116,14 @@ def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypa
         return real_read(path, limit)
 
     monkeypatch.setattr(safe_files, "read_bounded", read)
+
+
+def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypatch):
+    """A trial as a user: settings.json made unreadable (chmod 000) was silently replaced
+    by the defaults at the next save, and the user's theme, keeper order and folders lost."""
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(json.dumps({"theme": "dark"}), encoding="utf-8")
+    settings_unreadable(monkeypatch)
     assert load_settings() == Settings()
     with pytest.raises(PermissionError):
         save_settings(Settings(theme="light"))
@@ -143,14 +148,7 @@ def test_a_settings_file_that_cannot_be_used_says_the_protected_folders_are_gone
     stored = json.dumps({"protected_folders": ["/photos/Originals"], "exclude": ["@eaDir"]})
     settings_path().write_text(stored[:-1] if trouble == "damaged" else stored, encoding="utf-8")
     if trouble == "unreadable":
-        real_read = safe_files.read_bounded
-
-        def read(path, limit):
-            if Path(path) == settings_path():
-                raise PermissionError(errno.EACCES, "Permission denied", str(path))
-            return real_read(path, limit)
-
-        monkeypatch.setattr(safe_files, "read_bounded", read)
+        settings_unreadable(monkeypatch)
     assert load_settings().protected_folders == []
     (notice,) = notices()
     assert notice.endswith(("difpy_tk uses defaults in its place. " if trouble == "damaged" else
