@@ -608,8 +608,9 @@ class ReviewSession:
             if path == self.keeper(number):
                 keepers += 1
                 continue
-            if self.is_protected(path):
-                protected.append(path)
+            folder = self.protected_folder(path)
+            if folder is not None:
+                protected.append((os.path.basename(path), folder))
                 continue
             if path in self.marks:
                 self.marks.discard(path)
@@ -619,8 +620,8 @@ class ReviewSession:
         if keepers:
             self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
         if protected:
-            self.view.tell(protected_refusal([os.path.basename(path) for path in protected],
-                                             [self.protected_folder(path) or "" for path in protected]))
+            names, folders = zip(*protected)
+            self.view.tell(protected_refusal(names, folders))
         self.view.refresh(changed)
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:

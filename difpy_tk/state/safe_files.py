@@ -201,23 +201,24 @@ def set_aside_notices() -> list[str]:
         done = list(_set_aside)
         unreadable = list(_unreadable.items())
     notices = [
-        _with(lost, f"{path.name} cannot be read ({why}, in {display_path(str(path.parent))}): difpy_tk uses "
-                    "defaults in its place for now and leaves the file as it is.")
+        _with_loss(lost, f"{path.name} cannot be read ({why}, in {display_path(str(path.parent))}): difpy_tk "
+                         "uses defaults in its place for now and leaves the file as it is.")
         for path, (why, lost) in unreadable
     ]
     losses = " ".join(dict.fromkeys(lost for _path, _aside, lost in done if lost))
     if len(done) == 1:
         (path, aside, _lost), = done
-        notices.append(_with(losses, f"{path.name} was damaged and has been put aside as {aside.name} "
-                                     f"(in {display_path(str(path.parent))}); difpy_tk uses defaults in its place."))
+        notices.append(_with_loss(losses, f"{path.name} was damaged and has been put aside as {aside.name} (in "
+                                          f"{display_path(str(path.parent))}); difpy_tk uses defaults in its place."))
     elif done:
         names = ", ".join(dict.fromkeys(path.name for path, _aside, _lost in done))
-        notices.append(_with(losses, f"{len(done)} damaged files were put aside as <name>.damaged-<time> beside "
-                                     f"them ({names}); difpy_tk uses defaults in their place."))
+        notices.append(_with_loss(losses, f"{len(done)} damaged files were put aside as <name>.damaged-<time> "
+                                          f"beside them ({names}); difpy_tk uses defaults in their place."))
     return notices
 
 
-def _with(lost: str, notice: str) -> str:
+def _with_loss(lost: str, notice: str) -> str:
+    """The notice, then what the defaults undo (load_state's lost), when there is any."""
     return f"{notice} {lost}" if lost else notice
 
 
