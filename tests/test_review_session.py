@@ -18,7 +18,7 @@ from difpy_tk.review.journal import Journal, Outcome
 from difpy_tk.review.keeper import DEFAULT_ORDER, Criterion, KeeperRule, with_new_criteria
 from difpy_tk.review.locations import is_inside
 from difpy_tk.review.marking import MarkRule
-from difpy_tk.review.session import FLAGS, LOW_DETAIL, PROTECTED, ActionKind, Plan, ReviewSession
+from difpy_tk.review.session import FLAGS, LOW_DETAIL, ActionKind, Plan, ReviewSession
 from difpy_tk.scan.poses import Pose
 from difpy_tk.scan.progress import CancelToken
 from difpy_tk.scan.result import FileRecord, Group, Match, SearchResult
@@ -250,6 +250,38 @@ def test_images_gone_before_the_review_starts_leave_their_groups(tmp_path, photo
     assert session_again.vanished_notice() == ""
 
 
+def test_a_result_without_the_images_gone_since_counts_what_the_viewer_shows(tmp_path):
+    """A trial: a saved result opened again after a clean-up still counted the files it had
+    trashed on its results screen, while the viewer left them out."""
+    from difpy_tk.review.vanished import find_vanished, still_there
+    from difpy_tk.scan.result import Chained
+
+    records = {name: make_file(tmp_path / f"{name}.jpg", 1000 + 100 * n, 400 - n, days=n + 1)
+               for n, name in enumerate(["a0", "a1", "a2", "b0", "b1", "b2", "b3", "c0", "c1", "d0", "d1"])}
+
+    def group(kept: str, *matches: tuple[str, float]) -> Group:
+        return Group(records[kept].path, tuple(Match(records[name].path, mse) for name, mse in matches))
+
+    result = SearchResult(parameters={}, files={record.path: record for record in records.values()}, groups=[
+        group("a0", ("a1", 0.0), ("a2", 2.0)), group("b0", ("b1", 0.0), ("b2", 3.0), ("b3", 5.0)),
+        group("c0", ("c1", 1.0)), group("d0", ("d1", 0.0))],
+        chained=[Chained(records["a2"].path, records["a1"].path, 9.0), Chained(str(tmp_path / "x.jpg"), "", 9.0)])
+    for name in ("a2", "b0", "c1", "d0"):
+        os.remove(records[name].path)
+    shown = still_there(result, find_vanished(result))
+    assert [(g.kept, [m.path for m in g.matches]) for g in shown.groups] == [
+        (records["a0"].path, [records["a1"].path]), (records["b1"].path, [records["b2"].path, records["b3"].path])]
+    assert (shown.duplicate_count, shown.similar_count, len(shown.chained)) == (1, 2, 1)
+    assert shown.files_searched == len(records) and result.duplicate_count == 3, "the result itself is left as is"
+    session, _ = session_for(result, tmp_path)
+    session.leave_out_vanished(session.find_vanished())
+    rows = session.rows()
+    assert [len(session.members(n)) for n in rows] == [len(g.paths) for g in shown.groups]
+    copies = sum(session.files[path].size for n in rows for path in session.members(n)[1:])
+    assert KeeperRule().copies_size(shown) == copies, "the space the copies take, as the viewer's groups say"
+    assert still_there(result, []) is result
+
+
 def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_path, photos):
     """Peers' reference folders: the originals' archive stays whatever else happens, and
     one of its images is the one kept, so the copies elsewhere can go (a trial protected
@@ -264,8 +296,8 @@ def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_pat
     session.invert()
     assert session.marks == set()
     assert not session.toggle(small.path)
-    assert view.told[-1] == (
-        "small.jpg is in a protected folder, which is never marked, moved or trashed (Settings › Protected).")
+    assert view.told[-1] == (f"small.jpg is in a protected folder: {archive}. Images there are never marked, moved "
+                             "or trashed (Settings › Protected).")
     assert rule.copies_size(session.result) == original.size
     session.set_keeper_rule(KeeperRule())
     session.mark_all()
@@ -274,7 +306,8 @@ def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_pat
     assert session.marks == set()
     session.marks.add(small.path)  # a mark that got there all the same is left out of any action
     plan = session.plan(ActionKind.TRASH)
-    assert plan.files == () and [result.reason for result in plan.left_out] == [PROTECTED]
+    assert plan.files == ()
+    assert [result.reason for result in plan.left_out] == [f"in a protected folder: {archive} (Settings › Protected)"]
     assert Path(small.path).exists()
     alone = KeeperRule.from_settings([], [], [reencode.path])  # a file protected by its own path
     assert alone.reason(alone.choose([original, reencode]), [original]) == "protected folder"
@@ -295,6 +328,7 @@ def test_a_protected_folder_is_the_same_folder_by_any_of_its_names(tmp_path):
         rule = KeeperRule.from_settings([], [], [str(protected)])
         session, _ = session_for(make_result([[kept, archived]]), tmp_path, rule)
         assert session.is_protected(archived.path) and not session.is_protected(kept.path)
+        assert session.protected_folder(archived.path) == str(protected), "named as the user gave it"
         session.mark_all()
         assert session.keeper(0) == archived.path and session.marks == {kept.path}
     linked = str(tmp_path / "Pictures" / "Archive" / "a.jpg")  # as a search through the link names it
@@ -321,6 +355,58 @@ def test_a_file_another_name_of_which_is_protected_is_protected(tmp_path):
     assert session.is_protected(copy.path) and session.mark_all() == 0
 
 
+def test_every_refusal_of_a_protected_image_names_its_folder(tmp_path):
+    """A trial: marking or acting on a protected image said "in a protected folder", and
+    not which; an image protected under another of its names was refused the same way."""
+    kept = make_file(tmp_path / "photos" / "a.jpg", 3000, 400, days=1)
+    backup = make_file(tmp_path / "Backup" / "a.jpg", 2000, 400, days=2)
+    archived = make_file(tmp_path / "Archive" / "a.jpg", 1000, 400, days=3)
+    linked = make_file(tmp_path / "photos" / "b.jpg", 500, 400, days=4)
+    result = make_result([[kept, backup, archived, linked]],
+                         links={linked.path: (str(tmp_path / "Archive" / "b.jpg"),)})
+    folders = [str(tmp_path / "Backup"), str(tmp_path / "Archive")]
+    rule = KeeperRule.from_settings(["resolution", "date"], [], folders)
+    session, view = session_for(result, tmp_path, rule)
+    assert session.keeper(0) == kept.path
+    session.toggle_many([backup.path, archived.path, linked.path])
+    assert view.told[-1] == (f"a.jpg, a.jpg … are in protected folders: {folders[0]}, {folders[1]}. Images there are "
+                             "never marked, moved or trashed (Settings › Protected).")
+    session.toggle(linked.path)
+    assert view.told[-1].startswith(f"b.jpg is in a protected folder: {folders[1]}. ")
+    session.act(ActionKind.TRASH, archived.path)
+    assert view.told[-1].startswith(f"a.jpg is in a protected folder: {folders[1]}. ")
+    session.marks.add(backup.path)  # a mark made before the folder was protected
+    plan = session.plan(ActionKind.TRASH)
+    assert [(result.source, result.reason) for result in plan.left_out] == [
+        (backup.path, f"in a protected folder: {folders[0]} (Settings › Protected)")]
+    assert view.confirmed == [] and session.marks == {backup.path}
+
+
+@pytest.mark.parametrize("into", ["itself", "below", "by another name", "elsewhere"])
+def test_a_move_into_a_protected_folder_is_said_before_and_made_when_confirmed(tmp_path, photos, into):
+    """A trial moved copies into Originals, a protected folder, without a word: they were
+    protected from then on. A warning in the confirmation, not a refusal."""
+    if into == "by another name" and sys.platform == "win32":
+        pytest.skip("symbolic links need privileges on Windows")
+    archive = tmp_path / "Archive"
+    archive.mkdir()
+    if into == "by another name":
+        (tmp_path / "link to Archive").symlink_to(archive)
+    folder = {"itself": archive, "below": archive / "copies", "by another name": tmp_path / "link to Archive",
+              "elsewhere": tmp_path / "copies"}[into]
+    rule = KeeperRule.from_settings([], [], [str(archive)])
+    session, view = session_for(make_result([list(photos)]), tmp_path, rule)
+    session.mark_all()
+    view.folder = str(folder)
+    session.act(ActionKind.MOVE)
+    (plan,) = view.confirmed
+    where = {"itself": "is a protected folder", "elsewhere": ""}.get(into, f"is in a protected folder, {archive}")
+    assert plan.protected_warning() == (where and f"Careful: {folder} {where} (Settings › Protected). The files "
+                                        "moved there will be protected too: no later clean-up will mark, move or "
+                                        "trash them.")
+    assert len(list(folder.iterdir())) == 2, "moved all the same, once confirmed"
+
+
 def test_a_folder_protected_while_an_action_runs_is_not_acted_on(tmp_path, photos, all_marked):
     """A review: Settings took the marks away, but the running move still took the file."""
     _original, reencode, small = photos
@@ -328,7 +414,8 @@ def test_a_folder_protected_while_an_action_runs_is_not_acted_on(tmp_path, photo
     plan = session.plan(ActionKind.MOVE, str(target))
     session.set_keeper_rule(KeeperRule.from_settings([], [], [str(tmp_path / "p" / "b")]))  # during the run
     results = session.execute(plan, CancelToken())
-    assert [(result.outcome, result.reason) for result in results] == [(Outcome.SKIPPED, PROTECTED)] * 2
+    protected = f"in a protected folder: {tmp_path / 'p' / 'b'} (Settings › Protected)"
+    assert [(result.outcome, result.reason) for result in results] == [(Outcome.SKIPPED, protected)] * 2
     assert Path(reencode.path).exists() and Path(small.path).exists() and list(target.iterdir()) == []
 
 
@@ -597,7 +684,8 @@ def test_one_image_is_moved_by_itself_never_the_keeper_or_a_protected_one(tmp_pa
     session.act(ActionKind.MOVE, reencode.path)
     assert view.told[-1].startswith("The image kept in its group cannot be moved or trashed.")
     session.act(ActionKind.MOVE, small.path)
-    assert view.told[-1] == f"small.jpg: {PROTECTED}."
+    assert view.told[-1] == (f"small.jpg is in a protected folder: {tmp_path / 'p' / 'b'}. Images there are never "
+                             "marked, moved or trashed (Settings › Protected).")
     assert view.confirmed == [] and Path(small.path).exists()
     session.act(ActionKind.MOVE, original.path)  # not marked: acting on the image itself needs no mark
     (plan,) = view.confirmed

@@ -106,11 +106,8 @@ def test_a_window_size_is_two_whole_numbers_of_a_window_s_size(size):
     assert load_settings() == Settings(viewer_size=[900, 700])
 
 
-def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypatch):
-    """A trial as a user: settings.json made unreadable (chmod 000) was silently replaced
-    by the defaults at the next save, and the user's theme, keeper order and folders lost."""
-    settings_path().parent.mkdir(parents=True, exist_ok=True)
-    settings_path().write_text(json.dumps({"theme": "dark"}), encoding="utf-8")
+def settings_unreadable(monkeypatch) -> None:
+    """settings.json as chmod 000 leaves it (root, who runs the tests here, reads it all the same)."""
     real_read = safe_files.read_bounded
 
     def read(path, limit):
@@ -119,6 +116,14 @@ def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypa
         return real_read(path, limit)
 
     monkeypatch.setattr(safe_files, "read_bounded", read)
+
+
+def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypatch):
+    """A trial as a user: settings.json made unreadable (chmod 000) was silently replaced
+    by the defaults at the next save, and the user's theme, keeper order and folders lost."""
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(json.dumps({"theme": "dark"}), encoding="utf-8")
+    settings_unreadable(monkeypatch)
     assert load_settings() == Settings()
     with pytest.raises(PermissionError):
         save_settings(Settings(theme="light"))
@@ -126,6 +131,31 @@ def test_a_settings_file_that_cannot_be_read_is_said_and_never_replaced(monkeypa
     notice = "settings.json cannot be read (permission denied, in "
     assert [text for text in safe_files.set_aside_notices() if text.startswith(notice)]
     assert not list(settings_path().parent.glob(".settings.json.*")), "no temporary file left behind"
+
+
+LOST = ("Your protected folders, Leave out list and keeper order are back to the defaults until you set them "
+        "again: check Settings › Protected before cleaning up.")
+
+
+@pytest.mark.parametrize("trouble", ["damaged", "unreadable"])
+def test_a_settings_file_that_cannot_be_used_says_the_protected_folders_are_gone_with_it(trouble, monkeypatch):
+    """A trial: the start screen said only that defaults apply, while a clean-up right after
+    would have touched the folders the user had protected."""
+    from difpy_tk.state.appdirs import notices
+    from difpy_tk.state.recent_folders import load_recent_folders, recent_path
+
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    stored = json.dumps({"protected_folders": ["/photos/Originals"], "exclude": ["@eaDir"]})
+    settings_path().write_text(stored[:-1] if trouble == "damaged" else stored, encoding="utf-8")
+    if trouble == "unreadable":
+        settings_unreadable(monkeypatch)
+    assert load_settings().protected_folders == []
+    (notice,) = notices()
+    assert notice.endswith(("difpy_tk uses defaults in its place. " if trouble == "damaged" else
+                            "leaves the file as it is. ") + LOST)
+    recent_path().write_text("{", encoding="utf-8")  # no such words for a file that holds none of them
+    load_recent_folders()
+    assert notices()[-1].endswith("in their place. " + LOST if trouble == "damaged" else "in its place.")
 
 
 def test_one_unusable_entry_of_a_list_drops_only_itself():

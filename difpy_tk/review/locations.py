@@ -40,25 +40,38 @@ class FolderSet:
 
     def __init__(self, folders: Iterable[str]) -> None:
         self.folders = tuple(folders)
-        self._ids: set[tuple[int, int]] = set()
+        self._ids: dict[tuple[int, int], str] = {}
         for folder in self.folders:
             try:
                 found = os.stat(folder)
             except OSError:
                 continue
             if found.st_ino:  # 0: a drive that gives no inode numbers
-                self._ids.add((found.st_dev, found.st_ino))
-        self._known: dict[str, bool] = {}
+                self._ids.setdefault((found.st_dev, found.st_ino), folder)
+        self._known: dict[str, str | None] = {}
 
     def holds(self, path: str) -> bool:
         """path is one of the folders, or lies in one of them."""
-        if any(is_inside(path, folder) for folder in self.folders):
-            return True
+        return self.holding(path) is not None
+
+    def holding(self, path: str) -> str | None:
+        """The folder, as given, that the file path is or lies in; None when it lies in
+        none. Its name is what the user is told (the refusal of a protected image names it)."""
         # From the folder holding it up: a folder is looked at once for all its files (each
         # file looked at on the UI thread froze it on a network drive).
-        return bool(self._ids) and self._below_one(os.path.dirname(os.path.abspath(path)))
+        return self._holding(path, os.path.dirname(os.path.abspath(path)))
 
-    def _below_one(self, path: str) -> bool:
+    def holding_folder(self, folder: str) -> str | None:
+        """holding() for a folder, which is looked at itself too (a move's folder)."""
+        return self._holding(folder, os.path.abspath(folder))
+
+    def _holding(self, path: str, first_looked_at: str) -> str | None:
+        spelled = next((folder for folder in self.folders if is_inside(path, folder)), None)
+        if spelled is not None or not self._ids:
+            return spelled
+        return self._below_one(first_looked_at)
+
+    def _below_one(self, path: str) -> str | None:
         seen, current = [], path
         while current not in self._known:
             seen.append(current)
@@ -67,11 +80,11 @@ class FolderSet:
             except OSError:
                 found = None
             if found is not None and found.st_ino and (found.st_dev, found.st_ino) in self._ids:
-                self._known[current] = True
+                self._known[current] = self._ids[(found.st_dev, found.st_ino)]
                 break
             parent = os.path.dirname(current)
             if parent == current:
-                self._known[current] = False
+                self._known[current] = None
                 break
             current = parent
         answer = self._known[current]

@@ -28,9 +28,10 @@ from difpy_tk.humanize import describe_error, first_few, format_bytes, plural
 from difpy_tk.review import actions, ignore_list
 from difpy_tk.review.journal import ActionResult, Journal, Outcome
 from difpy_tk.review.keeper import KeeperRule
-from difpy_tk.review.locations import is_inside
+from difpy_tk.review.locations import FolderSet, is_inside
 from difpy_tk.review.marking import MarkRule, rule_marks
 from difpy_tk.review.safe_move import remove_empty_folders
+from difpy_tk.review.vanished import find_vanished, vanished_notice
 from difpy_tk.scan.frames import may_hold_pages
 from difpy_tk.scan.poses import Pose
 from difpy_tk.scan.progress import CancelToken
@@ -133,6 +134,9 @@ class Plan:
     folder: str | None = None
     searched_folder: str | None = None
     """The searched folder a move's folder lies in: a later search there finds the files again."""
+    protected_folder: str | None = None
+    """The protected folder (Settings › Protected) a move's folder is or lies in: the files
+    moved there become protected (see protected_warning)."""
 
     @property
     def total_bytes(self) -> int:
@@ -149,6 +153,18 @@ class Plan:
     @property
     def hard_links(self) -> list[Link]:
         return [link for item in self.files for link in item.links if not link.symbolic]
+
+    def protected_warning(self) -> str:
+        """Words for a move into a protected folder ("" for any other plan): allowed, but
+        what is moved there is then never marked, moved or trashed, which the user who
+        chose the folder to put copies away may not know."""
+        protected = self.protected_folder
+        if protected is None or self.folder is None:
+            return ""
+        where = ("is a protected folder" if os.path.normcase(os.path.abspath(self.folder)) ==
+                 os.path.normcase(os.path.abspath(protected)) else f"is in a protected folder, {protected}")
+        return (f"Careful: {self.folder} {where} (Settings › Protected). The files moved there will be protected "
+                "too: no later clean-up will mark, move or trash them.")
 
     def headline(self) -> str:
         """ "Move 3 files (4.2 MB) from 2 groups to /backup?" """
@@ -300,7 +316,21 @@ class MarkSummary:
 
 
 VANISHED = "no longer where the search found it: moved, renamed or deleted since"
-PROTECTED = "in a protected folder (Settings › Protected), which is never moved or trashed"
+
+
+def protected_reason(folder: str) -> str:
+    """Why an action left an image alone, said after its name: the folder protecting it."""
+    return f"in a protected folder: {folder} (Settings › Protected)"
+
+
+def protected_refusal(names: Sequence[str], folders: Iterable[str]) -> str:
+    """Why images cannot be marked, moved or trashed: each named, with the protected folder
+    it is in (a trial was told only "in a protected folder", and not which)."""
+    folders = list(dict.fromkeys(folders))
+    verb = "is" if len(names) == 1 else "are"
+    where = "a protected folder" if len(folders) == 1 else "protected folders"
+    return (f"{first_few(list(names), 2)} {verb} in {where}: {first_few(folders, 2)}. "
+            "Images there are never marked, moved or trashed (Settings › Protected).")
 
 
 class ReviewSession:
@@ -344,6 +374,7 @@ class ReviewSession:
         self._group_of = {path: number for number, group in enumerate(result.groups) for path in group.paths}
         self._matches = {match.path: match for group in result.groups for match in group.matches}
         self._pose_of = {path: pose for group in result.groups for path, pose in group.poses.items()}
+        self._protected = FolderSet(self.keeper_rule.protected)
 
     # ----- groups and keepers ---------------------------------------------------
 
@@ -356,20 +387,9 @@ class ReviewSession:
         return self._cancel is not None
 
     def find_vanished(self) -> list[str]:
-        """The group members no longer where the search found them (moved in an earlier
-        viewer, or by the user). Looks at every file, so the viewer runs it off its UI
-        thread (a network drive takes a while); any thread may call it, as it changes
-        nothing. A file that cannot be looked at (a share offline) has not vanished."""
-        vanished = []
-        for group in self.result.groups:
-            for path in group.paths:
-                try:
-                    os.lstat(path)
-                except (FileNotFoundError, NotADirectoryError):
-                    vanished.append(path)
-                except OSError:
-                    pass
-        return vanished
+        """The group members no longer where the search found them (vanished.find_vanished):
+        any thread may call it, as it changes nothing."""
+        return find_vanished(self.result)
 
     def leave_out_vanished(self, paths: Iterable[str]) -> None:
         """Take vanished images out of their groups, like files moved here: the groups'
@@ -384,12 +404,7 @@ class ReviewSession:
 
     def vanished_notice(self) -> str:
         """What the review says as it starts when images of the result are gone ("" if none)."""
-        count = sum(reason == VANISHED for reason in self.gone.values())
-        if not count:
-            return ""
-        one = count == 1
-        where = f"no longer where the search found {'it' if one else 'them'} (moved, renamed or deleted since)"
-        return f"{plural(count, 'image')} of this result {'is' if one else 'are'} {where}: left out of the groups."
+        return vanished_notice(sum(reason == VANISHED for reason in self.gone.values()), "the groups")
 
     def group_of(self, path: str) -> int | None:
         return self._group_of.get(path)
@@ -506,15 +521,29 @@ class ReviewSession:
             self.marks = {path for path in self.marks if not self.is_protected(path)}
 
     def _protection(self, path: str) -> str | None:
-        """PROTECTED for an image no action may take, the reason an action gives; else None."""
-        return PROTECTED if self.is_protected(path) else None
+        """Why no action may take the image (protected_reason); None when one may."""
+        folder = self.protected_folder(path)
+        return None if folder is None else protected_reason(folder)
 
     def is_protected(self, path: str) -> bool:
-        """In a protected folder (Settings › Protected), under this name or another the
-        search found for the file (moving it would break that name): never marked, moved
-        or trashed."""
-        rule = self.keeper_rule
-        return rule.is_protected(path) or any(rule.is_protected(other) for other in self.result.links.get(path, ()))
+        """In a protected folder: never marked, moved or trashed (protected_folder)."""
+        return self.protected_folder(path) is not None
+
+    def protected_folder(self, path: str) -> str | None:
+        """The protected folder (Settings › Protected) the image is in, under this name or
+        another the search found for the file (moving it would break that name); None
+        when it is in none."""
+        folders = self._protected_folders()
+        return next((found for name in (path, *self.result.links.get(path, ()))
+                     if (found := folders.holding(name)) is not None), None)
+
+    def _protected_folders(self) -> FolderSet:
+        """The keeper rule's protected folders, looked up once per rule. Settings replace the
+        rule whole, also while an action runs (execute asks from its worker thread)."""
+        folders = self._protected
+        if folders.folders != self.keeper_rule.protected:
+            folders = self._protected = FolderSet(self.keeper_rule.protected)
+        return folders
 
     def match_of(self, path: str) -> tuple[float | None, Pose]:
         """(error to the image the search matched it with, pose as Group.poses tells it);
@@ -581,8 +610,9 @@ class ReviewSession:
             if path == self.keeper(number):
                 keepers += 1
                 continue
-            if self.is_protected(path):
-                protected.append(os.path.basename(path))
+            folder = self.protected_folder(path)
+            if folder is not None:
+                protected.append((os.path.basename(path), folder))
                 continue
             if path in self.marks:
                 self.marks.discard(path)
@@ -592,8 +622,8 @@ class ReviewSession:
         if keepers:
             self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
         if protected:
-            self.view.tell(f"{first_few(protected, 2)} {'is' if len(protected) == 1 else 'are'} in a protected folder, "
-                           "which is never marked, moved or trashed (Settings › Protected).")
+            names, folders = zip(*protected)
+            self.view.tell(protected_refusal(names, folders))
         self.view.refresh(changed)
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
@@ -733,8 +763,10 @@ class ReviewSession:
                             tuple(self.flags(number)),
                         )
                     )
-        searched = None if folder is None else self._searched_folder_holding(folder)
-        return Plan(kind, tuple(planned), tuple(left_out), folder, searched)
+        if folder is None:
+            return Plan(kind, tuple(planned), tuple(left_out))
+        return Plan(kind, tuple(planned), tuple(left_out), folder, self._searched_folder_holding(folder),
+                    self._protected_folders().holding_folder(folder))
 
     def _searched_folder_holding(self, folder: str) -> str | None:
         """The searched folder whose next search would find files moved into folder: the
@@ -798,10 +830,11 @@ class ReviewSession:
             return
         if path is not None:
             number = self._group_of.get(path)
+            folder = self.protected_folder(path)
             refusal = (
                 "The image kept in its group cannot be moved or trashed. Choose “Keep this one” on another first."
                 if number is not None and path == self.keeper(number)
-                else f"{os.path.basename(path)}: {PROTECTED}." if self.is_protected(path) else None
+                else protected_refusal([os.path.basename(path)], [folder]) if folder is not None else None
             )
             if refusal:
                 self.view.tell(refusal)

@@ -30,10 +30,12 @@ from typing import TypeVar
 from difpy_tk.humanize import describe_error, display_path
 
 log = logging.getLogger("difpy_tk")
-_set_aside: list[tuple[Path, Path]] = []
-_unreadable: dict[Path, str] = {}
-"""State files load_state could not read (no permission), with why: never replaced in this
-process (write_atomic), since what they hold is the user's and only hidden from us."""
+_set_aside: list[tuple[Path, Path, str]] = []
+"""(file, its new name, what the defaults undo: load_state's lost) of each file set aside."""
+_unreadable: dict[Path, tuple[str, str]] = {}
+"""State files load_state could not read (no permission), with why and what the defaults
+undo: never replaced in this process (write_atomic), since what they hold is the user's
+and only hidden from us."""
 _set_aside_lock = threading.Lock()
 T = TypeVar("T")
 
@@ -164,10 +166,11 @@ def _damaged_name(path: Path) -> Path:
     return path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
 
 
-def set_aside(path: str | os.PathLike, reason: str) -> Path | None:
+def set_aside(path: str | os.PathLike, reason: str, lost: str = "") -> Path | None:
     """Rename a damaged state file (or folder, FIFO…) to `<name>.damaged-<time>`, with
     `-2`, `-3`… when that exists, so an earlier one is never overwritten; one log line.
-    Returns the new name, or None when it could not be renamed (also logged)."""
+    lost: what the defaults undo, for the notice (load_state). Returns the new name, or
+    None when it could not be renamed (also logged)."""
     path = Path(path)
     base = _damaged_name(path)
     for number in range(1, 1000):
@@ -183,7 +186,7 @@ def set_aside(path: str | os.PathLike, reason: str) -> Path | None:
             return None
         log.warning("%s is unusable (%s); set aside as %s, using the defaults", path, reason, aside.name)
         with _set_aside_lock:
-            _set_aside.append((path, aside))
+            _set_aside.append((path, aside, lost))
         return aside
     log.warning("%s is unusable (%s); too many earlier damaged copies to set it aside", path, reason)
     return None
@@ -198,26 +201,30 @@ def set_aside_notices() -> list[str]:
         done = list(_set_aside)
         unreadable = list(_unreadable.items())
     notices = [
-        f"{path.name} cannot be read ({why}, in {display_path(str(path.parent))}): difpy_tk uses defaults "
-        "in its place for now and leaves the file as it is."
-        for path, why in unreadable
+        _with_loss(lost, f"{path.name} cannot be read ({why}, in {display_path(str(path.parent))}): difpy_tk "
+                         "uses defaults in its place for now and leaves the file as it is.")
+        for path, (why, lost) in unreadable
     ]
+    losses = " ".join(dict.fromkeys(lost for _path, _aside, lost in done if lost))
     if len(done) == 1:
-        (path, aside), = done
-        notices.append(
-            f"{path.name} was damaged and has been put aside as {aside.name} "
-            f"(in {display_path(str(path.parent))}); difpy_tk uses defaults in its place."
-        )
+        (path, aside, _lost), = done
+        notices.append(_with_loss(losses, f"{path.name} was damaged and has been put aside as {aside.name} (in "
+                                          f"{display_path(str(path.parent))}); difpy_tk uses defaults in its place."))
     elif done:
-        names = ", ".join(dict.fromkeys(path.name for path, _aside in done))
-        notices.append(
-            f"{len(done)} damaged files were put aside as <name>.damaged-<time> beside them ({names}); "
-            "difpy_tk uses defaults in their place."
-        )
+        names = ", ".join(dict.fromkeys(path.name for path, _aside, _lost in done))
+        notices.append(_with_loss(losses, f"{len(done)} damaged files were put aside as <name>.damaged-<time> "
+                                          f"beside them ({names}); difpy_tk uses defaults in their place."))
     return notices
 
 
-def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int = DEFAULT_LIMIT) -> T | None:
+def _with_loss(lost: str, notice: str) -> str:
+    """The notice, then what the defaults undo (load_state's lost), when there is any."""
+    return f"{notice} {lost}" if lost else notice
+
+
+def load_state(
+    path: str | os.PathLike, parse: Callable[[bytes], T], limit: int = DEFAULT_LIMIT, lost: str = ""
+) -> T | None:
     """Read and parse a state file; None when it is missing or unusable.
 
     parse turns the bytes into the caller's objects, raising DamagedFile, ValueError,
@@ -225,17 +232,18 @@ def load_state(path: str | os.PathLike, parse: Callable[[bytes], T], limit: int 
     infinity as an int overflows) for anything its schema does not allow; an unusable
     file is set aside. A file that cannot be read at all (no permission) is left where
     it is, with a log line and a notice, and write_atomic will not replace it: saving the
-    defaults over it lost a user's settings."""
+    defaults over it lost a user's settings. lost: what the defaults undo, in words the
+    notice adds (the settings' protected folders are gone with them)."""
     try:
         data = read_bounded(path, limit)
         return None if data is None else parse(data)
     except (DamagedFile, ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError) as error:
-        set_aside(path, str(error) or type(error).__name__)
+        set_aside(path, str(error) or type(error).__name__, lost)
     except OSError as error:
         why = describe_error(error)
         log.warning("cannot read %s (%s); using the defaults, and leaving the file as it is", path, why)
         with _set_aside_lock:
-            _unreadable[Path(path)] = why
+            _unreadable[Path(path)] = (why, lost)
     return None
 
 
@@ -261,7 +269,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
     with _set_aside_lock:
         unreadable = _unreadable.get(path)
     if unreadable is not None:
-        raise PermissionError(errno.EACCES, f"not replaced, as it could not be read ({unreadable})", str(path))
+        raise PermissionError(errno.EACCES, f"not replaced, as it could not be read ({unreadable[0]})", str(path))
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

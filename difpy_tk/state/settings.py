@@ -93,6 +93,11 @@ class Settings:
         return SearchOptions(inputs=tuple(self.folders), **parameters)
 
 
+DEFAULTS_MEAN = ("Your protected folders, Leave out list and keeper order are back to the defaults until you set "
+                 "them again: check Settings › Protected before cleaning up.")
+"""Said with the notice of a settings file that cannot be used: what a clean-up relies on."""
+
+
 def settings_path() -> Path:
     return config_dir() / SETTINGS_FILE
 
@@ -152,7 +157,7 @@ def _usable_items(name: str, items: list, path: Path, ignored: list[str]) -> lis
 def load_settings(path: Path | None = None) -> Settings:
     """The stored settings; a missing file gives the defaults, an unusable one is set aside."""
     path = path or settings_path()
-    raw = load_state(path, _parse_object)
+    raw = load_state(path, _parse_object, lost=DEFAULTS_MEAN)
     if raw is None:
         return Settings()
     usable: dict = {}

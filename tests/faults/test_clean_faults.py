@@ -152,6 +152,17 @@ def test_clean_never_touches_a_protected_folder(scanned, tmp_path, capsys):
     ledger.assert_nothing_lost(journal_moves(journal()))
 
 
+def test_a_move_into_a_protected_folder_is_said_first(scanned, tmp_path, capsys):
+    _photos, result = scanned
+    archive = tmp_path / "Archive"
+    archive.mkdir()
+    assert cli.main(["clean", str(result), "--move-to", str(archive), "--protect", str(archive), "--dry-run"]) == 0
+    headline, warning = capsys.readouterr().out.splitlines()[:2]
+    assert headline.startswith("Move 3 files") and warning == (
+        f"Careful: {archive} is a protected folder (Settings › Protected). The files moved there will be protected "
+        "too: no later clean-up will mark, move or trash them.")
+
+
 def test_marking_rule_and_the_trash(scanned, temp_trash, capsys):
     photos, result = scanned
     ledger = Ledger(photos, trash=temp_trash)

@@ -67,6 +67,36 @@ def test_a_reopened_result_leaves_out_what_was_marked_not_a_duplicate_since(driv
     assert group.kept not in {shown.kept for shown in driver.app.result.groups}
 
 
+def test_a_reopened_result_counts_only_the_images_still_there(driver, image_folders, dialogs, tmp_path):
+    """A trial: a saved result opened again after its copies were trashed still counted
+    them on its results screen, while the viewer left them out."""
+    from difpy_tk.gui.viewer.window import ViewerWindow
+    from difpy_tk.review.vanished import still_there
+    from difpy_tk.scan.result_io import write_json
+
+    search(driver, image_folders)
+    saved = driver.app.result
+    write_json(saved, tmp_path / "saved.json")
+    (image_folders[0] / "copy.png").unlink()  # trashed since
+    dialogs.answers["askopenfilename"] = str(tmp_path / "saved.json")
+    driver.app.screens["menu"].open_button.invoke()
+    results = driver.app.screens["results"]
+    driver.wait_until(lambda: not results._looker.busy)
+    shown = {key: variable.get() for key, variable in results.values.items()}
+    expected = still_there(driver.app.result, [str(image_folders[0] / "copy.png")])
+    rule = driver.app.settings.keeper_rule()
+    assert shown == figures(expected, rule) != figures(saved, rule)
+    assert (shown["duplicates"], shown["similar"], shown["groups"]) == ("2", "1", "1")
+    assert results.headline.cget("text") == "Found 3 matches in 1 group: 2 duplicate, 1 similar."
+    assert ("1 image of this result is no longer where the search found it (moved, renamed or deleted since): left "
+            "out of these figures.") in results.next_hint.cget("text").splitlines()
+    assert results.viewer_button.instate(["!disabled"])
+    results.open_viewer()  # as its button does, which holds a moment after a search ends
+    viewer = next(child for child in driver.root.winfo_children() if isinstance(child, ViewerWindow))
+    driver.wait_until(lambda: not viewer.file_worker.busy)
+    assert viewer.group_list.title.cget("text") == "1 group · 4 images", "as the viewer shows it"
+
+
 def test_recent_folder_sets_start_step_one_again(driver, image_folders):
     search(driver, image_folders)
     assert load_recent_folders().sets == [[str(folder) for folder in image_folders]]

@@ -541,13 +541,17 @@ def test_damaged_state_files_set_aside_are_said_on_the_start_screen(driver, dama
     menu = driver.app.screens["menu"]
     labels = menu.notices.winfo_children()
     (text,) = [label.cget("text") for label in labels]
+    # The protected folders, Leave out list and keeper order live in settings.json: said, so
+    # a user checks them before cleaning up (a trial was told only that defaults apply).
+    lost = ("Your protected folders, Leave out list and keeper order are back to the defaults until you set them "
+            "again: check Settings › Protected before cleaning up.")
     if damaged == 1:
         assert text.startswith("settings.json was damaged and has been put aside as settings.json.damaged-")
-        assert text.endswith("difpy_tk uses defaults in its place.")
+        assert text.endswith(f"difpy_tk uses defaults in its place. {lost}")
     else:
         assert text == (
             "3 damaged files were put aside as <name>.damaged-<time> beside them (settings.json, "
-            "recent_folders.json, index.json); difpy_tk uses defaults in their place."
+            f"recent_folders.json, index.json); difpy_tk uses defaults in their place. {lost}"
         )
     driver.root.geometry("720x560")  # the smallest window: notices take the logo's place, all on it
     driver.update()

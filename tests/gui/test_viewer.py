@@ -127,6 +127,11 @@ def shown_cards(viewer):
     return [card for card in viewer._cards if card.winfo_ismapped()]
 
 
+def group_header(viewer) -> str:
+    """The group's header as read (its parts hold no-break spaces: widgets.join_unbroken)."""
+    return viewer.group_title.cget("text").replace("\u00a0", " ")
+
+
 def test_opens_on_the_result_and_navigates_by_keyboard(root, result, viewer):
     assert len(result.groups) == PICTURES
     assert len(viewer.tree.get_children()) == PICTURES
@@ -136,11 +141,11 @@ def test_opens_on_the_result_and_navigates_by_keyboard(root, result, viewer):
     assert [card.path for card in shown] == viewer.session.members(first)
     assert shown[0].badge.cget("text").startswith("KEEP")
     assert "px" in shown[1].facts.cget("text") and shown[1].name.cget("text")
-    assert viewer.group_title.cget("text").startswith(f"Group 1 of {PICTURES}")
+    assert group_header(viewer).startswith(f"Group 1 of {PICTURES}")
     key(viewer, "<Right>")
     second = viewer.current_group
     assert second != first and viewer.tree.selection() == (str(second),)
-    assert viewer.group_title.cget("text").startswith(f"Group 2 of {PICTURES}")
+    assert group_header(viewer).startswith(f"Group 2 of {PICTURES}")
     key(viewer, "<Left>")
     assert viewer.current_group == first
     key(viewer, "<End>")
@@ -603,6 +608,52 @@ def test_cards_wrap_into_rows_that_fit_the_width_and_grow_with_it(root, tmp_path
     pair.close()
 
 
+def named_groups(tmp_path: Path, keepers: list[str]) -> SearchResult:
+    """One pair a keeper name (empty files; the named one is larger, so kept)."""
+    files, groups = {}, []
+    for number, name in enumerate(keepers):
+        kept, copy = empty_files([str(tmp_path / f"g{number}" / name), str(tmp_path / f"g{number}" / "copy.jpg")])
+        files[kept] = FileRecord(kept, 2000, 10**18, 4000, 3000)
+        files[copy] = FileRecord(copy, 1000, 10**18, 400, 300)
+        groups.append(Group(copy, (Match(kept, 3.5),)))
+    return SearchResult(parameters={}, files=files, groups=groups)
+
+
+def test_the_group_list_reads_whole_from_1100_to_1920_pixels(root, tmp_path):
+    """A trial at 1,100 pixels: the Keeper column was cut off mid-name, and the group's
+    header broke "copies use 20.9 KB" before its "KB"."""
+    from difpy_tk.gui.viewer.group_list import KEEPER_MOST
+
+    camera, phone, longest = "IMG_20190712_183455.jpg", KEEPER_MOST, "Scan of the 1987 family album, page 12.jpg"
+    keepers = [camera, phone, longest * 2, "DSC_0001.JPG"]
+    viewer = open_viewer(root, named_groups(tmp_path, keepers), lambda line: None, Journal(tmp_path / "actions.log"))
+    tree = viewer.tree
+    face = font.nametofont(ttk.Style(root).lookup("Viewer.Treeview", "font") or "TkDefaultFont")
+    for asked in (1100, 1366, 1920):  # as much of each as the screen has (pytest-xvfb's: 1400)
+        viewer.geometry(f"{asked}x700+0+0")
+        root.update()
+        pump(root, lambda: viewer._list_job is None and viewer.group_list._fit_job is None)
+        width = viewer.winfo_width()
+        columns = {column: int(tree.column(column, "width")) for column in tree["columns"]}
+        assert sum(columns.values()) <= tree.winfo_width(), f"a column cut off at {width} px"
+        assert viewer.group_list.winfo_width() <= 0.4 * width + 1, "the cards keep the most of the room"
+        shown = {tree.set(iid, "kept"): int(iid) for iid in tree.get_children()}
+        for text, number in shown.items():
+            assert face.measure(text) < columns["kept"], f"{text} is cut off at {width} px"
+            whole = keepers[number]
+            assert text == whole or ("…" in text and whole.startswith(text[:6]) and whole.endswith(text[-6:]))
+        assert {camera, "DSC_0001.JPG"} <= shown.keys(), f"a camera's names are whole at {width} px"
+        assert longest * 2 not in shown and (phone in shown or width < 1900)
+    viewer.geometry("1100x700+0+0")
+    viewer.select_group(0)
+    root.update()
+    pump(root, lambda: viewer.group_list._fit_job is None)
+    parts = viewer.group_title.cget("text").split("\u00a0· ")
+    assert parts[-1] == "copies\u00a0use\u00a01.0\u00a0KB" and all(" " not in part for part in parts), (
+        "lines break between the parts only")
+    viewer.close()
+
+
 def test_a_linked_file_shows_its_other_names(root, tmp_path):
     result = one_group(tmp_path, 3)
     linked = result.groups[0].matches[0].path
@@ -718,7 +769,7 @@ def test_move_marked_lists_every_file_then_undo_puts_them_back(root, result, vie
     assert len(moved) == len(marked), "same-named copies got unique names, nothing overwritten"
     assert any("(2)" in name for name in moved)
     assert viewer.tree.get_children() == (), "every group is done: the list is empty"
-    assert viewer.group_title.cget("text") == "No groups left to review."
+    assert group_header(viewer) == "No groups left to review."
     assert sum("move ok" in line for line in viewer.log_lines) == len(marked)
     renamed = sum(1 for name in moved if "(2)" in name or "(3)" in name)
     assert viewer.status.cget("text").startswith(
@@ -752,6 +803,42 @@ def test_move_keeping_folders_then_undo_on_disk(root, result, viewer, dialogs, t
     idle(root, viewer)
     assert all(Path(path).exists() for path in marked)
     assert list(target.iterdir()) == [], "the folders the move created are gone again"
+
+
+def test_the_counts_follow_each_change_to_one_image_at_once(root, viewer, dialogs, tmp_path):
+    """A trial: the counts over the list (groups, images), the group's header and the
+    marks bar stayed as they were after a change to one image (a card's ⋯ Move), until
+    the next action on the marks redrew the whole list."""
+
+    def shown() -> tuple:
+        return (viewer.group_list.title.cget("text"), viewer.group_title.cget("text"), viewer.marks_label.cget("text"),
+                [viewer.tree.item(iid, "values") for iid in viewer.tree.get_children()])
+
+    def drawn_afresh() -> tuple:
+        viewer.fill_group_list()
+        viewer._update_bar()
+        return shown()
+
+    answer_confirmations(viewer)
+    dialogs.answers["askdirectory"] = str(tmp_path / "moved")
+    viewer.select_group(next(n for n in viewer.session.rows() if len(viewer.session.members(n)) == 3))
+    root.update()
+
+    def card(index: int):
+        return shown_cards(viewer)[index]
+
+    titles = []
+    for step in (lambda: card(1).check.invoke(),
+                 lambda: card(2).keep_button.invoke(),
+                 lambda: card(1).menu.invoke(card(1).menu.index("Move this image to…")),
+                 viewer.undo,
+                 lambda: card(2).menu.invoke(card(2).menu.index("Not a duplicate of the others"))):
+        step()
+        idle(root, viewer)
+        now = shown()
+        assert now == drawn_afresh()
+        titles.append(now[0])
+    assert titles[2] != titles[1] and titles[3] == titles[1], "the move and its undo changed the counts"
 
 
 def test_a_card_moves_its_own_image_to_the_trash_after_confirmation(root, viewer, monkeypatch):
@@ -807,6 +894,30 @@ def test_the_confirmation_lists_every_file_with_sizes_and_can_be_cancelled(root,
     assert "restore them from the Trash" in viewer.status.cget("text")
 
 
+def test_a_move_into_a_protected_folder_is_said_above_the_files(root, viewer, dialogs, tmp_path):
+    from difpy_tk.review.keeper import KeeperRule
+
+    archive = tmp_path / "Archive"
+    viewer.session.set_keeper_rule(KeeperRule(protected=(str(archive),)))
+    viewer.session.mark_all()
+    dialogs.answers["askdirectory"] = str(archive / "copies")
+    shown = []
+
+    def look() -> None:
+        dialog = next(w for w in viewer.winfo_children() if isinstance(w, ConfirmDialog))
+        try:
+            shown.append((dialog.warning.cget("text"), dialog.warning.winfo_ismapped(),
+                          dialog.warning.winfo_rooty() < dialog.list.winfo_rooty()))
+        finally:
+            dialog.cancel_button.invoke()
+
+    root.after(300, look)
+    viewer.act(ActionKind.MOVE)
+    assert shown == [(f"Careful: {archive / 'copies'} is in a protected folder, {archive} (Settings › Protected). The "
+                      "files moved there will be protected too: no later clean-up will mark, move or trash them.",
+                      True, True)]
+
+
 def test_changed_files_stay_in_their_group_with_the_reason(root, result, viewer, dialogs, monkeypatch):
     trashed = []
     monkeypatch.setattr("send2trash.send2trash", trashed.append)
@@ -851,7 +962,7 @@ def test_not_a_duplicate_hides_now_and_in_later_searches_and_undo_brings_it_back
     viewer.not_duplicate()
     assert not viewer.tree.exists(str(first)) and viewer.current_group != first
     assert len(viewer.tree.get_children()) == PICTURES - 1
-    assert viewer.group_title.cget("text").startswith(f"Group 1 of {PICTURES - 1}"), "the header follows the list"
+    assert group_header(viewer).startswith(f"Group 1 of {PICTURES - 1}"), "the header follows the list"
     assert [card.path for card in shown_cards(viewer)] == viewer.session.members(viewer.current_group)
     number = viewer.current_group
     match = viewer.session.members(number)[1]
@@ -1023,10 +1134,27 @@ def test_an_image_in_a_protected_folder_cannot_be_marked_on_its_card_or_in_the_t
     assert card.check.cget("text") == "Protected" and card.check.instate(["disabled"])
     for shown in shown_cards(viewer):  # the keeper and the protected ones: no Move or Trash of their own
         assert shown.menu.entrycget("Move this image to Trash…", "state") == "disabled"
+        note = shown.menu.index("end")  # a trial: greyed, they said nothing of why
+        assert shown.menu.entrycget(note, "state") == "disabled"
+        assert shown.menu.entrycget(note, "label") == (
+            "Kept in its group: choose “Keep this one” on another first" if shown.path == viewer.session.keeper(0)
+            else f"In a protected folder: {os.path.dirname(protected)}")
+    why = (f"{os.path.basename(protected)} is in a protected folder: {os.path.dirname(protected)}. Images there are "
+           "never marked, moved or trashed (Settings › Protected).")
+    card.check.event_generate("<Button-1>", x=4, y=4)  # a click on the greyed Mark box is told why
+    root.update()
+    assert viewer.status.cget("text") == why and not viewer.session.marks
+    viewer.say("")
     viewer.notebook.select(1)
     root.update()
-    rows = [viewer.table.tree.item(iid, "values") for iid in viewer.table.tree.get_children()]
+    tree = viewer.table.tree
+    rows = [tree.item(iid, "values") for iid in tree.get_children()]
     assert {row[0] for row in rows} == {"keep", "protected"}
+    row = next(iid for iid in tree.get_children() if viewer.table.paths[iid] == protected)
+    x, y, _width, _height = tree.bbox(row, "#1")
+    tree.event_generate("<Button-1>", x=x + 4, y=y + 4)
+    root.update()
+    assert viewer.status.cget("text") == why and not viewer.session.marks
     viewer.close()
 
 

@@ -56,6 +56,30 @@ def test_long_names_are_shortened_in_the_middle_to_the_width_that_fits():
     assert elide_to_fit(name, lambda text: False) == "…g"
 
 
+def test_a_header_wraps_between_its_parts_only(tk_errors):
+    """Tk wraps a label at spaces: "copies use 20.9 KB" broke before "KB" at 1,100 px."""
+    import tkinter as tk
+    from tkinter import ttk
+
+    from difpy_tk.gui.viewer.card import label_font
+    from difpy_tk.gui.viewer.group_list import TextWidth
+    from difpy_tk.gui.widgets import join_unbroken
+
+    root = tk.Tk()
+    try:
+        label = ttk.Label(root, text=join_unbroken(["Group 1 of 12", "copies use 20.9 KB"]))
+        face = label_font(label)
+        label.configure(wraplength=face.measure("Group 1 of 12 · copies use 20.9") + 2)
+        label.pack()
+        root.update()
+        assert label.winfo_reqwidth() - face.measure("copies use 20.9 KB") <= 4, "the second part whole on its line"
+        width = TextWidth(face)
+        for text in ("IMG_20190712_183455.jpg", "Überraschung (2).JPG", "WWW iii"):
+            assert abs(width(text) - face.measure(text)) <= 1
+    finally:
+        root.destroy()
+
+
 @pytest.mark.parametrize(("width", "count", "box"), [
     (600, 1, 360), (600, 2, 210), (960, 3, 210), (960, 7, 150), (1500, 3, 360), (300, 5, 210), (200, 5, 150),
 ])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tkinter as tk
+from concurrent.futures import Future
 from datetime import datetime
 from tkinter import filedialog, messagebox, ttk
 from typing import TYPE_CHECKING
@@ -12,9 +13,11 @@ from typing import TYPE_CHECKING
 from difpy_tk.gui.dialogs.logs_dialog import LogsDialog
 from difpy_tk.gui.optional import VIEWER_PACKAGE, viewer_part
 from difpy_tk.gui.screens.base import Screen
+from difpy_tk.gui.viewer.tk_worker import TkWorker
 from difpy_tk.gui.widgets import WrapLabel, add_mnemonic
 from difpy_tk.humanize import format_bytes, plural
 from difpy_tk.review.keeper import KeeperRule
+from difpy_tk.review.vanished import find_vanished, still_there, vanished_notice
 from difpy_tk.scan.result import SearchResult
 from difpy_tk.scan.result_io import PHASE_WORDS, remembered, write_csv, write_json
 from difpy_tk.state import appdirs
@@ -84,14 +87,17 @@ def details(result: SearchResult) -> str:
     return " · ".join(parts)
 
 
-def next_steps(result: SearchResult, saved: bool = False) -> str:
-    """What to do next; saved: the result is an earlier one opened again."""
+def next_steps(result: SearchResult, saved: bool = False, vanished: int = 0) -> str:
+    """What to do next; saved: the result is an earlier one opened again, vanished: how
+    many of its images are gone since (left out of result already, see still_there)."""
     steps = []
     if saved:
         steps.append(
             f"This is a saved result of a search started {_when(result)}: files may have changed since. "
             "No action touches a file that changed; New search looks again."
         )
+    if vanished:
+        steps.append(vanished_notice(vanished, "these figures"))
     if result.groups:
         steps.append("Open the Image Viewer to review each group and move or delete the lower-quality copies.")
     flagged = sum(group.low_detail for group in result.groups)
@@ -132,6 +138,9 @@ class ResultsScreen(Screen):
     def __init__(self, app: App) -> None:
         super().__init__(app, "Search complete")
         self.result: SearchResult | None = None
+        self.shown: SearchResult | None = None
+        """What the figures count: result, or a saved one without the images gone since."""
+        self._looker = TkWorker(self, 1, "saved-result-check")
         self.headline = WrapLabel(self.content)
         self.headline.pack(fill="x")
         self.notice = WrapLabel(self.content, style="Hint.TLabel")
@@ -188,14 +197,13 @@ class ResultsScreen(Screen):
             add_mnemonic(button, letter)
 
     def show_result(self, result: SearchResult, saved: bool = False) -> None:
-        """saved: an earlier result opened again (a new user took one for a new search)."""
+        """saved: an earlier result opened again (a new user took one for a new search);
+        its files are then looked for off the UI thread (a network drive takes a while),
+        and the figures counted again without those gone since."""
         self.result = result
         self.heading.configure(text="Saved search result" if saved else "Search complete")
-        self.headline.configure(text=headline(result))
-        for key, value in figures(result, self.app.settings.keeper_rule()).items():
-            self.values[key].set(value)
+        self._count(result, saved)
         self.detail.configure(text=details(result))
-        self.next_hint.configure(text=next_steps(result, saved))
         self.saved_to.pack_forget()
         fresh = [notice for notice in appdirs.notices() if notice not in self.app.notices_shown]
         self.app.notices_shown.update(fresh)
@@ -204,10 +212,24 @@ class ResultsScreen(Screen):
             self.notice.pack(fill="x", pady=(8, 0), after=self.headline)
         else:
             self.notice.pack_forget()
-        self.viewer_button.state(["!disabled"] if result.groups else ["disabled"])
+        if saved:
+            self._looker.submit(find_vanished, result, done=lambda found: self._vanished_found(result, found))
+
+    def _count(self, shown: SearchResult, saved: bool, vanished: int = 0) -> None:
+        self.shown = shown
+        self.headline.configure(text=headline(shown))
+        for key, value in figures(shown, self.app.settings.keeper_rule()).items():
+            self.values[key].set(value)
+        self.next_hint.configure(text=next_steps(shown, saved, vanished))
+        self.viewer_button.state(["!disabled"] if shown.groups else ["disabled"])
+
+    def _vanished_found(self, result: SearchResult, found: Future) -> None:
+        vanished = found.result()
+        if vanished and result is self.result:  # not another result shown meanwhile
+            self._count(still_there(result, vanished), saved=True, vanished=len(vanished))
 
     def on_show(self) -> None:
-        (self.viewer_button if self.result and self.result.groups else self.logs_button).focus_set()
+        (self.viewer_button if self.shown and self.shown.groups else self.logs_button).focus_set()
 
     def open_viewer(self) -> None:
         """The viewer is its own package; a build without it says so instead of failing."""
@@ -248,7 +270,7 @@ class ResultsScreen(Screen):
         log.info("exported the result to %s", path)
 
     def on_return(self) -> None:
-        if self.result and self.result.groups:
+        if self.shown and self.shown.groups:
             self.open_viewer()
 
     def on_escape(self) -> None:

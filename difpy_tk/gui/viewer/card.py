@@ -24,6 +24,8 @@ from difpy_tk.scan.result import FileRecord
 TEXT_BEYOND_THUMBNAIL = 60
 """How much wider than the thumbnail a card's text may be: about its row of buttons, so
 long names and folders never make one card wider than the others."""
+KEPT_NOTE = "Kept in its group: choose “Keep this one” on another first"
+"""The menu's words on why the kept image has no Move or Trash of its own."""
 
 
 class CardHost(Protocol):
@@ -54,8 +56,9 @@ class CardFacts:
     failure: str | None = None
     links: str = ""
     """"Also reached as: …" for a file the search found under other names too."""
-    protected: bool = False
-    """In a protected folder: its Mark box says so and cannot be ticked."""
+    protected: str = ""
+    """The protected folder the image is in ("" when none): its Mark box says so and
+    cannot be ticked, and its menu says why it cannot move the image."""
 
 
 def elide(text: str, limit: int) -> str:
@@ -81,13 +84,18 @@ def elide_to_fit(text: str, fits: Callable[[str], bool]) -> str:
     return elide(text, shortest)
 
 
-def label_font(label: ttk.Label) -> tkfont.Font:
-    """The font a ttk label draws with: its style's (or a parent style's), else Tk's default."""
-    spec = ttk.Style(label).lookup(str(label.cget("style")) or "TLabel", "font") or "TkDefaultFont"
+def style_font(widget: tk.Misc, style: str) -> tkfont.Font:
+    """The font a ttk style draws with (or a parent style's), else Tk's default."""
+    spec = ttk.Style(widget).lookup(style, "font") or "TkDefaultFont"
     try:
-        return tkfont.nametofont(spec, root=label)
+        return tkfont.nametofont(spec, root=widget)
     except tk.TclError:  # a font description such as "Helvetica 10", not a named font
-        return tkfont.Font(root=label, font=spec)
+        return tkfont.Font(root=widget, font=spec)
+
+
+def label_font(label: ttk.Label) -> tkfont.Font:
+    """The font a ttk label draws with."""
+    return style_font(label, str(label.cget("style")) or "TLabel")
 
 
 class ImageCard(ttk.Frame):
@@ -100,6 +108,9 @@ class ImageCard(ttk.Frame):
         self.marked = tk.BooleanVar(self, value=False)
         self.check = ttk.Checkbutton(self, text="Mark", variable=self.marked, style="Card.TCheckbutton",
                                      command=lambda: host.toggle_mark(self.path))
+        # Greyed (the keeper, a protected image), a click is told why, not ignored.
+        self.check.bind("<Button-1>", lambda _e: host.toggle_mark(self.path) if self.check.instate(["disabled"])
+                        else None)
         self.check.grid(row=0, column=0, columnspan=3, sticky="w")
         self.badge = ttk.Label(self, style="CardStrong.TLabel")
         # Across the whole row, right-aligned, so the Mark box's column (as wide as the Keep
@@ -140,6 +151,7 @@ class ImageCard(ttk.Frame):
         ):
             self.menu.add_command(label=label, command=lambda c=command: c(self.path))
         self.more["menu"] = self.menu
+        self._menu_end = self.menu.index("end")
         self.more.grid(row=8, column=2, sticky="e", pady=(6, 0))
         self.columnconfigure(1, weight=1)
         for widget in (self, self.picture, self.name, self.folder, self.facts, self.date, self.links, self.badge):
@@ -182,6 +194,8 @@ class ImageCard(ttk.Frame):
         self.check.state(["disabled"] if facts.keeper or facts.protected else ["!disabled"])
         for entry in ("Move this image to Trash…", "Move this image to…"):  # never the keeper or a protected one
             self.menu.entryconfigure(entry, state="disabled" if facts.keeper or facts.protected else "normal")
+        self._note_in_menu(KEPT_NOTE if facts.keeper else f"In a protected folder: {facts.protected}" if facts.protected
+                           else "")
         self.check.configure(text="Protected" if facts.protected and not facts.keeper else "Mark")
         self.keep_button.state(["disabled"] if facts.keeper else ["!disabled"])
         style = "CardKept.TLabel" if facts.keeper else "CardMarked.TLabel" if facts.marked else "CardStrong.TLabel"
@@ -209,6 +223,15 @@ class ImageCard(ttk.Frame):
             self.configure(style="Current.Card.TFrame")
         else:
             self.configure(style="Marked.Card.TFrame" if facts.marked else "Card.TFrame")
+
+    def _note_in_menu(self, note: str) -> None:
+        """Say at the menu's end why its Move and Trash are greyed (they said nothing)."""
+        end = self.menu.index("end")
+        if end is not None and end > self._menu_end:
+            self.menu.delete(self._menu_end + 1, end)
+        if note:
+            self.menu.add_separator()
+            self.menu.add_command(label=note, state="disabled")
 
     def _fitted(self, label: ttk.Label, text: str, beside: int = 0, whole_or_before: str = "") -> str:
         """text shortened to the card's text width, less beside (what shares its row).

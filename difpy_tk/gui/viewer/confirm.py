@@ -105,6 +105,10 @@ class ConfirmDialog(tk.Toplevel):
         style = "Error.TLabel" if plan.kind is ActionKind.DELETE else "Pane.TLabel"
         self.headline = WrapLabel(body, text=plan.headline(), style=style)
         self.headline.pack(fill="x")
+        # Above the list, where it is read before the files: allowed, but rarely meant.
+        self.warning = WrapLabel(body, text=plan.protected_warning(), style="Error.TLabel")
+        if plan.protected_warning():
+            self.warning.pack(fill="x", pady=(6, 0))
         table = ttk.Frame(body)
         table.pack(fill="both", expand=True, pady=(10, 8))
         self.list = ttk.Treeview(table, columns=("name", "size", "folder", "note"), show="headings",

@@ -12,21 +12,22 @@ from __future__ import annotations
 import os
 import time
 import tkinter as tk
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from tkinter import filedialog, font, messagebox, ttk
+from tkinter import filedialog, messagebox, ttk
 from typing import Any
 
 from difpy_tk import APP_NAME
 from difpy_tk.gui.viewer.card import CardFacts, ImageCard, elide
 from difpy_tk.gui.viewer.confirm import ConfirmDialog, common_folder
 from difpy_tk.gui.viewer.desktop import show_in_folder
+from difpy_tk.gui.viewer.group_list import GroupList, GroupRow
 from difpy_tk.gui.viewer.preview import PreviewWindow
 from difpy_tk.gui.viewer.styles import configure_styles
 from difpy_tk.gui.viewer.table import MatchTable
 from difpy_tk.gui.viewer.thumbnails import ThumbnailCache
 from difpy_tk.gui.viewer.tk_worker import TkWorker
-from difpy_tk.gui.widgets import WrapLabel, fit_to_screen, grid_scrolled, shortcut_modifier
+from difpy_tk.gui.widgets import WrapLabel, fit_to_screen, join_unbroken, shortcut_modifier
 from difpy_tk.humanize import first_few, format_bytes, plural
 from difpy_tk.review import actions
 from difpy_tk.review.journal import Journal
@@ -51,8 +52,6 @@ PROGRESS_MS = 200
 SHOWN_FAILURES = 12
 INCLUDE_FLAGGED = "Include flagged groups (low detail, several pages)"
 """The Mark menu's tick for the groups rules leave alone (ReviewSession.flags)."""
-KIND_COLUMN_WIDTH = 96
-"""The group list's Kind column fits "duplicates"; _fit_kind_column widens it for flags."""
 KIND_CHOICES = {
     "All groups": "all",
     "Duplicates (identical)": "duplicates",
@@ -108,6 +107,9 @@ class ViewerWindow(tk.Toplevel):
         """Group numbers in list order, and each one's position: the Treeview's own
         get_children() costs milliseconds at 10,000 rows, too much for every keypress."""
         self._position: dict[int, int] = {}
+        self._list_fitted_to = 0
+        """The width of the panes the group list's width was last fitted to."""
+        self._list_job: str | None = None
         self._card_limit = CARDS_PER_PAGE
         self._columns = 1
         self._table_stale = True
@@ -136,7 +138,7 @@ class ViewerWindow(tk.Toplevel):
     def _restyle(self) -> None:
         muted = configure_styles(self)
         style = ttk.Style(self)
-        self.tree.tag_configure("flagged", foreground=muted)
+        self.group_list.restyle(muted)
         self.canvas.configure(background=str(style.lookup("TFrame", "background")))
         self.table.restyle(str(style.lookup("CardKept.TLabel", "foreground")),
                            str(style.lookup("CardMarked.TLabel", "foreground")))
@@ -187,23 +189,16 @@ class ViewerWindow(tk.Toplevel):
         self.mark_button.pack(side="right")
 
     def _build_body(self) -> None:
-        panes = ttk.PanedWindow(self, orient="horizontal")
+        self.panes = panes = ttk.PanedWindow(self, orient="horizontal")
         panes.grid(row=1, column=0, sticky="nsew", padx=10)
-        left = ttk.Frame(panes)
-        self.list_title = ttk.Label(left, style="Pane.TLabel")
-        self.list_title.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 4))
-        self.tree = ttk.Treeview(left, columns=("group", "images", "kind", "kept"), show="headings",
-                                 selectmode="browse", style="Viewer.Treeview")
-        for column, title, width, anchor in (("group", "#", 46, "e"), ("images", "Images", 70, "e"),
-                                             ("kind", "Kind", KIND_COLUMN_WIDTH, "w"), ("kept", "Keeper", 130, "w")):
-            self.tree.heading(column, text=title, anchor=anchor)
-            self.tree.column(column, width=width, anchor=anchor, stretch=column == "kept")
-        grid_scrolled(left, self.tree)
+        self.group_list = GroupList(panes, style="Viewer.Treeview")
+        self.tree = self.group_list.tree
         self.tree.bind("<<TreeviewSelect>>", self._tree_selected)
         # A click picks a group, then the keys of the hint (Space, Up/Down) are the cards'
         # again, not the list's; the list keeps them only when reached with Tab.
         self.tree.bind("<ButtonRelease-1>", lambda _e: self.focus_set())
-        panes.add(left, weight=0)
+        panes.add(self.group_list, weight=0)
+        panes.bind("<Configure>", self._panes_resized, add="+")
 
         self.notebook = ttk.Notebook(panes, style="Viewer.TNotebook")
         right = ttk.Frame(self.notebook, padding=(10, 6, 0, 0))
@@ -503,12 +498,14 @@ class ViewerWindow(tk.Toplevel):
 
     # ----- group list and navigation ------------------------------------------------
 
-    def _row_values(self, number: int) -> tuple:
+    def _row(self, number: int) -> GroupRow:
         group = self.session.result.groups[number]
+        flags = self.session.flags(number)
         kind = "duplicates" if group.is_duplicate else "similar"
-        kind += "".join(f" · {flag}" for flag in self.session.flags(number))
+        kind += "".join(f" · {flag}" for flag in flags)
         keeper = self.session.keeper(number) or group.kept
-        return (self._position[number] + 1, len(self.session.members(number)), kind, os.path.basename(keeper))
+        return GroupRow(number, self._position[number] + 1, len(self.session.members(number)), kind,
+                        os.path.basename(keeper), bool(flags))
 
     def fill_group_list(self) -> None:
         """(Re)build the list from the session and keep showing the current group, else
@@ -517,15 +514,7 @@ class ViewerWindow(tk.Toplevel):
         visible = self.session.rows()
         self._rows = visible
         self._position = {number: index for index, number in enumerate(visible)}
-        self.tree.delete(*self.tree.get_children())
-        images = 0
-        for number in visible:
-            values = self._row_values(number)
-            images += values[1]
-            self.tree.insert("", "end", iid=str(number), values=values,
-                             tags=("flagged",) if self.session.flags(number) else ())
-        self._fit_kind_column(self.tree.set(str(number), "kind") for number in visible)
-        self.list_title.configure(text=f"{plural(len(visible), 'group')} · {plural(images, 'image')}")
+        self.group_list.fill([self._row(number) for number in visible])
         current = self.current_group
         self.current_group = None
         if current in self._position:
@@ -535,19 +524,21 @@ class ViewerWindow(tk.Toplevel):
         else:
             self._show_group()
 
-    def _fit_kind_column(self, kinds: Iterable[str]) -> None:
-        """Widen the Kind column to its longest text ("duplicates · several pages" would
-        otherwise be cut short); it never narrows below its default width."""
-        face = font.nametofont(ttk.Style(self).lookup("Viewer.Treeview", "font") or "TkDefaultFont")
-        longest = max((face.measure(kind) for kind in kinds), default=0)
-        width = max(KIND_COLUMN_WIDTH, longest + 2 * face.measure("0"))
-        if width != int(self.tree.column("kind", "width")):
-            self.tree.column("kind", width=width, minwidth=width)
-
     def _update_rows(self, numbers: set[int]) -> None:
-        for number in numbers:
-            if number in self._position:
-                self.tree.item(str(number), values=self._row_values(number))
+        self.group_list.update_rows(self._row(number) for number in numbers if number in self._position)
+
+    def _panes_resized(self, event: tk.Event) -> None:
+        """Give the group list its width in the viewer's new width (GroupList.wanted_width);
+        the cards take the rest. Once the panes are laid out in their new width: a sash
+        placed before that is held within the old one."""
+        if event.width != self._list_fitted_to:
+            self._list_fitted_to = event.width
+            if self._list_job is None:
+                self._list_job = self.after_idle(self._fit_list)
+
+    def _fit_list(self) -> None:
+        self._list_job = None
+        self.panes.sashpos(0, self.group_list.wanted_width(self.winfo_width()))
 
     def select_group(self, number: int, keep_place: bool = False) -> None:
         iid = str(number)
@@ -624,7 +615,8 @@ class ViewerWindow(tk.Toplevel):
             f"{os.path.basename(link.path)} ({'link' if link.symbolic else 'hard link'})" for link in links)
             if links else "")
         return CardFacts(session.files[path], self.badge(path), path == keeper, session.is_marked(path),
-                         path == self.current_path, session.failures.get(path), also, session.is_protected(path))
+                         path == self.current_path, session.failures.get(path), also,
+                         session.protected_folder(path) or "")
 
     def badge(self, path: str) -> str:
         """What a card and a preview say about the image: kept and why, or how close it
@@ -719,7 +711,7 @@ class ViewerWindow(tk.Toplevel):
             parts.append(f"copies use {format_bytes(copies)}")
         if gone:
             parts.append(f"{gone} moved or hidden")
-        self.group_title.configure(text=" · ".join(parts))
+        self.group_title.configure(text=join_unbroken(parts))
         flags = self.session.flags(self.current_group)
         if flags:
             self.flag_badge.configure(text=" · ".join(flags))
@@ -868,7 +860,7 @@ class ViewerWindow(tk.Toplevel):
     def _destroyed(self, event: tk.Event) -> None:
         """Also runs when the app's main window takes the viewer down with it."""
         if event.widget is self:
-            for job in (self._tick_id, self._resize_job):
+            for job in (self._tick_id, self._resize_job, self._list_job):
                 if job is not None:
                     self.after_cancel(job)
             self.session.stop()
