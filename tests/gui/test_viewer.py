@@ -1161,7 +1161,7 @@ def test_an_image_in_a_protected_folder_cannot_be_marked_on_its_card_or_in_the_t
 def test_every_fixed_column_of_the_table_shows_its_text_whole(root, tmp_path):
     """Widths fixed in pixels cut "6000 × 4000" to "6000 × 400", a wrong resolution, and
     "12.34 ⇆↻270°" to "12.34 ⇆↻270"; the columns are sized from the fonts in use."""
-    from difpy_tk.gui.viewer.styles import tree_font
+    from difpy_tk.gui.viewer.card import style_font
     from difpy_tk.gui.viewer.table import COLUMNS
 
     result = one_group(tmp_path, 3)
@@ -1171,7 +1171,7 @@ def test_every_fixed_column_of_the_table_shows_its_text_whole(root, tmp_path):
     viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
     viewer.notebook.select(1)
     root.update()
-    tree, body = viewer.table.tree, tree_font(viewer)
+    tree, body = viewer.table.tree, style_font(viewer, "Viewer.Treeview")
     rows = [tree.item(iid, "values") for iid in tree.get_children()]
     assert any("⇆↻270°" in str(row[-1]) for row in rows) and any("12032 × 9024" in row for row in rows)
     for position, (name, _title, _sample, _anchor) in enumerate(COLUMNS):

@@ -4,7 +4,7 @@ match it in light and dark mode, and re-derived when the theme changes."""
 from __future__ import annotations
 
 import tkinter as tk
-from tkinter import font, ttk
+from tkinter import ttk
 
 FALLBACK = {"muted": "#59636e", "accent": "#2157a0", "error": "#b42318"}
 """Used when no app theme is applied (the viewer opened on its own, or in tests)."""
@@ -56,9 +56,3 @@ def configure_styles(widget: tk.Misc) -> str:
               selectbackground=[("readonly", surface)], selectforeground=[("readonly", text)])
     return muted
 
-
-def tree_font(widget: tk.Misc, heading: bool = False) -> font.Font:
-    """The font of the viewer's Treeview rows (or headings), to size a column to its text:
-    pixel widths fixed for one font cut "6000 × 4000" to "6000 × 400" in another."""
-    name = ttk.Style(widget).lookup("Viewer.Treeview.Heading" if heading else "Viewer.Treeview", "font")
-    return font.nametofont(name or ("TkHeadingFont" if heading else "TkDefaultFont"))

@@ -11,8 +11,8 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Protocol
 
+from difpy_tk.gui.viewer.card import style_font
 from difpy_tk.gui.viewer.confirm import below, common_folder
-from difpy_tk.gui.viewer.styles import tree_font
 from difpy_tk.gui.widgets import grid_scrolled
 from difpy_tk.humanize import format_bytes, format_mtime, plural
 from difpy_tk.review.session import Entry, ReviewSession
@@ -80,7 +80,8 @@ class MatchTable(ttk.Frame):
                   text="☐ or Space: mark · Enter or double-click: cards").pack(side="right")
         self.tree = ttk.Treeview(self, columns=[c[0] for c in COLUMNS], show="headings", selectmode="extended",
                                  style="Viewer.Treeview")
-        body, heading = tree_font(self), tree_font(self, heading=True)
+        # sized from the fonts in use: pixels fixed for one font cut "6000 × 4000" to "6000 × 400"
+        body, heading = style_font(self, "Viewer.Treeview"), style_font(self, "Viewer.Treeview.Heading")
         for column, title, sample, anchor in COLUMNS:
             self.tree.heading(column, text=title, anchor=anchor, command=lambda c=column: self.sort_by(c))
             width = max(body.measure(sample), heading.measure(f"{title} ▼")) + 2 * body.measure("0")
