@@ -1169,9 +1169,14 @@ def test_every_fixed_column_of_the_table_shows_its_text_whole(root, tmp_path):
     result.files[second.path] = replace(result.files[second.path], width=12032, height=9024, size=999_900)
     result.groups[0] = Group(result.groups[0].kept, (first, replace(second, mse=12.34, mirrored=True)))
     viewer = open_viewer(root, result, lambda line: None, Journal(tmp_path / "actions.log"))
+    viewer.geometry("1350x700+0+0")  # a 1366 × 768 screen, long keeper names in the list beside
     viewer.notebook.select(1)
     root.update()
+    time.sleep(0.1)
+    root.update()
     tree, body = viewer.table.tree, style_font(viewer, "Viewer.Treeview")
+    columns = sum(int(tree.column(name, "width")) for name, *_rest in COLUMNS)
+    assert columns <= tree.winfo_width(), "the last columns (MSE) would be off the table's edge"
     rows = [tree.item(iid, "values") for iid in tree.get_children()]
     assert any("⇆↻270°" in str(row[-1]) for row in rows) and any("12032 × 9024" in row for row in rows)
     for position, (name, _title, _sample, _anchor) in enumerate(COLUMNS):

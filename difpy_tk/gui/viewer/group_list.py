@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from tkinter import font, ttk
 
 from difpy_tk.gui.viewer.card import elide_to_fit, style_font
-from difpy_tk.gui.widgets import grid_scrolled
+from difpy_tk.gui.widgets import dpi_scale, grid_scrolled
 from difpy_tk.humanize import plural
 
 COLUMNS = (("group", "#", "e"), ("images", "Images", "e"), ("kind", "Kind", "w"), ("kept", "Keeper", "w"))
 LIST_SHARE = 0.4
 """The most of the viewer's width the list takes to show keeper names whole: at 1,100
 pixels a camera's names ("IMG_20190712_183455.jpg") stay whole, and two cards fit beside."""
+LIST_MOST = 440
+"""The most pixels (at 96 DPI) the list takes at any width: 40 % of 1,366 left the table
+of all matches too little room for its columns, and MSE was cut off."""
 KEEPER_ROOM = "picture_000.jpg"
 """What the Keeper column always has room for, however narrow the viewer."""
 KEEPER_MOST = "WhatsApp Image 2023-08-15 at 14.30.22.jpeg"
@@ -126,10 +129,11 @@ class GroupList(ttk.Frame):
 
     def wanted_width(self, window_width: int) -> int:
         """How wide the list should be in a viewer window_width wide: every keeper name
-        whole when LIST_SHARE of the window allows it, else as much as it does, between
-        KEEPER_ROOM and KEEPER_MOST."""
+        whole when LIST_SHARE of the window (and LIST_MOST) allows it, else as much as it
+        does, between KEEPER_ROOM and KEEPER_MOST."""
         width, fixed = self._text_width(), self._fixed_width() + self._chrome()
-        keeper = min(self._longest, width(KEEPER_MOST), int(window_width * LIST_SHARE) - fixed - self._padding())
+        most = min(int(window_width * LIST_SHARE), int(LIST_MOST * dpi_scale(self)))
+        keeper = min(self._longest, width(KEEPER_MOST), most - fixed - self._padding())
         return fixed + max(width(KEEPER_ROOM), keeper) + self._padding()
 
     # ----- fitting --------------------------------------------------------------

@@ -20,8 +20,8 @@ from difpy_tk.review.session import Entry, ReviewSession
 COLUMNS = (  # name, title, its longest usual text, anchor; Name and Folder take any room beyond
     ("mark", "Mark", "protected", "center"),
     ("group", "Group", "999", "e"),
-    ("name", "Name", "IMG_0000.jpg", "w"),
-    ("folder", "Folder", "Camera", "w"),
+    ("name", "Name", "IMG_0", "w"),  # these two start narrow and take the room left
+    ("folder", "Folder", "DCIM", "w"),
     ("resolution", "Resolution", "12032 × 9024", "e"),
     ("size", "Size", "999.9 KB", "e"),
     ("date", "Modified", "2026-12-31 23:59", "w"),
@@ -84,7 +84,7 @@ class MatchTable(ttk.Frame):
         body, heading = style_font(self, "Viewer.Treeview"), style_font(self, "Viewer.Treeview.Heading")
         for column, title, sample, anchor in COLUMNS:
             self.tree.heading(column, text=title, anchor=anchor, command=lambda c=column: self.sort_by(c))
-            width = max(body.measure(sample), heading.measure(f"{title} ▼")) + 2 * body.measure("0")
+            width = max(body.measure(sample) + body.measure("0"), heading.measure(f"{title} ▼") + 4)
             self.tree.column(column, width=width, anchor=anchor, stretch=column in ("name", "folder"))
         grid_scrolled(self, self.tree)
         self.base_label = ttk.Label(self, style="Status.TLabel")  # a column heading cut the folder off
