@@ -182,7 +182,8 @@ def describe_plan(plan: Plan) -> list[str]:
     """Every file the plan touches, by group under the image the group keeps and why,
     with sizes; the files left out and why; the links that will break: the whole of what
     the user agrees to."""
-    lines = [plan.headline(), *filter(None, [plan.protected_warning()])]
+    warning = plan.protected_warning()
+    lines = [plan.headline(), *([warning] if warning else [])]
     for group, grouped in groupby(plan.files, key=lambda item: item.group):
         items = list(grouped)
         kept = items[0]

@@ -403,8 +403,23 @@ def test_a_move_into_a_protected_folder_is_said_before_and_made_when_confirmed(t
     where = {"itself": "is a protected folder", "elsewhere": ""}.get(into, f"is in a protected folder, {archive}")
     assert plan.protected_warning() == (where and f"Careful: {folder} {where} (Settings › Protected). The files "
                                         "moved there will be protected too: no later clean-up will mark, move or "
-                                        "trash them.")
+                                        "trash them, and a later search will keep them over the copies elsewhere, "
+                                        "originals included.")
     assert len(list(folder.iterdir())) == 2, "moved all the same, once confirmed"
+
+
+def test_a_move_keeping_folders_into_a_protected_sub_folder_is_said_too(tmp_path, photos):
+    """A review: moving into Archive, keeping folders, put the copies from b/ into
+    Archive/b, a protected folder, without a word (only Archive itself was looked at)."""
+    protected = tmp_path / "Archive" / "b"
+    protected.mkdir(parents=True)
+    rule = KeeperRule.from_settings([], [], [str(protected)])
+    session, _view = session_for(make_result([list(photos)], folder=tmp_path / "p"), tmp_path, rule)
+    session.mark_all()
+    plan = session.plan(ActionKind.MOVE_KEEPING_FOLDERS, str(tmp_path / "Archive"))
+    assert (plan.protected_folder, plan.protected_destination) == (str(protected), str(protected))
+    assert plan.protected_warning().startswith(f"Careful: {protected} is a protected folder")
+    assert session.plan(ActionKind.MOVE, str(tmp_path / "Archive")).protected_warning() == "", "flat: not in b"
 
 
 def test_a_folder_protected_while_an_action_runs_is_not_acted_on(tmp_path, photos, all_marked):

@@ -154,6 +154,16 @@ def tree_base(path: str, inputs: Iterable[str]) -> str | None:
     return max(containing, key=len) if containing else None
 
 
+def tree_destination(path: str, folder: str | os.PathLike, keep_tree_from: str | None) -> str:
+    """The folder a move puts path into: folder itself, or with keep_tree_from (see
+    tree_base) folder/<path's folder below keep_tree_from>. A file not inside
+    keep_tree_from goes into folder itself."""
+    parent = os.path.dirname(os.path.abspath(path))
+    if keep_tree_from is None or not is_inside(parent, keep_tree_from):
+        return os.fspath(folder)
+    return os.path.normpath(os.path.join(folder, os.path.relpath(parent, os.path.abspath(keep_tree_from))))
+
+
 def make_folder(folder: str | os.PathLike) -> list[str]:
     """Make folder and the parents it lacks (see _make_folders: a failure half-way takes
     back what it made); returns those made, outermost first, to take away again when
@@ -205,9 +215,7 @@ def move_file(
 
     if not target.is_dir():
         return failed(f"the folder {target} does not exist")
-    relative = "."
-    if keep_tree_from is not None and is_inside(str(source.parent), keep_tree_from):
-        relative = os.path.relpath(os.path.abspath(source.parent), os.path.abspath(keep_tree_from))
+    relative = os.path.relpath(tree_destination(record.path, target, keep_tree_from), target)
     into, created = target / relative, []
     try:
         if into.is_dir() and same_entry(into, source.parent):

@@ -135,8 +135,11 @@ class Plan:
     searched_folder: str | None = None
     """The searched folder a move's folder lies in: a later search there finds the files again."""
     protected_folder: str | None = None
-    """The protected folder (Settings › Protected) a move's folder is or lies in: the files
-    moved there become protected (see protected_warning)."""
+    """The protected folder (Settings › Protected) a move puts files in (its folder, or
+    with a move keeping folders one made below it): the files moved there become
+    protected (see protected_warning)."""
+    protected_destination: str | None = None
+    """The folder of the move that lies in protected_folder."""
 
     @property
     def total_bytes(self) -> int:
@@ -158,13 +161,14 @@ class Plan:
         """Words for a move into a protected folder ("" for any other plan): allowed, but
         what is moved there is then never marked, moved or trashed, which the user who
         chose the folder to put copies away may not know."""
-        protected = self.protected_folder
-        if protected is None or self.folder is None:
+        protected, destination = self.protected_folder, self.protected_destination
+        if protected is None or destination is None:
             return ""
-        where = ("is a protected folder" if os.path.normcase(os.path.abspath(self.folder)) ==
+        where = ("is a protected folder" if os.path.normcase(os.path.abspath(destination)) ==
                  os.path.normcase(os.path.abspath(protected)) else f"is in a protected folder, {protected}")
-        return (f"Careful: {self.folder} {where} (Settings › Protected). The files moved there will be protected "
-                "too: no later clean-up will mark, move or trash them.")
+        return (f"Careful: {destination} {where} (Settings › Protected). The files moved there will be protected "
+                "too: no later clean-up will mark, move or trash them, and a later search will keep them "
+                "over the copies elsewhere, originals included.")
 
     def headline(self) -> str:
         """ "Move 3 files (4.2 MB) from 2 groups to /backup?" """
@@ -766,7 +770,25 @@ class ReviewSession:
         if folder is None:
             return Plan(kind, tuple(planned), tuple(left_out))
         return Plan(kind, tuple(planned), tuple(left_out), folder, self._searched_folder_holding(folder),
-                    self._protected_folders().holding_folder(folder))
+                    *self._protected_destination(kind, folder, planned))
+
+    def _protected_destination(
+        self, kind: ActionKind, folder: str, planned: list[PlannedFile]
+    ) -> tuple[str | None, str | None]:
+        """(protected folder, the move's folder in it) of the first folder the move puts a
+        file in that is protected: a move keeping folders makes sub-folders below folder,
+        which may lie in a protected one when folder does not."""
+        destinations = [folder]
+        if kind is ActionKind.MOVE_KEEPING_FOLDERS:
+            inputs = self._inputs()
+            destinations += [actions.tree_destination(item.record.path, folder, actions.tree_base(
+                item.record.path, inputs)) for item in planned]
+        protected = self._protected_folders()
+        for destination in dict.fromkeys(destinations):
+            holding = protected.holding_folder(destination)
+            if holding is not None:
+                return holding, destination
+        return None, None
 
     def _searched_folder_holding(self, folder: str) -> str | None:
         """The searched folder whose next search would find files moved into folder: the

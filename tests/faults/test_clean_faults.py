@@ -160,7 +160,8 @@ def test_a_move_into_a_protected_folder_is_said_first(scanned, tmp_path, capsys)
     headline, warning = capsys.readouterr().out.splitlines()[:2]
     assert headline.startswith("Move 3 files") and warning == (
         f"Careful: {archive} is a protected folder (Settings › Protected). The files moved there will be protected "
-        "too: no later clean-up will mark, move or trash them.")
+        "too: no later clean-up will mark, move or trash them, and a later search will keep them over the copies "
+        "elsewhere, originals included.")
 
 
 def test_marking_rule_and_the_trash(scanned, temp_trash, capsys):

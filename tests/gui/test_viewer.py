@@ -914,7 +914,8 @@ def test_a_move_into_a_protected_folder_is_said_above_the_files(root, viewer, di
     root.after(300, look)
     viewer.act(ActionKind.MOVE)
     assert shown == [(f"Careful: {archive / 'copies'} is in a protected folder, {archive} (Settings › Protected). The "
-                      "files moved there will be protected too: no later clean-up will mark, move or trash them.",
+                      "files moved there will be protected too: no later clean-up will mark, move or trash them, and a "
+                      "later search will keep them over the copies elsewhere, originals included.",
                       True, True)]
 
 

@@ -106,8 +106,9 @@ class ConfirmDialog(tk.Toplevel):
         self.headline = WrapLabel(body, text=plan.headline(), style=style)
         self.headline.pack(fill="x")
         # Above the list, where it is read before the files: allowed, but rarely meant.
-        self.warning = WrapLabel(body, text=plan.protected_warning(), style="Error.TLabel")
-        if plan.protected_warning():
+        warning = plan.protected_warning()
+        self.warning = WrapLabel(body, text=warning, style="Error.TLabel")
+        if warning:
             self.warning.pack(fill="x", pady=(6, 0))
         table = ttk.Frame(body)
         table.pack(fill="both", expand=True, pady=(10, 8))
