@@ -188,11 +188,14 @@ class WrapLabel(ttk.Label):
 NO_BREAK_SPACE = "\u00a0"
 
 
-def join_unbroken(parts: Iterable[str]) -> str:
+def join_unbroken(parts: Iterable[str], breakable: Iterable[str] = ()) -> str:
     """The parts joined with " · " for a WrapLabel, which then breaks lines between parts
     only, a line ending with the dot: Tk wraps at spaces but not at no-break spaces, and a
-    header at 1,100 pixels broke "copies use 20.9 KB" before its "KB"."""
-    return f"{NO_BREAK_SPACE}· ".join(part.replace(" ", NO_BREAK_SPACE) for part in parts)
+    header at 1,100 pixels broke "copies use 20.9 KB" before its "KB". A part in breakable
+    (a folder's name) keeps its spaces: longer than a line, unbroken, Tk cut it anywhere
+    ("Family archive 201 / 9")."""
+    keep = set(breakable)
+    return f"{NO_BREAK_SPACE}· ".join(part if part in keep else part.replace(" ", NO_BREAK_SPACE) for part in parts)
 
 
 def scrolled_text(parent: tk.Misc) -> tk.Text:

@@ -73,6 +73,9 @@ def test_a_header_wraps_between_its_parts_only(tk_errors):
         label.pack()
         root.update()
         assert label.winfo_reqwidth() - face.measure("copies use 20.9 KB") <= 4, "the second part whole on its line"
+        # a folder's name keeps its spaces: unbroken and longer than a line, Tk cut it anywhere
+        folder = "in Family archive 2019"
+        assert join_unbroken(["3 images", folder], breakable=[folder]) == "3\u00a0images\u00a0· in Family archive 2019"
         width = TextWidth(face)
         for text in ("IMG_20190712_183455.jpg", "Überraschung (2).JPG", "WWW iii"):
             assert abs(width(text) - face.measure(text)) <= 1

@@ -705,13 +705,14 @@ class ViewerWindow(tk.Toplevel):
         copies = sum(self.session.files[path].size for path in members[1:] if not self.session.is_protected(path))
         parts = [f"Group {position} of {len(rows)}", plural(len(members), "image"),
                  "duplicates" if group.is_duplicate else "similar"]
-        if group.folder:
-            parts.append(f"in {group.folder}")
+        folder = f"in {group.folder}" if group.folder else ""
+        if folder:
+            parts.append(folder)
         if copies:
             parts.append(f"copies use {format_bytes(copies)}")
         if gone:
             parts.append(f"{gone} moved or hidden")
-        self.group_title.configure(text=join_unbroken(parts))
+        self.group_title.configure(text=join_unbroken(parts, breakable=[folder]))
         flags = self.session.flags(self.current_group)
         if flags:
             self.flag_badge.configure(text=" · ".join(flags))
