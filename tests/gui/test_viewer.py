@@ -1159,9 +1159,21 @@ def test_an_image_in_a_protected_folder_cannot_be_marked_on_its_card_or_in_the_t
     viewer.close()
 
 
-def test_every_fixed_column_of_the_table_shows_its_text_whole(root, tmp_path):
+@pytest.mark.parametrize("larger", [0, 1])
+def test_every_fixed_column_of_the_table_shows_its_text_whole(root, tmp_path, larger):
     """Widths fixed in pixels cut "6000 × 4000" to "6000 × 400", a wrong resolution, and
-    "12.34 ⇆↻270°" to "12.34 ⇆↻270"; the columns are sized from the fonts in use."""
+    "12.34 ⇆↻270°" to "12.34 ⇆↻270"; the columns are sized from the fonts in use, and the
+    group list leaves the table their room (with a font a point larger too)."""
+    default = font.nametofont("TkDefaultFont")
+    size = default.cget("size")
+    default.configure(size=size + larger if size > 0 else size - larger)
+    try:
+        check_the_table_shows_every_column(root, tmp_path)
+    finally:
+        default.configure(size=size)
+
+
+def check_the_table_shows_every_column(root: tk.Tk, tmp_path: Path) -> None:
     from difpy_tk.gui.viewer.card import style_font
     from difpy_tk.gui.viewer.table import COLUMNS
 

@@ -21,9 +21,6 @@ COLUMNS = (("group", "#", "e"), ("images", "Images", "e"), ("kind", "Kind", "w")
 LIST_SHARE = 0.4
 """The most of the viewer's width the list takes to show keeper names whole: at 1,100
 pixels a camera's names ("IMG_20190712_183455.jpg") stay whole, and two cards fit beside."""
-TABLE_ROOM = 900
-"""Pixels (at 96 DPI) the list leaves the table of all matches beside it: 40 % of 1,366
-left the table too little room for its columns, and MSE was cut off."""
 LIST_LEAST = 440
 """Pixels (at 96 DPI) the list may take however little that leaves the table: 40 % of
 1,100, where the cards matter more than the table's last columns."""
@@ -130,14 +127,14 @@ class GroupList(ttk.Frame):
         self._room = self._keeper_room()
         self._show_keepers()
 
-    def wanted_width(self, window_width: int) -> int:
-        """How wide the list should be in a viewer window_width wide: every keeper name
-        whole when LIST_SHARE of the window allows it and leaves the table TABLE_ROOM
-        (or the list takes LIST_LEAST), else as much as it does, between KEEPER_ROOM and
-        KEEPER_MOST."""
+    def wanted_width(self, window_width: int, beside: int) -> int:
+        """How wide the list should be in a viewer window_width wide, beside a pane that
+        needs beside pixels (the table of all matches: 40 % of 1,366 left it too little
+        room, and MSE was cut off): every keeper name whole when LIST_SHARE of the window
+        allows it and leaves the pane its room (or the list takes LIST_LEAST), else as
+        much as it does, between KEEPER_ROOM and KEEPER_MOST."""
         width, fixed = self._text_width(), self._fixed_width() + self._chrome()
-        scale = dpi_scale(self)
-        beside_table = max(int(LIST_LEAST * scale), window_width - int(TABLE_ROOM * scale))
+        beside_table = max(int(LIST_LEAST * dpi_scale(self)), window_width - beside)
         most = min(int(window_width * LIST_SHARE), beside_table)
         keeper = min(self._longest, width(KEEPER_MOST), most - fixed - self._padding())
         return fixed + max(width(KEEPER_ROOM), keeper) + self._padding()

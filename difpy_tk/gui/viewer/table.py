@@ -13,7 +13,7 @@ from typing import Protocol
 
 from difpy_tk.gui.viewer.card import style_font
 from difpy_tk.gui.viewer.confirm import below, common_folder
-from difpy_tk.gui.widgets import grid_scrolled
+from difpy_tk.gui.widgets import dpi_scale, grid_scrolled
 from difpy_tk.humanize import format_bytes, format_mtime, plural
 from difpy_tk.review.session import Entry, ReviewSession
 
@@ -55,6 +55,11 @@ def row_values(entry: Entry, base: str = "") -> tuple:
             format_bytes(record.size), format_mtime(record.mtime_ns), entry.format, mse)
 
 
+TABLE_CHROME = 60
+"""Pixels (at 96 DPI) the table's pane takes beside its columns: the scrollbar, the
+frame's and the notebook's padding and borders."""
+
+
 class MatchTable(ttk.Frame):
     def __init__(self, parent: tk.Misc, host: TableHost) -> None:
         super().__init__(parent)
@@ -94,6 +99,12 @@ class MatchTable(ttk.Frame):
         self.tree.bind("<Double-Button-1>", self._double)
         self.tree.bind("<Return>", self._enter)
         self.tree.bind("<<TreeviewSelect>>", self._selected)
+
+    def needed_width(self) -> int:
+        """Pixels the table's pane needs to show every column (Name and Folder at their
+        start): the group list beside it takes no more than the rest (GroupList.wanted_width)."""
+        columns = sum(int(self.tree.column(name, "width")) for name, *_rest in COLUMNS)
+        return columns + int(TABLE_CHROME * dpi_scale(self))
 
     def restyle(self, accent: str, error: str) -> None:
         self.tree.tag_configure("keeper", foreground=accent)

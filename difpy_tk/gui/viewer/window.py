@@ -538,7 +538,7 @@ class ViewerWindow(tk.Toplevel):
 
     def _fit_list(self) -> None:
         self._list_job = None
-        self.panes.sashpos(0, self.group_list.wanted_width(self.winfo_width()))
+        self.panes.sashpos(0, self.group_list.wanted_width(self.winfo_width(), self.table.needed_width()))
 
     def select_group(self, number: int, keep_place: bool = False) -> None:
         iid = str(number)
