@@ -134,6 +134,14 @@ def export_name(result: SearchResult | None, kind: str) -> str:
     return f"difpy_tk-{name}{'-' + day if day[:4].isdigit() else ''}.{kind}"
 
 
+def count_what_is_left(result: SearchResult, rule: KeeperRule) -> tuple[SearchResult, dict[str, str], int]:
+    """Off the UI thread: the result without its images gone since, its figures (whose
+    space counts look at the protected folders on disk) and how many are gone."""
+    vanished = find_vanished(result)
+    shown = still_there(result, vanished)
+    return shown, figures(shown, rule), len(vanished)
+
+
 class ResultsScreen(Screen):
     def __init__(self, app: App) -> None:
         super().__init__(app, "Search complete")
@@ -213,20 +221,24 @@ class ResultsScreen(Screen):
         else:
             self.notice.pack_forget()
         if saved:
-            self._looker.submit(find_vanished, result, done=lambda found: self._vanished_found(result, found))
+            rule = self.app.settings.keeper_rule()
+            self._looker.submit(count_what_is_left, result, rule, done=lambda left: self._left_counted(result, left))
 
-    def _count(self, shown: SearchResult, saved: bool, vanished: int = 0) -> None:
+    def _count(self, shown: SearchResult, saved: bool) -> None:
+        self._show_figures(shown, figures(shown, self.app.settings.keeper_rule()), saved)
+
+    def _show_figures(self, shown: SearchResult, values: dict[str, str], saved: bool, vanished: int = 0) -> None:
         self.shown = shown
         self.headline.configure(text=headline(shown))
-        for key, value in figures(shown, self.app.settings.keeper_rule()).items():
+        for key, value in values.items():
             self.values[key].set(value)
         self.next_hint.configure(text=next_steps(shown, saved, vanished))
         self.viewer_button.state(["!disabled"] if shown.groups else ["disabled"])
 
-    def _vanished_found(self, result: SearchResult, found: Future) -> None:
-        vanished = found.result()
+    def _left_counted(self, result: SearchResult, counted: Future) -> None:
+        shown, values, vanished = counted.result()
         if vanished and result is self.result:  # not another result shown meanwhile
-            self._count(still_there(result, vanished), saved=True, vanished=len(vanished))
+            self._show_figures(shown, values, saved=True, vanished=vanished)
 
     def on_show(self) -> None:
         (self.viewer_button if self.shown and self.shown.groups else self.logs_button).focus_set()
