@@ -282,6 +282,24 @@ def test_a_result_without_the_images_gone_since_counts_what_the_viewer_shows(tmp
     assert still_there(result, []) is result
 
 
+def test_a_group_whose_kept_image_is_gone_is_counted_with_the_viewer_s_keeper(tmp_path):
+    """A review: the kept image gone, two copies turned 90° against it and one upright;
+    the results screen kept another image than the viewer (poses left against the image
+    gone), so "Space the copies take" disagreed."""
+    from difpy_tk.review.vanished import still_there
+
+    gone, a, b, c = (make_file(tmp_path / f"{name}.jpg", size, 400, days=1)
+                     for name, size in (("gone", 5000), ("a", 1000), ("b", 2000), ("c", 2100)))
+    group = Group(gone.path, (Match(a.path, 0.5, 90), Match(b.path, 0.6, 90), Match(c.path, 0.7)))
+    result = SearchResult(parameters={}, files={r.path: r for r in (gone, a, b, c)}, groups=[group])
+    os.remove(gone.path)
+    rule = KeeperRule((Criterion.UPRIGHT, Criterion.FILE_SIZE))
+    session, _ = session_for(result, tmp_path, rule)
+    session.leave_out_vanished(session.find_vanished())
+    viewer_copies = sum(session.files[path].size for path in session.members(0)[1:])
+    assert session.keeper(0) == b.path and rule.copies_size(still_there(result, [gone.path])) == viewer_copies
+
+
 def test_an_image_in_a_protected_folder_is_never_marked_moved_or_trashed(tmp_path, photos):
     """Peers' reference folders: the originals' archive stays whatever else happens, and
     one of its images is the one kept, so the copies elsewhere can go (a trial protected
@@ -369,8 +387,8 @@ def test_every_refusal_of_a_protected_image_names_its_folder(tmp_path):
     session, view = session_for(result, tmp_path, rule)
     assert session.keeper(0) == kept.path
     session.toggle_many([backup.path, archived.path, linked.path])
-    assert view.told[-1] == (f"a.jpg, a.jpg … are in protected folders: {folders[0]}, {folders[1]}. Images there are "
-                             "never marked, moved or trashed (Settings › Protected).")
+    assert view.told[-1] == (f"a.jpg ({folders[0]}), a.jpg ({folders[1]}) … are in protected folders. Images there "
+                             "are never marked, moved or trashed (Settings › Protected).")
     session.toggle(linked.path)
     assert view.told[-1].startswith(f"b.jpg is in a protected folder: {folders[1]}. ")
     session.act(ActionKind.TRASH, archived.path)

@@ -327,14 +327,17 @@ def protected_reason(folder: str) -> str:
     return f"in a protected folder: {folder} (Settings › Protected)"
 
 
-def protected_refusal(names: Sequence[str], folders: Iterable[str]) -> str:
-    """Why images cannot be marked, moved or trashed: each named, with the protected folder
-    it is in (a trial was told only "in a protected folder", and not which)."""
-    folders = list(dict.fromkeys(folders))
-    verb = "is" if len(names) == 1 else "are"
-    where = "a protected folder" if len(folders) == 1 else "protected folders"
-    return (f"{first_few(list(names), 2)} {verb} in {where}: {first_few(folders, 2)}. "
-            "Images there are never marked, moved or trashed (Settings › Protected).")
+def protected_refusal(protected: Sequence[tuple[str, str]]) -> str:
+    """Why images cannot be marked, moved or trashed: each (name, protected folder) named
+    (a trial was told only "in a protected folder", and not which). In several folders,
+    each name is said with its own: copies share names, and "a.jpg, a.jpg" said nothing."""
+    folders = list(dict.fromkeys(folder for _name, folder in protected))
+    verb = "is" if len(protected) == 1 else "are"
+    if len(folders) == 1:
+        said = f"{first_few([name for name, _folder in protected], 2)} {verb} in a protected folder: {folders[0]}"
+    else:
+        said = f"{first_few([f'{name} ({folder})' for name, folder in protected], 2)} {verb} in protected folders"
+    return f"{said}. Images there are never marked, moved or trashed (Settings › Protected)."
 
 
 class ReviewSession:
@@ -626,8 +629,7 @@ class ReviewSession:
         if keepers:
             self.view.tell("The image kept in its group cannot be marked. Choose “Keep this one” on another first.")
         if protected:
-            names, folders = zip(*protected)
-            self.view.tell(protected_refusal(names, folders))
+            self.view.tell(protected_refusal(protected))
         self.view.refresh(changed)
 
     def _rule_groups(self, groups: Iterable[int] | None) -> list[int]:
@@ -856,7 +858,7 @@ class ReviewSession:
             refusal = (
                 "The image kept in its group cannot be moved or trashed. Choose “Keep this one” on another first."
                 if number is not None and path == self.keeper(number)
-                else protected_refusal([os.path.basename(path)], [folder]) if folder is not None else None
+                else protected_refusal([(os.path.basename(path), folder)]) if folder is not None else None
             )
             if refusal:
                 self.view.tell(refusal)

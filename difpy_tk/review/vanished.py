@@ -12,7 +12,8 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from difpy_tk.humanize import plural
-from difpy_tk.scan.result import SearchResult
+from difpy_tk.scan.poses import Pose
+from difpy_tk.scan.result import Match, SearchResult
 
 
 def find_vanished(result: SearchResult) -> list[str]:
@@ -35,7 +36,9 @@ def still_there(result: SearchResult, vanished: Collection[str]) -> SearchResult
     """A copy of result whose groups hold only the images still there, as the viewer shows
     them: a group down to one image leaves; a group whose kept image is gone is led by the
     image matched closest to it (first in the viewer's order), and the others keep their
-    error to the image gone, which is what the viewer shows of them. Chained images gone
+    error to the image gone, which is what the viewer shows of them, with their pose
+    against the new leader (the keeper's orientation criterion compares poses: one left
+    against the image gone chose another keeper than the viewer). Chained images gone
     leave too. The files searched stay: how many the search compared."""
     gone = set(vanished)
     if not gone:
@@ -48,6 +51,7 @@ def still_there(result: SearchResult, vanished: Collection[str]) -> SearchResult
             leader = min(matches, key=lambda match: (match.mse, match.path))
             kept = leader.path
             matches.remove(leader)
+            matches = [_posed_against(match, leader.pose) for match in matches]
         if matches:
             groups.append(replace(group, kept=kept, matches=tuple(matches)))
     chained = [item for item in result.chained if item.path not in gone]
@@ -62,3 +66,9 @@ def vanished_notice(count: int, left_out_of: str) -> str:
     one = count == 1
     where = f"no longer where the search found {'it' if one else 'them'} (moved, renamed or deleted since)"
     return f"{plural(count, 'image')} of this result {'is' if one else 'are'} {where}: left out of {left_out_of}."
+
+
+def _posed_against(match: Match, leader: Pose) -> Match:
+    """match, whose pose is against the image gone, posed against the leader instead."""
+    pose = match.pose.then(leader.inverse())
+    return replace(match, rotation=pose.degrees, mirrored=pose.mirrored)

@@ -1174,7 +1174,7 @@ def test_every_fixed_column_of_the_table_shows_its_text_whole(root, tmp_path, la
 
 
 def check_the_table_shows_every_column(root: tk.Tk, tmp_path: Path) -> None:
-    from difpy_tk.gui.viewer.card import style_font
+    from difpy_tk.gui.viewer.styles import style_font
     from difpy_tk.gui.viewer.table import COLUMNS
 
     result = one_group(tmp_path, 3)

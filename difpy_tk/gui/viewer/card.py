@@ -17,6 +17,7 @@ from typing import Protocol
 
 from PIL import ImageTk
 
+from difpy_tk.gui.viewer.styles import style_font
 from difpy_tk.humanize import format_bytes, format_mtime
 from difpy_tk.review.actions import SHORT_REASONS
 from difpy_tk.scan.result import FileRecord
@@ -82,15 +83,6 @@ def elide_to_fit(text: str, fits: Callable[[str], bool]) -> str:
         else:
             longest = limit - 1
     return elide(text, shortest)
-
-
-def style_font(widget: tk.Misc, style: str) -> tkfont.Font:
-    """The font a ttk style draws with (or a parent style's), else Tk's default."""
-    spec = ttk.Style(widget).lookup(style, "font") or "TkDefaultFont"
-    try:
-        return tkfont.nametofont(spec, root=widget)
-    except tk.TclError:  # a font description such as "Helvetica 10", not a named font
-        return tkfont.Font(root=widget, font=spec)
 
 
 def label_font(label: ttk.Label) -> tkfont.Font:

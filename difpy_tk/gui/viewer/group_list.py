@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from tkinter import font, ttk
 
-from difpy_tk.gui.viewer.card import elide_to_fit, style_font
+from difpy_tk.gui.viewer.card import elide_to_fit
+from difpy_tk.gui.viewer.styles import style_font
 from difpy_tk.gui.widgets import dpi_scale, grid_scrolled
 from difpy_tk.humanize import plural
 
@@ -30,6 +31,7 @@ KEEPER_MOST = "WhatsApp Image 2023-08-15 at 14.30.22.jpeg"
 """The most the Keeper column asks for, however wide the viewer: a longer name is
 shortened rather than take the cards' room."""
 KIND_ROOM = "duplicates"
+"""What the Kind column always has room for."""
 FRAME = 4
 """Pixels the list's border takes beside its columns."""
 SHORTEN_MS = 60
@@ -69,6 +71,10 @@ class TextWidth:
 
 
 class GroupList(ttk.Frame):
+    """The viewer's list of groups (number, images, kind, keeper): its own module so that
+    the window only says which rows there are, while the list sizes its columns to what
+    they hold and shortens keeper names in the middle to the width it is given."""
+
     def __init__(self, parent: tk.Misc, style: str) -> None:
         super().__init__(parent)
         self.style = style
@@ -151,6 +157,7 @@ class GroupList(ttk.Frame):
         return 2 * self._text_width()("0")
 
     def _chrome(self) -> int:
+        """Pixels beside the columns: the border and the scrollbar."""
         return FRAME + self._scrollbar.winfo_reqwidth()
 
     def _fixed_width(self) -> int:

@@ -4,7 +4,7 @@ match it in light and dark mode, and re-derived when the theme changes."""
 from __future__ import annotations
 
 import tkinter as tk
-from tkinter import ttk
+from tkinter import font, ttk
 
 FALLBACK = {"muted": "#59636e", "accent": "#2157a0", "error": "#b42318"}
 """Used when no app theme is applied (the viewer opened on its own, or in tests)."""
@@ -56,3 +56,11 @@ def configure_styles(widget: tk.Misc) -> str:
               selectbackground=[("readonly", surface)], selectforeground=[("readonly", text)])
     return muted
 
+
+def style_font(widget: tk.Misc, style: str) -> font.Font:
+    """The font a ttk style draws with (or a parent style's), else Tk's default."""
+    spec = ttk.Style(widget).lookup(style, "font") or "TkDefaultFont"
+    try:
+        return font.nametofont(spec, root=widget)
+    except tk.TclError:  # a font description such as "Helvetica 10", not a named font
+        return font.Font(root=widget, font=spec)

@@ -11,8 +11,8 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Protocol
 
-from difpy_tk.gui.viewer.card import style_font
 from difpy_tk.gui.viewer.confirm import below, common_folder
+from difpy_tk.gui.viewer.styles import style_font
 from difpy_tk.gui.widgets import dpi_scale, grid_scrolled
 from difpy_tk.humanize import format_bytes, format_mtime, plural
 from difpy_tk.review.session import Entry, ReviewSession
