@@ -97,6 +97,24 @@ def test_a_reopened_result_counts_only_the_images_still_there(driver, image_fold
     assert viewer.group_list.title.cget("text") == "1 group · 4 images", "as the viewer shows it"
 
 
+def test_the_results_count_again_when_the_viewer_closes(driver, image_folders):
+    """A review: after the viewer trashed copies, the results screen of the search still
+    counted them (only a saved result opened again was counted again)."""
+    from difpy_tk.gui.viewer.window import ViewerWindow
+
+    search(driver, image_folders)
+    results = driver.app.screens["results"]
+    before = {key: variable.get() for key, variable in results.values.items()}
+    results.open_viewer()
+    viewer = next(child for child in driver.root.winfo_children() if isinstance(child, ViewerWindow))
+    (image_folders[0] / "copy.png").unlink()  # as a move or the Trash would
+    viewer.close()
+    driver.wait_until(lambda: not results._looker.busy)
+    after = {key: variable.get() for key, variable in results.values.items()}
+    assert (before["duplicates"], after["duplicates"]) == ("3", "2") and after["groups"] == before["groups"]
+    assert "left out of these figures" in results.next_hint.cget("text")
+
+
 def test_recent_folder_sets_start_step_one_again(driver, image_folders):
     search(driver, image_folders)
     assert load_recent_folders().sets == [[str(folder) for folder in image_folders]]

@@ -146,6 +146,7 @@ class ResultsScreen(Screen):
     def __init__(self, app: App) -> None:
         super().__init__(app, "Search complete")
         self.result: SearchResult | None = None
+        self._saved = False
         self.shown: SearchResult | None = None
         """What the figures count: result, or a saved one without the images gone since."""
         self._looker = TkWorker(self, 1, "saved-result-check")
@@ -220,8 +221,16 @@ class ResultsScreen(Screen):
             self.notice.pack(fill="x", pady=(8, 0), after=self.headline)
         else:
             self.notice.pack_forget()
+        self._saved = saved
         if saved:
-            rule = self.app.settings.keeper_rule()
+            self.count_what_is_left()
+
+    def count_what_is_left(self) -> None:
+        """Look for the result's images off the UI thread and count again without those
+        gone: for a saved result opened again, and when the viewer closes (the figures
+        still counted the copies it had just trashed)."""
+        result, rule = self.result, self.app.settings.keeper_rule()
+        if result is not None:
             self._looker.submit(count_what_is_left, result, rule, done=lambda left: self._left_counted(result, left))
 
     def _count(self, shown: SearchResult, saved: bool) -> None:
@@ -238,7 +247,7 @@ class ResultsScreen(Screen):
     def _left_counted(self, result: SearchResult, counted: Future) -> None:
         shown, values, vanished = counted.result()
         if vanished and result is self.result:  # not another result shown meanwhile
-            self._show_figures(shown, values, saved=True, vanished=vanished)
+            self._show_figures(shown, values, self._saved, vanished=vanished)
 
     def on_show(self) -> None:
         (self.viewer_button if self.shown and self.shown.groups else self.logs_button).focus_set()
@@ -256,7 +265,11 @@ class ResultsScreen(Screen):
             return
         open_viewer(self.app.root, self.result, self.app.logbook.add, keeper_rule=self.app.settings.keeper_rule(),
                     size=self.app.settings.viewer_size,
-                    on_close=lambda window: self.app.remember_size("viewer_size", window))
+                    on_close=self._viewer_closed)
+
+    def _viewer_closed(self, window: tk.Misc) -> None:
+        self.app.remember_size("viewer_size", window)
+        self.count_what_is_left()
 
     def export(self, kind: str) -> None:
         """JSON keeps everything (and can be opened again from the menu); CSV is for spreadsheets."""

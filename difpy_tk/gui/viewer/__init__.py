@@ -31,7 +31,8 @@ def open_viewer(
     shared by all viewers so undo covers every move of this app run. keeper_rule is the
     one in Settings (default: resolution, original format, size, date, folder). size:
     [width, height] at 96 DPI, as the viewer was last closed (default: as large as the
-    screen allows); on_close(window) runs as the user closes it, to remember its size."""
+    screen allows); on_close(window) runs as the user closes it (to remember its size, to
+    count the result again)."""
     # Imported here: the Settings dialog imports this package for ignore_settings only,
     # and should not pay for the window, Pillow's ImageTk and the thread pools.
     from difpy_tk.gui.viewer.window import ViewerWindow
