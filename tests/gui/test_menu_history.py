@@ -107,12 +107,20 @@ def test_the_results_count_again_when_the_viewer_closes(driver, image_folders):
     before = {key: variable.get() for key, variable in results.values.items()}
     results.open_viewer()
     viewer = next(child for child in driver.root.winfo_children() if isinstance(child, ViewerWindow))
-    (image_folders[0] / "copy.png").unlink()  # as a move or the Trash would
+    copy = image_folders[0] / "copy.png"
+    kept_aside = copy.read_bytes()
+    copy.unlink()  # as a move or the Trash would
     viewer.close()
     driver.wait_until(lambda: not results._looker.busy)
     after = {key: variable.get() for key, variable in results.values.items()}
     assert (before["duplicates"], after["duplicates"]) == ("3", "2") and after["groups"] == before["groups"]
     assert "left out of these figures" in results.next_hint.cget("text")
+    copy.write_bytes(kept_aside)  # as an undo would
+    results.open_viewer()
+    next(child for child in driver.root.winfo_children() if isinstance(child, ViewerWindow)).close()
+    driver.wait_until(lambda: not results._looker.busy)
+    assert {key: variable.get() for key, variable in results.values.items()} == before
+    assert "left out of these figures" not in results.next_hint.cget("text")
 
 
 def test_recent_folder_sets_start_step_one_again(driver, image_folders):

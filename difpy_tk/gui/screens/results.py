@@ -149,7 +149,7 @@ class ResultsScreen(Screen):
         self._saved = False
         self.shown: SearchResult | None = None
         """What the figures count: result, or a saved one without the images gone since."""
-        self._looker = TkWorker(self, 1, "saved-result-check")
+        self._looker = TkWorker(self, 1, "result-recount")
         self.headline = WrapLabel(self.content)
         self.headline.pack(fill="x")
         self.notice = WrapLabel(self.content, style="Hint.TLabel")
@@ -246,7 +246,7 @@ class ResultsScreen(Screen):
 
     def _left_counted(self, result: SearchResult, counted: Future) -> None:
         shown, values, vanished = counted.result()
-        if vanished and result is self.result:  # not another result shown meanwhile
+        if result is self.result:  # not another result shown meanwhile; a file undone back counts again
             self._show_figures(shown, values, self._saved, vanished=vanished)
 
     def on_show(self) -> None:
